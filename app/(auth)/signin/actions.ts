@@ -1,0 +1,89 @@
+'use server';
+
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { getLocale } from 'next-intl/server';
+import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
+import { isLocale } from '@/lib/i18n/config';
+import { safeReturnPath } from '@/lib/safe-redirect';
+import { ConfirmLinkSchema, RequestSignInSchema, VerifyCodeSchema } from '@/lib/validation/sign-in';
+import { startSession } from '@/server/auth';
+import { getEnv } from '@/server/env';
+import { getRequestContext } from '@/server/request-context';
+import { confirmLink, requestSignIn, verifyCode } from '@/server/sign-in';
+import { CHALLENGE_COOKIE, RETURN_COOKIE, getChallengeEmail } from './challenge';
+
+
+async function rememberChallenge(challengeId: string) {
+  const secure = getEnv().APP_URL.startsWith('https://');
+  (await cookies()).set(CHALLENGE_COOKIE, challengeId, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 15 * 60 });
+}
+
+function rateLimited(retryAfterSeconds: number): ActionResult {
+  return { ok: false, message: 'common.rateLimited', values: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) } };
+}
+
+export async function requestSignInAction(input: unknown, returnTo?: unknown): Promise<ActionResult> {
+  const parsed = RequestSignInSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
+  const { ip } = await getRequestContext();
+  const locale = await getLocale();
+  const result = await requestSignIn(parsed.data.email, ip, isLocale(locale) ? locale : 'en');
+  if (!result.ok) return rateLimited(result.retryAfterSeconds);
+  await rememberChallenge(result.challengeId);
+  const jar = await cookies();
+  const path = safeReturnPath(returnTo, '');
+  if (path) jar.set(RETURN_COOKIE, path, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 15 * 60 });
+  else jar.delete(RETURN_COOKIE);
+  redirect('/signin/code');
+}
+
+/** "Send a new code" on the code page: same limits, same answer. */
+export async function resendCodeAction(): Promise<ActionResult> {
+  const email = await getChallengeEmail();
+  if (!email) redirect('/signin');
+  const { ip } = await getRequestContext();
+  const locale = await getLocale();
+  const result = await requestSignIn(email, ip, isLocale(locale) ? locale : 'en');
+  if (!result.ok) return rateLimited(result.retryAfterSeconds);
+  await rememberChallenge(result.challengeId);
+  return { ok: true };
+}
+
+async function finishSignIn(result: { customerId: string; onboarded: boolean }, method: 'email-code' | 'email-link'): Promise<never> {
+  await startSession(result.customerId, method);
+  const jar = await cookies();
+  const returnTo = safeReturnPath(jar.get(RETURN_COOKIE)?.value);
+  jar.delete(CHALLENGE_COOKIE);
+  jar.delete(RETURN_COOKIE);
+  redirect(result.onboarded ? returnTo : '/welcome');
+}
+
+export async function verifyCodeAction(input: unknown): Promise<ActionResult> {
+  const parsed = VerifyCodeSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
+  const challengeId = (await cookies()).get(CHALLENGE_COOKIE)?.value;
+  if (!challengeId) return { ok: false, message: 'code.expired' };
+  const { ip } = await getRequestContext();
+  const result = await verifyCode(challengeId, parsed.data.code, ip);
+  if (result.ok) return finishSignIn(result, 'email-code');
+  switch (result.reason) {
+    case 'wrong-code':
+      return { ok: false, fieldErrors: { code: 'code.wrong' }, values: { attemptsLeft: result.attemptsLeft } };
+    case 'code-dead':
+      return { ok: false, message: 'code.dead' };
+    case 'rate-limited':
+      return rateLimited(result.retryAfterSeconds);
+    default:
+      return { ok: false, message: 'code.expired' };
+  }
+}
+
+/** The button on the link's confirmation page: the only request that uses the link. */
+export async function confirmLinkAction(formData: FormData): Promise<void> {
+  const parsed = ConfirmLinkSchema.safeParse({ token: formData.get('token') });
+  if (!parsed.success) redirect('/signin/confirm?error=invalid');
+  const result = await confirmLink(parsed.data.token);
+  if (!result.ok) redirect('/signin/confirm?error=invalid');
+  await finishSignIn(result, 'email-link');
+}

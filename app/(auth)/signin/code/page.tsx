@@ -1,0 +1,28 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
+import { AuthShell } from '@/components/auth-shell';
+import { getChallengeEmail } from '../challenge';
+import { CodeForm } from './code-form';
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('code'))('metaTitle') };
+}
+
+export default async function CodePage() {
+  const email = await getChallengeEmail();
+  if (!email) redirect('/signin');
+  const t = await getTranslations('code');
+  return (
+    <AuthShell title={t('title')}>
+      <p className="mb-6 text-muted">{t.rich('intro', { email, strong: (c) => <strong>{c}</strong> })}</p>
+      <CodeForm />
+      <p className="mt-6 text-sm">
+        <Link href="/signin" className="font-medium text-brand underline underline-offset-4 hover:no-underline">
+          {t('differentEmail')}
+        </Link>
+      </p>
+    </AuthShell>
+  );
+}

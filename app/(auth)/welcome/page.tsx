@@ -1,0 +1,23 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { getTranslations } from 'next-intl/server';
+import { AuthShell } from '@/components/auth-shell';
+import { requireCustomer } from '@/server/auth';
+import { getCurrentTerms } from '@/server/consent';
+import { WelcomeForm } from './welcome-form';
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('welcome'))('metaTitle') };
+}
+
+export default async function WelcomePage() {
+  const customer = await requireCustomer({ allowPending: true });
+  if (customer.onboarded) redirect('/account');
+  const [t, terms] = await Promise.all([getTranslations('welcome'), getCurrentTerms()]);
+  return (
+    <AuthShell title={t('title')}>
+      <p className="mb-6 text-muted">{t('intro')}</p>
+      <WelcomeForm termsVersion={terms.version} />
+    </AuthShell>
+  );
+}

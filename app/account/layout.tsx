@@ -1,0 +1,52 @@
+import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
+import type { ReactNode } from 'react';
+import { BrandLogo } from '@/components/brand-logo';
+import { LanguageSwitcher } from '@/components/language-switcher';
+import { SubmitButton } from '@/components/ui/button';
+import { brand } from '@/lib/brand';
+import { requireCustomer } from '@/server/auth';
+import { signOutAction } from './actions';
+
+export default async function AccountLayout({ children }: { children: ReactNode }) {
+  // Pages check again themselves: a layout does not re-run on every navigation.
+  await requireCustomer({ returnTo: '/account' });
+  const [t, tc] = await Promise.all([getTranslations('account'), getTranslations('common')]);
+  const links = [
+    { href: '/account', label: t('overview') },
+    { href: '/account/profile', label: t('profile.title') },
+    { href: '/account/security', label: t('security.title') },
+    { href: '/account/privacy', label: t('privacy.title') },
+  ];
+  return (
+    <div className="flex min-h-dvh flex-col">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-4xl flex-wrap items-center justify-between gap-3 px-4 py-4">
+          <BrandLogo href="/account" label={tc('home', { brand: brand.name })} />
+          <div className="flex items-center gap-4">
+            <LanguageSwitcher />
+            <form action={signOutAction}>
+              <SubmitButton variant="secondary" pendingLabel={tc('signingOut')}>
+                {tc('signOut')}
+              </SubmitButton>
+            </form>
+          </div>
+        </div>
+        <nav aria-label={t('nav')} className="mx-auto max-w-4xl px-4">
+          <ul className="flex gap-1 overflow-x-auto">
+            {links.map((l) => (
+              <li key={l.href}>
+                <Link href={l.href} className="inline-block rounded-t px-3 py-2 font-medium text-muted hover:text-ink">
+                  {l.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-4xl flex-1 px-4 py-8">
+        {children}
+      </main>
+    </div>
+  );
+}

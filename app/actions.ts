@@ -1,0 +1,19 @@
+'use server';
+
+import { cookies } from 'next/headers';
+import { revalidatePath } from 'next/cache';
+import { localeCookie } from '@/lib/i18n/config';
+import { SetLocaleSchema } from '@/lib/validation/locale';
+import { getSignedInCustomer } from '@/server/auth';
+import { setCustomerLocale } from '@/server/customers';
+
+/** The language switcher. Anyone may choose a language; a signed-in customer's choice is saved. */
+export async function setLocaleAction(formData: FormData): Promise<void> {
+  const parsed = SetLocaleSchema.safeParse({ locale: formData.get('locale') });
+  if (!parsed.success) return;
+  const { locale } = parsed.data;
+  (await cookies()).set(localeCookie, locale, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 60 * 60 });
+  const customer = await getSignedInCustomer();
+  if (customer) await setCustomerLocale(customer.id, locale);
+  revalidatePath('/', 'layout');
+}

@@ -1,0 +1,18 @@
+'use client';
+
+import { useTranslations } from 'next-intl';
+import { Button } from '@/components/ui/button';
+
+// Shown instead of a stack trace; the error itself is logged on the server.
+export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  const t = useTranslations();
+  return (
+    <main id="main" className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-4 px-4">
+      <h1 className="text-3xl font-bold">{t('error.title')}</h1>
+      <p className="text-muted">{t('common.genericError')}</p>
+      <div>
+        <Button onClick={reset}>{t('error.retry')}</Button>
+      </div>
+    </main>
+  );
+}

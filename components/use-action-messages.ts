@@ -1,0 +1,27 @@
+'use client';
+
+import { useTranslations } from 'next-intl';
+import { unstable_rethrow } from 'next/navigation';
+import type { ActionResult } from '@/lib/action-result';
+
+/**
+ * Translates a message key from a server action or a zod schema
+ * ('email.invalid' is looked up under validation., 'code.expired' as is).
+ */
+export function useActionMessages() {
+  const t = useTranslations();
+  return (key: string, values?: Record<string, string | number>): string => {
+    const full = !key.startsWith('validation.') && t.has(`validation.${key}`) ? `validation.${key}` : key;
+    return t.has(full) ? t(full, values) : t('common.genericError');
+  };
+}
+
+/** Calls a server action from a form; a network or server failure becomes a plain message, redirects go through. */
+export async function callAction(action: () => Promise<ActionResult>): Promise<ActionResult> {
+  try {
+    return await action();
+  } catch (error) {
+    unstable_rethrow(error);
+    return { ok: false, message: 'common.genericError' };
+  }
+}

@@ -1,0 +1,32 @@
+import nextVitals from 'eslint-config-next/core-web-vitals';
+import nextTs from 'eslint-config-next/typescript';
+
+const config = [
+  ...nextVitals,
+  ...nextTs,
+  {
+    ignores: ['.next/**', 'node_modules/**', 'server/generated/**', '.data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'],
+  },
+  {
+    // House rule 2: only server/ (and the scripts/tests that run outside Next) reads process.env.
+    files: ['app/**', 'components/**', 'lib/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through server/env.ts.' }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/generated/prisma/**', '@prisma/*'], message: 'Only server/ talks to the database.' }] },
+      ],
+    },
+  },
+  {
+    files: ['components/**', 'lib/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@/server/*', '**/server/*'], message: 'components/ and lib/ may run in the browser: no server/ imports.' }] },
+      ],
+    },
+  },
+];
+
+export default config;

@@ -1,0 +1,4 @@
+import { z } from 'zod';
+import { locales } from '@/lib/i18n/config';
+
+export const SetLocaleSchema = z.object({ locale: z.enum(locales) });

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+export const FIRST_NAME_MAX_LENGTH = 100;
+
+/** A person's name part: letters of any script, marks, spaces, apostrophes, hyphens, dots. */
+export const PersonNameSchema = z
+  .string({ error: 'firstName.required' })
+  .trim()
+  .min(1, { error: 'firstName.required' })
+  .max(FIRST_NAME_MAX_LENGTH, { error: 'firstName.tooLong' })
+  .regex(/^[\p{L}\p{M}][\p{L}\p{M}' .\u2019-]*$/u, { error: 'firstName.invalid' });
+
+export const CompleteOnboardingSchema = z.object({
+  firstName: PersonNameSchema,
+  acceptTerms: z.literal(true, { error: 'acceptTerms.required' }),
+});
+export type CompleteOnboardingInput = z.input<typeof CompleteOnboardingSchema>;

@@ -1,0 +1,103 @@
+/**
+ * End-to-end tests: Playwright starts the SMTP sink (e2e/mail-sink.ts) and the built app
+ * (`next start`), then runs the specs under e2e/ in Chromium.
+ *
+ * Run through `npm run test:e2e`, which prepares the database and the build and sets:
+ *   E2E_DATABASE_URL          (required) the app's DATABASE_URL
+ *   PLAYWRIGHT_CHROMIUM_PATH  the Chromium to drive (from scripts/ensure-chromium.ts);
+ *                             unset: Playwright's own downloaded browser
+ * Optional: E2E_PORT (app, default 3100), E2E_SMTP_PORT (2525), E2E_MAILBOX_PORT (2526),
+ * E2E_DEBUG (show the app's stdout), RATE_LIMIT_* (passed to the app), CI (1 retry).
+ */
+import { defineConfig, devices } from '@playwright/test';
+
+const databaseUrl = process.env.E2E_DATABASE_URL;
+if (!databaseUrl) {
+  throw new Error('E2E_DATABASE_URL is not set: run `npm run test:e2e`, which prepares the database and the build');
+}
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2525);
+const mailboxPort = Number(process.env.E2E_MAILBOX_PORT ?? 2526);
+const baseURL = `http://localhost:${port}`;
+const mailboxURL = `http://127.0.0.1:${mailboxPort}`;
+// Specs (e2e/mailbox.ts) read the sink through this; workers inherit the runner's env.
+process.env.E2E_MAILBOX_URL ??= mailboxURL;
+
+const isCI = process.env.CI === 'true' || process.env.CI === '1';
+const debug = Boolean(process.env.E2E_DEBUG);
+const chromiumPath = process.env.PLAYWRIGHT_CHROMIUM_PATH || undefined;
+
+/** A fixed secret for the test app only (never used outside e2e). */
+const TEST_AUTH_SECRET = 'accord-e2e-test-secret-not-for-production-0123456789';
+
+const rateLimitEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (entry): entry is [string, string] => entry[0].startsWith('RATE_LIMIT_') && entry[1] !== undefined,
+  ),
+);
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: true,
+  workers: 2,
+  retries: isCI ? 1 : 0,
+  forbidOnly: isCI,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL,
+    locale: 'en-US',
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: {
+          ...(chromiumPath ? { executablePath: chromiumPath } : {}),
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+          ],
+        },
+      },
+    },
+  ],
+  webServer: [
+    {
+      name: 'mail-sink',
+      command: 'npx tsx e2e/mail-sink.ts',
+      url: `${mailboxURL}/health`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: { E2E_SMTP_PORT: String(smtpPort), E2E_MAILBOX_PORT: String(mailboxPort) },
+      stdout: 'ignore',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+    },
+    {
+      name: 'app',
+      command: `npx next start -p ${port}`,
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      env: {
+        ...rateLimitEnv,
+        DATABASE_URL: databaseUrl,
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        APP_URL: baseURL,
+        AUTH_SECRET: TEST_AUTH_SECRET,
+        NODE_ENV: 'production',
+      },
+      stdout: debug ? 'pipe' : 'ignore',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+    },
+  ],
+});

@@ -1,0 +1,122 @@
+// Database commands: tsx scripts/db/cli.ts <deploy|dev|diff|check|reset>.
+// Uses DATABASE_URL when set, else the embedded PostgreSQL in .data/postgres.
+import path from 'node:path';
+import { ensureDatabase, redactUrl, repoRoot } from './postgres';
+import { diffMigrationsToSchema, migrateDeploy, migrateDev, migrateReset } from './schema-engine';
+
+const USAGE = `Usage: tsx scripts/db/cli.ts <command>
+
+  deploy              apply pending migrations from prisma/migrations
+  dev --name <name>   write a migration for the changes in schema.prisma and apply it
+                      (--create-only: write it without applying)
+  diff                print the SQL from prisma/migrations to schema.prisma
+  check               exit 1 when schema.prisma and prisma/migrations disagree
+  reset --force       drop everything in the database and apply all migrations again
+
+Uses DATABASE_URL when set; otherwise an embedded PostgreSQL with data in .data/postgres
+(port EMBEDDED_PG_PORT, default 54329).`;
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index >= 0) return args[index + 1];
+  return args.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+function relative(folder: string): string {
+  return path.relative(repoRoot, folder);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  if (!['deploy', 'dev', 'diff', 'check', 'reset'].includes(command)) {
+    console.error(`Unknown command "${command}".\n\n${USAGE}`);
+    return 2;
+  }
+  const name = option(args, '--name');
+  if (command === 'dev' && !name) {
+    console.error('dev needs a name for the migration: npm run db:migrate:dev -- --name <what_changed>');
+    return 2;
+  }
+  if (command === 'reset' && !args.includes('--force')) {
+    console.error('reset deletes every row and table in the database. Run it again with --force if that is what you want.');
+    return 2;
+  }
+
+  const started = Date.now();
+  // diff and check print SQL on stdout: keep our own messages on stderr there.
+  const log = command === 'diff' ? (msg: string) => console.error(msg) : (msg: string) => console.log(msg);
+  const db = await ensureDatabase({ log });
+  if (!db.embedded) log(`using DATABASE_URL (${redactUrl(db.databaseUrl)})`);
+  try {
+    switch (command) {
+      case 'deploy': {
+        const applied = await migrateDeploy(db.databaseUrl);
+        log(
+          applied.length === 0
+            ? `no pending migrations (${seconds(started)})`
+            : `applied ${applied.length} migration${applied.length === 1 ? '' : 's'} (${seconds(started)}):\n${applied.map((m) => `  ${m}`).join('\n')}`,
+        );
+        return 0;
+      }
+      case 'dev': {
+        const result = await migrateDev(db.databaseUrl, name!, { createOnly: args.includes('--create-only') });
+        for (const m of result.applied) log(`applied pending migration ${m}`);
+        for (const w of result.warnings) log(`warning: ${w}`);
+        if (!result.created) {
+          log(`schema.prisma matches prisma/migrations: no new migration (${seconds(started)})`);
+        } else {
+          log(
+            `${args.includes('--create-only') ? 'created' : 'created and applied'} ${relative(result.created)}/migration.sql (${seconds(started)})\n` +
+              `Run \`npx prisma generate\` if the client is out of date, and commit the migration with the schema change.`,
+          );
+        }
+        return 0;
+      }
+      case 'diff': {
+        const sql = await diffMigrationsToSchema(db.databaseUrl);
+        if (sql) console.log(sql);
+        else log('schema.prisma and prisma/migrations agree: no SQL needed');
+        return 0;
+      }
+      case 'check': {
+        const sql = await diffMigrationsToSchema(db.databaseUrl);
+        if (!sql) {
+          log(`schema.prisma and prisma/migrations agree (${seconds(started)})`);
+          return 0;
+        }
+        console.error(
+          `schema.prisma and prisma/migrations disagree; run npm run db:migrate:dev -- --name <change>\n` +
+            `The migration would contain:\n\n${sql}\n`,
+        );
+        return 1;
+      }
+      case 'reset': {
+        const applied = await migrateReset(db.databaseUrl);
+        log(`reset the database and applied ${applied.length} migration(s) (${seconds(started)})`);
+        return 0;
+      }
+    }
+    return 2;
+  } finally {
+    await db.stop();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.DEBUG && error instanceof Error) console.error(error.stack);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,69 @@
+// `npm test`: every check, in the order that fails fastest. Each step prints
+// its name and time; the first failure stops the run with its exit code.
+//   npm test            lint, types, migration drift, unit+integration, build, e2e
+//   npm test -- unit    only the Vitest suites      npm test -- e2e   only build + Playwright
+import { spawn } from 'node:child_process';
+import { ensureChromium } from './ensure-chromium';
+import { databaseUrl } from './db/postgres';
+import { createDatabaseFromTemplate, createTemplateDatabase, prepareTestServer } from './db/test-database';
+
+const only = process.argv[2];
+const steps: string[] = [];
+const started = Date.now();
+
+function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const t0 = Date.now();
+  console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
+    child.on('exit', (code, signal) => {
+      const took = ((Date.now() - t0) / 1000).toFixed(1);
+      steps.push(`${code === 0 ? '✔' : '✘'} ${name} (${took} s)`);
+      if (code === 0) resolve();
+      else reject(Object.assign(new Error(`${name} failed (${signal ?? `exit ${code}`})`), { exitCode: code ?? 1 }));
+    });
+  });
+}
+
+async function main() {
+  const server = await prepareTestServer();
+  try {
+    if (!only || only === 'static') {
+      await run('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
+      await run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
+      // Fails when schema.prisma and prisma/migrations disagree.
+      await run('migration drift check', 'npx', ['tsx', 'scripts/db/cli.ts', 'check'], {
+        DATABASE_URL: databaseUrl(server.adminUrl, 'postgres'),
+      });
+    }
+    if (!only || only === 'unit') {
+      await run('unit and integration tests (Vitest, real PostgreSQL)', 'npx', ['vitest', 'run'], {
+        TEST_DATABASE_URL: server.adminUrl,
+      });
+    }
+    if (!only || only === 'e2e') {
+      await run('production build', 'npx', ['next', 'build']);
+      const chromium = await ensureChromium((msg) => console.log(`[chromium] ${msg}`));
+      await createTemplateDatabase(server.adminUrl);
+      const e2eUrl = await createDatabaseFromTemplate(server.adminUrl, 'accord_e2e');
+      await run('end-to-end tests (Playwright, next start, SMTP sink)', 'npx', ['playwright', 'test'], {
+        E2E_DATABASE_URL: e2eUrl,
+        PLAYWRIGHT_CHROMIUM_PATH: chromium,
+        // Playwright's workers import server/ code for fixtures; 'server-only'
+        // is empty under this condition (the app server resets it).
+        NODE_OPTIONS: '--conditions=react-server',
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+main()
+  .then(() => {
+    console.log(`\n${steps.join('\n')}\nAll checks passed in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  })
+  .catch((error: Error & { exitCode?: number }) => {
+    console.error(`\n${steps.join('\n')}\n${error.message}`);
+    process.exit(error.exitCode ?? 1);
+  });

@@ -1,0 +1,124 @@
+import 'server-only';
+import { PrismaAdapter } from '@auth/prisma-adapter';
+import NextAuth from 'next-auth';
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { cache } from 'react';
+import { isLocale, localeCookie, type Locale } from '@/lib/i18n/config';
+import { withHashedSessionTokens } from './auth-adapter';
+import { randomToken, sha256 } from './crypto';
+import { prisma } from './db';
+import { getEnv } from './env';
+import { getRequestContext, ipPrefix } from './request-context';
+
+const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
+
+function secureCookies(): boolean {
+  return getEnv().APP_URL.startsWith('https://');
+}
+
+/** The name Auth.js gives the session cookie (prefixed over HTTPS). */
+export function sessionCookieName(): string {
+  return `${secureCookies() ? '__Secure-' : ''}authjs.session-token`;
+}
+
+// A function so the environment is read at the first request, not at build time.
+export const { auth, handlers, signOut } = NextAuth(() => {
+  const env = getEnv();
+  return {
+    adapter: withHashedSessionTokens(PrismaAdapter(prisma)),
+    secret: env.AUTH_SECRET,
+    trustHost: true,
+    useSecureCookies: secureCookies(),
+    session: { strategy: 'database', maxAge: SESSION_MAX_AGE_S, updateAge: 24 * 60 * 60 },
+    // Third-party OpenID providers are added here by the security issue.
+    providers: [],
+    pages: { signIn: '/signin', error: '/signin' },
+    callbacks: {
+      // Only what pages need; the default drops the id.
+      session({ session, user }) {
+        const customer = user as typeof user & { firstName: string | null; onboardedAt: Date | null; locale: string };
+        return {
+          expires: session.expires,
+          user: {
+            id: customer.id,
+            email: customer.email,
+            name: customer.firstName,
+            firstName: customer.firstName,
+            onboarded: customer.onboardedAt !== null,
+            locale: customer.locale,
+          },
+        };
+      },
+    },
+  };
+});
+
+export type SignedInCustomer = {
+  id: string;
+  email: string;
+  firstName: string | null;
+  onboarded: boolean;
+  locale: Locale;
+};
+
+/** The signed-in customer, or null. One database read per request (cached). */
+export const getSignedInCustomer = cache(async (): Promise<SignedInCustomer | null> => {
+  const session = await auth();
+  const user = session?.user as Partial<SignedInCustomer> | undefined;
+  if (!user?.id || !user.email) return null;
+  return {
+    id: user.id,
+    email: user.email,
+    firstName: user.firstName ?? null,
+    onboarded: Boolean(user.onboarded),
+    locale: isLocale(user.locale) ? user.locale : 'en',
+  };
+});
+
+/**
+ * Every page, action and route for customers starts here. Redirects to
+ * /signin without a session and to /welcome until onboarding is done.
+ */
+export async function requireCustomer(opts: { allowPending?: boolean; returnTo?: string } = {}): Promise<SignedInCustomer> {
+  const customer = await getSignedInCustomer();
+  if (!customer) {
+    redirect(opts.returnTo ? `/signin?callbackUrl=${encodeURIComponent(opts.returnTo)}` : '/signin');
+  }
+  if (!customer.onboarded && !opts.allowPending) redirect('/welcome');
+  return customer;
+}
+
+/**
+ * Starts an Auth.js database session for a customer who just proved their
+ * identity by our own means (email code or link; passkeys later), and sets the
+ * cookie Auth.js reads.
+ */
+export async function startSession(customerId: string, method: 'email-code' | 'email-link'): Promise<void> {
+  const token = randomToken();
+  const expires = new Date(Date.now() + SESSION_MAX_AGE_S * 1000);
+  const { ip, userAgent } = await getRequestContext();
+  const customer = await prisma.session.create({
+    data: {
+      sessionToken: sha256(token),
+      userId: customerId,
+      expires,
+      authMethod: method,
+      userAgent,
+      ipPrefix: ipPrefix(ip),
+    },
+    select: { user: { select: { locale: true } } },
+  });
+  const jar = await cookies();
+  jar.set(sessionCookieName(), token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secureCookies(),
+    path: '/',
+    expires,
+  });
+  // The customer's saved language follows them to every device.
+  if (isLocale(customer.user.locale)) {
+    jar.set(localeCookie, customer.user.locale, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 60 * 60 });
+  }
+}

@@ -1,0 +1,138 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, startEmbeddedPostgres, type EmbeddedServer } from '../../scripts/db/postgres';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function postmasterPid(dataDir: string): number | null {
+  try {
+    return Number.parseInt(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8'), 10);
+  } catch {
+    return null;
+  }
+}
+
+function writeLock(dataDir: string, pid: number, port: number) {
+  const now = Math.floor(Date.now() / 1000);
+  fs.writeFileSync(path.join(dataDir, 'postmaster.pid'), `${pid}\n${dataDir}\n${now}\n${port}\n/tmp\nlocalhost\n  0 0\nready   \n`);
+}
+
+// Inside <repo>/.data, like the real data folders: as root, PostgreSQL runs as
+// the postgres user and must be able to reach it.
+const dataDir = path.join(repoRoot, '.data', 'test-tmp', `embedded-${process.pid}-${Date.now()}`);
+
+describe('startEmbeddedPostgres', () => {
+  let port: number;
+  const running: EmbeddedServer[] = [];
+
+  beforeAll(async () => {
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+    port = await freePort();
+  });
+
+  afterAll(async () => {
+    for (const server of running) await server.stop().catch(() => {});
+    const pid = postmasterPid(dataDir);
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGINT');
+        for (let i = 0; i < 100 && fs.existsSync(path.join(dataDir, 'postmaster.pid')); i++) await sleep(50);
+      } catch {
+        // already gone
+      }
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('initialises a new data folder, then reuses the server already running on it', async () => {
+    const logs: string[] = [];
+    const first = await startEmbeddedPostgres({ dataDir, port, log: (m) => logs.push(m) });
+    running.push(first);
+    expect(first.reused).toBe(false);
+    expect(logs.join('\n')).toContain('created a new PostgreSQL data folder');
+    expect(await answers(first.adminUrl)).toBe(true);
+
+    const second = await startEmbeddedPostgres({ dataDir, port, log: (m) => logs.push(m) });
+    expect(second).toMatchObject({ reused: true, port, adminUrl: first.adminUrl });
+    await second.stop(); // does nothing: the server belongs to `first`
+    expect(await answers(first.adminUrl)).toBe(true);
+
+    await first.stop();
+    expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
+  });
+
+  it('recovers from a stale postmaster.pid whose process is gone', async () => {
+    const deadPid = spawnSync('true').pid!;
+    writeLock(dataDir, deadPid, port);
+
+    const logs: string[] = [];
+    const server = await startEmbeddedPostgres({ dataDir, port, log: (m) => logs.push(m) });
+    running.push(server);
+    expect(server.reused).toBe(false);
+    expect(logs.join('\n')).toContain(
+      `found a stale PostgreSQL lock from PID ${deadPid} (process no longer running); removing it and starting again`,
+    );
+    expect(await answers(server.adminUrl)).toBe(true);
+    await server.stop();
+  });
+
+  it('refuses, with what to do, when the lock names a live process that is not a reachable PostgreSQL', async () => {
+    writeLock(dataDir, process.pid, port);
+    await expect(startEmbeddedPostgres({ dataDir, port, log: () => {} })).rejects.toThrow(
+      /postmaster\.pid names PID \d+, which is now another program .*delete .*postmaster\.pid and try again/s,
+    );
+    fs.rmSync(path.join(dataDir, 'postmaster.pid'));
+  });
+
+  it('reuses the server left running when the process that started it was killed with -9', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/start-embedded.ts', import.meta.url)), dataDir, String(port)], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    const orphan = postmasterPid(dataDir)!;
+    expect(() => process.kill(orphan, 0)).not.toThrow();
+
+    const logs: string[] = [];
+    const server = await startEmbeddedPostgres({ dataDir, port, log: (m) => logs.push(m) });
+    expect(server.reused).toBe(true);
+    expect(await answers(server.adminUrl)).toBe(true);
+    // afterAll stops the orphan.
+  });
+});
