@@ -10,6 +10,7 @@
  * E2E_DEBUG (show the app's stdout), RATE_LIMIT_* (passed to the app), CI (1 retry).
  */
 import { defineConfig, devices } from '@playwright/test';
+import { TEST_AUTH_SECRET } from './e2e/test-secrets';
 
 const databaseUrl = process.env.E2E_DATABASE_URL;
 if (!databaseUrl) {
@@ -27,9 +28,6 @@ process.env.E2E_MAILBOX_URL ??= mailboxURL;
 const isCI = process.env.CI === 'true' || process.env.CI === '1';
 const debug = Boolean(process.env.E2E_DEBUG);
 const chromiumPath = process.env.PLAYWRIGHT_CHROMIUM_PATH || undefined;
-
-/** A fixed secret for the test app only (never used outside e2e). */
-const TEST_AUTH_SECRET = 'accord-e2e-test-secret-not-for-production-0123456789';
 
 const rateLimitEnv = Object.fromEntries(
   Object.entries(process.env).filter(

@@ -11,7 +11,7 @@ const only = process.argv[2];
 const steps: string[] = [];
 const started = Date.now();
 
-function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+function run(name: string, command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
   const t0 = Date.now();
   console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
   return new Promise((resolve, reject) => {

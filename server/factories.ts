@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { recordConsent } from './consent';
+import { randomToken, sha256 } from './crypto';
 import { prisma } from './db';
 
 // Shared by prisma/seed.ts and the tests: one way to make demo data.
@@ -113,6 +114,7 @@ export async function createCustomer(seed: CustomerSeed = {}): Promise<{ id: str
   const existing = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true } });
   if (existing) return existing;
   const onboarded = seed.onboarded ?? true;
+  if (onboarded) await ensureConsentPurposes();
   return prisma.$transaction(async (tx) => {
     const customer = await tx.user.create({
       data: {
@@ -142,4 +144,22 @@ export async function createCustomer(seed: CustomerSeed = {}): Promise<{ id: str
     }
     return customer;
   });
+}
+
+/**
+ * A signed-in session for tests and the benchmark, exactly as startSession()
+ * stores it: returns the cookie value to set (name: authjs.session-token over http).
+ */
+export async function createSessionFor(customerId: string, opts: { authenticatedAt?: Date } = {}): Promise<{ token: string }> {
+  const token = randomToken();
+  await prisma.session.create({
+    data: {
+      sessionToken: sha256(token),
+      userId: customerId,
+      expires: new Date(Date.now() + 30 * 24 * 60 * 60 * 1000),
+      authenticatedAt: opts.authenticatedAt ?? new Date(),
+      authMethod: 'test-fixture',
+    },
+  });
+  return { token };
 }

