@@ -110,7 +110,17 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
       [name],
     );
     // WITH (FORCE) (PostgreSQL 13+) also catches sessions that connect in between.
-    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    } catch (error) {
+      if ((error as { code?: string }).code === '42501') {
+        throw new Error(
+          `${(error as Error).message}: database "${name}" was created by another user. Drop it as its owner or a superuser (DROP DATABASE "${name}"), or connect as that user.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
   });
 }
 

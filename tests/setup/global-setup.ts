@@ -9,14 +9,21 @@ declare module 'vitest' {
   }
 }
 
+/** pg's errors reach the terminal as a bare field dump: keep their message. */
+function readable(error: unknown): Error {
+  return new Error(`Could not prepare the test database: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
 export default async function setup(project: TestProject) {
   const started = Date.now();
-  const server = await prepareTestServer();
+  const server = await prepareTestServer().catch((error: unknown) => {
+    throw readable(error);
+  });
   try {
     await createTemplateDatabase(server.adminUrl);
   } catch (error) {
     await server.stop();
-    throw error;
+    throw readable(error);
   }
   console.log(`test database template ready (${Date.now() - started} ms)`);
   project.provide('testDatabaseAdminUrl', server.adminUrl);

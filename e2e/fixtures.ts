@@ -1,0 +1,167 @@
+/**
+ * Playwright fixtures (house rule 10): every test makes its own customers, sessions
+ * and sign-in challenges through server code, and deletes them afterwards, so specs
+ * run in parallel against one app and one database without seeing each other.
+ *
+ *   import { test, expect } from './fixtures';
+ *   test('…', async ({ signedInPage, customer }) => { … });
+ *
+ * Only the sign-in specs go through the sign-in UI; the others start signed in
+ * (`signedInPage`, `signInAs`) or with a pending challenge (`createChallenge`).
+ */
+import './server-env'; // first: server/ modules read DATABASE_URL and AUTH_SECRET
+import { randomBytes } from 'node:crypto';
+import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
+import { hmac, randomCode, randomToken, sha256 } from '../server/crypto';
+import { prisma } from '../server/db';
+import { createCustomer, createSessionFor, ensureConsentPurposes, type CustomerSeed } from '../server/factories';
+import { CHALLENGE_TTL_MS } from '../server/sign-in';
+import { clearMail } from './mailbox';
+
+export { expect };
+
+/** The cookie Auth.js reads over http (server/auth.ts sessionCookieName). */
+export const SESSION_COOKIE = 'authjs.session-token';
+/** The cookie binding the code page to the device that asked (app/(auth)/signin/challenge.ts). */
+export const CHALLENGE_COOKIE = 'accord.signin';
+
+export type TestCustomer = { id: string; email: string; firstName: string | null };
+
+export type PendingChallenge = {
+  id: string;
+  email: string;
+  /** The 6-digit code the mail would carry. */
+  code: string;
+  /** The link token the mail would carry. */
+  token: string;
+  /** The link, relative to baseURL. */
+  link: string;
+};
+
+type TestFixtures = {
+  /** A fresh, lower-case address on the reserved .test domain; deleted with its data after the test. */
+  uniqueEmail: (label?: string) => string;
+  /** A customer made through server/factories.ts (onboarded unless told otherwise); deleted after the test. */
+  createCustomer: (seed?: Omit<CustomerSeed, 'email'> & { email?: string }) => Promise<TestCustomer>;
+  /** An onboarded customer, first name "Camille", English. */
+  customer: TestCustomer;
+  /** Starts a session for the customer (as server/factories.ts createSessionFor) and sets its cookie on the context. */
+  signInAs: (context: BrowserContext, customerId: string) => Promise<{ token: string }>;
+  /** A page whose context is signed in as `customer`. */
+  signedInPage: Page;
+  /**
+   * A sign-in challenge stored as server/sign-in.ts requestSignIn stores it, with the
+   * code and token in the clear, without sending mail. Pass a context to bind it to
+   * that device (the cookie /signin/code reads).
+   */
+  createChallenge: (opts?: { email?: string; expired?: boolean; context?: BrowserContext }) => Promise<PendingChallenge>;
+  /**
+   * A page in a new browser context: another device, with its own cookies. Same
+   * baseURL and locale as the config's unless overridden; closed after the test.
+   */
+  newDevice: (options?: BrowserContextOptions) => Promise<Page>;
+};
+
+type WorkerFixtures = {
+  /** The consent purposes (terms of use…) the first-name step needs: migrations do not create them. */
+  consentPurposes: void;
+};
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  consentPurposes: [
+    async ({}, use) => {
+      try {
+        await ensureConsentPurposes();
+      } catch {
+        // Two workers upserting the same row at once: one loses on the unique key. Once more finds it.
+        await ensureConsentPurposes();
+      }
+      await use();
+    },
+    { scope: 'worker', auto: true },
+  ],
+
+  uniqueEmail: async ({}, use, testInfo) => {
+    const emails = new Set<string>();
+    let n = 0;
+    await use((label = 'customer') => {
+      const email = `${label}-w${testInfo.workerIndex}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${n++}@example.test`.toLowerCase();
+      emails.add(email);
+      return email;
+    });
+    await deleteEverythingOf([...emails]);
+  },
+
+  createCustomer: async ({ uniqueEmail }, use) => {
+    await use(async (seed = {}) => {
+      const firstName = seed.firstName === undefined ? 'Camille' : seed.firstName;
+      const { id, email } = await createCustomer({ ...seed, firstName, email: seed.email ?? uniqueEmail() });
+      return { id, email, firstName };
+    });
+  },
+
+  customer: async ({ createCustomer }, use) => {
+    await use(await createCustomer());
+  },
+
+  signInAs: async ({}, use) => {
+    await use(async (context, customerId) => {
+      const { token } = await createSessionFor(customerId);
+      await context.addCookies([
+        { name: SESSION_COOKIE, value: token, domain: 'localhost', path: '/', httpOnly: true, secure: false, sameSite: 'Lax' },
+      ]);
+      return { token };
+    });
+  },
+
+  signedInPage: async ({ page, customer, signInAs }, use) => {
+    await signInAs(page.context(), customer.id);
+    await use(page);
+  },
+
+  createChallenge: async ({ uniqueEmail }, use) => {
+    await use(async (opts = {}) => {
+      const email = opts.email ?? uniqueEmail('challenge');
+      const code = randomCode();
+      const token = randomToken();
+      const expiresAt = new Date(Date.now() + (opts.expired ? -60_000 : CHALLENGE_TTL_MS));
+      const { id } = await prisma.signInChallenge.create({
+        data: { email, linkTokenHash: sha256(token), codeHash: hmac('sign-in-code', code), expiresAt, locale: 'en' },
+        select: { id: true },
+      });
+      if (opts.context) {
+        await opts.context.addCookies([
+          { name: CHALLENGE_COOKIE, value: id, domain: 'localhost', path: '/', httpOnly: true, secure: false, sameSite: 'Lax' },
+        ]);
+      }
+      return { id, email, code, token, link: `/signin/confirm?token=${token}` };
+    });
+  },
+
+  newDevice: async ({ browser, baseURL, locale }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (options = {}) => {
+      const context = await browser.newContext({ baseURL, locale, ...options });
+      contexts.push(context);
+      return context.newPage();
+    });
+    await Promise.all(contexts.map((context) => context.close()));
+  },
+});
+
+/** Everything a test left under its addresses: customers (with their sessions), challenges, limits, mail. */
+async function deleteEverythingOf(emails: string[]): Promise<void> {
+  if (emails.length === 0) return;
+  const customers = await prisma.user.findMany({ where: { email: { in: emails } }, select: { id: true } });
+  const ids = customers.map((c) => c.id);
+  const limitKeys = emails.flatMap((email) => [`send:email:${email}`, `verify:email:${email}`]);
+  await prisma.$transaction([
+    prisma.consentReceipt.deleteMany({ where: { customerId: { in: ids } } }),
+    prisma.outboxEvent.deleteMany({ where: { customerId: { in: ids } } }),
+    // Sessions, accounts and addresses go with the customer (ON DELETE CASCADE).
+    prisma.user.deleteMany({ where: { id: { in: ids } } }),
+    prisma.signInChallenge.deleteMany({ where: { email: { in: emails } } }),
+    prisma.$executeRaw`DELETE FROM rate_limits WHERE key = ANY(${limitKeys})`,
+  ]);
+  await Promise.all(emails.map((email) => clearMail(email)));
+}
