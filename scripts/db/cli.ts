@@ -78,14 +78,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'dev': {
-        const result = await migrateDev(db.databaseUrl, name!, { ...paths, createOnly: args.includes('--create-only') });
-        for (const m of result.applied) log(`applied pending migration ${m}`);
-        for (const w of result.warnings) log(`warning: ${w}`);
-        if (!result.created) {
+        const created = await migrateDev(db.databaseUrl, name!, { ...paths, createOnly: args.includes('--create-only'), log });
+        if (!created) {
           log(`schema.prisma matches prisma/migrations: no new migration (${seconds(started)})`);
         } else {
           log(
-            `${args.includes('--create-only') ? 'created' : 'created and applied'} ${relative(result.created)}/migration.sql (${seconds(started)})\n` +
+            `${args.includes('--create-only') ? 'created' : 'created and applied'} ${relative(created)}/migration.sql (${seconds(started)})\n` +
               `Regenerate the client if needed (npm run postinstall), and commit the migration with the schema change.`,
           );
         }

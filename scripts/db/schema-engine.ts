@@ -109,8 +109,9 @@ function pgConfig(databaseUrl: string): pg.PoolConfig & { schema?: string } {
     user: decodeURIComponent(url.username) || undefined,
     password: decodeURIComponent(url.password) || undefined,
     database: decodeURIComponent(url.pathname.slice(1)) || undefined,
+    // pg cannot fall back to plain connections: "prefer" and "allow" mean none.
     ssl:
-      sslmode === 'require' || sslmode === 'prefer' || sslmode === 'no-verify'
+      sslmode === 'require' || sslmode === 'no-verify'
         ? { rejectUnauthorized: false }
         : sslmode === 'verify-ca' || sslmode === 'verify-full'
           ? {}
@@ -204,9 +205,9 @@ type EngineSession = {
 };
 
 async function openEngine(databaseUrl: string, schema: SchemasContainer | undefined): Promise<EngineSession> {
+  const config = pgConfig(databaseUrl);
   await loadWasm();
   openEngines++;
-  const config = pgConfig(databaseUrl);
   const adapters = new Set<Adapter>();
   const shadows = new Set<string>();
 
@@ -366,24 +367,18 @@ export async function migrateDeploy(databaseUrl: string, paths?: MigrationPaths)
   });
 }
 
-export type MigrateDevResult = {
-  /** Migrations that were pending and got applied before the new one was generated. */
-  applied: string[];
-  /** The new migration folder, or null when schema.prisma matched the migrations. */
-  created: string | null;
-  warnings: string[];
-};
-
 /**
  * `prisma migrate dev --name <name>`: apply pending migrations, write a new
- * migration when schema.prisma differs from them, and apply it. Refuses (never
- * resets) when the database has drifted from the migration history.
+ * migration when schema.prisma differs from them, and apply it. Returns the new
+ * migration folder, or null when schema.prisma matched the migrations. Refuses
+ * (never resets) when the database has drifted from the migration history.
  */
 export async function migrateDev(
   databaseUrl: string,
   name: string,
-  opts: MigrationPaths & { createOnly?: boolean } = {},
-): Promise<MigrateDevResult> {
+  opts: MigrationPaths & { createOnly?: boolean; log?: (msg: string) => void } = {},
+): Promise<string | null> {
+  const log = opts.log ?? (() => {});
   const { schemaPath, migrationsDir } = resolvePaths(opts);
   const migrationName = name
     .trim()
@@ -404,13 +399,15 @@ export async function migrateDev(
       );
     }
     const { appliedMigrationNames: applied } = await engine.applyMigrations({ migrationsList: await list(), filters: NO_FILTER });
+    for (const migration of applied) log(`applied pending migration ${migration}`);
     // evaluateDataLoss and createMigration cannot open a shadow database themselves:
-    // they reuse the schema the diagnostic built from the migrations, which it
-    // skips on a database that had no migration applied yet. Ask again.
+    // they reuse the schema devDiagnostic built from the migrations. After pending
+    // migrations were applied they fail ("PostgreSQL shadow DB must be provided
+    // through an external factory") unless the diagnostic runs again.
     if (applied.length > 0) await engine.devDiagnostic({ migrationsList: await list(), filters: NO_FILTER });
 
     const loss = await engine.evaluateDataLoss({ migrationsList: await list(), schema, filters: NO_FILTER });
-    const warnings = loss.warnings.map((w) => w.message);
+    for (const warning of loss.warnings) log(`warning: ${warning.message}`);
     if (loss.unexecutableSteps.length > 0 && !opts.createOnly) {
       throw new Error(
         `The next migration cannot run on this database as it is:\n${loss.unexecutableSteps.map((s) => `  - ${s.message}`).join('\n')}\n` +
@@ -426,7 +423,7 @@ export async function migrateDev(
       schema,
       filters: NO_FILTER,
     });
-    if (out.migrationScript === null) return { applied, created: null, warnings };
+    if (out.migrationScript === null) return null;
 
     const folder = path.join(migrationsDir, out.generatedMigrationName);
     await fs.mkdir(folder, { recursive: true });
@@ -439,7 +436,7 @@ export async function migrateDev(
     if (!opts.createOnly) {
       await engine.applyMigrations({ migrationsList: await list(), filters: NO_FILTER });
     }
-    return { applied, created: folder, warnings };
+    return folder;
   });
 }
 

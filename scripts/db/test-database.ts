@@ -1,8 +1,9 @@
 // Databases for the test suites: one server per run, a template database
 // migrated once, and a fresh copy of it per test worker (CREATE DATABASE … TEMPLATE).
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { createDatabase, databaseUrl, dropDatabase, repoRoot, startEmbeddedPostgres } from './postgres';
+import { createDatabase, databaseUrl, dropDatabase, repoRoot, startEmbeddedPostgres, stopEmbeddedPostgres } from './postgres';
 import { migrateDeploy, type MigrationPaths } from './schema-engine';
 
 export const TEMPLATE_DATABASE = 'accord_test_template';
@@ -29,53 +30,104 @@ export type TestServer = { adminUrl: string; stop(): Promise<void> };
  */
 export async function prepareTestServer(opts: { log?: (msg: string) => void } = {}): Promise<TestServer> {
   const log = opts.log ?? ((msg: string) => console.log(msg));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await prepareOnce(log);
+    } catch (error) {
+      // The run we waited for had started the embedded server and stopped it
+      // when it finished: start (or reuse) it again.
+      if (!(error instanceof ServerStoppedWhileWaiting) || attempt >= 5) throw error;
+      log('the test run we waited for stopped the test database server; starting it again');
+      await sleep(300);
+    }
+  }
+}
+
+class ServerStoppedWhileWaiting extends Error {}
+
+async function prepareOnce(log: (msg: string) => void): Promise<TestServer> {
   let adminUrl: string;
-  let stopServer = async () => {};
+  let ownServer: { stop(): Promise<void> } | null = null;
+  let reusedServer = false;
+  const dataDir = path.join(repoRoot, '.data', 'test-postgres');
   if (process.env.TEST_DATABASE_URL) {
     adminUrl = process.env.TEST_DATABASE_URL;
   } else {
     const port = Number(process.env.TEST_EMBEDDED_PG_PORT ?? DEFAULT_TEST_EMBEDDED_PORT);
     const server = await startEmbeddedPostgres({
-      dataDir: path.join(repoRoot, '.data', 'test-postgres'),
+      dataDir,
       port,
       log,
       // Test data is disposable: skip the disk flushes that make CREATE DATABASE slow.
       settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
     });
     adminUrl = server.adminUrl;
-    stopServer = () => server.stop();
+    if (server.reused) reusedServer = true;
+    else ownServer = server;
   }
 
   // A run started by a process that already holds the lock (scripts/test.ts
   // prepares the server, then spawns Vitest) must not wait for its own parent.
   const heldByParent = process.env[RUN_LOCK_ENV] === adminUrl;
-  const lock = new pg.Client({ connectionString: adminUrl });
+  const lock = new pg.Client({
+    connectionString: adminUrl,
+    // Shown to a run waiting for the lock; the check interval makes the server
+    // notice a waiting run that was killed, instead of granting it the lock later.
+    application_name: `accord test run (PID ${process.pid}: ${path.basename(process.argv[1] ?? 'node')})`.slice(0, 63),
+    options: '-c client_connection_check_interval=1000',
+  });
   lock.on('error', () => {});
   try {
     if (!heldByParent) {
       await lock.connect();
       const { rows } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RUN_LOCK_KEY]);
+      if (rows[0]?.ok && reusedServer) {
+        // Running, yet no test run holds it: left behind by a run killed with -9.
+        // Adopt it, so that it stops with this run.
+        log('reusing a test database server left running by an earlier run; it stops when this run ends');
+        ownServer = { stop: async () => void (await stopEmbeddedPostgres(dataDir)) };
+      }
       if (!rows[0]?.ok) {
-        log('another test run is using the test database server; waiting for it to finish…');
-        await lock.query('SELECT pg_advisory_lock($1)', [RUN_LOCK_KEY]);
+        const holder = await lock
+          .query<{ name: string; since: Date }>(
+            `SELECT a.application_name AS name, a.backend_start AS since FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+             WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1`,
+            [RUN_LOCK_KEY],
+          )
+          .then(({ rows }) => (rows[0] ? ` (${rows[0].name || 'unknown'}, since ${rows[0].since.toISOString()})` : ''))
+          .catch(() => '');
+        log(`another test run holds the test database server${holder}; waiting for it to finish…`);
+        try {
+          await lock.query('SELECT pg_advisory_lock($1)', [RUN_LOCK_KEY]);
+        } catch (error) {
+          // 57P01: terminated by a shutdown; or the socket closed under us.
+          const code = (error as { code?: string }).code;
+          if (!ownServer && !process.env.TEST_DATABASE_URL && (code === '57P01' || !code)) {
+            throw new ServerStoppedWhileWaiting((error as Error).message);
+          }
+          throw error;
+        }
       }
       process.env[RUN_LOCK_ENV] = adminUrl;
     }
     await dropLeftoverWorkerDatabases(adminUrl);
   } catch (error) {
     await lock.end().catch(() => {});
-    await stopServer();
+    await ownServer?.stop();
     throw error;
   }
 
   return {
     adminUrl,
     async stop() {
+      // Stop the server before letting go of the lock: a run waiting for the
+      // lock then sees the server go away and starts it again, instead of
+      // starting its work on a server about to stop.
+      await ownServer?.stop();
       if (!heldByParent) {
         delete process.env[RUN_LOCK_ENV];
         await lock.end().catch(() => {});
       }
-      await stopServer();
     },
   };
 }

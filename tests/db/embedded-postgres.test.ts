@@ -3,10 +3,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, startEmbeddedPostgres, type EmbeddedServer } from '../../scripts/db/postgres';
+import { repoRoot, startEmbeddedPostgres, stopEmbeddedPostgres, type EmbeddedServer } from '../../scripts/db/postgres';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,6 +40,15 @@ function postmasterPid(dataDir: string): number | null {
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function writeLock(dataDir: string, pid: number, port: number) {
   const now = Math.floor(Date.now() / 1000);
   fs.writeFileSync(path.join(dataDir, 'postmaster.pid'), `${pid}\n${dataDir}\n${now}\n${port}\n/tmp\nlocalhost\n  0 0\nready   \n`);
@@ -50,26 +58,27 @@ function writeLock(dataDir: string, pid: number, port: number) {
 // the postgres user and must be able to reach it.
 const dataDir = path.join(repoRoot, '.data', 'test-tmp', `embedded-${process.pid}-${Date.now()}`);
 
-describe('startEmbeddedPostgres', () => {
+// initdb and starts take seconds on a loaded 2-core machine.
+describe('startEmbeddedPostgres', { timeout: 60_000 }, () => {
   let port: number;
   const running: EmbeddedServer[] = [];
 
   beforeAll(async () => {
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+    // Folders of earlier runs that were killed before their afterAll: stop their server, remove them.
+    for (const name of fs.readdirSync(path.dirname(dataDir))) {
+      const owner = Number(/^embedded-(\d+)-/.exec(name)?.[1]);
+      if (!owner || isAlive(owner)) continue;
+      const dir = path.join(path.dirname(dataDir), name);
+      await stopEmbeddedPostgres(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     port = await freePort();
   });
 
   afterAll(async () => {
     for (const server of running) await server.stop().catch(() => {});
-    const pid = postmasterPid(dataDir);
-    if (pid) {
-      try {
-        process.kill(pid, 'SIGINT');
-        for (let i = 0; i < 100 && fs.existsSync(path.join(dataDir, 'postmaster.pid')); i++) await sleep(50);
-      } catch {
-        // already gone
-      }
-    }
+    await stopEmbeddedPostgres(dataDir); // the orphan of the -9 test
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
