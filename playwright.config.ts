@@ -81,7 +81,7 @@ export default defineConfig({
     },
     {
       name: 'app',
-      command: `npx next start -p ${port}`,
+      command: 'npx tsx scripts/http-server.ts',
       url: `${baseURL}/api/health`,
       reuseExistingServer: false,
       timeout: 120_000,
@@ -92,6 +92,9 @@ export default defineConfig({
         APP_URL: baseURL,
         AUTH_SECRET: TEST_AUTH_SECRET,
         NODE_ENV: 'production',
+        PORT: String(port),
+        // The specs' workers run with --conditions=react-server; the app must not.
+        NODE_OPTIONS: '',
       },
       stdout: debug ? 'pipe' : 'ignore',
       stderr: 'pipe',

@@ -37,6 +37,10 @@ export function proxy(request: NextRequest) {
       url.searchParams.set('callbackUrl', pathname);
       return NextResponse.redirect(url);
     }
+    // The account layout reads this to send an ended session back here after sign-in.
+    const headers = new Headers(request.headers);
+    headers.set('x-accord-path', pathname);
+    return NextResponse.next({ request: { headers } });
   }
   return NextResponse.next();
 }

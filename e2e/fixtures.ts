@@ -11,11 +11,10 @@
  */
 import './server-env'; // first: server/ modules read DATABASE_URL and AUTH_SECRET
 import { randomBytes } from 'node:crypto';
-import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
 import { hmac, randomCode, randomToken, sha256 } from '../server/crypto';
 import { prisma } from '../server/db';
 import { createCustomer, createSessionFor, ensureConsentPurposes, type CustomerSeed } from '../server/factories';
-import { CHALLENGE_TTL_MS } from '../server/sign-in';
 import { clearMail } from './mailbox';
 
 export { expect };
@@ -24,6 +23,12 @@ export { expect };
 export const SESSION_COOKIE = 'authjs.session-token';
 /** The cookie binding the code page to the device that asked (app/(auth)/signin/challenge.ts). */
 export const CHALLENGE_COOKIE = 'accord.signin';
+
+/**
+ * server/sign-in.ts CHALLENGE_TTL_MS. Not imported: that module pulls in mail and
+ * next-intl, which need Next's runtime.
+ */
+const CHALLENGE_TTL_MS = 15 * 60 * 1000;
 
 export type TestCustomer = { id: string; email: string; firstName: string | null };
 
@@ -41,8 +46,11 @@ export type PendingChallenge = {
 type TestFixtures = {
   /** A fresh, lower-case address on the reserved .test domain; deleted with its data after the test. */
   uniqueEmail: (label?: string) => string;
-  /** A customer made through server/factories.ts (onboarded unless told otherwise); deleted after the test. */
-  createCustomer: (seed?: Omit<CustomerSeed, 'email'> & { email?: string }) => Promise<TestCustomer>;
+  /**
+   * A customer made through server/factories.ts (onboarded, first name "Camille",
+   * unless told otherwise) at a `uniqueEmail`; deleted after the test.
+   */
+  createCustomer: (seed?: Omit<CustomerSeed, 'email'>) => Promise<TestCustomer>;
   /** An onboarded customer, first name "Camille", English. */
   customer: TestCustomer;
   /** Starts a session for the customer (as server/factories.ts createSessionFor) and sets its cookie on the context. */
@@ -52,7 +60,8 @@ type TestFixtures = {
   /**
    * A sign-in challenge stored as server/sign-in.ts requestSignIn stores it, with the
    * code and token in the clear, without sending mail. Pass a context to bind it to
-   * that device (the cookie /signin/code reads).
+   * that device (the cookie /signin/code reads). A given `email` must be one this
+   * test already owns (a fixture customer's), so that cleanup finds it.
    */
   createChallenge: (opts?: { email?: string; expired?: boolean; context?: BrowserContext }) => Promise<PendingChallenge>;
   /**
@@ -67,24 +76,26 @@ type WorkerFixtures = {
   consentPurposes: void;
 };
 
+// Each fixture hands its value over with `provide` (Playwright's docs call it `use`):
+// eslint's react-hooks rule would take a `use(…)` call for React's hook.
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   consentPurposes: [
-    async ({}, use) => {
+    async ({}, provide) => {
       try {
         await ensureConsentPurposes();
       } catch {
         // Two workers upserting the same row at once: one loses on the unique key. Once more finds it.
         await ensureConsentPurposes();
       }
-      await use();
+      await provide();
     },
     { scope: 'worker', auto: true },
   ],
 
-  uniqueEmail: async ({}, use, testInfo) => {
+  uniqueEmail: async ({}, provide, testInfo) => {
     const emails = new Set<string>();
     let n = 0;
-    await use((label = 'customer') => {
+    await provide((label = 'customer') => {
       const email = `${label}-w${testInfo.workerIndex}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${n++}@example.test`.toLowerCase();
       emails.add(email);
       return email;
@@ -92,20 +103,20 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await deleteEverythingOf([...emails]);
   },
 
-  createCustomer: async ({ uniqueEmail }, use) => {
-    await use(async (seed = {}) => {
+  createCustomer: async ({ uniqueEmail }, provide) => {
+    await provide(async (seed = {}) => {
       const firstName = seed.firstName === undefined ? 'Camille' : seed.firstName;
-      const { id, email } = await createCustomer({ ...seed, firstName, email: seed.email ?? uniqueEmail() });
+      const { id, email } = await createCustomer({ ...seed, firstName, email: uniqueEmail() });
       return { id, email, firstName };
     });
   },
 
-  customer: async ({ createCustomer }, use) => {
-    await use(await createCustomer());
+  customer: async ({ createCustomer }, provide) => {
+    await provide(await createCustomer());
   },
 
-  signInAs: async ({}, use) => {
-    await use(async (context, customerId) => {
+  signInAs: async ({}, provide) => {
+    await provide(async (context, customerId) => {
       const { token } = await createSessionFor(customerId);
       await context.addCookies([
         { name: SESSION_COOKIE, value: token, domain: 'localhost', path: '/', httpOnly: true, secure: false, sameSite: 'Lax' },
@@ -114,13 +125,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     });
   },
 
-  signedInPage: async ({ page, customer, signInAs }, use) => {
+  signedInPage: async ({ page, customer, signInAs }, provide) => {
     await signInAs(page.context(), customer.id);
-    await use(page);
+    await provide(page);
   },
 
-  createChallenge: async ({ uniqueEmail }, use) => {
-    await use(async (opts = {}) => {
+  createChallenge: async ({ uniqueEmail }, provide) => {
+    await provide(async (opts = {}) => {
       const email = opts.email ?? uniqueEmail('challenge');
       const code = randomCode();
       const token = randomToken();
@@ -138,9 +149,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     });
   },
 
-  newDevice: async ({ browser, baseURL, locale }, use) => {
+  newDevice: async ({ browser, baseURL, locale }, provide) => {
     const contexts: BrowserContext[] = [];
-    await use(async (options = {}) => {
+    await provide(async (options = {}) => {
       const context = await browser.newContext({ baseURL, locale, ...options });
       contexts.push(context);
       return context.newPage();
@@ -148,6 +159,20 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await Promise.all(contexts.map((context) => context.close()));
   },
 });
+
+/**
+ * Waits until React has hydrated the element. The react-hook-form forms (sign-in,
+ * code, first name) have no action of their own: clicked before hydration, the
+ * browser submits them as a GET to the same page. React marks each element it
+ * owns with a `__reactProps$…` key: internal, but stable since React 16.
+ */
+export async function waitForHydration(locator: Locator): Promise<void> {
+  await expect
+    .poll(() => locator.evaluate((element) => Object.keys(element).some((key) => key.startsWith('__reactProps$'))), {
+      message: 'React never hydrated the element',
+    })
+    .toBe(true);
+}
 
 /** Everything a test left under its addresses: customers (with their sessions), challenges, limits, mail. */
 async function deleteEverythingOf(emails: string[]): Promise<void> {

@@ -9,6 +9,8 @@ export type ActionResult =
       fieldErrors?: Record<string, string>;
       message?: string;
       values?: Record<string, number | string>;
+      /** The action needs a recent authentication: the form asks for it inline, then retries. */
+      stepUp?: true;
     };
 
 /** Maps zod issues to { field: messageKey }, first issue per field. */

@@ -25,9 +25,10 @@ if (mode === 'dev') {
 }
 
 const port = process.env.PORT ?? '3000';
-const next = spawn('npx', ['next', mode, '-p', port], {
+// Without the react-server condition: Next.js resolves React for itself.
+const next = spawn('npx', ['tsx', 'scripts/http-server.ts', ...(mode === 'dev' ? ['--dev'] : [])], {
   stdio: 'inherit',
-  env: { ...process.env, DATABASE_URL: db.databaseUrl, NEXT_TELEMETRY_DISABLED: '1' },
+  env: { ...process.env, PORT: port, DATABASE_URL: db.databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '' },
 });
 
 let stopping = false;

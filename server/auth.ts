@@ -1,6 +1,6 @@
 import 'server-only';
 import { PrismaAdapter } from '@auth/prisma-adapter';
-import NextAuth from 'next-auth';
+import NextAuth, { type Session } from 'next-auth';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
@@ -10,6 +10,8 @@ import { randomToken, sha256 } from './crypto';
 import { prisma } from './db';
 import { getEnv } from './env';
 import { getRequestContext, ipPrefix } from './request-context';
+import { recordSecurityEvent } from './security-events';
+import { rememberDevice, touchSession } from './sessions';
 
 const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 
@@ -36,10 +38,14 @@ export const { auth, handlers, signOut } = NextAuth(() => {
     pages: { signIn: '/signin', error: '/signin' },
     callbacks: {
       // Only what pages need; the default drops the id.
-      session({ session, user }) {
+      async session({ session, user }) {
         const customer = user as typeof user & { firstName: string | null; onboardedAt: Date | null; locale: string };
+        const row = session as typeof session & { id: string; authenticatedAt: Date; lastActiveAt: Date };
+        await touchSession(row.id, row.lastActiveAt);
         return {
           expires: session.expires,
+          sessionId: row.id,
+          authenticatedAt: row.authenticatedAt.toISOString(),
           user: {
             id: customer.id,
             email: customer.email,
@@ -56,6 +62,9 @@ export const { auth, handlers, signOut } = NextAuth(() => {
 
 export type SignedInCustomer = {
   id: string;
+  sessionId: string;
+  /** When this session last proved who the customer is (sign-in or step-up). */
+  authenticatedAt: Date;
   email: string;
   firstName: string | null;
   onboarded: boolean;
@@ -64,11 +73,13 @@ export type SignedInCustomer = {
 
 /** The signed-in customer, or null. One database read per request (cached). */
 export const getSignedInCustomer = cache(async (): Promise<SignedInCustomer | null> => {
-  const session = await auth();
+  const session = (await auth()) as (Session & { sessionId?: string; authenticatedAt?: string }) | null;
   const user = session?.user as Partial<SignedInCustomer> | undefined;
-  if (!user?.id || !user.email) return null;
+  if (!session?.sessionId || !session.authenticatedAt || !user?.id || !user.email) return null;
   return {
     id: user.id,
+    sessionId: session.sessionId,
+    authenticatedAt: new Date(session.authenticatedAt),
     email: user.email,
     firstName: user.firstName ?? null,
     onboarded: Boolean(user.onboarded),
@@ -94,7 +105,7 @@ export async function requireCustomer(opts: { allowPending?: boolean; returnTo?:
  * identity by our own means (email code or link; passkeys later), and sets the
  * cookie Auth.js reads.
  */
-export async function startSession(customerId: string, method: 'email-code' | 'email-link'): Promise<void> {
+export async function startSession(customerId: string, method: 'email-code' | 'email-link' | 'passkey'): Promise<void> {
   const token = randomToken();
   const expires = new Date(Date.now() + SESSION_MAX_AGE_S * 1000);
   const { ip, userAgent } = await getRequestContext();
@@ -109,6 +120,8 @@ export async function startSession(customerId: string, method: 'email-code' | 'e
     },
     select: { user: { select: { locale: true } } },
   });
+  const device = await rememberDevice(customerId, userAgent, ipPrefix(ip));
+  if (device.isNew) await recordSecurityEvent(customerId, 'sign_in.new_device', { device: device.label }, { notify: true });
   const jar = await cookies();
   jar.set(sessionCookieName(), token, {
     httpOnly: true,

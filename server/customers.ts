@@ -41,3 +41,8 @@ export async function setCustomerLocale(customerId: string, locale: Locale): Pro
 export async function getAccountOverview(customerId: string): Promise<{ firstName: string | null; email: string } | null> {
   return prisma.user.findUnique({ where: { id: customerId }, select: { firstName: true, email: true } });
 }
+
+export async function getCustomerStatus(customerId: string): Promise<{ onboarded: boolean }> {
+  const row = await prisma.user.findUnique({ where: { id: customerId }, select: { onboardedAt: true } });
+  return { onboarded: Boolean(row?.onboardedAt) };
+}

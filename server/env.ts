@@ -17,6 +17,8 @@ const EnvSchema = z
     RATE_LIMIT_SEND_PER_IP: z.coerce.number().int().positive().default(30),
     RATE_LIMIT_VERIFY_PER_EMAIL: z.coerce.number().int().positive().default(15),
     RATE_LIMIT_VERIFY_PER_IP: z.coerce.number().int().positive().default(60),
+    // Proxies in front of the app that append to X-Forwarded-For (scripts/http-server.ts).
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     // Serve /bench/* (the benchmark's baseline routes); off unless the bench sets it.
     BENCH_ROUTES: z.enum(['0', '1']).default('0'),
   })

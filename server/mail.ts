@@ -53,3 +53,25 @@ export async function sendSignInMail(input: { to: string; locale: Locale; link: 
   });
   await sendMail({ to: input.to, subject: t('signIn.subject'), text, html, locale: input.locale });
 }
+
+export type SecurityNoticeType = 'passkey.added' | 'passkey.cloned' | 'sign_in.new_device' | 'identity.linked';
+
+/** A notice about the account's security, with a link that ends every session. */
+export async function sendSecurityNotice(input: {
+  to: string;
+  locale: Locale;
+  type: SecurityNoticeType;
+  detail: Record<string, string>;
+  notMeLink: string;
+}): Promise<void> {
+  const t = await translator(input.locale);
+  const key = input.type.replace('.', '_') as 'passkey_added' | 'passkey_cloned' | 'sign_in_new_device' | 'identity_linked';
+  const { text, html } = renderBrandedMail({
+    locale: input.locale,
+    preheader: t(`security.${key}.subject`),
+    paragraphs: [t(`security.${key}.body`, { name: input.detail.name ?? '', device: input.detail.device ?? '', provider: input.detail.provider ?? '' })],
+    button: { label: t('security.notMe'), href: input.notMeLink },
+    footer: [t('security.notMeHint'), t('security.itWasMe')],
+  });
+  await sendMail({ to: input.to, subject: t(`security.${key}.subject`), text, html, locale: input.locale });
+}

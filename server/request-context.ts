@@ -1,16 +1,17 @@
 import 'server-only';
 import { headers } from 'next/headers';
 import { isIP } from 'node:net';
+import { getEnv } from './env';
 
 /**
- * The client's IP address. `next start` appends the socket address to
- * X-Forwarded-For, and so does each proxy in front of it, so the right-most
- * entry is the one nobody upstream could forge (docs/attack-protection.md).
+ * The client's IP address. scripts/http-server.ts rebuilds X-Forwarded-For as
+ * [what the trusted proxies appended…, socket address], so the client is the
+ * entry `trustedHops` places from the right; nothing the client sent survives.
  */
-export function clientIpFrom(forwardedFor: string | null): string {
+export function clientIpFrom(forwardedFor: string | null, trustedHops = 0): string {
   const hops = (forwardedFor ?? '').split(',').map((h) => h.trim()).filter(Boolean);
-  const last = hops.at(-1) ?? '';
-  const ip = last.startsWith('::ffff:') ? last.slice(7) : last;
+  const entry = hops.at(-1 - trustedHops) ?? '';
+  const ip = entry.startsWith('::ffff:') ? entry.slice(7) : entry;
   return isIP(ip) ? ip : 'unknown';
 }
 
@@ -26,5 +27,5 @@ export function ipPrefix(ip: string): string {
 
 export async function getRequestContext(): Promise<{ ip: string; userAgent: string }> {
   const h = await headers();
-  return { ip: clientIpFrom(h.get('x-forwarded-for')), userAgent: (h.get('user-agent') ?? '').slice(0, 512) };
+  return { ip: clientIpFrom(h.get('x-forwarded-for'), getEnv().TRUST_PROXY_HOPS), userAgent: (h.get('user-agent') ?? '').slice(0, 512) };
 }

@@ -54,11 +54,14 @@ export async function requestSignIn(email: string, ip: string, requestLocale: Lo
   return { ok: true, challengeId: challenge.id };
 }
 
-/** What the code page shows: where the mail went. Null once it cannot be used. */
-export async function getPendingChallenge(challengeId: string): Promise<{ email: string } | null> {
+/**
+ * What the code page shows: where the mail went. Null once it cannot be used,
+ * unless `includeEnded` (for "Send a new code" after a dead or expired code).
+ */
+export async function getPendingChallenge(challengeId: string, opts: { includeEnded?: boolean } = {}): Promise<{ email: string } | null> {
   if (!isUuid(challengeId)) return null;
   return prisma.signInChallenge.findFirst({
-    where: { id: challengeId, revokedAt: null, expiresAt: { gt: new Date() } },
+    where: opts.includeEnded ? { id: challengeId } : { id: challengeId, revokedAt: null, expiresAt: { gt: new Date() } },
     select: { email: true },
   });
 }

@@ -1,8 +1,72 @@
 'use server';
 
-import { signOut } from '@/server/auth';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { cookies } from 'next/headers';
+import { getLocale } from 'next-intl/server';
+import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
+import { isLocale } from '@/lib/i18n/config';
+import { CeremonySchema } from '@/lib/validation/passkey';
+import { VerifyCodeSchema } from '@/lib/validation/sign-in';
+import { requireCustomer, signOut } from '@/server/auth';
+import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/passkeys';
+import { getRequestContext } from '@/server/request-context';
+import { markSessionAuthenticated } from '@/server/sessions';
+import { requestSignIn, verifyCode } from '@/server/sign-in';
+
+const STEP_UP_COOKIE = 'accord.step-up';
 
 /** Ends this session: the row is deleted, so the cookie is worthless everywhere. */
 export async function signOutAction(): Promise<void> {
   await signOut({ redirectTo: '/signin' });
+}
+
+// Step-up: the customer proves again who they are, inside the session they
+// already have, before a sensitive change (docs/attack-protection.md).
+
+export async function sendStepUpCodeAction(): Promise<ActionResult> {
+  const customer = await requireCustomer();
+  const { ip } = await getRequestContext();
+  const locale = await getLocale();
+  const result = await requestSignIn(customer.email, ip, isLocale(locale) ? locale : customer.locale);
+  if (!result.ok) return { ok: false, message: 'common.rateLimited', values: { minutes: Math.ceil(result.retryAfterSeconds / 60) } };
+  (await cookies()).set(STEP_UP_COOKIE, result.challengeId, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 15 * 60 });
+  return { ok: true };
+}
+
+export async function verifyStepUpCodeAction(input: unknown): Promise<ActionResult> {
+  const customer = await requireCustomer();
+  const parsed = VerifyCodeSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
+  const jar = await cookies();
+  const challengeId = jar.get(STEP_UP_COOKIE)?.value;
+  if (!challengeId) return { ok: false, message: 'code.expired' };
+  const { ip } = await getRequestContext();
+  const result = await verifyCode(challengeId, parsed.data.code, ip);
+  if (result.ok && result.customerId === customer.id) {
+    jar.delete(STEP_UP_COOKIE);
+    await markSessionAuthenticated(customer.id, customer.sessionId, 'step-up-email-code');
+    return { ok: true };
+  }
+  if (result.ok) return { ok: false, message: 'code.expired' };
+  if (result.reason === 'wrong-code') return { ok: false, fieldErrors: { code: 'code.wrong' }, values: { attemptsLeft: result.attemptsLeft } };
+  if (result.reason === 'rate-limited') return { ok: false, message: 'common.rateLimited', values: { minutes: Math.ceil(result.retryAfterSeconds / 60) } };
+  return { ok: false, message: result.reason === 'code-dead' ? 'code.dead' : 'code.expired' };
+}
+
+export async function startStepUpPasskeyAction(): Promise<{ ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  const customer = await requireCustomer();
+  return startPasskeyAuthentication('step-up', customer.id);
+}
+
+export async function finishStepUpPasskeyAction(input: unknown): Promise<ActionResult> {
+  const customer = await requireCustomer();
+  const parsed = CeremonySchema.safeParse(input);
+  if (!parsed.success) return { ok: false, message: 'passkey.invalid' };
+  const result = await finishPasskeyAuthentication(parsed.data.ceremonyId, parsed.data.response as unknown as AuthenticationResponseJSON, {
+    purpose: 'step-up',
+    customerId: customer.id,
+  });
+  if (!result.ok) return { ok: false, message: result.reason === 'cloned' ? 'passkey.cloned' : 'passkey.invalid' };
+  await markSessionAuthenticated(customer.id, customer.sessionId, 'step-up-passkey');
+  return { ok: true };
 }

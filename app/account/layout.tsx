@@ -1,16 +1,19 @@
 import Link from 'next/link';
+import { headers } from 'next/headers';
 import { getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { BrandLogo } from '@/components/brand-logo';
 import { LanguageSwitcher } from '@/components/language-switcher';
 import { SubmitButton } from '@/components/ui/button';
 import { brand } from '@/lib/brand';
+import { safeReturnPath } from '@/lib/safe-redirect';
 import { requireCustomer } from '@/server/auth';
 import { signOutAction } from './actions';
 
 export default async function AccountLayout({ children }: { children: ReactNode }) {
   // Pages check again themselves: a layout does not re-run on every navigation.
-  await requireCustomer({ returnTo: '/account' });
+  // proxy.ts tells us the page asked for, so an ended session comes back to it.
+  await requireCustomer({ returnTo: safeReturnPath((await headers()).get('x-accord-path')) });
   const [t, tc] = await Promise.all([getTranslations('account'), getTranslations('common')]);
   const links = [
     { href: '/account', label: t('overview') },

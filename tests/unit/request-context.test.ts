@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { clientIpFrom, ipPrefix } from '@/server/request-context';
 
 describe('client IP', () => {
-  it('takes the right-most hop, which the nearest proxy (or next start) appended', () => {
+  it('takes the socket address, or the entry the trusted proxies vouch for', () => {
+    expect(clientIpFrom('203.0.113.7')).toBe('203.0.113.7');
     expect(clientIpFrom('6.6.6.6, 203.0.113.7')).toBe('203.0.113.7');
+    expect(clientIpFrom('198.51.100.4, 10.0.0.2', 1)).toBe('198.51.100.4');
     expect(clientIpFrom('::ffff:127.0.0.1')).toBe('127.0.0.1');
     expect(clientIpFrom('garbage')).toBe('unknown');
     expect(clientIpFrom(null)).toBe('unknown');

@@ -8,9 +8,13 @@ import { isLocale } from '@/lib/i18n/config';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { ConfirmLinkSchema, RequestSignInSchema, VerifyCodeSchema } from '@/lib/validation/sign-in';
 import { startSession } from '@/server/auth';
+import { getCustomerStatus } from '@/server/customers';
 import { getEnv } from '@/server/env';
 import { getRequestContext } from '@/server/request-context';
 import { confirmLink, requestSignIn, verifyCode } from '@/server/sign-in';
+import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/passkeys';
+import { CeremonySchema } from '@/lib/validation/passkey';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { CHALLENGE_COOKIE, RETURN_COOKIE, getChallengeEmail } from './challenge';
 
 
@@ -40,7 +44,7 @@ export async function requestSignInAction(input: unknown, returnTo?: unknown): P
 
 /** "Send a new code" on the code page: same limits, same answer. */
 export async function resendCodeAction(): Promise<ActionResult> {
-  const email = await getChallengeEmail();
+  const email = await getChallengeEmail({ includeEnded: true });
   if (!email) redirect('/signin');
   const { ip } = await getRequestContext();
   const locale = await getLocale();
@@ -50,7 +54,7 @@ export async function resendCodeAction(): Promise<ActionResult> {
   return { ok: true };
 }
 
-async function finishSignIn(result: { customerId: string; onboarded: boolean }, method: 'email-code' | 'email-link'): Promise<never> {
+async function finishSignIn(result: { customerId: string; onboarded: boolean }, method: 'email-code' | 'email-link' | 'passkey'): Promise<never> {
   await startSession(result.customerId, method);
   const jar = await cookies();
   const returnTo = safeReturnPath(jar.get(RETURN_COOKIE)?.value);
@@ -86,4 +90,19 @@ export async function confirmLinkAction(formData: FormData): Promise<void> {
   const result = await confirmLink(parsed.data.token);
   if (!result.ok) redirect('/signin/confirm?error=invalid');
   await finishSignIn(result, 'email-link');
+}
+
+/** Options for a passkey sign-in (browser autofill or the button): any passkey of this site. */
+export async function startPasskeySignInAction(): Promise<{ ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  return startPasskeyAuthentication('authenticate');
+}
+
+/** A verified assertion starts an ordinary database session, as the email code does. */
+export async function finishPasskeySignInAction(input: unknown): Promise<ActionResult> {
+  const parsed = CeremonySchema.safeParse(input);
+  if (!parsed.success) return { ok: false, message: 'passkey.invalid' };
+  const result = await finishPasskeyAuthentication(parsed.data.ceremonyId, parsed.data.response as unknown as AuthenticationResponseJSON);
+  if (!result.ok) return { ok: false, message: result.reason === 'cloned' ? 'passkey.cloned' : result.reason === 'expired' ? 'passkey.expired' : 'passkey.invalid' };
+  const status = await getCustomerStatus(result.customerId);
+  return finishSignIn({ customerId: result.customerId, onboarded: status.onboarded }, 'passkey');
 }

@@ -4,6 +4,7 @@ import { getTranslations } from 'next-intl/server';
 import { AuthShell } from '@/components/auth-shell';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { getSignedInCustomer } from '@/server/auth';
+import { PasskeySignIn } from './passkey-sign-in';
 import { SignInForm } from './sign-in-form';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -14,11 +15,17 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const { callbackUrl } = await searchParams;
   const returnTo = safeReturnPath(callbackUrl, '') || undefined;
   if (await getSignedInCustomer()) redirect(returnTo ?? '/account');
-  const t = await getTranslations('signIn');
+  const [t, tp] = await Promise.all([getTranslations('signIn'), getTranslations('passkey')]);
   return (
     <AuthShell title={t('title')}>
       <p className="mb-6 text-muted">{t('intro')}</p>
       <SignInForm returnTo={returnTo} />
+      <div className="my-6 flex items-center gap-3 text-sm text-muted" aria-hidden="true">
+        <span className="h-px flex-1 bg-slate-200" />
+        {tp('or')}
+        <span className="h-px flex-1 bg-slate-200" />
+      </div>
+      <PasskeySignIn />
       <p className="mt-6 text-sm text-muted">{t('privacyHint')}</p>
     </AuthShell>
   );

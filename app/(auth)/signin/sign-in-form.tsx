@@ -30,7 +30,7 @@ export function SignInForm({ returnTo }: { returnTo?: string }) {
   });
 
   return (
-    <form onSubmit={onSubmit} noValidate className="flex flex-col gap-5">
+    <form method="post" onSubmit={onSubmit} noValidate className="flex flex-col gap-5">
       <div aria-live="assertive">{message && <Alert tone="error">{message}</Alert>}</div>
       <TextField
         id="email"

@@ -46,7 +46,7 @@ export function WelcomeForm({ termsVersion }: { termsVersion: number }) {
     };
 
   return (
-    <form onSubmit={onSubmit} noValidate className="flex flex-col gap-5">
+    <form method="post" onSubmit={onSubmit} noValidate className="flex flex-col gap-5">
       <div aria-live="assertive">{message && <Alert tone="error">{message}</Alert>}</div>
       <TextField
         id="firstName"

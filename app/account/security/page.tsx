@@ -1,20 +1,87 @@
 import type { Metadata } from 'next';
-import { getTranslations } from 'next-intl/server';
+import { getFormatter, getTranslations } from 'next-intl/server';
 import { requireCustomer } from '@/server/auth';
+import { listPasskeys } from '@/server/passkeys';
+import { listSecurityEvents } from '@/server/security-events';
+import { listSessions } from '@/server/sessions';
+import { AddPasskeyButton } from './add-passkey-button';
+import { PasskeyItem } from './passkey-item';
+import { SessionItem, SignOutOthersButton } from './session-item';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('account'))('security.title') };
 }
 
-// Filled by its own issue; until then it says so.
-export default async function Page() {
-  await requireCustomer({ returnTo: '/account/security' });
-  const t = await getTranslations('account');
+export default async function SecurityPage() {
+  const customer = await requireCustomer({ returnTo: '/account/security' });
+  const [t, format, passkeys, sessions, events] = await Promise.all([
+    getTranslations('security'),
+    getFormatter(),
+    listPasskeys(customer.id),
+    listSessions(customer.id, customer.sessionId),
+    listSecurityEvents(customer.id),
+  ]);
+  const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
+  const eventKeys = ['passkey.added', 'passkey.deleted', 'passkey.cloned', 'sign_in.new_device', 'identity.linked', 'identity.unlinked', 'sessions.revoked_all'];
+
   return (
-    <>
-      <h1 className="text-3xl font-bold tracking-tight">{t('security.title')}</h1>
-      <p className="mt-2 text-muted">{t('security.description')}</p>
-      <p className="mt-6 rounded-lg bg-white p-5 ring-1 ring-slate-200">{t('comingSoon')}</p>
-    </>
+    <div className="flex flex-col gap-10">
+      <div>
+        <h1 className="text-3xl font-bold tracking-tight">{t('title')}</h1>
+        <p className="mt-2 text-muted">{t('intro')}</p>
+      </div>
+
+      <section aria-labelledby="passkeys-title" className="flex flex-col gap-4">
+        <h2 id="passkeys-title" className="text-xl font-semibold">{t('passkeysTitle')}</h2>
+        <p className="text-muted">{t('passkeysIntro')}</p>
+        {passkeys.length === 0 ? (
+          <p className="rounded-lg bg-white p-4 ring-1 ring-slate-200">{t('noPasskeys')}</p>
+        ) : (
+          <ul className="flex flex-col gap-3">
+            {passkeys.map((p) => (
+              <PasskeyItem key={p.id} passkey={{ id: p.id, name: p.name, created: date(p.createdAt), lastUsed: p.lastUsedAt ? date(p.lastUsedAt) : t('never') }} />
+            ))}
+          </ul>
+        )}
+        <AddPasskeyButton hasPasskey={passkeys.length > 0} />
+      </section>
+
+      <section aria-labelledby="sessions-title" className="flex flex-col gap-4">
+        <h2 id="sessions-title" className="text-xl font-semibold">{t('sessionsTitle')}</h2>
+        <ul className="flex flex-col gap-3">
+          {sessions.map((s) => (
+            <SessionItem
+              key={s.id}
+              session={{ id: s.id, device: t('device', { browser: s.browser, os: s.os }), ipPrefix: s.ipPrefix ?? t('unknownNetwork'), started: date(s.createdAt), lastActive: date(s.lastActiveAt), current: s.current }}
+            />
+          ))}
+        </ul>
+        {sessions.length > 1 && (
+          <div>
+            <SignOutOthersButton />
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="activity-title" className="flex flex-col gap-4">
+        <h2 id="activity-title" className="text-xl font-semibold">{t('activityTitle')}</h2>
+        {events.length === 0 ? (
+          <p className="rounded-lg bg-white p-4 ring-1 ring-slate-200">{t('noActivity')}</p>
+        ) : (
+          <ul className="flex flex-col gap-2">
+            {events.map((e) => {
+              const detail = (e.detail ?? {}) as Record<string, string>;
+              const key = eventKeys.includes(e.type) ? e.type.replace('.', '_') : 'other';
+              return (
+                <li key={e.id} className="rounded-lg bg-white p-3 text-sm ring-1 ring-slate-200">
+                  <span className="font-medium">{t(`events.${key}`, { name: detail.name ?? '', device: detail.device ?? '', provider: detail.provider ?? '' })}</span>
+                  <span className="text-muted"> · {date(e.createdAt)}</span>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </section>
+    </div>
   );
 }

@@ -44,7 +44,7 @@ export function CodeForm() {
   return (
     <div className="flex flex-col gap-5">
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
-      <form onSubmit={onSubmit} noValidate className="flex flex-col gap-5">
+      <form method="post" onSubmit={onSubmit} noValidate className="flex flex-col gap-5">
         <TextField
           id="code"
           label={t('codeLabel')}

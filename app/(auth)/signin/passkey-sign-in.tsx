@@ -1,0 +1,69 @@
+'use client';
+
+import { browserSupportsWebAuthnAutofill, startAuthentication, WebAuthnAbortService } from '@simplewebauthn/browser';
+import { useTranslations } from 'next-intl';
+import { useEffect, useState, useTransition } from 'react';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { useWebAuthnSupport } from '@/components/use-webauthn-support';
+import { finishPasskeySignInAction, startPasskeySignInAction } from './actions';
+
+/**
+ * Passkey sign-in: a conditional-mediation request on page load (the browser
+ * offers passkeys in the email field's autofill), and a button for browsers
+ * without autofill.
+ */
+export function PasskeySignIn() {
+  const t = useTranslations('passkey');
+  const tr = useActionMessages();
+  const supported = useWebAuthnSupport(false);
+  const [pending, startTransition] = useTransition();
+  const [message, setMessage] = useState<string | null>(null);
+
+  async function ceremony(autofill: boolean) {
+    const { ceremonyId, options } = await startPasskeySignInAction();
+    let response;
+    try {
+      response = await startAuthentication({ optionsJSON: options, useBrowserAutofill: autofill });
+    } catch (error) {
+      // Cancelled, or replaced by the button's ceremony: not an error to show.
+      const name = error instanceof Error ? error.name : '';
+      if (!autofill && name !== 'AbortError') setMessage(t('cancelled'));
+      return;
+    }
+    const result = await callAction(() => finishPasskeySignInAction({ ceremonyId, response }));
+    if (!result.ok) setMessage(tr(result.message ?? 'common.genericError'));
+  }
+
+  useEffect(() => {
+    let active = true;
+    void browserSupportsWebAuthnAutofill().then((autofill) => {
+      if (active && autofill) void ceremony(true).catch(() => undefined);
+    });
+    return () => {
+      active = false;
+      WebAuthnAbortService.cancelCeremony();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page load
+  }, []);
+
+  if (!supported) return null;
+  return (
+    <div className="flex flex-col gap-3">
+      <div aria-live="assertive">{message && <Alert tone="error">{message}</Alert>}</div>
+      <Button
+        type="button"
+        variant="secondary"
+        pending={pending}
+        pendingLabel={t('signingIn')}
+        onClick={() => {
+          setMessage(null);
+          startTransition(() => ceremony(false));
+        }}
+      >
+        {t('signIn')}
+      </Button>
+    </div>
+  );
+}

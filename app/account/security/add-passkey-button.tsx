@@ -1,0 +1,69 @@
+'use client';
+
+import { startRegistration } from '@simplewebauthn/browser';
+import { useTranslations } from 'next-intl';
+import { useState, useTransition } from 'react';
+import { StepUpPanel } from '@/components/step-up';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { useWebAuthnSupport } from '@/components/use-webauthn-support';
+import { finishAddPasskeyAction, startAddPasskeyAction } from './actions';
+
+/** "Add a passkey": asks for step-up first when the sign-in is not recent, then runs the ceremony. */
+export function AddPasskeyButton({ hasPasskey, onAdded, label }: { hasPasskey: boolean; onAdded?: () => void; label?: string }) {
+  const t = useTranslations('security');
+  const tr = useActionMessages();
+  const supported = useWebAuthnSupport(true);
+  const [pending, startTransition] = useTransition();
+  const [stepUp, setStepUp] = useState(false);
+  const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
+
+  const add = () =>
+    startTransition(async () => {
+      setNotice(null);
+      const start = await startAddPasskeyAction();
+      if (!start.ok) {
+        if (start.stepUp) setStepUp(true);
+        else setNotice({ tone: 'error', text: tr(start.message ?? 'common.genericError') });
+        return;
+      }
+      let response;
+      try {
+        response = await startRegistration({ optionsJSON: start.options });
+      } catch (error) {
+        const name = error instanceof Error ? error.name : '';
+        setNotice({ tone: 'error', text: name === 'InvalidStateError' ? t('alreadyRegistered') : t('addCancelled') });
+        return;
+      }
+      const result = await callAction(() => finishAddPasskeyAction({ ceremonyId: start.ceremonyId, response }));
+      if (result.ok) {
+        setNotice({ tone: 'success', text: t('added') });
+        onAdded?.();
+      } else if (result.stepUp) setStepUp(true);
+      else setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError') });
+    });
+
+  if (!supported) return <p className="text-sm text-muted">{t('unsupported')}</p>;
+  return (
+    <div className="flex flex-col gap-3">
+      <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
+      {stepUp ? (
+        <StepUpPanel
+          hasPasskey={hasPasskey}
+          onCancel={() => setStepUp(false)}
+          onVerified={() => {
+            setStepUp(false);
+            add();
+          }}
+        />
+      ) : (
+        <div>
+          <Button type="button" onClick={add} pending={pending} pendingLabel={t('adding')}>
+            {label ?? t('addPasskey')}
+          </Button>
+        </div>
+      )}
+    </div>
+  );
+}

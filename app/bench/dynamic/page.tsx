@@ -1,0 +1,23 @@
+import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
+import { notFound } from 'next/navigation';
+import { sessionCookieName } from '@/server/auth';
+import { benchRoutesEnabled, getBenchSessionFirstName } from '@/server/bench';
+
+// The benchmark's minimal dynamic page (scripts/bench.ts): read the session
+// cookie, one single-row SELECT, render one value. The floor of any
+// server-rendered, signed-in page here. Served only when BENCH_ROUTES=1.
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { robots: { index: false, follow: false } };
+
+export default async function BenchDynamicPage() {
+  if (!benchRoutesEnabled()) notFound();
+  const token = (await cookies()).get(sessionCookieName())?.value;
+  const firstName = await getBenchSessionFirstName(token);
+  return (
+    <main id="main" data-bench="dynamic">
+      {firstName}
+    </main>
+  );
+}

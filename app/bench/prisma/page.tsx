@@ -1,0 +1,22 @@
+import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
+import { notFound } from 'next/navigation';
+import { sessionCookieName } from '@/server/auth';
+import { benchRoutesEnabled, getBenchSessionFirstNameViaPrisma } from '@/server/bench';
+
+// The minimal dynamic page with the session read through Prisma the way Auth.js's
+// adapter reads it (scripts/bench.ts --breakdown). Served only when BENCH_ROUTES=1.
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { robots: { index: false, follow: false } };
+
+export default async function BenchPrismaPage() {
+  if (!benchRoutesEnabled()) notFound();
+  const token = (await cookies()).get(sessionCookieName())?.value;
+  const firstName = await getBenchSessionFirstNameViaPrisma(token);
+  return (
+    <main id="main" data-bench="prisma">
+      {firstName}
+    </main>
+  );
+}
