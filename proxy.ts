@@ -1,14 +1,61 @@
 import { NextResponse, type NextRequest } from 'next/server';
 
-// Early, cheap checks only. Every page, action and route checks the session
-// again itself (server/auth.ts requireCustomer); this file is never the only guard.
+// Early, cheap work only: security headers, the Origin check on form posts and
+// an early redirect. Every page, action and route checks the session again
+// itself (server/auth.ts requireCustomer); this file is never the only guard.
+// proxy.ts runs apart from server/, so it reads the few variables it needs
+// itself; server/env.ts validates them at start-up.
 
 const SESSION_COOKIES = ['authjs.session-token', '__Secure-authjs.session-token'];
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const production = process.env.NODE_ENV === 'production';
+
+/** Origins of the configured OpenID providers: the sign-in form posts lead there. */
+const oidcOrigins = Object.entries(process.env)
+  .filter(([key, value]) => /^AUTH_OIDC_[A-Z0-9_]+_ISSUER$/.test(key) && value)
+  .flatMap(([, value]) => {
+    try {
+      return [new URL(value!).origin];
+    } catch {
+      return [];
+    }
+  });
+
+function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    // Only scripts carrying this response's nonce, and what they load ('strict-dynamic').
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${production ? '' : " 'unsafe-eval'"}`,
+    // Inline styles only (React style attributes, mail previews); never inline scripts.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    `form-action 'self' ${oidcOrigins.join(' ')}`.trim(),
+    "frame-ancestors 'none'",
+    // The dev mailbox shows each mail in a sandboxed srcdoc frame.
+    "frame-src 'self'",
+    ...(production && process.env.APP_URL?.startsWith('https://') ? ['upgrade-insecure-requests'] : []),
+  ].join('; ');
+}
+
+function withSecurityHeaders(response: NextResponse, csp: string): NextResponse {
+  response.headers.set('Content-Security-Policy', csp);
+  response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+  response.headers.set('X-Content-Type-Options', 'nosniff');
+  response.headers.set('X-Frame-Options', 'DENY');
+  response.headers.set(
+    'Permissions-Policy',
+    'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), publickey-credentials-get=(self), publickey-credentials-create=(self)',
+  );
+  if (production) response.headers.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
+  return response;
+}
 
 function allowedOrigins(request: NextRequest): Set<string> {
   const origins = new Set<string>([request.nextUrl.origin]);
-  // proxy.ts runs apart from server/; APP_URL is validated there (server/env.ts).
   const appUrl = process.env.APP_URL;
   if (appUrl) origins.add(new URL(appUrl).origin);
   return origins;
@@ -16,6 +63,8 @@ function allowedOrigins(request: NextRequest): Set<string> {
 
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
+  const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
+  const csp = contentSecurityPolicy(nonce);
 
   // Cross-site request forgery on server actions and form posts: the browser
   // always sends Origin on these; a missing or foreign one is refused with 403
@@ -23,10 +72,13 @@ export function proxy(request: NextRequest) {
   if (UNSAFE_METHODS.has(request.method) && !pathname.startsWith('/api/')) {
     const origin = request.headers.get('origin');
     if (!origin || !allowedOrigins(request).has(origin)) {
-      return new NextResponse('Forbidden: this request did not come from this site.', {
-        status: 403,
-        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-      });
+      return withSecurityHeaders(
+        new NextResponse('Forbidden: this request did not come from this site.', {
+          status: 403,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        }),
+        csp,
+      );
     }
   }
 
@@ -35,14 +87,17 @@ export function proxy(request: NextRequest) {
     if (!hasSession) {
       const url = new URL('/signin', request.url);
       url.searchParams.set('callbackUrl', pathname);
-      return NextResponse.redirect(url);
+      return withSecurityHeaders(NextResponse.redirect(url), csp);
     }
-    // The account layout reads this to send an ended session back here after sign-in.
-    const headers = new Headers(request.headers);
-    headers.set('x-accord-path', pathname);
-    return NextResponse.next({ request: { headers } });
   }
-  return NextResponse.next();
+
+  // Next.js reads the nonce from the request's CSP header and puts it on its own scripts.
+  const headers = new Headers(request.headers);
+  headers.set('x-nonce', nonce);
+  headers.set('Content-Security-Policy', csp);
+  // The account layout reads this to send an ended session back here after sign-in.
+  headers.set('x-accord-path', pathname);
+  return withSecurityHeaders(NextResponse.next({ request: { headers } }), csp);
 }
 
 export const config = {

@@ -36,6 +36,10 @@ async function completeWelcome(page: Page, firstName: string): Promise<void> {
   await page.getByLabel('First name').fill(firstName);
   await page.getByRole('checkbox', { name: /I accept the terms of use/ }).check();
   await page.getByRole('button', { name: 'Continue' }).click();
+  // Right after registration a passkey is offered; skipping it is one click.
+  await expect(page).toHaveURL(/\/welcome\/passkey$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in faster next time' })).toBeVisible();
+  await page.getByRole('link', { name: 'Not now' }).click();
 }
 
 async function expectGreeting(page: Page, firstName: string): Promise<void> {

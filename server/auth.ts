@@ -9,9 +9,10 @@ import { withHashedSessionTokens } from './auth-adapter';
 import { randomToken, sha256 } from './crypto';
 import { prisma } from './db';
 import { getEnv } from './env';
+import { oidcProviders, oidcSignIn } from './oidc';
 import { getRequestContext, ipPrefix } from './request-context';
 import { recordSecurityEvent } from './security-events';
-import { rememberDevice, touchSession } from './sessions';
+import { isRecentlyAuthenticated, rememberDevice, touchSession } from './sessions';
 
 const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 
@@ -33,10 +34,10 @@ export const { auth, handlers, signOut } = NextAuth(() => {
     trustHost: true,
     useSecureCookies: secureCookies(),
     session: { strategy: 'database', maxAge: SESSION_MAX_AGE_S, updateAge: 24 * 60 * 60 },
-    // Third-party OpenID providers are added here by the security issue.
-    providers: [],
+    providers: oidcProviders(),
     pages: { signIn: '/signin', error: '/signin' },
     callbacks: {
+      signIn: oidcSignIn,
       // Only what pages need; the default drops the id.
       async session({ session, user }) {
         const customer = user as typeof user & { firstName: string | null; onboardedAt: Date | null; locale: string };
@@ -134,4 +135,13 @@ export async function startSession(customerId: string, method: 'email-code' | 'e
   if (isLocale(customer.user.locale)) {
     jar.set(localeCookie, customer.user.locale, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 60 * 60 });
   }
+}
+
+/**
+ * Sensitive changes (passkeys, email, export, deletion) need a sign-in or
+ * step-up within the last 10 minutes. Returns the action result that makes the
+ * form ask for it inline, or null when the session is recent enough.
+ */
+export function stepUpRequired(customer: SignedInCustomer): { ok: false; stepUp: true; message: string } | null {
+  return isRecentlyAuthenticated(customer.authenticatedAt) ? null : { ok: false, stepUp: true, message: 'stepUp.required' };
 }

@@ -15,16 +15,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const { callbackUrl } = await searchParams;
   const returnTo = safeReturnPath(callbackUrl, '') || undefined;
   if (await getSignedInCustomer()) redirect(returnTo ?? '/account');
-  const [t, tp] = await Promise.all([getTranslations('signIn'), getTranslations('passkey')]);
+  const t = await getTranslations('signIn');
   return (
     <AuthShell title={t('title')}>
       <p className="mb-6 text-muted">{t('intro')}</p>
       <SignInForm returnTo={returnTo} />
-      <div className="my-6 flex items-center gap-3 text-sm text-muted" aria-hidden="true">
-        <span className="h-px flex-1 bg-slate-200" />
-        {tp('or')}
-        <span className="h-px flex-1 bg-slate-200" />
-      </div>
       <PasskeySignIn />
       <p className="mt-6 text-sm text-muted">{t('privacyHint')}</p>
     </AuthShell>

@@ -50,7 +50,12 @@ export function PasskeySignIn() {
 
   if (!supported) return null;
   return (
-    <div className="flex flex-col gap-3">
+    <div className="mt-6 flex flex-col gap-3">
+      <div className="flex items-center gap-3 text-sm text-muted" aria-hidden="true">
+        <span className="h-px flex-1 bg-slate-200" />
+        {t('or')}
+        <span className="h-px flex-1 bg-slate-200" />
+      </div>
       <div aria-live="assertive">{message && <Alert tone="error">{message}</Alert>}</div>
       <Button
         type="button"

@@ -18,5 +18,6 @@ export async function completeOnboardingAction(input: unknown): Promise<ActionRe
     acceptedTermsVersion: parsed.data.termsVersion,
   });
   if (!result.ok && result.reason === 'terms-changed') return { ok: false, message: 'welcome.termsChanged' };
-  redirect('/account');
+  // Offer a passkey right after registration; one click skips it.
+  redirect('/welcome/passkey');
 }

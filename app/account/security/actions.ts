@@ -4,20 +4,16 @@ import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON }
 import { revalidatePath } from 'next/cache';
 import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
 import { CeremonySchema, PasskeyIdSchema, PasskeyNameSchema, RenamePasskeySchema, SessionIdSchema } from '@/lib/validation/passkey';
-import { requireCustomer, type SignedInCustomer } from '@/server/auth';
+import { requireCustomer, stepUpRequired } from '@/server/auth';
 import { deletePasskey, finishPasskeyRegistration, renamePasskey, startPasskeyRegistration } from '@/server/passkeys';
 import { getRequestContext } from '@/server/request-context';
-import { describeUserAgent, isRecentlyAuthenticated, revokeOtherSessions, revokeSession } from '@/server/sessions';
+import { describeUserAgent, revokeOtherSessions, revokeSession } from '@/server/sessions';
 
 type Failure = Extract<ActionResult, { ok: false }>;
 
-function needsStepUp(customer: SignedInCustomer): Failure | null {
-  return isRecentlyAuthenticated(customer.authenticatedAt) ? null : { ok: false, stepUp: true, message: 'stepUp.required' };
-}
-
 export async function startAddPasskeyAction(): Promise<{ ok: true; ceremonyId: string; options: PublicKeyCredentialCreationOptionsJSON } | Failure> {
   const customer = await requireCustomer();
-  const stepUp = needsStepUp(customer);
+  const stepUp = stepUpRequired(customer);
   if (stepUp) return stepUp;
   return { ok: true, ...(await startPasskeyRegistration(customer)) };
 }
@@ -26,7 +22,7 @@ const FinishAdd = CeremonySchema.extend({ name: PasskeyNameSchema.optional() });
 
 export async function finishAddPasskeyAction(input: unknown): Promise<ActionResult> {
   const customer = await requireCustomer();
-  const stepUp = needsStepUp(customer);
+  const stepUp = stepUpRequired(customer);
   if (stepUp) return stepUp;
   const parsed = FinishAdd.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'passkey.invalid' };
@@ -57,7 +53,7 @@ export async function deletePasskeyAction(input: unknown): Promise<ActionResult>
   const customer = await requireCustomer();
   const parsed = PasskeyIdSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'security.notFound' };
-  const stepUp = needsStepUp(customer);
+  const stepUp = stepUpRequired(customer);
   if (stepUp) return stepUp;
   if (!(await deletePasskey(customer.id, parsed.data.passkeyId))) return { ok: false, message: 'security.notFound' };
   revalidatePath('/account/security');

@@ -2,6 +2,7 @@
 
 import { startRegistration } from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
+import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { StepUpPanel } from '@/components/step-up';
 import { Alert } from '@/components/ui/alert';
@@ -11,7 +12,8 @@ import { useWebAuthnSupport } from '@/components/use-webauthn-support';
 import { finishAddPasskeyAction, startAddPasskeyAction } from './actions';
 
 /** "Add a passkey": asks for step-up first when the sign-in is not recent, then runs the ceremony. */
-export function AddPasskeyButton({ hasPasskey, onAdded, label }: { hasPasskey: boolean; onAdded?: () => void; label?: string }) {
+export function AddPasskeyButton({ hasPasskey, label, continueTo }: { hasPasskey: boolean; label?: string; continueTo?: string }) {
+  const router = useRouter();
   const t = useTranslations('security');
   const tr = useActionMessages();
   const supported = useWebAuthnSupport(true);
@@ -39,7 +41,7 @@ export function AddPasskeyButton({ hasPasskey, onAdded, label }: { hasPasskey: b
       const result = await callAction(() => finishAddPasskeyAction({ ceremonyId: start.ceremonyId, response }));
       if (result.ok) {
         setNotice({ tone: 'success', text: t('added') });
-        onAdded?.();
+        if (continueTo) router.push(continueTo);
       } else if (result.stepUp) setStepUp(true);
       else setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError') });
     });

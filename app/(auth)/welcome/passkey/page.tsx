@@ -1,0 +1,28 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
+import { AuthShell } from '@/components/auth-shell';
+import { requireCustomer } from '@/server/auth';
+import { countPasskeys } from '@/server/passkeys';
+import { AddPasskeyButton } from '@/app/account/security/add-passkey-button';
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations('welcomePasskey'))('title') };
+}
+
+/** Right after registration: offer a passkey, one click to skip. */
+export default async function WelcomePasskeyPage() {
+  const customer = await requireCustomer({ returnTo: '/welcome/passkey' });
+  const [t, passkeys] = await Promise.all([getTranslations('welcomePasskey'), countPasskeys(customer.id)]);
+  return (
+    <AuthShell title={t('title')}>
+      <p className="mb-6 text-muted">{t('intro')}</p>
+      <AddPasskeyButton hasPasskey={passkeys > 0} label={t('add')} continueTo="/account" />
+      <p className="mt-6">
+        <Link href="/account" className="font-medium text-brand underline underline-offset-4 hover:no-underline">
+          {t('skip')}
+        </Link>
+      </p>
+    </AuthShell>
+  );
+}
