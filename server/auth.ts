@@ -9,7 +9,7 @@ import { withHashedSessionTokens } from './auth-adapter';
 import { randomToken, sha256 } from './crypto';
 import { prisma } from './db';
 import { getEnv } from './env';
-import { oidcProviders, oidcSignIn } from './oidc';
+import { oidcProviders, oidcSignIn, withOidcSignIns } from './oidc';
 import { getRequestContext, ipPrefix } from './request-context';
 import { recordSecurityEvent } from './security-events';
 import { isRecentlyAuthenticated, rememberDevice, touchSession } from './sessions';
@@ -26,10 +26,11 @@ export function sessionCookieName(): string {
 }
 
 // A function so the environment is read at the first request, not at build time.
-export const { auth, handlers, signOut } = NextAuth(() => {
+export const { auth, handlers, signIn, signOut } = NextAuth((request) => {
   const env = getEnv();
   return {
-    adapter: withHashedSessionTokens(PrismaAdapter(prisma)),
+    // The request tells a third-party session which provider it came from (server/oidc.ts).
+    adapter: withOidcSignIns(withHashedSessionTokens(PrismaAdapter(prisma)), request),
     secret: env.AUTH_SECRET,
     trustHost: true,
     useSecureCookies: secureCookies(),
@@ -106,7 +107,7 @@ export async function requireCustomer(opts: { allowPending?: boolean; returnTo?:
  * identity by our own means (email code or link; passkeys later), and sets the
  * cookie Auth.js reads.
  */
-export async function startSession(customerId: string, method: 'email-code' | 'email-link' | 'passkey'): Promise<void> {
+export async function startSession(customerId: string, method: 'email-code' | 'email-link' | 'passkey' | `oidc:${string}`): Promise<void> {
   const token = randomToken();
   const expires = new Date(Date.now() + SESSION_MAX_AGE_S * 1000);
   const { ip, userAgent } = await getRequestContext();

@@ -35,7 +35,70 @@ const EnvSchema = z
     };
   });
 
-export type Env = z.output<typeof EnvSchema>;
+/** A third-party OpenID Connect provider, from AUTH_OIDC_<ID>_* (README, "Third-party sign-in"). */
+export type OidcProviderConfig = {
+  /** Auth.js provider id: the <ID> lower-cased; the callback is /api/auth/callback/<id>. */
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+};
+
+const OIDC_VARIABLE = /^AUTH_OIDC_(.+)_(ISSUER|CLIENT_ID|CLIENT_SECRET|NAME)$/;
+const OIDC_FIELDS = { ISSUER: 'issuer', CLIENT_ID: 'clientId', CLIENT_SECRET: 'clientSecret', NAME: 'name' } as const;
+// The id ends up in the sessions' auth_method column as "oidc:<id>" (32 characters).
+const OIDC_ID = /^[A-Z][A-Z0-9]{0,26}$/;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Every provider configured by AUTH_OIDC_<ID>_ISSUER, _CLIENT_ID, _CLIENT_SECRET
+ * and _NAME, any number of them. A provider missing one of the four is an error.
+ */
+export function parseOidcProviders(source: Record<string, string | undefined>): { providers: OidcProviderConfig[]; issues: string[] } {
+  const found = new Map<string, Partial<Record<(typeof OIDC_FIELDS)[keyof typeof OIDC_FIELDS], string>>>();
+  for (const [key, raw] of Object.entries(source)) {
+    const match = OIDC_VARIABLE.exec(key);
+    const value = raw?.trim();
+    if (!match || !value) continue;
+    const [, id, suffix] = match as unknown as [string, string, keyof typeof OIDC_FIELDS];
+    found.set(id, { ...found.get(id), [OIDC_FIELDS[suffix]]: value });
+  }
+  const providers: OidcProviderConfig[] = [];
+  const issues: string[] = [];
+  for (const [id, fields] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!OIDC_ID.test(id)) {
+      issues.push(`AUTH_OIDC_${id}_*: the provider id "${id}" must be 1 to 27 capital letters and digits, starting with a letter (e.g. AUTH_OIDC_GOOGLE_ISSUER)`);
+      continue;
+    }
+    const missing = (Object.keys(OIDC_FIELDS) as Array<keyof typeof OIDC_FIELDS>).filter((suffix) => !fields[OIDC_FIELDS[suffix]]);
+    if (missing.length > 0) {
+      issues.push(`AUTH_OIDC_${id}_*: the provider is half-configured, set ${missing.map((s) => `AUTH_OIDC_${id}_${s}`).join(', ')} too (or remove its other AUTH_OIDC_${id}_ variables)`);
+      continue;
+    }
+    const issuer = issuerUrl(fields.issuer!);
+    if (!issuer) {
+      issues.push(`AUTH_OIDC_${id}_ISSUER: must be an https:// URL (http:// only on localhost), got "${fields.issuer}"`);
+      continue;
+    }
+    providers.push({ id: id.toLowerCase(), name: fields.name!, issuer, clientId: fields.clientId!, clientSecret: fields.clientSecret! });
+  }
+  return { providers, issues };
+}
+
+function issuerUrl(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  // The issuer is compared as a string with the discovery document's: keep it as written.
+  return secure && !url.search && !url.hash ? value : null;
+}
+
+export type Env = z.output<typeof EnvSchema> & { oidcProviders: OidcProviderConfig[] };
 
 let cached: Env | undefined;
 
@@ -43,10 +106,14 @@ let cached: Env | undefined;
 export function getEnv(): Env {
   if (cached) return cached;
   const parsed = EnvSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'env'}: ${i.message}`);
+  const oidc = parseOidcProviders(process.env);
+  if (!parsed.success || oidc.issues.length > 0) {
+    const lines = [
+      ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`)),
+      ...oidc.issues,
+    ].map((line) => `  - ${line}`);
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
-  cached = parsed.data;
+  cached = { ...parsed.data, oidcProviders: oidc.providers };
   return cached;
 }

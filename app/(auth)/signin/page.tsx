@@ -4,6 +4,7 @@ import { getTranslations } from 'next-intl/server';
 import { AuthShell } from '@/components/auth-shell';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { getSignedInCustomer } from '@/server/auth';
+import { OidcButtons, OidcError } from './oidc-buttons';
 import { PasskeySignIn } from './passkey-sign-in';
 import { SignInForm } from './sign-in-form';
 
@@ -11,16 +12,18 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('signIn'))('metaTitle') };
 }
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
-  const { callbackUrl } = await searchParams;
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string; provider?: string }> }) {
+  const { callbackUrl, error, provider } = await searchParams;
   const returnTo = safeReturnPath(callbackUrl, '') || undefined;
   if (await getSignedInCustomer()) redirect(returnTo ?? '/account');
   const t = await getTranslations('signIn');
   return (
     <AuthShell title={t('title')}>
+      <OidcError error={error} provider={provider} />
       <p className="mb-6 text-muted">{t('intro')}</p>
       <SignInForm returnTo={returnTo} />
       <PasskeySignIn />
+      <OidcButtons returnTo={returnTo} />
       <p className="mt-6 text-sm text-muted">{t('privacyHint')}</p>
     </AuthShell>
   );

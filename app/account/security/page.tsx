@@ -5,6 +5,7 @@ import { listPasskeys } from '@/server/passkeys';
 import { listSecurityEvents } from '@/server/security-events';
 import { listSessions } from '@/server/sessions';
 import { AddPasskeyButton } from './add-passkey-button';
+import { IdentitiesSection } from './identities-section';
 import { PasskeyItem } from './passkey-item';
 import { SessionItem, SignOutOthersButton } from './session-item';
 
@@ -45,6 +46,8 @@ export default async function SecurityPage() {
         )}
         <AddPasskeyButton hasPasskey={passkeys.length > 0} />
       </section>
+
+      <IdentitiesSection customerId={customer.id} />
 
       <section aria-labelledby="sessions-title" className="flex flex-col gap-4">
         <h2 id="sessions-title" className="text-xl font-semibold">{t('sessionsTitle')}</h2>

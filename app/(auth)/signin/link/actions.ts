@@ -1,0 +1,122 @@
+'use server';
+
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { getLocale } from 'next-intl/server';
+import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
+import { isLocale } from '@/lib/i18n/config';
+import { safeReturnPath } from '@/lib/safe-redirect';
+import { CeremonySchema } from '@/lib/validation/passkey';
+import { VerifyCodeSchema } from '@/lib/validation/sign-in';
+import { startSession } from '@/server/auth';
+import { getCustomerStatus } from '@/server/customers';
+import { getEnv } from '@/server/env';
+import { cancelPendingIdentityLink, completeIdentityLink, getPendingIdentityLink, IDENTITY_LINK_COOKIE } from '@/server/identities';
+import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/passkeys';
+import { getRequestContext } from '@/server/request-context';
+import { requestSignIn, verifyCode } from '@/server/sign-in';
+import { RETURN_COOKIE } from '../challenge';
+
+// Before a third-party identity is linked to an existing account, the customer
+// proves that account here: a code mailed to its address, or one of its
+// passkeys. No session exists yet; what these actions check is the pending
+// link bound to this device by its cookie (server/oidc.ts oidcSignIn).
+
+/** Binds the emailed code to this device, as the sign-in code page does (app/(auth)/signin/challenge.ts). */
+const LINK_CODE_COOKIE = 'accord.identity-link-code';
+
+type Failure = Extract<ActionResult, { ok: false }>;
+const EXPIRED: Failure = { ok: false, message: 'oidc.link.expired' };
+
+async function pendingLink() {
+  const token = (await cookies()).get(IDENTITY_LINK_COOKIE)?.value;
+  const pending = await getPendingIdentityLink(token);
+  return pending && token ? { token, pending } : null;
+}
+
+function rateLimited(retryAfterSeconds: number): Failure {
+  return { ok: false, message: 'common.rateLimited', values: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) } };
+}
+
+/** "Email me a code" (and "Send a new code"): the ordinary sign-in mail, to the account's address. */
+export async function sendLinkCodeAction(): Promise<ActionResult> {
+  const link = await pendingLink();
+  if (!link) return EXPIRED;
+  const { ip } = await getRequestContext();
+  const locale = await getLocale();
+  const result = await requestSignIn(link.pending.email, ip, isLocale(locale) ? locale : 'en');
+  if (!result.ok) return rateLimited(result.retryAfterSeconds);
+  const secure = getEnv().APP_URL.startsWith('https://');
+  (await cookies()).set(LINK_CODE_COOKIE, result.challengeId, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 15 * 60 });
+  return { ok: true };
+}
+
+export async function verifyLinkCodeAction(input: unknown): Promise<ActionResult> {
+  const parsed = VerifyCodeSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
+  const link = await pendingLink();
+  if (!link) return EXPIRED;
+  const challengeId = (await cookies()).get(LINK_CODE_COOKIE)?.value;
+  if (!challengeId) return { ok: false, message: 'code.expired' };
+  const { ip } = await getRequestContext();
+  const result = await verifyCode(challengeId, parsed.data.code, ip);
+  if (result.ok) {
+    // The code proves the address it was sent to: it must be the pending link's account.
+    if (result.customerId !== link.pending.customerId) return { ok: false, message: 'code.expired' };
+    return finishLink(link.token, link.pending.customerId);
+  }
+  switch (result.reason) {
+    case 'wrong-code':
+      return { ok: false, fieldErrors: { code: 'code.wrong' }, values: { attemptsLeft: result.attemptsLeft } };
+    case 'code-dead':
+      return { ok: false, message: 'code.dead' };
+    case 'rate-limited':
+      return rateLimited(result.retryAfterSeconds);
+    default:
+      return { ok: false, message: 'code.expired' };
+  }
+}
+
+/** "Use a passkey": only the passkeys of the account being linked are offered and accepted. */
+export async function startLinkPasskeyAction(): Promise<{ ok: true; ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON } | Failure> {
+  const link = await pendingLink();
+  if (!link) return EXPIRED;
+  return { ok: true, ...(await startPasskeyAuthentication('authenticate', link.pending.customerId)) };
+}
+
+export async function finishLinkPasskeyAction(input: unknown): Promise<ActionResult> {
+  const parsed = CeremonySchema.safeParse(input);
+  if (!parsed.success) return { ok: false, message: 'passkey.invalid' };
+  const link = await pendingLink();
+  if (!link) return EXPIRED;
+  const result = await finishPasskeyAuthentication(parsed.data.ceremonyId, parsed.data.response as unknown as AuthenticationResponseJSON, {
+    purpose: 'authenticate',
+    customerId: link.pending.customerId,
+  });
+  if (!result.ok) return { ok: false, message: result.reason === 'cloned' ? 'passkey.cloned' : result.reason === 'expired' ? 'passkey.expired' : 'passkey.invalid' };
+  return finishLink(link.token, link.pending.customerId);
+}
+
+/** The account is proven: link the identity (mails the customer), then sign in. */
+async function finishLink(token: string, customerId: string): Promise<ActionResult> {
+  const linked = await completeIdentityLink(token, customerId);
+  const jar = await cookies();
+  jar.delete(IDENTITY_LINK_COOKIE);
+  jar.delete(LINK_CODE_COOKIE);
+  if (!linked.ok) return { ok: false, message: linked.reason === 'expired' ? 'oidc.link.expired' : 'oidc.link.linkedElsewhere' };
+  await startSession(customerId, `oidc:${linked.provider}`);
+  const status = await getCustomerStatus(customerId);
+  const returnTo = safeReturnPath(jar.get(RETURN_COOKIE)?.value);
+  jar.delete(RETURN_COOKIE);
+  redirect(status.onboarded ? returnTo : '/welcome');
+}
+
+/** "Don't link": forgets the pending link; nothing was changed. */
+export async function cancelLinkAction(): Promise<void> {
+  const jar = await cookies();
+  await cancelPendingIdentityLink(jar.get(IDENTITY_LINK_COOKIE)?.value);
+  jar.delete(IDENTITY_LINK_COOKIE);
+  jar.delete(LINK_CODE_COOKIE);
+  redirect('/signin');
+}
