@@ -2,13 +2,16 @@ import { z } from 'zod';
 
 export const FIRST_NAME_MAX_LENGTH = 100;
 
+/** Letters of any script, marks, spaces, apostrophes, hyphens, dots; a letter first. */
+export const PERSON_NAME_PATTERN = /^[\p{L}\p{M}][\p{L}\p{M}' .\u2019-]*$/u;
+
 /** A person's name part: letters of any script, marks, spaces, apostrophes, hyphens, dots. */
 export const PersonNameSchema = z
   .string({ error: 'firstName.required' })
   .trim()
   .min(1, { error: 'firstName.required' })
   .max(FIRST_NAME_MAX_LENGTH, { error: 'firstName.tooLong' })
-  .regex(/^[\p{L}\p{M}][\p{L}\p{M}' .\u2019-]*$/u, { error: 'firstName.invalid' });
+  .regex(PERSON_NAME_PATTERN, { error: 'firstName.invalid' });
 
 export const CompleteOnboardingSchema = z.object({
   firstName: PersonNameSchema,

@@ -1,0 +1,9 @@
+import { z } from 'zod';
+import { EmailSchema } from './email';
+
+/** The "change email" form: the new address, verified before it replaces the old one. */
+export const RequestEmailChangeSchema = z.object({ newEmail: EmailSchema });
+export type RequestEmailChangeInput = z.input<typeof RequestEmailChangeSchema>;
+
+/** The link in the mails (verify the new address, revert from the old one): 32 random bytes, base64url. */
+export const EmailChangeTokenSchema = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });

@@ -1,0 +1,98 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { locales } from '@/lib/i18n/config';
+import { AddressSchema, toAddressValue } from './address';
+import { PERSON_NAME_PATTERN, PersonNameSchema } from './onboarding';
+
+export const LAST_NAME_MAX_LENGTH = 100;
+export const PHONE_INPUT_MAX_LENGTH = 32;
+
+/** Where a number typed without +country code is read from; the form offers these. */
+export const PHONE_COUNTRIES = ['FR', 'BE', 'LU', 'MC', 'CH', 'DE', 'AT', 'ES', 'IT', 'PT', 'NL', 'GB', 'IE', 'US', 'CA'] as const;
+export type PhoneCountry = (typeof PHONE_COUNTRIES)[number];
+
+/**
+ * A phone number in E.164 (+33612345678), or null when it is not a number in
+ * use anywhere (libphonenumber-js with its full metadata, so a number of the
+ * right length but of an unassigned range is refused too).
+ */
+export function toE164(value: string, defaultCountry?: PhoneCountry): string | null {
+  const parsed = parsePhoneNumberFromString(value, defaultCountry);
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+/** "+33 6 12 34 56 78" for display. */
+export function formatPhone(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}
+
+/** The country a stored number belongs to, for the form's country list. */
+export function phoneCountryOf(e164: string | null): PhoneCountry | null {
+  const country = e164 ? parsePhoneNumberFromString(e164)?.country : undefined;
+  return (PHONE_COUNTRIES as readonly string[]).includes(country ?? '') ? (country as PhoneCountry) : null;
+}
+
+/** A last name is optional: empty means none. */
+export const LastNameSchema = z
+  .string({ error: 'lastName.invalid' })
+  .trim()
+  .max(LAST_NAME_MAX_LENGTH, { error: 'lastName.tooLong' })
+  .refine((v) => v === '' || PERSON_NAME_PATTERN.test(v), { error: 'lastName.invalid' });
+
+/** The "personal details" form: names, phone, preferred language. */
+export const PersonalDetailsSchema = z
+  .object({
+    firstName: PersonNameSchema,
+    lastName: LastNameSchema,
+    phone: z.string({ error: 'phone.invalid' }).trim().max(PHONE_INPUT_MAX_LENGTH, { error: 'phone.tooLong' }),
+    phoneCountry: z.enum(PHONE_COUNTRIES, { error: 'phone.country' }),
+    locale: z.enum(locales, { error: 'locale.invalid' }),
+  })
+  .superRefine((details, ctx) => {
+    if (details.phone !== '' && details.phone.length <= PHONE_INPUT_MAX_LENGTH && !toE164(details.phone, details.phoneCountry)) {
+      ctx.addIssue({ code: 'custom', path: ['phone'], message: 'phone.invalid' });
+    }
+  });
+export type PersonalDetailsInput = z.input<typeof PersonalDetailsSchema>;
+
+export const PERSONAL_DETAIL_FIELDS = ['firstName', 'lastName', 'phone', 'locale'] as const;
+export type PersonalDetailField = (typeof PERSONAL_DETAIL_FIELDS)[number];
+
+/**
+ * What the personal-details action receives: every field (validated whole),
+ * the fields the customer changed (only those are written), and the profile
+ * version the form was loaded with.
+ */
+export const SavePersonalDetailsSchema = z.object({
+  values: PersonalDetailsSchema,
+  changed: z.array(z.enum(PERSONAL_DETAIL_FIELDS)).max(PERSONAL_DETAIL_FIELDS.length),
+  version: z.number().int().positive(),
+});
+
+const StoredAddress = AddressSchema.transform(toAddressValue).nullable().optional();
+
+/**
+ * A change to the profile, as server/profile.ts updateProfile takes it from
+ * the portal's forms and, later, from apps through the API: only the
+ * attributes present are written. Phones must be international (+…).
+ */
+export const ProfilePatchSchema = z.strictObject({
+  firstName: PersonNameSchema.optional(),
+  lastName: LastNameSchema.transform((v) => (v === '' ? null : v))
+    .nullable()
+    .optional(),
+  phone: z
+    .string({ error: 'phone.invalid' })
+    .max(PHONE_INPUT_MAX_LENGTH, { error: 'phone.tooLong' })
+    .transform((v, ctx) => {
+      const e164 = toE164(v);
+      if (!e164) ctx.addIssue({ code: 'custom', message: 'phone.invalid' });
+      return e164 ?? v;
+    })
+    .nullable()
+    .optional(),
+  locale: z.enum(locales, { error: 'locale.invalid' }).optional(),
+  addresses: z.strictObject({ home: StoredAddress, billing: StoredAddress, shipping: StoredAddress }).optional(),
+});
+export type ProfilePatchInput = z.input<typeof ProfilePatchSchema>;
+export type ProfilePatch = z.output<typeof ProfilePatchSchema>;
