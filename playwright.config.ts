@@ -7,6 +7,7 @@
  *   PLAYWRIGHT_CHROMIUM_PATH  the Chromium to drive (from scripts/ensure-chromium.ts);
  *                             unset: Playwright's own downloaded browser
  * Optional: E2E_PORT (app, default 3100), E2E_SMTP_PORT (2525), E2E_MAILBOX_PORT (2526),
+ * E2E_OIDC_PORT (the OpenID provider of e2e/oidc-provider.ts, 3190),
  * E2E_DEBUG (show the app's stdout), RATE_LIMIT_* (passed to the app), CI (1 retry).
  */
 import { defineConfig, devices } from '@playwright/test';
@@ -24,6 +25,12 @@ const baseURL = `http://localhost:${port}`;
 const mailboxURL = `http://127.0.0.1:${mailboxPort}`;
 // Specs (e2e/mailbox.ts) read the sink through this; workers inherit the runner's env.
 process.env.E2E_MAILBOX_URL ??= mailboxURL;
+// A real OpenID provider on another site than the app (e2e/oidc-provider.ts); the app
+// knows it as the provider "test" (AUTH_OIDC_TEST_*), and e2e/oidc.spec.ts makes its accounts.
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3190);
+const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
+const oidcClient = { id: 'accord-e2e', secret: 'accord-e2e-oidc-client-secret-0123456789' };
+process.env.E2E_OIDC_URL ??= oidcIssuer;
 
 const isCI = process.env.CI === 'true' || process.env.CI === '1';
 const debug = Boolean(process.env.E2E_DEBUG);
@@ -80,6 +87,22 @@ export default defineConfig({
       gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
     },
     {
+      name: 'oidc-provider',
+      command: 'npx tsx e2e/oidc-provider.ts',
+      url: `${oidcIssuer}/health`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: {
+        E2E_OIDC_PORT: String(oidcPort),
+        E2E_APP_URL: baseURL,
+        E2E_OIDC_CLIENT_ID: oidcClient.id,
+        E2E_OIDC_CLIENT_SECRET: oidcClient.secret,
+      },
+      stdout: debug ? 'pipe' : 'ignore',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+    },
+    {
       name: 'app',
       command: 'npx tsx scripts/http-server.ts',
       url: `${baseURL}/api/health`,
@@ -93,6 +116,10 @@ export default defineConfig({
         AUTH_SECRET: TEST_AUTH_SECRET,
         NODE_ENV: 'production',
         PORT: String(port),
+        AUTH_OIDC_TEST_ISSUER: oidcIssuer,
+        AUTH_OIDC_TEST_CLIENT_ID: oidcClient.id,
+        AUTH_OIDC_TEST_CLIENT_SECRET: oidcClient.secret,
+        AUTH_OIDC_TEST_NAME: 'Test IdP',
         // The specs' workers run with --conditions=react-server; the app must not.
         NODE_OPTIONS: '',
       },

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { cookies } from 'next/headers';
-import { getTranslations } from 'next-intl/server';
+import { NextIntlClientProvider } from 'next-intl';
+import { getMessages, getTranslations } from 'next-intl/server';
 import { AuthShell } from '@/components/auth-shell';
 import { SubmitButton } from '@/components/ui/button';
 import { getPendingIdentityLink, IDENTITY_LINK_COOKIE } from '@/server/identities';
@@ -29,13 +30,18 @@ export default async function LinkIdentityPage() {
       </AuthShell>
     );
   }
+  // The root layout sends the browser only its own namespaces; this form also needs these.
+  const messages = await getMessages();
+  const clientMessages = Object.fromEntries(['common', 'validation', 'code', 'passkey', 'oidc'].map((ns) => [ns, messages[ns]]));
   return (
     <AuthShell title={t('title', { provider: pending.providerName })}>
       <p className="mb-4 text-muted">
         {t.rich('intro', { provider: pending.providerName, email: pending.email, strong: (c) => <strong className="text-ink">{c}</strong> })}
       </p>
       <p className="mb-6 text-muted">{t('prove', { provider: pending.providerName })}</p>
-      <LinkProof email={pending.email} hasPasskey={pending.hasPasskey} />
+      <NextIntlClientProvider messages={clientMessages}>
+        <LinkProof email={pending.email} hasPasskey={pending.hasPasskey} />
+      </NextIntlClientProvider>
       <form action={cancelLinkAction} className="mt-6">
         <SubmitButton variant="link">{t('cancel', { provider: pending.providerName })}</SubmitButton>
       </form>
