@@ -28,7 +28,7 @@ import { rememberDevice } from './sessions';
 // environment (server/env.ts, README "Third-party sign-in"). Auth.js runs the
 // protocol (PKCE, state and nonce checked); this file decides what a verified
 // identity may do (server/identities.ts decideOidcSignIn) and makes the rows
-// Auth.js writes look like ours. docs/decisions/005-openid-connect-sign-in.md
+// Auth.js writes look like ours. docs/decisions/008-openid-connect-sign-in.md
 
 type Provider = NonNullable<NextAuthConfig['providers']>[number];
 type SignInCallback = NonNullable<NonNullable<NextAuthConfig['callbacks']>['signIn']>;
