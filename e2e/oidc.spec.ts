@@ -16,6 +16,7 @@ const CALLBACK = `/api/auth/callback/${PROVIDER}`;
 const SIGN_IN_SUBJECT = 'Your sign-in link and code';
 const LINKED_SUBJECT = 'A sign-in method was linked to your account';
 const REFUSED = /We could not verify the answer from your sign-in provider/;
+const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 function idpUrl(): string {
   return (process.env.E2E_OIDC_URL ?? 'http://127.0.0.1:3190').replace(/\/$/, '');
@@ -63,6 +64,20 @@ async function catchCallback(page: Page, login: string): Promise<string> {
   await expect.poll(() => callback).toContain(CALLBACK);
   await page.unrouteAll();
   return callback!;
+}
+
+/**
+ * A Chromium virtual authenticator (DevTools WebAuthn domain). While `present`, it
+ * answers every ceremony at once, as a customer touching the fingerprint reader would;
+ * otherwise ceremonies wait (the sign-in page's passkey autofill would sign in by itself).
+ */
+async function addVirtualAuthenticator(page: Page): Promise<{ present: (enabled: boolean) => Promise<void> }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return { present: (enabled) => cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled }) };
 }
 
 async function completeWelcome(page: Page, firstName: string): Promise<void> {
@@ -151,12 +166,43 @@ test.describe('third-party sign-in', () => {
     expect(notice.text).toContain(`Your ${PROVIDER_NAME} account can now sign in to your account.`);
     expect(notice.text).toContain('/security/not-me?token=');
 
-    // Next time, on another device, the same identity signs straight in.
-    const other = await newDevice();
+    // Next time, on another device, the same identity signs straight in; that
+    // session says where it comes from, and the customer hears of the new device.
+    const other = await newDevice({ userAgent: FIREFOX_ON_WINDOWS });
+    const beforeOther = new Date();
     await continueWithProvider(other, login);
     await expectGreeting(other, 'Camille');
-    expect(await prisma.session.count({ where: { userId: customer.id, authMethod: 'oidc:test' } })).toBe(2);
+    expect(await prisma.session.findMany({ where: { userId: customer.id }, select: { authMethod: true, userAgent: true }, orderBy: { createdAt: 'asc' } })).toEqual([
+      { authMethod: 'oidc:test', userAgent: expect.stringContaining('Chrome') },
+      { authMethod: 'oidc:test', userAgent: FIREFOX_ON_WINDOWS },
+    ]);
     expect(await prisma.pendingIdentityLink.count({ where: { customerId: customer.id } })).toBe(0);
+    const newDeviceNotice = await waitForMail(customer.email, { after: beforeOther, subjectIncludes: 'New sign-in to your account' });
+    expect(newDeviceNotice.text).toContain('Firefox 128 · Windows 10');
+  });
+
+  test("an existing customer's email is linked after one of the account's passkeys proves it", async ({ page, customer, signInAs }) => {
+    // The customer adds a passkey while signed in, then signs out.
+    const authenticator = await addVirtualAuthenticator(page);
+    await signInAs(page.context(), customer.id);
+    await page.goto('/account/security');
+    const add = page.getByRole('button', { name: 'Add a passkey' });
+    await waitForHydration(add);
+    await add.click();
+    await expect(page.getByText(/^Passkey added/)).toBeVisible();
+    await page.context().clearCookies({ domain: 'localhost' });
+
+    const login = await createIdpAccount({ email: customer.email, emailVerified: true });
+    await authenticator.present(false);
+    await continueWithProvider(page, login);
+    await expect(page).toHaveURL(/\/signin\/link$/);
+    await authenticator.present(true);
+    const usePasskey = page.getByRole('button', { name: 'Use a passkey' });
+    await waitForHydration(usePasskey);
+    await usePasskey.click();
+    await expectGreeting(page, 'Camille');
+    expect(await writtenFor(customer.email, login)).toEqual({ customers: 1, identities: 1, pending: 0 });
+    expect(await prisma.session.count({ where: { userId: customer.id, authMethod: 'oidc:test' } })).toBe(1);
   });
 
   test('an email the provider has not verified is refused and writes nothing', async ({ page, uniqueEmail, customer }) => {
