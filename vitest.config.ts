@@ -20,5 +20,7 @@ export default defineConfig({
     maxWorkers: 2,
     // Starting PostgreSQL and migrating take a few seconds on a cold machine.
     hookTimeout: 60_000,
+    // Database round trips on a loaded 2-core machine; no test asserts timings.
+    testTimeout: 30_000,
   },
 });

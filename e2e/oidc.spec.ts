@@ -29,12 +29,12 @@ async function createIdpAccount(input: { email: string; emailVerified: boolean; 
   return ((await res.json()) as { login: string }).login;
 }
 
-/** "Continue with Test IdP" on /signin, then the provider's login page. */
-async function continueWithProvider(page: Page, login: string, path = '/signin'): Promise<void> {
+/** "Sign in with Test IdP" on /signin, then the provider's login page. */
+async function signInWithProvider(page: Page, login: string, path = '/signin'): Promise<void> {
   // Signed out at the provider, so it asks who this is again.
   await page.context().clearCookies({ domain: new URL(idpUrl()).hostname });
   await page.goto(path);
-  await page.getByRole('button', { name: `Continue with ${PROVIDER_NAME}` }).click();
+  await page.getByRole('button', { name: `Sign in with ${PROVIDER_NAME}` }).click();
   // The first sign-in of a fresh server also fetches the provider's discovery document.
   await expect(page.getByRole('heading', { name: 'Sign in to Test IdP' })).toBeVisible({ timeout: 15_000 });
   expect(new URL(page.url()).origin).toBe(idpUrl());
@@ -60,7 +60,7 @@ async function catchCallback(page: Page, login: string): Promise<string> {
       await route.fulfill({ status: 200, contentType: 'text/plain', body: 'callback caught by the test' });
     },
   );
-  await continueWithProvider(page, login);
+  await signInWithProvider(page, login);
   await expect.poll(() => callback).toContain(CALLBACK);
   await page.unrouteAll();
   return callback!;
@@ -120,7 +120,7 @@ test.describe('third-party sign-in', () => {
     const email = uniqueEmail('oidc-new');
     // Capitals at the provider: still stored lower-cased.
     const login = await createIdpAccount({ email: email.toUpperCase(), emailVerified: true, givenName: 'Noor' });
-    await continueWithProvider(page, login);
+    await signInWithProvider(page, login);
 
     await completeWelcome(page, 'Noor');
     await expectGreeting(page, 'Noor');
@@ -145,7 +145,7 @@ test.describe('third-party sign-in', () => {
 
   test("an existing customer's email is linked only after the emailed code proves the account", async ({ page, customer, newDevice }) => {
     const login = await createIdpAccount({ email: customer.email, emailVerified: true, givenName: 'Someone' });
-    await continueWithProvider(page, login);
+    await signInWithProvider(page, login);
 
     // Not signed in, not linked: the customer is asked to prove the account first.
     await expect(page).toHaveURL(/\/signin\/link$/);
@@ -174,7 +174,7 @@ test.describe('third-party sign-in', () => {
     // session says where it comes from, and the customer hears of the new device.
     const other = await newDevice({ userAgent: FIREFOX_ON_WINDOWS });
     const beforeOther = new Date();
-    await continueWithProvider(other, login);
+    await signInWithProvider(other, login);
     await expectGreeting(other, 'Camille');
     expect(await prisma.session.findMany({ where: { userId: customer.id }, select: { authMethod: true, userAgent: true }, orderBy: { createdAt: 'asc' } })).toEqual([
       { authMethod: 'oidc:test', userAgent: expect.stringContaining('Chrome') },
@@ -198,7 +198,7 @@ test.describe('third-party sign-in', () => {
 
     const login = await createIdpAccount({ email: customer.email, emailVerified: true });
     await authenticator.present(false);
-    await continueWithProvider(page, login);
+    await signInWithProvider(page, login);
     await expect(page).toHaveURL(/\/signin\/link$/);
     await authenticator.present(true);
     const usePasskey = page.getByRole('button', { name: 'Use a passkey' });
@@ -212,14 +212,14 @@ test.describe('third-party sign-in', () => {
   test('an email the provider has not verified is refused and writes nothing', async ({ page, uniqueEmail, customer }) => {
     const newEmail = uniqueEmail('oidc-unverified');
     const stranger = await createIdpAccount({ email: newEmail, emailVerified: false });
-    await continueWithProvider(page, stranger);
+    await signInWithProvider(page, stranger);
     await expect(page).toHaveURL(/\/signin\?error=oidc-email-unverified/);
     await expect(page.getByText(`${PROVIDER_NAME} has not confirmed that this email address is yours`)).toBeVisible();
     expect(await writtenFor(newEmail, stranger)).toEqual({ customers: 0, identities: 0, pending: 0 });
 
     // An existing customer's address, unverified: no link offered either.
     const impostor = await createIdpAccount({ email: customer.email, emailVerified: false });
-    await continueWithProvider(page, impostor);
+    await signInWithProvider(page, impostor);
     await expect(page).toHaveURL(/\/signin\?error=oidc-email-unverified/);
     expect(await writtenFor(customer.email, impostor)).toEqual({ customers: 1, identities: 0, pending: 0 });
     expect(await prisma.session.count({ where: { userId: customer.id } })).toBe(0);
@@ -255,7 +255,7 @@ test.describe('third-party sign-in', () => {
     page.on('request', (request) => {
       if (request.url().includes(`${CALLBACK}?`)) callback = request.url();
     });
-    await continueWithProvider(page, login);
+    await signInWithProvider(page, login);
     await expectGreeting(page, 'Camille');
     expect(await prisma.session.count({ where: { userId: customer.id } })).toBe(1);
 
@@ -277,7 +277,7 @@ test.describe('third-party sign-in', () => {
       url.searchParams.set('nonce', 'a-nonce-from-another-sign-in');
       await route.continue({ url: url.toString() });
     });
-    await continueWithProvider(page, login);
+    await signInWithProvider(page, login);
     await expect(page).toHaveURL(/\/signin\?error=/);
     await expect(page.getByText(REFUSED)).toBeVisible();
     expect(await writtenFor(email, login)).toEqual({ customers: 0, identities: 0, pending: 0 });

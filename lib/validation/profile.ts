@@ -77,7 +77,7 @@ const StoredAddress = AddressSchema.transform(toAddressValue).nullable().optiona
  * attributes present are written. Phones must be international (+…).
  */
 export const ProfilePatchSchema = z.strictObject({
-  firstName: PersonNameSchema.optional(),
+  firstName: z.optional(PersonNameSchema),
   lastName: LastNameSchema.transform((v) => (v === '' ? null : v))
     .nullable()
     .optional(),

@@ -9,7 +9,7 @@ import { isOidcProvider } from '@/server/oidc';
 import { RETURN_COOKIE } from './challenge';
 
 /**
- * A "Continue with …" button: Auth.js stores the state, PKCE verifier and nonce
+ * A "Sign in with …" button: Auth.js stores the state, PKCE verifier and nonce
  * in short-lived cookies and sends the browser to the provider. The answer
  * comes back to /api/auth/callback/<provider> (server/oidc.ts oidcSignIn).
  */

@@ -4,7 +4,7 @@ import { SubmitButton } from '@/components/ui/button';
 import { listOidcProviders } from '@/server/oidc';
 import { oidcSignInAction } from './oidc-actions';
 
-/** "Continue with …", one plain form per configured provider: works without JavaScript. */
+/** "Sign in with …", one plain form per configured provider: works without JavaScript. */
 export async function OidcButtons({ returnTo }: { returnTo?: string }) {
   const providers = listOidcProviders();
   if (providers.length === 0) return null;
@@ -21,7 +21,7 @@ export async function OidcButtons({ returnTo }: { returnTo?: string }) {
           <input type="hidden" name="provider" value={p.id} />
           {returnTo && <input type="hidden" name="returnTo" value={returnTo} />}
           <SubmitButton variant="secondary" className="w-full" pendingLabel={t('redirecting', { provider: p.name })}>
-            {t('continueWith', { provider: p.name })}
+            {t('signInWith', { provider: p.name })}
           </SubmitButton>
         </form>
       ))}

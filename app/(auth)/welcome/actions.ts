@@ -7,7 +7,7 @@ import { CompleteOnboardingSchema } from '@/lib/validation/onboarding';
 import { requireCustomer } from '@/server/auth';
 import { completeOnboarding } from '@/server/customers';
 
-const Input = CompleteOnboardingSchema.extend({ termsVersion: z.number().int().positive() });
+const Input = z.object({ ...CompleteOnboardingSchema.shape, termsVersion: z.number().int().positive() });
 
 export async function completeOnboardingAction(input: unknown): Promise<ActionResult> {
   const customer = await requireCustomer({ allowPending: true });
