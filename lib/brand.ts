@@ -14,6 +14,8 @@ export const brand = {
     muted: '#475569',
   },
   supportEmail: 'support@example.com',
+  // Dates and times on pages and in mails (IANA zone name).
+  timeZone: 'Europe/Paris',
   termsUrl: '/legal/terms',
   privacyUrl: '/legal/privacy',
 } as const;

@@ -1,13 +1,13 @@
 import 'server-only';
 import { PrismaAdapter } from '@auth/prisma-adapter';
-import NextAuth, { type Session } from 'next-auth';
+import NextAuth from 'next-auth';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { isLocale, localeCookie, type Locale } from '@/lib/i18n/config';
 import { withHashedSessionTokens } from './auth-adapter';
 import { randomToken, sha256 } from './crypto';
-import { prisma } from './db';
+import { getPool, prisma } from './db';
 import { getEnv } from './env';
 import { oidcProviders, oidcSignIn, withOidcSignIns } from './oidc';
 import { getRequestContext, ipPrefix } from './request-context';
@@ -42,8 +42,7 @@ export const { auth, handlers, signIn, signOut } = NextAuth((request) => {
       // Only what pages need; the default drops the id.
       async session({ session, user }) {
         const customer = user as typeof user & { firstName: string | null; onboardedAt: Date | null; locale: string };
-        const row = session as typeof session & { id: string; authenticatedAt: Date; lastActiveAt: Date };
-        await touchSession(row.id, row.lastActiveAt);
+        const row = session as typeof session & { id: string; authenticatedAt: Date };
         return {
           expires: session.expires,
           sessionId: row.id,
@@ -73,19 +72,44 @@ export type SignedInCustomer = {
   locale: Locale;
 };
 
-/** The signed-in customer, or null. One database read per request (cached). */
+/**
+ * The signed-in customer, or null: one indexed SQL read per request (cached),
+ * straight from the cookie. Auth.js writes and ends sessions; reading them here
+ * skips its per-call Request/Response and CSRF work (npm run bench measured it).
+ * Same rules as Auth.js: the SHA-256 of the cookie, an unexpired row, the expiry
+ * slid forward at most once a day.
+ */
 export const getSignedInCustomer = cache(async (): Promise<SignedInCustomer | null> => {
-  const session = (await auth()) as (Session & { sessionId?: string; authenticatedAt?: string }) | null;
-  const user = session?.user as Partial<SignedInCustomer> | undefined;
-  if (!session?.sessionId || !session.authenticatedAt || !user?.id || !user.email) return null;
+  const token = (await cookies()).get(sessionCookieName())?.value;
+  if (!token) return null;
+  const { rows } = await getPool().query<{
+    session_id: string;
+    expires: Date;
+    authenticated_at: Date;
+    last_active_at: Date;
+    customer_id: string;
+    email: string;
+    first_name: string | null;
+    onboarded_at: Date | null;
+    locale: string;
+  }>(
+    `SELECT s.id AS session_id, s.expires, s.authenticated_at, s.last_active_at,
+            c.id AS customer_id, c.email, c.first_name, c.onboarded_at, c.locale
+       FROM sessions s JOIN customers c ON c.id = s.user_id
+      WHERE s.session_token_hash = $1 AND s.expires > now()`,
+    [sha256(token)],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  await touchSession(row.session_id, row.last_active_at, row.expires, SESSION_MAX_AGE_S);
   return {
-    id: user.id,
-    sessionId: session.sessionId,
-    authenticatedAt: new Date(session.authenticatedAt),
-    email: user.email,
-    firstName: user.firstName ?? null,
-    onboarded: Boolean(user.onboarded),
-    locale: isLocale(user.locale) ? user.locale : 'en',
+    id: row.customer_id,
+    sessionId: row.session_id,
+    authenticatedAt: row.authenticated_at,
+    email: row.email,
+    firstName: row.first_name,
+    onboarded: row.onboarded_at !== null,
+    locale: isLocale(row.locale) ? row.locale : 'en',
   };
 });
 

@@ -49,12 +49,20 @@ export async function revokeOtherSessions(customerId: string, currentSessionId: 
   return result.count;
 }
 
-/** Keeps "last active" fresh without a write on every request. */
-export async function touchSession(sessionId: string, lastActiveAt: Date): Promise<void> {
-  if (Date.now() - lastActiveAt.getTime() < LAST_ACTIVE_RESOLUTION_MS) return;
+const EXPIRY_UPDATE_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Keeps "last active" fresh (at most one write a minute) and slides the expiry
+ * forward at most once a day, as Auth.js's updateAge does.
+ */
+export async function touchSession(sessionId: string, lastActiveAt: Date, expires: Date, maxAgeSeconds: number): Promise<void> {
+  const now = Date.now();
+  const stale = now - lastActiveAt.getTime() >= LAST_ACTIVE_RESOLUTION_MS;
+  const slide = expires.getTime() - maxAgeSeconds * 1000 + EXPIRY_UPDATE_AGE_MS <= now;
+  if (!stale && !slide) return;
   await prisma.session.updateMany({
-    where: { id: sessionId, lastActiveAt: { lt: new Date(Date.now() - LAST_ACTIVE_RESOLUTION_MS) } },
-    data: { lastActiveAt: new Date() },
+    where: { id: sessionId },
+    data: { lastActiveAt: new Date(now), ...(slide ? { expires: new Date(now + maxAgeSeconds * 1000) } : {}) },
   });
 }
 
