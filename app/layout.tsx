@@ -11,7 +11,7 @@ export const metadata: Metadata = {
 };
 
 // Only what client components render goes to the browser.
-const CLIENT_NAMESPACES = ['common', 'validation', 'signIn', 'code', 'confirm', 'welcome', 'error', 'passkey', 'security', 'stepUp', 'welcomePasskey'] as const;
+const CLIENT_NAMESPACES = ['common', 'validation', 'signIn', 'code', 'confirm', 'welcome', 'error', 'passkey', 'security', 'stepUp', 'welcomePasskey', 'profile', 'emailChange', 'privacy', 'export', 'deletion'] as const;
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const [locale, messages, t] = await Promise.all([getLocale(), getMessages(), getTranslations('common')]);

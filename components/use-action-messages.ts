@@ -2,7 +2,7 @@
 
 import { useTranslations } from 'next-intl';
 import { unstable_rethrow } from 'next/navigation';
-import type { ActionResult } from '@/lib/action-result';
+import type { ActionFailure } from '@/lib/action-result';
 
 /**
  * Translates a message key from a server action or a zod schema
@@ -17,7 +17,7 @@ export function useActionMessages() {
 }
 
 /** Calls a server action from a form; a network or server failure becomes a plain message, redirects go through. */
-export async function callAction(action: () => Promise<ActionResult>): Promise<ActionResult> {
+export async function callAction<T extends { ok: boolean }>(action: () => Promise<T>): Promise<T | ActionFailure> {
   try {
     return await action();
   } catch (error) {

@@ -11,7 +11,23 @@ export type ActionResult =
       values?: Record<string, number | string>;
       /** The action needs a recent authentication: the form asks for it inline, then retries. */
       stepUp?: true;
+      /** The data changed elsewhere since the form was loaded: both values, for the customer to choose. */
+      conflict?: EditConflict;
     };
+
+export type ActionFailure = Extract<ActionResult, { ok: false }>;
+
+/** A value as a conflict shows it: text, nothing, or a few named parts (an address). */
+export type ConflictValue = string | null | Record<string, string | null>;
+
+export type EditConflict = {
+  /** The version now saved: keeping one's own values means saving again against it. */
+  version: number;
+  fields: Array<{ field: string; yours: ConflictValue; current: ConflictValue }>;
+};
+
+/** For forms that write versioned data: the version their save produced, to write against next. */
+export type VersionedActionResult = { ok: true; version: number } | ActionFailure;
 
 /** Maps zod issues to { field: messageKey }, first issue per field. */
 export function fieldErrorsFrom(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): Record<string, string> {

@@ -299,7 +299,7 @@ export function toKantara(
     consentTimestamp: Math.floor(receipt.createdAt.getTime() / 1000),
     collectionMethod: receipt.collectionMethod,
     consentReceiptID: receipt.id,
-    language: 'en fr',
+    language: 'en',
     piiPrincipalId: receipt.subjectPseudonym,
     piiControllers: [
       { piiController: controller.name, contact: controller.email, email: controller.email, piiControllerUrl: absolute(controller.privacyPath) },

@@ -1,6 +1,6 @@
 import 'server-only';
 import { ADDRESS_KINDS, type AddressKind, type AddressValue } from '@/lib/validation/address';
-import { ProfilePatchSchema } from '@/lib/validation/profile';
+import { ProfilePatchSchema } from '@/lib/validation/profile-patch';
 import { Prisma } from './generated/prisma/client';
 import { prisma, type Tx } from './db';
 import { writeEvent } from './outbox';

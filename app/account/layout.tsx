@@ -8,13 +8,22 @@ import { SubmitButton } from '@/components/ui/button';
 import { brand } from '@/lib/brand';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { requireCustomer } from '@/server/auth';
+import { countConsentsToReview } from '@/server/consent';
+import { honourGlobalPrivacyControl } from '@/server/privacy-signals';
 import { signOutAction } from './actions';
 
 export default async function AccountLayout({ children }: { children: ReactNode }) {
   // Pages check again themselves: a layout does not re-run on every navigation.
   // proxy.ts tells us the page asked for, so an ended session comes back to it.
-  await requireCustomer({ returnTo: safeReturnPath((await headers()).get('x-accord-path')) });
-  const [t, tc] = await Promise.all([getTranslations('account'), getTranslations('common')]);
+  const customer = await requireCustomer({ returnTo: safeReturnPath((await headers()).get('x-accord-path')) });
+  // Global Privacy Control: any account page loaded with Sec-GPC: 1 records the opt-out.
+  await honourGlobalPrivacyControl(customer.id);
+  const [t, tc, tp, toReview] = await Promise.all([
+    getTranslations('account'),
+    getTranslations('common'),
+    getTranslations('privacy'),
+    countConsentsToReview(customer.id),
+  ]);
   const links = [
     { href: '/account', label: t('overview') },
     { href: '/account/profile', label: t('profile.title') },
@@ -48,6 +57,15 @@ export default async function AccountLayout({ children }: { children: ReactNode 
         </nav>
       </header>
       <main id="main" className="mx-auto w-full max-w-4xl flex-1 px-4 py-8">
+        {toReview > 0 && (
+          // A purpose's text changed since the customer agreed: asked again on their next visit.
+          <div role="status" className="mb-8 flex flex-wrap items-center justify-between gap-3 rounded-lg border-l-4 border-amber-700 bg-amber-50 px-4 py-3 text-amber-950">
+            <p>{tp('reviewBanner', { count: toReview })}</p>
+            <Link href="/account/privacy" className="font-semibold underline underline-offset-4">
+              {tp('reviewLink')}
+            </Link>
+          </div>
+        )}
         {children}
       </main>
     </div>

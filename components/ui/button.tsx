@@ -9,6 +9,8 @@ const variants = {
   primary: 'bg-brand text-on-brand hover:brightness-110',
   secondary: 'border border-slate-300 bg-white text-ink hover:bg-slate-50',
   link: 'min-h-0 px-0 py-0 font-medium text-brand underline underline-offset-4 hover:no-underline',
+  // Irreversible actions (account deletion).
+  danger: 'bg-red-700 text-white hover:bg-red-800',
 };
 
 type Props = ButtonHTMLAttributes<HTMLButtonElement> & {

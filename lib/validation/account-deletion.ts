@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the form runs in the browser (docs/decisions/009-zod-mini-on-customer-pages.md).
+import * as z from 'zod/mini';
 
 /**
  * The typed confirmation of account deletion: the customer types their own
@@ -8,8 +9,7 @@ export function deleteAccountSchema(email: string) {
   return z.object({
     confirmation: z
       .string({ error: 'deleteConfirmation.mismatch' })
-      .trim()
-      .refine((v) => v.toLowerCase() === email.toLowerCase(), { error: 'deleteConfirmation.mismatch' }),
+      .check(z.trim(), z.refine((v) => v.toLowerCase() === email.toLowerCase(), { error: 'deleteConfirmation.mismatch' })),
   });
 }
 export type DeleteAccountInput = { confirmation: string };

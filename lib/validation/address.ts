@@ -1,5 +1,6 @@
 import { postcodeValidator } from 'postcode-validator';
-import { z } from 'zod';
+// zod/mini: the address form runs in the browser (docs/decisions/009-zod-mini-on-customer-pages.md).
+import * as z from 'zod/mini';
 
 export const ADDRESS_KINDS = ['home', 'billing', 'shipping'] as const;
 export type AddressKind = (typeof ADDRESS_KINDS)[number];
@@ -37,12 +38,13 @@ export const POSTAL_CODE_MAX_LENGTH = 16;
 // is shown, are refused.
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
-function text(field: string, max: number) {
-  return z
-    .string({ error: `${field}.required` })
-    .trim()
-    .max(max, { error: `${field}.tooLong` })
-    .refine((v) => !UNSAFE_CHARACTERS.test(v), { error: `${field}.invalid` });
+function text(field: string, max: number, required: boolean) {
+  return z.string({ error: `${field}.required` }).check(
+    z.trim(),
+    ...(required ? [z.minLength(1, { error: `${field}.required` })] : []),
+    z.maxLength(max, { error: `${field}.tooLong` }),
+    z.refine((v: string) => !UNSAFE_CHARACTERS.test(v), { error: `${field}.invalid` }),
+  );
 }
 
 /** The postcode as the country's post writes it: upper case, spacing of the country. */
@@ -61,21 +63,21 @@ export function normalizePostalCode(value: string, country: AddressCountry): str
 export const AddressSchema = z
   .object({
     country: z.enum(ADDRESS_COUNTRIES, { error: 'country.invalid' }),
-    line1: text('line1', ADDRESS_LINE_MAX_LENGTH).pipe(z.string().min(1, { error: 'line1.required' })),
-    line2: text('line2', ADDRESS_LINE_MAX_LENGTH),
+    line1: text('line1', ADDRESS_LINE_MAX_LENGTH, true),
+    line2: text('line2', ADDRESS_LINE_MAX_LENGTH, false),
     postalCode: z
       .string({ error: 'postalCode.required' })
-      .trim()
-      .min(1, { error: 'postalCode.required' })
-      .max(POSTAL_CODE_MAX_LENGTH, { error: 'postalCode.tooLong' }),
-    city: text('city', CITY_MAX_LENGTH).pipe(z.string().min(1, { error: 'city.required' })),
+      .check(z.trim(), z.minLength(1, { error: 'postalCode.required' }), z.maxLength(POSTAL_CODE_MAX_LENGTH, { error: 'postalCode.tooLong' })),
+    city: text('city', CITY_MAX_LENGTH, true),
   })
-  .superRefine((address, ctx) => {
-    if (address.postalCode === '' || address.postalCode.length > POSTAL_CODE_MAX_LENGTH) return;
-    if (!postcodeValidator(normalizePostalCode(address.postalCode, address.country), address.country)) {
-      ctx.addIssue({ code: 'custom', path: ['postalCode'], message: 'postalCode.invalid' });
-    }
-  });
+  .check(
+    z.superRefine((address, ctx) => {
+      if (address.postalCode === '' || address.postalCode.length > POSTAL_CODE_MAX_LENGTH) return;
+      if (!postcodeValidator(normalizePostalCode(address.postalCode, address.country), address.country)) {
+        ctx.addIssue({ code: 'custom', path: ['postalCode'], message: 'postalCode.invalid', input: address.postalCode });
+      }
+    }),
+  );
 export type AddressInput = z.input<typeof AddressSchema>;
 
 /** What is stored: the postcode normalised, an empty second line as null. */
@@ -94,8 +96,8 @@ export function toAddressValue(address: z.output<typeof AddressSchema>): Address
 /** The address form: an address of one kind, saved against the profile version it was loaded with. */
 export const SaveAddressSchema = z.object({
   kind: z.enum(ADDRESS_KINDS),
-  version: z.number().int().positive(),
+  version: z.int().check(z.positive()),
   address: AddressSchema,
 });
 
-export const RemoveAddressSchema = z.object({ kind: z.enum(ADDRESS_KINDS), version: z.number().int().positive() });
+export const RemoveAddressSchema = z.object({ kind: z.enum(ADDRESS_KINDS), version: z.int().check(z.positive()) });

@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { z } from 'zod';
+// zod/mini: the profile form runs in the browser (docs/decisions/009-zod-mini-on-customer-pages.md).
+import * as z from 'zod/mini';
 import { locales } from '@/lib/i18n/config';
-import { AddressSchema, toAddressValue } from './address';
 import { PERSON_NAME_PATTERN, PersonNameSchema } from './onboarding';
 
 export const LAST_NAME_MAX_LENGTH = 100;
@@ -33,26 +33,28 @@ export function phoneCountryOf(e164: string | null): PhoneCountry | null {
 }
 
 /** A last name is optional: empty means none. */
-export const LastNameSchema = z
-  .string({ error: 'lastName.invalid' })
-  .trim()
-  .max(LAST_NAME_MAX_LENGTH, { error: 'lastName.tooLong' })
-  .refine((v) => v === '' || PERSON_NAME_PATTERN.test(v), { error: 'lastName.invalid' });
+export const LastNameSchema = z.string({ error: 'lastName.invalid' }).check(
+  z.trim(),
+  z.maxLength(LAST_NAME_MAX_LENGTH, { error: 'lastName.tooLong' }),
+  z.refine((v) => v === '' || PERSON_NAME_PATTERN.test(v), { error: 'lastName.invalid' }),
+);
 
 /** The "personal details" form: names, phone, preferred language. */
 export const PersonalDetailsSchema = z
   .object({
     firstName: PersonNameSchema,
     lastName: LastNameSchema,
-    phone: z.string({ error: 'phone.invalid' }).trim().max(PHONE_INPUT_MAX_LENGTH, { error: 'phone.tooLong' }),
+    phone: z.string({ error: 'phone.invalid' }).check(z.trim(), z.maxLength(PHONE_INPUT_MAX_LENGTH, { error: 'phone.tooLong' })),
     phoneCountry: z.enum(PHONE_COUNTRIES, { error: 'phone.country' }),
     locale: z.enum(locales, { error: 'locale.invalid' }),
   })
-  .superRefine((details, ctx) => {
-    if (details.phone !== '' && details.phone.length <= PHONE_INPUT_MAX_LENGTH && !toE164(details.phone, details.phoneCountry)) {
-      ctx.addIssue({ code: 'custom', path: ['phone'], message: 'phone.invalid' });
-    }
-  });
+  .check(
+    z.superRefine((details, ctx) => {
+      if (details.phone !== '' && details.phone.length <= PHONE_INPUT_MAX_LENGTH && !toE164(details.phone, details.phoneCountry)) {
+        ctx.addIssue({ code: 'custom', path: ['phone'], message: 'phone.invalid', input: details.phone });
+      }
+    }),
+  );
 export type PersonalDetailsInput = z.input<typeof PersonalDetailsSchema>;
 
 export const PERSONAL_DETAIL_FIELDS = ['firstName', 'lastName', 'phone', 'locale'] as const;
@@ -65,34 +67,6 @@ export type PersonalDetailField = (typeof PERSONAL_DETAIL_FIELDS)[number];
  */
 export const SavePersonalDetailsSchema = z.object({
   values: PersonalDetailsSchema,
-  changed: z.array(z.enum(PERSONAL_DETAIL_FIELDS)).max(PERSONAL_DETAIL_FIELDS.length),
-  version: z.number().int().positive(),
+  changed: z.array(z.enum(PERSONAL_DETAIL_FIELDS)).check(z.maxLength(PERSONAL_DETAIL_FIELDS.length)),
+  version: z.int().check(z.positive()),
 });
-
-const StoredAddress = AddressSchema.transform(toAddressValue).nullable().optional();
-
-/**
- * A change to the profile, as server/profile.ts updateProfile takes it from
- * the portal's forms and, later, from apps through the API: only the
- * attributes present are written. Phones must be international (+…).
- */
-export const ProfilePatchSchema = z.strictObject({
-  firstName: z.optional(PersonNameSchema),
-  lastName: LastNameSchema.transform((v) => (v === '' ? null : v))
-    .nullable()
-    .optional(),
-  phone: z
-    .string({ error: 'phone.invalid' })
-    .max(PHONE_INPUT_MAX_LENGTH, { error: 'phone.tooLong' })
-    .transform((v, ctx) => {
-      const e164 = toE164(v);
-      if (!e164) ctx.addIssue({ code: 'custom', message: 'phone.invalid' });
-      return e164 ?? v;
-    })
-    .nullable()
-    .optional(),
-  locale: z.enum(locales, { error: 'locale.invalid' }).optional(),
-  addresses: z.strictObject({ home: StoredAddress, billing: StoredAddress, shipping: StoredAddress }).optional(),
-});
-export type ProfilePatchInput = z.input<typeof ProfilePatchSchema>;
-export type ProfilePatch = z.output<typeof ProfilePatchSchema>;

@@ -1,20 +1,173 @@
 import type { Metadata } from 'next';
-import { getTranslations } from 'next-intl/server';
+import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
 import { requireCustomer } from '@/server/auth';
+import { listDataAccess } from '@/server/access-log';
+import { listOptOuts, listPurposesFor, listReceipts, purposeTitles, SALE_AND_SHARING_PURPOSES } from '@/server/consent';
+import { honourGlobalPrivacyControl } from '@/server/privacy-signals';
+import { countPasskeys } from '@/server/passkeys';
+import { ConsentItem } from './consent-item';
+import { DeleteAccount } from './delete-account';
+import { ExportButton } from './export-button';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('account'))('privacy.title') };
 }
 
-// Filled by its own issue; until then it says so.
-export default async function Page() {
-  await requireCustomer({ returnTo: '/account/privacy' });
-  const t = await getTranslations('account');
+const card = 'rounded-lg bg-white p-4 ring-1 ring-slate-200';
+
+export default async function PrivacyPage() {
+  const customer = await requireCustomer({ returnTo: '/account/privacy' });
+  // Before reading: a Sec-GPC request shows its own opt-out on this very page.
+  await honourGlobalPrivacyControl(customer.id);
+  const locale = (await getLocale()) === 'fr' ? 'fr' : 'en';
+  const [purposes, receipts, titles, optOuts, accesses, passkeys, t, tAccount, tExport, tDeletion, format] = await Promise.all([
+    listPurposesFor(customer.id, locale),
+    listReceipts(customer.id),
+    purposeTitles(locale),
+    listOptOuts(customer.id),
+    listDataAccess(customer.id),
+    countPasskeys(customer.id),
+    getTranslations('privacy'),
+    getTranslations('account'),
+    getTranslations('export'),
+    getTranslations('deletion'),
+    getFormatter(),
+  ]);
+  const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
+  const method = (m: string) => (t.has(`methods.${m}`) ? t(`methods.${m}` as 'methods.seed') : m);
+  const basis = (b: string) => (t.has(`legalBasis.${b}`) ? t(`legalBasis.${b}` as 'legalBasis.consent') : b);
+  const optedOutOfSale = optOuts.some((o) => o.kind === 'sale-sharing');
+
   return (
-    <>
-      <h1 className="text-3xl font-bold tracking-tight">{t('privacy.title')}</h1>
-      <p className="mt-2 text-muted">{t('privacy.description')}</p>
-      <p className="mt-6 rounded-lg bg-white p-5 ring-1 ring-slate-200">{t('comingSoon')}</p>
-    </>
+    <div className="flex flex-col gap-10">
+      <div>
+        <h1 className="text-3xl font-bold tracking-tight">{tAccount('privacy.title')}</h1>
+        <p className="mt-2 text-muted">{t('intro')}</p>
+      </div>
+
+      <section aria-labelledby="consents-title" className="flex flex-col gap-4">
+        <h2 id="consents-title" className="text-xl font-semibold">
+          {t('consentsTitle')}
+        </h2>
+        <ul className="flex flex-col gap-3">
+          {purposes.map((p) => (
+            <ConsentItem
+              key={p.key}
+              purposeKey={p.key}
+              title={p.title}
+              text={p.text}
+              legalBasis={basis(p.legalBasis)}
+              required={p.required}
+              currentVersion={p.currentVersion}
+              policyUrl={p.policyUrl}
+              granted={p.state.granted}
+              grantedVersion={p.state.version}
+              needsReview={p.needsReview}
+              gpcNote={optedOutOfSale && SALE_AND_SHARING_PURPOSES.includes(p.key)}
+            />
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="optouts-title" className="flex flex-col gap-4">
+        <h2 id="optouts-title" className="text-xl font-semibold">
+          {t('optOutsTitle')}
+        </h2>
+        {optOuts.length === 0 ? (
+          <p className={card}>{t('noOptOut')}</p>
+        ) : (
+          <ul className="flex flex-col gap-2">
+            {optOuts.map((o) => (
+              <li key={o.kind} className={card}>
+                {t(o.source === 'global-privacy-control' ? 'optOutGpc' : 'optOutPortal', { date: date(o.createdAt) })}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="receipts-title" className="flex flex-col gap-4">
+        <h2 id="receipts-title" className="text-xl font-semibold">
+          {t('historyTitle')}
+        </h2>
+        <p className="-mt-2 text-muted">{t('historyIntro')}</p>
+        {receipts.length === 0 ? (
+          <p className={card}>{t('historyEmpty')}</p>
+        ) : (
+          <ol className="flex flex-col gap-2">
+            {receipts.map((r) => {
+              const title = titles[r.purposeKey] ?? r.purposeKey;
+              return (
+                <li key={r.id} className={`${card} flex flex-wrap items-center justify-between gap-3 text-sm`}>
+                  <div>
+                    <p className="font-medium">{t(r.granted ? 'receiptGranted' : 'receiptWithdrawn', { title, version: r.purposeVersion })}</p>
+                    <p className="text-muted">{t('receiptMeta', { date: date(r.createdAt), method: method(r.collectionMethod), jurisdiction: r.jurisdiction })}</p>
+                  </div>
+                  <a
+                    href={`/account/privacy/receipts/${r.id}`}
+                    download
+                    className="font-medium text-brand underline underline-offset-4"
+                    aria-label={t('downloadReceiptLabel', { title, date: date(r.createdAt) })}
+                  >
+                    {t('downloadReceipt')}
+                  </a>
+                </li>
+              );
+            })}
+          </ol>
+        )}
+      </section>
+
+      <section aria-labelledby="apps-title" className="flex flex-col gap-4">
+        <h2 id="apps-title" className="text-xl font-semibold">
+          {t('appsTitle')}
+        </h2>
+        <p className="-mt-2 text-muted">{t('appsIntro')}</p>
+        {/* The app registry arrives with the shared-store issue; until then, nothing to list. */}
+        <p className={card}>{t('appsEmpty')}</p>
+      </section>
+
+      <section aria-labelledby="access-title" className="flex flex-col gap-4">
+        <h2 id="access-title" className="text-xl font-semibold">
+          {t('accessTitle')}
+        </h2>
+        <p className="-mt-2 text-muted">{t('accessIntro')}</p>
+        {accesses.length === 0 ? (
+          <p className={card}>{t('accessEmpty')}</p>
+        ) : (
+          <ol className="flex flex-col gap-2">
+            {accesses.map((a) => (
+              <li key={a.id} className={`${card} text-sm`}>
+                <p className="font-medium">
+                  {t('accessEntry', {
+                    who: `${t.has(`accessorTypes.${a.accessorType}`) ? t(`accessorTypes.${a.accessorType}` as 'accessorTypes.app') : a.accessorType} · ${a.accessorName}`,
+                    fields: a.fields.join(', '),
+                  })}
+                </p>
+                <p className="text-muted">
+                  {t('accessMeta', { date: date(a.occurredAt), purpose: a.reason ? `${a.purpose} (${a.reason})` : a.purpose })}
+                </p>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+
+      <section aria-labelledby="export-title" className="flex flex-col gap-4">
+        <h2 id="export-title" className="text-xl font-semibold">
+          {tExport('title')}
+        </h2>
+        <p className="-mt-2 text-muted">{tExport('intro')}</p>
+        <ExportButton hasPasskey={passkeys > 0} />
+      </section>
+
+      <section aria-labelledby="delete-title" className="flex flex-col gap-4">
+        <h2 id="delete-title" className="text-xl font-semibold">
+          {tDeletion('title')}
+        </h2>
+        <p className="-mt-2 max-w-prose text-muted">{tDeletion('intro')}</p>
+        <DeleteAccount email={customer.email} hasPasskey={passkeys > 0} />
+      </section>
+    </div>
   );
 }

@@ -1,20 +1,134 @@
 import type { Metadata } from 'next';
-import { getTranslations } from 'next-intl/server';
+import { notFound } from 'next/navigation';
+import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
+import { ADDRESS_COUNTRIES, ADDRESS_KINDS, type AddressCountry } from '@/lib/validation/address';
+import { formatPhone, PHONE_COUNTRIES, phoneCountryOf, type PhoneCountry } from '@/lib/validation/profile';
 import { requireCustomer } from '@/server/auth';
+import { getPendingEmailChange } from '@/server/email-change';
+import { countPasskeys } from '@/server/passkeys';
+import { getProfile, listProfileChanges, type HistoryAttribute, type Provenance } from '@/server/profile';
+import { AddressCard } from './address-card';
+import { describeValue } from './display';
+import { EmailSection } from './email-section';
+import { PersonalDetailsForm } from './personal-details-form';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('account'))('profile.title') };
 }
 
-// Filled by its own issue; until then it says so.
-export default async function Page() {
-  await requireCustomer({ returnTo: '/account/profile' });
-  const t = await getTranslations('account');
+export default async function ProfilePage() {
+  const customer = await requireCustomer({ returnTo: '/account/profile' });
+  const [profile, history, pendingEmail, passkeys, t, tc, tAccount, format, locale] = await Promise.all([
+    getProfile(customer.id),
+    listProfileChanges(customer.id),
+    getPendingEmailChange(customer.id),
+    countPasskeys(customer.id),
+    getTranslations('profile'),
+    getTranslations('common'),
+    getTranslations('account'),
+    getFormatter(),
+    getLocale(),
+  ]);
+  if (!profile) notFound();
+
+  const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
+  const channel = (c: string) => (c === 'portal' ? t('channelPortal') : c);
+  const describeProvenance = (p: Provenance | undefined) =>
+    p ? `${t('provenance', { date: date(p.changedAt), channel: channel(p.channel) })} · ${p.verified ? t('verified') : t('unverified')}` : t('provenanceSince');
+  const fieldLabel = (attribute: HistoryAttribute) => t(`fields.${attribute.replace('.', '_')}` as 'fields.firstName');
+  const languageName = (code: string) => (code === 'en' || code === 'fr' ? tc(`languageNames.${code}`) : code);
+  const describe = (attribute: string, value: Parameters<typeof describeValue>[1]) => describeValue(attribute, value, { locale, notSet: t('notSet'), languageName });
+
+  const homeCountry = profile.addresses.home?.country;
+  const defaultPhoneCountry: PhoneCountry =
+    phoneCountryOf(profile.phone) ?? ((PHONE_COUNTRIES as readonly string[]).includes(homeCountry ?? '') ? (homeCountry as PhoneCountry) : locale === 'en' ? 'GB' : 'FR');
+  const defaultAddressCountry: AddressCountry = homeCountry ?? ((ADDRESS_COUNTRIES as readonly string[]).includes(defaultPhoneCountry) ? (defaultPhoneCountry as AddressCountry) : 'FR');
+
   return (
-    <>
-      <h1 className="text-3xl font-bold tracking-tight">{t('profile.title')}</h1>
-      <p className="mt-2 text-muted">{t('profile.description')}</p>
-      <p className="mt-6 rounded-lg bg-white p-5 ring-1 ring-slate-200">{t('comingSoon')}</p>
-    </>
+    <div className="flex flex-col gap-10">
+      <div>
+        <h1 className="text-3xl font-bold tracking-tight">{tAccount('profile.title')}</h1>
+        <p className="mt-2 text-muted">{t('intro')}</p>
+      </div>
+
+      <section aria-labelledby="details-title" className="flex flex-col gap-4">
+        <h2 id="details-title" className="text-xl font-semibold">
+          {t('detailsTitle')}
+        </h2>
+        <PersonalDetailsForm
+          version={profile.version}
+          locale={locale}
+          initial={{
+            firstName: profile.firstName ?? '',
+            lastName: profile.lastName ?? '',
+            phone: profile.phone ? formatPhone(profile.phone) : '',
+            phoneCountry: defaultPhoneCountry,
+            locale: profile.locale === 'fr' ? 'fr' : 'en',
+          }}
+          provenance={{
+            firstName: describeProvenance(profile.provenance.firstName),
+            lastName: describeProvenance(profile.provenance.lastName),
+            phone: describeProvenance(profile.provenance.phone),
+            locale: describeProvenance(profile.provenance.locale),
+          }}
+        />
+      </section>
+
+      <section aria-labelledby="email-title" className="flex flex-col gap-4">
+        <h2 id="email-title" className="text-xl font-semibold">
+          {(await getTranslations('emailChange'))('title')}
+        </h2>
+        <EmailSection
+          email={profile.email}
+          verified={profile.emailVerified}
+          provenance={describeProvenance(profile.provenance.email)}
+          pendingEmail={pendingEmail?.newEmail ?? null}
+          hasPasskey={passkeys > 0}
+        />
+      </section>
+
+      <section aria-labelledby="addresses-title" className="flex flex-col gap-4">
+        <h2 id="addresses-title" className="text-xl font-semibold">
+          {t('addressesTitle')}
+        </h2>
+        <p className="-mt-2 text-muted">{t('addressesIntro')}</p>
+        <div className="flex flex-col gap-4">
+          {ADDRESS_KINDS.map((kind) => (
+            <AddressCard
+              key={kind}
+              kind={kind}
+              version={profile.version}
+              address={profile.addresses[kind]}
+              provenance={describeProvenance(profile.provenance[`address.${kind}`])}
+              locale={locale}
+              defaultCountry={defaultAddressCountry}
+            />
+          ))}
+        </div>
+      </section>
+
+      <section aria-labelledby="history-title" className="flex flex-col gap-4">
+        <h2 id="history-title" className="text-xl font-semibold">
+          {t('historyTitle')}
+        </h2>
+        <p className="-mt-2 text-muted">{t('historyIntro')}</p>
+        {history.length === 0 ? (
+          <p className="rounded-lg bg-white p-4 ring-1 ring-slate-200">{t('historyEmpty')}</p>
+        ) : (
+          <ol className="flex flex-col gap-2">
+            {history.map((h) => (
+              <li key={h.id} className="rounded-lg bg-white p-3 text-sm ring-1 ring-slate-200">
+                <p className="break-words font-medium">
+                  {t('historyEntry', { field: fieldLabel(h.attribute), from: describe(h.attribute, h.oldValue), to: describe(h.attribute, h.newValue) })}
+                </p>
+                <p className="text-muted">
+                  {t('historyMeta', { date: date(h.changedAt), channel: channel(h.channel) })} · {h.verified ? t('verified') : t('unverified')}
+                </p>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </div>
   );
 }

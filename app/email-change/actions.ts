@@ -1,0 +1,25 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
+import { confirmEmailChangeLink, revertEmailChange } from '@/server/email-change';
+
+// The buttons of the pages the mails link to: the only requests that use a
+// token (opening a link only shows the page, so mail scanners spend nothing).
+// They work without a session: the token is the proof.
+
+export async function confirmEmailChangeLinkAction(formData: FormData): Promise<void> {
+  const parsed = EmailChangeTokenSchema.safeParse({ token: formData.get('token') });
+  if (!parsed.success) redirect('/email-change/confirm?status=invalid');
+  const result = await confirmEmailChangeLink(parsed.data.token);
+  if (result.ok) redirect('/email-change/confirm?status=done');
+  redirect(`/email-change/confirm?status=${result.reason === 'address-taken' ? 'taken' : 'invalid'}`);
+}
+
+export async function revertEmailChangeAction(formData: FormData): Promise<void> {
+  const parsed = EmailChangeTokenSchema.safeParse({ token: formData.get('token') });
+  if (!parsed.success) redirect('/email-change/revert?status=invalid');
+  const result = await revertEmailChange(parsed.data.token);
+  if (result.ok) redirect('/email-change/revert?status=done');
+  redirect(`/email-change/revert?status=${result.reason === 'address-taken' ? 'taken' : 'invalid'}`);
+}

@@ -1,0 +1,34 @@
+// The contract of server/profile.ts updateProfile: the portal's actions and,
+// later, the apps' API send it. Server-side only, so classic zod composes the
+// forms' zod/mini schemas (docs/decisions/009-zod-mini-on-customer-pages.md).
+import { z } from 'zod';
+import { locales } from '@/lib/i18n/config';
+import { AddressSchema, toAddressValue } from './address';
+import { PersonNameSchema } from './onboarding';
+import { LastNameSchema, PHONE_INPUT_MAX_LENGTH, toE164 } from './profile';
+
+const StoredAddress = z.optional(z.nullable(z.pipe(AddressSchema, z.transform(toAddressValue))));
+
+/**
+ * A change to the profile, as server/profile.ts updateProfile takes it from
+ * the portal's forms and, later, from apps through the API: only the
+ * attributes present are written. Phones must be international (+…).
+ */
+export const ProfilePatchSchema = z.strictObject({
+  firstName: z.optional(PersonNameSchema),
+  lastName: z.optional(z.nullable(z.pipe(LastNameSchema, z.transform((v: string) => (v === '' ? null : v))))),
+  phone: z
+    .string({ error: 'phone.invalid' })
+    .max(PHONE_INPUT_MAX_LENGTH, { error: 'phone.tooLong' })
+    .transform((v, ctx) => {
+      const e164 = toE164(v);
+      if (!e164) ctx.addIssue({ code: 'custom', message: 'phone.invalid' });
+      return e164 ?? v;
+    })
+    .nullable()
+    .optional(),
+  locale: z.enum(locales, { error: 'locale.invalid' }).optional(),
+  addresses: z.strictObject({ home: StoredAddress, billing: StoredAddress, shipping: StoredAddress }).optional(),
+});
+export type ProfilePatchInput = z.input<typeof ProfilePatchSchema>;
+export type ProfilePatch = z.output<typeof ProfilePatchSchema>;
