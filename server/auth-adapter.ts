@@ -15,7 +15,11 @@ export function withHashedSessionTokens(adapter: Adapter): Adapter {
   return {
     ...adapter,
     getSessionAndUser: (token) => getSessionAndUser(sha256(token)),
-    createSession: (session) => createSession({ ...session, sessionToken: sha256(session.sessionToken) }),
+    // Auth.js sets the cookie from what this returns: give back the raw token, never the hash.
+    createSession: async (session) => ({
+      ...(await createSession({ ...session, sessionToken: sha256(session.sessionToken) })),
+      sessionToken: session.sessionToken,
+    }),
     updateSession: (session) => updateSession({ ...session, sessionToken: sha256(session.sessionToken) }),
     // Deleting an already-deleted session (another tab signed out) is not an error.
     deleteSession: async (token) => {

@@ -140,7 +140,7 @@ export async function completeIdentityLink(token: string, provenCustomerId: stri
     if (owner?.userId !== provenCustomerId) return { ok: false, reason: 'linked-elsewhere' };
     return { ok: true, provider: pending.provider };
   }
-  await recordSecurityEvent(provenCustomerId, 'identity.linked', { provider: providerName(pending.provider) }, { notify: true });
+  await recordSecurityEvent(provenCustomerId, 'identity.linked', { provider: providerName(pending.provider), providerId: pending.provider }, { notify: true });
   return { ok: true, provider: pending.provider };
 }
 

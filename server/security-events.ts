@@ -69,13 +69,18 @@ export async function peekNotMe(token: string): Promise<{ type: string } | null>
  */
 export async function confirmNotMe(token: string): Promise<boolean> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return false;
-  const used = await prisma.$queryRaw<Array<{ customer_id: string }>>`
+  const used = await prisma.$queryRaw<Array<{ customer_id: string; type: string; detail: Record<string, string> }>>`
     UPDATE security_events SET not_me_used_at = now()
     WHERE not_me_token_hash = ${sha256(token)} AND not_me_used_at IS NULL AND created_at > now() - interval '30 days'
-    RETURNING customer_id`;
-  const customerId = used[0]?.customer_id;
-  if (!customerId) return false;
+    RETURNING customer_id, type, detail`;
+  const event = used[0];
+  if (!event) return false;
+  const customerId = event.customer_id;
   await prisma.session.deleteMany({ where: { userId: customerId } });
+  // An identity linked by someone else would let them straight back in: unlink it too.
+  if (event.type === 'identity.linked' && event.detail?.providerId) {
+    await prisma.account.deleteMany({ where: { userId: customerId, provider: event.detail.providerId } });
+  }
   await recordSecurityEvent(customerId, 'sessions.revoked_all', { source: 'not-me-link' }, { notify: false });
   return true;
 }
