@@ -352,6 +352,8 @@ test.describe('garbage never gets a server error', () => {
   });
 
   test('in query strings, cookies and headers', async ({ page, signInAs, customer, baseURL }) => {
+    // About 200 requests: on a loaded 2-core machine they need more than the default 30 s.
+    test.slow();
     const paths = ['/', '/signin', '/signin/code', '/signin/confirm', '/welcome', '/account', '/account/profile', '/legal/terms'];
     const queries = [
       '?callbackUrl=https://evil.example',
