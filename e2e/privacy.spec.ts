@@ -12,6 +12,10 @@ import { expect, test, waitForHydration } from './fixtures';
 import { extractCode, waitForMail } from './mailbox';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+// Each test makes a dozen round trips through server actions: three times the
+// default budget, for a 2-core machine busy with the other worker.
+test.describe.configure({ timeout: 90_000 });
 const OPTIONAL_PURPOSES = ['Marketing emails', 'Personalization', 'Analytics', 'Sharing with partners'];
 
 async function seriousViolations(page: Page) {

@@ -1,11 +1,18 @@
 // The contract of server/profile.ts updateProfile: the portal's actions and,
 // later, the apps' API send it. Server-side only, so classic zod composes the
 // forms' zod/mini schemas (docs/decisions/009-zod-mini-on-customer-pages.md).
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { locales } from '@/lib/i18n/config';
 import { AddressSchema, toAddressValue } from './address';
 import { PersonNameSchema } from './onboarding';
-import { LastNameSchema, PHONE_INPUT_MAX_LENGTH, toE164 } from './profile';
+import { LastNameSchema, PHONE_INPUT_MAX_LENGTH } from './profile';
+
+/** E.164 for an international number valid by the full metadata (every range of every country), else null. */
+export function toE164Strict(value: string): string | null {
+  const parsed = parsePhoneNumberFromString(value);
+  return parsed?.isValid() ? parsed.number : null;
+}
 
 const StoredAddress = z.optional(z.nullable(z.pipe(AddressSchema, z.transform(toAddressValue))));
 
@@ -21,7 +28,7 @@ export const ProfilePatchSchema = z.strictObject({
     .string({ error: 'phone.invalid' })
     .max(PHONE_INPUT_MAX_LENGTH, { error: 'phone.tooLong' })
     .transform((v, ctx) => {
-      const e164 = toE164(v);
+      const e164 = toE164Strict(v);
       if (!e164) ctx.addIssue({ code: 'custom', message: 'phone.invalid' });
       return e164 ?? v;
     })

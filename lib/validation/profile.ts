@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 // zod/mini: the profile form runs in the browser (docs/decisions/009-zod-mini-on-customer-pages.md).
 import * as z from 'zod/mini';
 import { locales } from '@/lib/i18n/config';
@@ -12,9 +12,10 @@ export const PHONE_COUNTRIES = ['FR', 'BE', 'LU', 'MC', 'CH', 'DE', 'AT', 'ES', 
 export type PhoneCountry = (typeof PHONE_COUNTRIES)[number];
 
 /**
- * A phone number in E.164 (+33612345678), or null when it is not a number in
- * use anywhere (libphonenumber-js with its full metadata, so a number of the
- * right length but of an unassigned range is refused too).
+ * A phone number in E.164 (+33612345678), or null when it is not a valid
+ * number. The browser checks with libphonenumber-js's small metadata (length
+ * and leading digits per country); the server checks again with the full
+ * metadata (lib/validation/profile-patch.ts), docs/decisions/011.
  */
 export function toE164(value: string, defaultCountry?: PhoneCountry): string | null {
   const parsed = parsePhoneNumberFromString(value, defaultCountry);
