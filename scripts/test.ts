@@ -49,6 +49,10 @@ async function main() {
       await run('end-to-end tests (Playwright, next start, SMTP sink)', 'npx', ['playwright', 'test'], {
         E2E_DATABASE_URL: e2eUrl,
         PLAYWRIGHT_CHROMIUM_PATH: chromium,
+        // Every spec signs in from 127.0.0.1: the per-IP limits are proven by
+        // tests/integration/rate-limit.test.ts, not by running into them here.
+        RATE_LIMIT_SEND_PER_IP: '1000',
+        RATE_LIMIT_VERIFY_PER_IP: '1000',
         // Playwright's workers import server/ code for fixtures; 'server-only'
         // is empty under this condition (the app server resets it).
         NODE_OPTIONS: '--conditions=react-server',

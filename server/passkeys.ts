@@ -79,7 +79,10 @@ export async function finishPasskeyRegistration(
   name: string,
 ): Promise<RegistrationResult> {
   const challenge = await takeChallenge(ceremonyId, 'register', customerId);
-  if (!challenge) return { ok: false, reason: 'expired' };
+  if (!challenge) {
+    console.warn('[passkeys] registration refused: unknown, used or expired ceremony');
+    return { ok: false, reason: 'expired' };
+  }
   const rp = relyingParty();
   let verification;
   try {
@@ -94,7 +97,10 @@ export async function finishPasskeyRegistration(
     console.warn('[passkeys] registration refused:', error instanceof Error ? error.message : error);
     return { ok: false, reason: 'invalid' };
   }
-  if (!verification.verified || !verification.registrationInfo) return { ok: false, reason: 'invalid' };
+  if (!verification.verified || !verification.registrationInfo) {
+    console.warn('[passkeys] registration refused: response not verified');
+    return { ok: false, reason: 'invalid' };
+  }
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
   const passkey = await prisma.$transaction(async (tx) => {
     const created = await tx.passkey.create({
@@ -148,13 +154,19 @@ export async function finishPasskeyAuthentication(
 ): Promise<AuthenticationResult> {
   const purpose = opts.purpose ?? 'authenticate';
   const challenge = await takeChallenge(ceremonyId, purpose, opts.customerId);
-  if (!challenge) return { ok: false, reason: 'expired' };
+  if (!challenge) {
+    console.warn('[passkeys] assertion refused: unknown, used or expired ceremony (a replay?)');
+    return { ok: false, reason: 'expired' };
+  }
   if (typeof response?.id !== 'string') return { ok: false, reason: 'invalid' };
   const passkey = await prisma.passkey.findUnique({
     where: { credentialId: response.id },
     select: { id: true, customerId: true, credentialId: true, publicKey: true, counter: true, transports: true, name: true },
   });
-  if (!passkey || (opts.customerId && passkey.customerId !== opts.customerId)) return { ok: false, reason: 'unknown-passkey' };
+  if (!passkey || (opts.customerId && passkey.customerId !== opts.customerId)) {
+    console.warn('[passkeys] assertion refused: unknown credential');
+    return { ok: false, reason: 'unknown-passkey' };
+  }
   const rp = relyingParty();
   const stored = Number(passkey.counter);
   let verification;
@@ -182,13 +194,19 @@ export async function finishPasskeyAuthentication(
     console.warn('[passkeys] assertion refused:', message);
     return { ok: false, reason: 'invalid' };
   }
-  if (!verification.verified) return { ok: false, reason: 'invalid' };
+  if (!verification.verified) {
+    console.warn(`[passkeys] assertion refused: signature not verified for passkey ${passkey.id}`);
+    return { ok: false, reason: 'invalid' };
+  }
   // Conditional on the counter we checked against: two concurrent uses cannot both pass.
   const updated = await prisma.passkey.updateMany({
     where: { id: passkey.id, counter: passkey.counter },
     data: { counter: BigInt(verification.authenticationInfo.newCounter), lastUsedAt: new Date() },
   });
-  if (updated.count === 0) return { ok: false, reason: 'invalid' };
+  if (updated.count === 0) {
+    console.warn(`[passkeys] assertion refused: passkey ${passkey.id} was used concurrently`);
+    return { ok: false, reason: 'invalid' };
+  }
   return { ok: true, customerId: passkey.customerId };
 }
 
