@@ -53,10 +53,20 @@ type TestFixtures = {
   createCustomer: (seed?: Omit<CustomerSeed, 'email'>) => Promise<TestCustomer>;
   /** An onboarded customer, first name "Camille", English. */
   customer: TestCustomer;
-  /** Starts a session for the customer (as server/factories.ts createSessionFor) and sets its cookie on the context. */
-  signInAs: (context: BrowserContext, customerId: string) => Promise<{ token: string }>;
-  /** A page whose context is signed in as `customer`. */
+  /**
+   * Starts a session for the customer (as server/factories.ts createSessionFor) and sets its
+   * cookie on the context. `authenticatedAt` in the past moves the step-up clock; `userAgent`
+   * is stored on the session as a sign-in through the UI would store it (the sessions list
+   * shows its browser and system).
+   */
+  signInAs: SignInAs;
+  /** A page whose context is signed in as `customer`, with a fresh sign-in. */
   signedInPage: Page;
+  /**
+   * A page signed in as `customer` whose sign-in is older than the step-up window
+   * (11 minutes ago): sensitive changes ask "Confirm it's you" first.
+   */
+  staleSignedInPage: Page;
   /**
    * A sign-in challenge stored as server/sign-in.ts requestSignIn stores it, with the
    * code and token in the clear, without sending mail. Pass a context to bind it to
@@ -70,6 +80,20 @@ type TestFixtures = {
    */
   newDevice: (options?: BrowserContextOptions) => Promise<Page>;
 };
+
+export type SignInOptions = {
+  /** When the session last proved who the customer is; default now. */
+  authenticatedAt?: Date;
+  /** Stored on the session row, as server/auth.ts startSession stores the browser's. */
+  userAgent?: string;
+};
+
+export type SignInAs = (context: BrowserContext, customerId: string, opts?: SignInOptions) => Promise<{ token: string; sessionId: string }>;
+
+/** server/sessions.ts STEP_UP_WINDOW_MS (10 minutes), plus one: a sign-in too old for sensitive changes. */
+export function signInTooOldForStepUp(): Date {
+  return new Date(Date.now() - 11 * 60 * 1000);
+}
 
 type WorkerFixtures = {
   /** The consent purposes (terms of use…) the first-name step needs: migrations do not create them. */
@@ -116,17 +140,27 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 
   signInAs: async ({}, provide) => {
-    await provide(async (context, customerId) => {
-      const { token } = await createSessionFor(customerId);
+    await provide(async (context, customerId, opts = {}) => {
+      const { token } = await createSessionFor(customerId, { authenticatedAt: opts.authenticatedAt });
+      const { id: sessionId } = await prisma.session.update({
+        where: { sessionToken: sha256(token) },
+        data: opts.userAgent === undefined ? {} : { userAgent: opts.userAgent },
+        select: { id: true },
+      });
       await context.addCookies([
         { name: SESSION_COOKIE, value: token, domain: 'localhost', path: '/', httpOnly: true, secure: false, sameSite: 'Lax' },
       ]);
-      return { token };
+      return { token, sessionId };
     });
   },
 
   signedInPage: async ({ page, customer, signInAs }, provide) => {
     await signInAs(page.context(), customer.id);
+    await provide(page);
+  },
+
+  staleSignedInPage: async ({ page, customer, signInAs }, provide) => {
+    await signInAs(page.context(), customer.id, { authenticatedAt: signInTooOldForStepUp() });
     await provide(page);
   },
 
@@ -174,7 +208,10 @@ export async function waitForHydration(locator: Locator): Promise<void> {
     .toBe(true);
 }
 
-/** Everything a test left under its addresses: customers (with their sessions), challenges, limits, mail. */
+/**
+ * Everything a test left under its addresses: customers (with their sessions, passkeys,
+ * known devices and security events), sign-in and passkey challenges, limits, mail.
+ */
 async function deleteEverythingOf(emails: string[]): Promise<void> {
   if (emails.length === 0) return;
   const customers = await prisma.user.findMany({ where: { email: { in: emails } }, select: { id: true } });
@@ -183,7 +220,11 @@ async function deleteEverythingOf(emails: string[]): Promise<void> {
   await prisma.$transaction([
     prisma.consentReceipt.deleteMany({ where: { customerId: { in: ids } } }),
     prisma.outboxEvent.deleteMany({ where: { customerId: { in: ids } } }),
-    // Sessions, accounts and addresses go with the customer (ON DELETE CASCADE).
+    // Passkey ceremonies name their customer without a foreign key (anonymous sign-in
+    // ceremonies name none and expire within minutes).
+    prisma.webAuthnChallenge.deleteMany({ where: { customerId: { in: ids } } }),
+    // Sessions, accounts, addresses, passkeys, known devices and security events go
+    // with the customer (ON DELETE CASCADE).
     prisma.user.deleteMany({ where: { id: { in: ids } } }),
     prisma.signInChallenge.deleteMany({ where: { email: { in: emails } } }),
     prisma.$executeRaw`DELETE FROM rate_limits WHERE key = ANY(${limitKeys})`,
