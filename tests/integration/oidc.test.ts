@@ -139,7 +139,7 @@ describe('pending identity links', () => {
     });
     expect(await prisma.pendingIdentityLink.count({ where: { customerId: customer.id } })).toBe(0);
     const events = await prisma.securityEvent.findMany({ where: { customerId: customer.id }, select: { type: true, detail: true, notMeTokenHash: true } });
-    expect(events).toEqual([{ type: 'identity.linked', detail: { provider: 'Acme ID' }, notMeTokenHash: expect.any(String) }]);
+    expect(events).toEqual([{ type: 'identity.linked', detail: { provider: 'Acme ID', providerId: 'acme' }, notMeTokenHash: expect.any(String) }]);
     const mail = await prisma.devMail.findFirstOrThrow({ where: { to: customer.email }, orderBy: { createdAt: 'desc' } });
     expect(mail.subject).toBe('A sign-in method was linked to your account');
     expect(mail.text).toContain('Your Acme ID account can now sign in to your account.');
