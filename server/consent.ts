@@ -240,6 +240,20 @@ const PURPOSE_DATA: Record<string, string[]> = {
   'partner-sharing': ['name', 'email address', 'phone number', 'postal address'],
 };
 
+/** What a consent receipt shows, on the dashboard's download and in the export. */
+export const RECEIPT_FIELDS = {
+  id: true,
+  subjectPseudonym: true,
+  purposeKey: true,
+  purposeVersion: true,
+  granted: true,
+  collectionMethod: true,
+  channel: true,
+  jurisdiction: true,
+  policyUrl: true,
+  createdAt: true,
+} as const;
+
 /**
  * One receipt as a Kantara Consent Receipt (v1.1 fields), with the exact text
  * the answer was given for. Null unless it belongs to this customer.
@@ -248,18 +262,7 @@ export async function getKantaraReceipt(customerId: string, receiptId: string) {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(receiptId)) return null;
   const receipt = await prisma.consentReceipt.findFirst({
     where: { id: receiptId, customerId },
-    select: {
-      id: true,
-      subjectPseudonym: true,
-      purposeKey: true,
-      purposeVersion: true,
-      granted: true,
-      collectionMethod: true,
-      channel: true,
-      jurisdiction: true,
-      policyUrl: true,
-      createdAt: true,
-    },
+    select: RECEIPT_FIELDS,
   });
   if (!receipt) return null;
   const [text, purpose] = await Promise.all([

@@ -1,6 +1,6 @@
 import 'server-only';
 import { listDataAccess } from './access-log';
-import { toKantara } from './consent';
+import { RECEIPT_FIELDS, toKantara } from './consent';
 import { prisma } from './db';
 import { getProfile, listProfileChanges } from './profile';
 
@@ -23,18 +23,7 @@ export async function buildExport(customerId: string) {
     prisma.consentReceipt.findMany({
       where: { customerId },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      select: {
-        id: true,
-        subjectPseudonym: true,
-        purposeKey: true,
-        purposeVersion: true,
-        granted: true,
-        collectionMethod: true,
-        channel: true,
-        jurisdiction: true,
-        policyUrl: true,
-        createdAt: true,
-      },
+      select: RECEIPT_FIELDS,
     }),
     prisma.consentPurposeVersion.findMany({
       select: { purposeKey: true, version: true, titleEn: true, titleFr: true, textEn: true, textFr: true, publishedAt: true },
