@@ -21,6 +21,13 @@ const EnvSchema = z
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     // Serve /bench/* (the benchmark's baseline routes); off unless the bench sets it.
     BENCH_ROUTES: z.enum(['0', '1']).default('0'),
+    // The apps' API (issue 5): lifetime of a client-credentials access token.
+    API_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
+    // Webhooks: tries before a delivery is dead-lettered; whether this process
+    // runs the delivery worker (scripts/http-server.ts); per-try timeout.
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+    WEBHOOK_WORKER: z.enum(['on', 'off']).default('on'),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
