@@ -1,0 +1,6 @@
+import { answer, listCustomers } from '@/server/api/customers';
+
+/** A page of customers, or the one with ?email=… (scope customers:read). docs/api.md */
+export async function GET(request: Request) {
+  return answer(request, () => listCustomers(request));
+}
