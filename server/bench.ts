@@ -1,5 +1,6 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
+import { createApp, findApp, type AppInput, type CreatedApp } from './apps';
 import { getCurrentTerms, subjectPseudonym } from './consent';
 import { sha256 } from './crypto';
 import { getPool, prisma } from './db';
@@ -40,6 +41,41 @@ export async function getBenchSessionFirstNameViaPrisma(sessionToken: string | u
   if (!sessionToken) return null;
   const row = await prisma.session.findUnique({ where: { sessionToken: sha256(sessionToken) }, include: { user: true } });
   return row && row.expires > new Date() ? row.user.firstName : null;
+}
+
+/**
+ * The baseline of the API benchmark (app/bench/customer/[id]): a customer's
+ * row by id in one single-row SELECT straight on the pg pool, with none of
+ * the API's token check, consent policy, access log or rate limit.
+ */
+export async function getBenchCustomerById(id: string): Promise<{
+  id: string;
+  version: number;
+  updatedAt: Date;
+  firstName: string | null;
+  lastName: string | null;
+  email: string;
+  emailVerified: boolean;
+} | null> {
+  const { rows } = await getPool().query<{
+    id: string;
+    version: number;
+    updated_at: Date;
+    first_name: string | null;
+    last_name: string | null;
+    email: string;
+    email_verified: boolean;
+  }>({
+    name: 'bench-customer-by-id',
+    text:
+      'SELECT id, version, updated_at, first_name, last_name, email, email_verified IS NOT NULL AS email_verified ' +
+      'FROM customers WHERE id = $1::uuid',
+    values: [id],
+  });
+  const row = rows[0];
+  return row
+    ? { id: row.id, version: row.version, updatedAt: row.updated_at, firstName: row.first_name, lastName: row.last_name, email: row.email, emailVerified: row.email_verified }
+    : null;
 }
 
 export const BENCH_EMAIL_DOMAIN = 'bench.example.test';
@@ -133,4 +169,33 @@ export async function getBenchCustomer(index: number): Promise<{ id: string; fir
 export async function endBenchSessions(sessionTokens: string[]): Promise<void> {
   if (sessionTokens.length === 0) return;
   await getPool().query('DELETE FROM sessions WHERE session_token_hash = ANY($1::text[])', [sessionTokens.map(sha256)]);
+}
+
+/** Up to `count` bench customers' ids, in id order (random UUIDs: no pattern in the table). */
+export async function listBenchCustomerIds(count: number): Promise<string[]> {
+  const { rows } = await getPool().query<{ id: string }>(
+    'SELECT id FROM customers WHERE email LIKE $1 ORDER BY id LIMIT $2',
+    [`bench-%@${BENCH_EMAIL_DOMAIN}`, count],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Removes a bench app (by name) with what it left: its deliveries go with it
+ * (ON DELETE CASCADE), its reads in the access log are deleted here, so the
+ * bench database does not grow run after run. Its outbox events stay: they
+ * belong to the customers' history.
+ */
+export async function removeBenchApp(name: string): Promise<void> {
+  const app = await findApp(name);
+  if (!app) return;
+  const pool = getPool();
+  await pool.query("DELETE FROM data_access_log WHERE accessor_type = 'app' AND accessor_id = $1", [app.clientId]);
+  await pool.query('DELETE FROM apps WHERE id = $1::uuid', [app.id]);
+}
+
+/** A bench app registered afresh (an earlier run's, crashed or not, removed first): its secrets are new. */
+export async function replaceBenchApp(input: AppInput & { name: string }): Promise<CreatedApp> {
+  await removeBenchApp(input.name);
+  return createApp(input);
 }
