@@ -28,8 +28,26 @@ server.listen(port, () => {
   console.log(`▲ Accord ${dev ? 'development' : 'production'} server on http://localhost:${port}`);
 });
 
+// The webhook worker runs beside the app unless WEBHOOK_WORKER=off (then `npm
+// run worker` elsewhere). Its errors are logged, never thrown at the server.
+const webhookWorker: Promise<(() => Promise<void>) | null> =
+  (process.env.WEBHOOK_WORKER ?? 'on') === 'on'
+    ? import('./webhook-worker-in-process')
+        .then((m) => m.startInProcessWebhookWorker())
+        .catch((error: unknown) => {
+          console.error('[webhooks] worker not started:', error instanceof Error ? error.message : error);
+          return null;
+        })
+    : Promise.resolve(null);
+
 function shutdown() {
-  server.close(() => process.exit(0));
+  let pending = 2;
+  const finished = () => --pending === 0 && process.exit(0);
+  server.close(finished);
+  void webhookWorker
+    .then((stop) => stop?.())
+    .catch(() => undefined)
+    .then(finished);
   setTimeout(() => process.exit(0), 5_000).unref();
 }
 process.on('SIGTERM', shutdown);

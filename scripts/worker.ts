@@ -1,0 +1,56 @@
+// `npm run worker`: the webhook worker on its own, for a deployment that runs
+// its app instances with WEBHOOK_WORKER=off, or for more delivery capacity.
+// Any number may run beside the app instances. Uses DATABASE_URL, else the
+// embedded PostgreSQL in .data/. Stops cleanly on SIGTERM / SIGINT.
+// docs/decisions/018-webhook-delivery.md
+import { parseArgs } from 'node:util';
+import { ensureDatabase } from './db/postgres';
+
+const { values } = parseArgs({
+  options: {
+    concurrency: { type: 'string' },
+    'poll-ms': { type: 'string' },
+    // Tests: tiny retry delays, a short lease after a crash.
+    'backoff-base-ms': { type: 'string' },
+    'lease-margin-ms': { type: 'string' },
+  },
+});
+const numberOption = (name: keyof typeof values): number | undefined => {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`worker: --${name} must be a whole number, got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+};
+const concurrency = numberOption('concurrency');
+const pollIntervalMs = numberOption('poll-ms');
+const backoffBaseMs = numberOption('backoff-base-ms');
+const leaseMarginMs = numberOption('lease-margin-ms');
+
+const db = await ensureDatabase();
+process.env.DATABASE_URL = db.databaseUrl;
+const { startWebhookWorker } = await import('../server/webhooks/worker');
+
+const worker = startWebhookWorker({
+  concurrency,
+  pollIntervalMs,
+  leaseMarginMs,
+  backoff: backoffBaseMs === undefined ? undefined : { baseMs: backoffBaseMs },
+});
+void worker.listening.then(() => console.log('[webhooks] worker listening for outbox events'));
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  await worker.stop();
+  const { getPool } = await import('../server/db');
+  await getPool().end().catch(() => undefined);
+  await db.stop();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());
