@@ -13,6 +13,8 @@ const { values } = parseArgs({
     // Tests: tiny retry delays, a short lease after a crash.
     'backoff-base-ms': { type: 'string' },
     'lease-margin-ms': { type: 'string' },
+    // One line per try: delivery id, event type, app, outcome, duration.
+    verbose: { type: 'boolean' },
   },
 });
 const numberOption = (name: keyof typeof values): number | undefined => {
@@ -39,6 +41,9 @@ const worker = startWebhookWorker({
   pollIntervalMs,
   leaseMarginMs,
   backoff: backoffBaseMs === undefined ? undefined : { baseMs: backoffBaseMs },
+  onDelivery: values.verbose
+    ? (o) => console.log(`[webhooks] delivery ${o.id} (${o.type}) to ${o.appName}: ${o.result}${o.httpStatus ? ` ${o.httpStatus}` : ''} in ${Math.round(o.durationMs)} ms`)
+    : undefined,
 });
 void worker.listening.then(() => console.log('[webhooks] worker listening for outbox events'));
 
