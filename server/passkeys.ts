@@ -31,6 +31,11 @@ export async function countPasskeys(customerId: string): Promise<number> {
 }
 
 async function saveChallenge(challenge: string, purpose: 'register' | 'authenticate' | 'step-up', customerId?: string) {
+  // Every /signin load starts a ceremony (passkey autofill) and most are never
+  // finished: each new one clears up to 100 expired, so the table holds about
+  // one TTL's worth of ceremonies rather than every page view ever.
+  await prisma.$executeRaw`
+    DELETE FROM webauthn_challenges WHERE id IN (SELECT id FROM webauthn_challenges WHERE expires_at < now() LIMIT 100)`;
   const row = await prisma.webAuthnChallenge.create({
     data: { challenge, purpose, customerId, expiresAt: new Date(Date.now() + CEREMONY_TTL_MS) },
     select: { id: true },
