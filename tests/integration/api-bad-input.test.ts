@@ -176,7 +176,7 @@ describe('bad input to the API: a 4xx problem, nothing written, no 500', () => {
   });
 });
 
-async function patchRaw(token: string, id: string, body: Uint8Array, ifMatch: string): Promise<Response> {
+async function patchRaw(token: string, id: string, body: Uint8Array<ArrayBuffer>, ifMatch: string): Promise<Response> {
   const { PATCH } = await import('@/app/api/v1/customers/[id]/route');
   return PATCH(
     new Request(`http://localhost:3000/api/v1/customers/${id}`, {

@@ -214,7 +214,7 @@ describe('POST /api/oauth/token', () => {
     // The key is HKDF-derived from AUTH_SECRET for this purpose: with it, only the right claims pass.
     const key = new Uint8Array(hkdfSync('sha256', getEnv().AUTH_SECRET, 'accord', 'accord/api-access-token/HS256/v1', 32));
     const sign = (c: JWTPayload, typ = 'at+jwt') => new SignJWT(c).setProtectedHeader({ alg: 'HS256', typ }).sign(key);
-    const fresh = { ...claims, iat: now, exp: now + 60 };
+    const fresh: JWTPayload = { ...claims, iat: now, exp: now + 60 };
     expect((await getCustomer(await sign(fresh), customerId)).status).toBe(200);
     for (const [label, token] of [
       ['audience', await sign({ ...fresh, aud: 'https://elsewhere.example/api' })],
