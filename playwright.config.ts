@@ -8,6 +8,7 @@
  *                             unset: Playwright's own downloaded browser
  * Optional: E2E_PORT (app, default 3100), E2E_SMTP_PORT (2525), E2E_MAILBOX_PORT (2526),
  * E2E_OIDC_PORT (the OpenID provider of e2e/oidc-provider.ts, 3190),
+ * E2E_CHECKBOOK_PORT (the checkbook example app e2e/shared-store.spec.ts starts, 3191),
  * E2E_DEBUG (show the app's stdout), RATE_LIMIT_* (passed to the app), CI (1 retry).
  */
 import { defineConfig, devices } from '@playwright/test';

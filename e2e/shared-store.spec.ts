@@ -1,0 +1,242 @@
+/**
+ * The shared store end to end (issue 5's acceptance), with the checkbook example
+ * app (examples/checkbook-app) running as a separate process that knows Accord
+ * only through its public API and its webhooks:
+ *   - a home address changed in the portal shows on the open checkbook page
+ *     within 2 seconds of the portal's "Saved", without a reload;
+ *   - once the customer withdraws the app's access, the next API read and the
+ *     next webhooks carry no address, and the checkbook page says so;
+ *   - a direct SQL read through the app's database role (grantDatabaseRole)
+ *     sees NULL in the address columns of shared.customers.
+ *
+ * The checkbook app listens on E2E_CHECKBOOK_PORT (default 3191); the app
+ * server runs the webhook worker in-process (WEBHOOK_WORKER, on by default).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import pg from 'pg';
+import { createApp, type CreatedApp } from '../server/apps';
+import { grantDatabaseRole } from '../server/db-roles';
+import { prisma } from '../server/db';
+import { setAppAccess } from '../server/app-access';
+import { expect, test, waitForHydration } from './fixtures';
+import { seriousViolations } from './helpers';
+
+const checkbookPort = Number(process.env.E2E_CHECKBOOK_PORT ?? 3191);
+const checkbookURL = `http://localhost:${checkbookPort}`;
+
+// One long story with a dozen round trips through the app, its worker and a
+// second server, on a 2-core machine shared with the other Playwright worker.
+test.describe.configure({ timeout: 120_000 });
+
+type Checkbook = { process: ChildProcess; output: string[] };
+
+async function startCheckbook(app: CreatedApp, accordURL: string): Promise<Checkbook> {
+  // The folder of playwright.config.ts (__dirname is not this file's: Prisma's generated client sets it globally).
+  const repoRoot = path.dirname(test.info().config.configFile!);
+  const child = spawn(process.execPath, [path.join(repoRoot, 'examples', 'checkbook-app', 'server.mjs')], {
+    cwd: repoRoot,
+    // Only what any app of the brand would be given: no database URL, no Accord secret.
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      ACCORD_URL: accordURL,
+      CLIENT_ID: app.app.clientId,
+      CLIENT_SECRET: app.clientSecret,
+      WEBHOOK_SECRET: app.webhookSecret ?? '',
+      PORT: String(checkbookPort),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the checkbook app exited (${child.exitCode}):\n${output.join('')}`);
+    const up = await fetch(`${checkbookURL}/health`).then((res) => res.ok, () => false);
+    if (up) return { process: child, output };
+    if (Date.now() > deadline) throw new Error(`the checkbook app did not answer on ${checkbookURL} within 15 s:\n${output.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function stopCheckbook(checkbook: Checkbook | undefined): Promise<void> {
+  const child = checkbook?.process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** A token as any app gets one: client credentials, client_secret_basic. */
+async function appToken(accordURL: string, app: CreatedApp): Promise<string> {
+  const basic = Buffer.from(`${encodeURIComponent(app.app.clientId)}:${encodeURIComponent(app.clientSecret)}`).toString('base64');
+  const res = await fetch(`${accordURL}/api/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  return body.access_token!;
+}
+
+async function readThroughApi(accordURL: string, token: string, customerId: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${accordURL}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+type AddressColumns = { visible_fields: string[]; first_name: string | null; home_line1: string | null; home_postal_code: string | null; home_city: string | null; home_country: string | null };
+
+async function readThroughView(client: pg.Client, customerId: string): Promise<AddressColumns | undefined> {
+  const { rows } = await client.query<AddressColumns>(
+    'SELECT visible_fields, first_name, home_line1, home_postal_code, home_city, home_country FROM shared.customers WHERE id = $1',
+    [customerId],
+  );
+  return rows[0];
+}
+
+function addressCard(page: Page): Locator {
+  return page.getByRole('region', { name: 'Home address' });
+}
+
+async function saveHomeAddress(page: Page, a: { line1: string; line2: string; postalCode: string; city: string }): Promise<void> {
+  await page.goto('/account/profile');
+  const home = addressCard(page);
+  const add = home.getByRole('button', { name: 'Add: Home address' });
+  const edit = home.getByRole('button', { name: 'Edit: Home address' });
+  await waitForHydration(page.getByRole('form', { name: 'Personal details' }).getByRole('button', { name: 'Save' }));
+  await (await add.isVisible() ? add : edit).click();
+  await home.getByLabel('Country').selectOption({ label: 'France' });
+  await home.getByLabel('Street and number').fill(a.line1);
+  await home.getByLabel('Apartment, building, floor').fill(a.line2);
+  await home.getByLabel('Postcode').fill(a.postalCode);
+  await home.getByLabel('Town or city').fill(a.city);
+  await home.getByRole('button', { name: 'Save' }).click();
+  await expect(home.getByText('Saved.', { exact: false })).toBeVisible({ timeout: 15_000 });
+}
+
+test('the checkbook app shows an address change within 2 s, and no address once its access is withdrawn: API, webhooks and SQL alike', async ({
+  signedInPage: page,
+  customer,
+  baseURL,
+}, testInfo) => {
+  const accordURL = baseURL!;
+  const app = await createApp({
+    name: `checkbook-${randomBytes(4).toString('hex')}`,
+    description: 'Orders your checkbooks and sends them to your home address.',
+    purposes: 'service',
+    fields: 'name,postalAddress',
+    webhook: `${checkbookURL}/webhooks`,
+  });
+  let checkbook: Checkbook | undefined;
+  let sql: pg.Client | undefined;
+  let dbRole: string | undefined;
+  try {
+    checkbook = await startCheckbook(app, accordURL);
+    const shop = await page.context().newPage();
+    await shop.goto(`${checkbookURL}/customers/${customer.id}`);
+    const name = shop.getByRole('region', { name: 'Name' });
+    const address = shop.getByRole('region', { name: 'Postal address' });
+    await expect(name).toContainText('Camille');
+    await expect(address).toContainText('No home address given');
+    await expect(shop.getByRole('status')).toHaveText(/^Live:/);
+    expect(await seriousViolations(shop)).toEqual([]);
+
+    await test.step('an address saved in the portal shows on the open checkbook page within 2 s', async () => {
+      await saveHomeAddress(page, { line1: '12 rue des Lilas', line2: 'Bâtiment <b>B</b>', postalCode: '75011', city: 'Paris' });
+      const saved = Date.now();
+      await expect(address).toContainText('12 rue des Lilas', { timeout: 2_000 });
+      const latency = Date.now() - saved;
+      testInfo.annotations.push({ type: 'portal save → checkbook page', description: `${latency} ms` });
+      console.log(`[shared-store] portal "Saved" → checkbook page: ${latency} ms`);
+      // Customer data is text to the checkbook app, never markup.
+      await expect(address).toContainText('Bâtiment <b>B</b>');
+      await expect(address.locator('b')).toHaveCount(0);
+      await expect(address).toContainText('75011 Paris');
+      await expect(address).toContainText('France');
+    });
+
+    const token = await appToken(accordURL, app);
+    const before = await readThroughApi(accordURL, token, customer.id);
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ id: customer.id, firstName: 'Camille', addresses: { home: { line1: '12 rue des Lilas', city: 'Paris' } } });
+
+    const grant = await grantDatabaseRole(app.app.name);
+    expect(grant).not.toBeNull();
+    dbRole = grant!.role;
+    sql = new pg.Client({ connectionString: grant!.url });
+    await sql.connect();
+    expect(await readThroughView(sql, customer.id)).toMatchObject({ first_name: 'Camille', home_line1: '12 rue des Lilas', home_city: 'Paris' });
+
+    await test.step('the customer withdraws the app: the checkbook page says no address is shared', async () => {
+      const withdrawn = await setAppAccess(customer.id, app.app.id, false, { channel: 'portal' });
+      expect(withdrawn).toEqual({ ok: true, changed: true });
+      await expect(address).toContainText('No address shared', { timeout: 5_000 });
+      await expect(address).not.toContainText('12 rue des Lilas');
+      await expect(name).toContainText('Name not shared');
+    });
+
+    await test.step('the next API read carries no address', async () => {
+      const after = await readThroughApi(accordURL, token, customer.id);
+      expect(JSON.stringify(after.body)).not.toContain('Lilas');
+      if (after.status === 200) {
+        expect(after.body.id).toBe(customer.id);
+        expect(after.body).not.toHaveProperty('addresses');
+        expect(after.body).not.toHaveProperty('firstName');
+      } else {
+        expect(after.status).toBe(404);
+      }
+    });
+
+    await test.step('the next webhook carries no address either', async () => {
+      await saveHomeAddress(page, { line1: '8 avenue Foch', line2: '', postalCode: '75116', city: 'Paris' });
+      // Delivered: the checkbook app lists it, with the fields it carried (none).
+      const recent = await shop.context().newPage();
+      await expect(async () => {
+        await recent.goto(checkbookURL);
+        const row = recent.getByRole('row').filter({ hasText: customer.id }).first();
+        await expect(row).toContainText('customer.updated', { timeout: 500 });
+        await expect(row).toContainText('nothing', { timeout: 500 });
+      }).toPass({ timeout: 10_000 });
+      // The worker records the delivery once the app has answered.
+      await expect
+        .poll(async () =>
+          (
+            await prisma.webhookDelivery.findMany({
+              where: { appId: app.app.id, event: { customerId: customer.id } },
+              select: { status: true, event: { select: { type: true } } },
+              orderBy: { id: 'asc' },
+            })
+          ).map((d) => `${d.event.type} ${d.status}`),
+        )
+        .toEqual(['customer.updated delivered', 'consent.updated delivered', 'customer.updated delivered']);
+      await expect(address).toContainText('No address shared');
+      await expect(address).not.toContainText('Foch');
+      await recent.close();
+    });
+
+    await test.step("a direct SQL read through the app's database role sees NULL for the address", async () => {
+      const row = await readThroughView(sql!, customer.id);
+      expect(row).toEqual({ visible_fields: [], first_name: null, home_line1: null, home_postal_code: null, home_city: null, home_country: null });
+    });
+  } finally {
+    await sql?.end().catch(() => undefined);
+    // The app first (its deliveries go with it), then its receiver.
+    await prisma.app.delete({ where: { id: app.app.id } }).catch(() => undefined);
+    await stopCheckbook(checkbook);
+    // Roles belong to the whole PostgreSQL server, not to this test's database.
+    if (dbRole) {
+      const role = `"${dbRole.replaceAll('"', '""')}"`;
+      await prisma.$executeRawUnsafe(`DROP OWNED BY ${role}`).catch(() => undefined);
+      await prisma.$executeRawUnsafe(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    }
+    if (testInfo.status !== testInfo.expectedStatus && checkbook) {
+      await testInfo.attach('checkbook app output', { body: checkbook.output.join(''), contentType: 'text/plain' });
+    }
+  }
+});
