@@ -40,7 +40,7 @@ const problem = (description: string, headers?: ZodOpenApiResponseObject['header
 const WWWAuthenticate = z.string().meta({ description: 'RFC 6750 challenge: error="invalid_token" or error="insufficient_scope" with the scope needed.' });
 
 const commonProblems: Record<string, ZodOpenApiResponseObject> = {
-  '401': problem('No, an invalid, an expired or a revoked access token (the app disabled or its secret rotated).', z.object({ 'WWW-Authenticate': WWWAuthenticate })),
+  '401': problem('A missing, invalid, expired or revoked access token (revoked: the app was disabled or its secret rotated).', z.object({ 'WWW-Authenticate': WWWAuthenticate })),
   '403': problem('The token lacks the scope this request needs.', z.object({ 'WWW-Authenticate': WWWAuthenticate })),
   '429': problem("Over the app's requests per minute.", z.object({ 'Retry-After': RetryAfterHeaderSchema })),
   '500': problem('Unexpected; logged with the errorId given.'),
@@ -159,7 +159,7 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
             '404': notFound,
             '412': problem('The customer changed since the ETag sent; the current one is in the ETag header.', z.object({ ETag: ETagHeaderSchema })),
             '413': problem('The body is over 64 KiB.'),
-            '415': problem('Not application/json.', z.object({ 'Accept-Patch': z.string() })),
+            '415': problem('Not application/json.', z.object({ 'Accept-Patch': z.string().meta({ description: 'The media types accepted.' }) })),
             '422': problem('A member is not valid, or unknown (see errors). Nothing was written.'),
             '428': problem('If-Match is missing (or *).'),
             '401': commonProblems['401']!,
