@@ -5,7 +5,9 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
 import { deleteAccountSchema } from '@/lib/validation/account-deletion';
+import { SetAppAccessSchema } from '@/lib/validation/app-access';
 import { SetConsentSchema } from '@/lib/validation/consent';
+import { setAppAccess } from '@/server/app-access';
 import { requireCustomer, sessionCookieName, stepUpRequired } from '@/server/auth';
 import { setConsent } from '@/server/consent';
 import { deleteCustomer } from '@/server/customers';
@@ -20,6 +22,18 @@ export async function setConsentAction(input: unknown): Promise<ActionResult> {
   if (result.ok) return { ok: true };
   const messages = { 'version-changed': 'privacy.versionChanged', required: 'privacy.requiredPurpose', 'unknown-purpose': 'privacy.unknownPurpose', 'not-found': 'profile.notFound' };
   return { ok: false, message: messages[result.reason] };
+}
+
+/** "Apps with access": withdraw an app's access to the signed-in customer's data, or allow it again; effective at once. */
+export async function setAppAccessAction(input: unknown): Promise<ActionResult> {
+  const customer = await requireCustomer();
+  const parsed = SetAppAccessSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, message: 'privacy.unknownApp' };
+  const result = await setAppAccess(customer.id, parsed.data.appId, parsed.data.allowed, { channel: 'portal' });
+  // Not revalidated on failure: the message stays next to the app it is about.
+  if (!result.ok) return { ok: false, message: result.reason === 'unknown-app' ? 'privacy.unknownApp' : 'profile.notFound' };
+  revalidatePath('/account', 'layout');
+  return { ok: true };
 }
 
 /**

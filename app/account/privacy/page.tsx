@@ -2,9 +2,11 @@ import type { Metadata } from 'next';
 import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
 import { requireCustomer } from '@/server/auth';
 import { listDataAccess } from '@/server/access-log';
+import { listAppsForCustomer } from '@/server/app-access';
 import { listOptOuts, listPurposesFor, listReceipts, purposeTitles, SALE_AND_SHARING_PURPOSES } from '@/server/consent';
 import { honourGlobalPrivacyControl } from '@/server/privacy-signals';
 import { countPasskeys } from '@/server/passkeys';
+import { AppAccessItem } from './app-access-item';
 import { ConsentItem } from './consent-item';
 import { DeleteAccount } from './delete-account';
 import { ExportButton } from './export-button';
@@ -20,11 +22,12 @@ export default async function PrivacyPage() {
   // Before reading: a Sec-GPC request shows its own opt-out on this very page.
   await honourGlobalPrivacyControl(customer.id);
   const locale = (await getLocale()) === 'fr' ? 'fr' : 'en';
-  const [purposes, receipts, titles, optOuts, accesses, passkeys, t, tAccount, tExport, tDeletion, format] = await Promise.all([
+  const [purposes, receipts, titles, optOuts, apps, accesses, passkeys, t, tAccount, tExport, tDeletion, format] = await Promise.all([
     listPurposesFor(customer.id, locale),
     listReceipts(customer.id),
     purposeTitles(locale),
     listOptOuts(customer.id),
+    listAppsForCustomer(customer.id, locale),
     listDataAccess(customer.id),
     countPasskeys(customer.id),
     getTranslations('privacy'),
@@ -123,8 +126,23 @@ export default async function PrivacyPage() {
           {t('appsTitle')}
         </h2>
         <p className="-mt-2 text-muted">{t('appsIntro')}</p>
-        {/* The app registry arrives with the shared-store issue; until then, nothing to list. */}
-        <p className={card}>{t('appsEmpty')}</p>
+        {apps.length === 0 ? (
+          <p className={card}>{t('appsEmpty')}</p>
+        ) : (
+          <ul className="flex flex-col gap-3">
+            {apps.map((a) => (
+              <AppAccessItem
+                key={a.id}
+                appId={a.id}
+                name={a.name}
+                description={a.description}
+                fields={a.fields.map((f) => ({ field: f.field, purposes: f.purposes.map((p) => p.title) }))}
+                visibleFields={a.visibleFields}
+                withdrawn={a.withdrawn}
+              />
+            ))}
+          </ul>
+        )}
       </section>
 
       <section aria-labelledby="access-title" className="flex flex-col gap-4">
