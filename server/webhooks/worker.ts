@@ -71,11 +71,13 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 async function listen(databaseUrl: string, onWake: () => void, onListening: () => void, signal: AbortSignal, log: WebhookWorkerLog): Promise<void> {
   let retryMs = 500;
   while (!signal.aborted) {
-    const client = new pg.Client({ connectionString: databaseUrl, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'accord-webhooks', keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    let connected = false;
     let lost = false;
     const closed = new Promise<void>((resolve) => {
       client.on('error', (error) => {
-        if (!signal.aborted) log.warn(`listener connection lost: ${messageOf(error)}`);
+        // Before LISTEN is in place, the failed connect() below says it.
+        if (connected && !signal.aborted) log.warn(`listener connection lost: ${messageOf(error)}`);
         lost = true;
         resolve();
       });
@@ -86,6 +88,7 @@ async function listen(databaseUrl: string, onWake: () => void, onListening: () =
     try {
       await client.connect();
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      connected = true;
       if (retryMs > 500 || lost) log.info('listener reconnected');
       retryMs = 500;
       onListening();

@@ -265,6 +265,27 @@ describe('webhooks', () => {
     console.log(`commit to webhook, in-process worker woken by NOTIFY: max ${Math.max(...latencies)} ms over ${latencies.length}`);
   });
 
+  it('listens again after losing its connection, and catches up on what was committed meanwhile', async () => {
+    const r = await receiver();
+    await webhookApp(r.url);
+    const customer = await createCustomer({ email: uniqueEmail() });
+    const w = worker({ pollIntervalMs: 60_000 });
+    await w.listening;
+    const listener = () =>
+      prisma.$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE application_name = 'accord-webhooks' AND datname = current_database()`;
+    const [before] = await listener();
+    expect(before).toBeDefined();
+    await prisma.$queryRaw`SELECT pg_terminate_backend(${before!.pid}::int)::text`;
+    // Committed while nobody listens: found by the pass that follows the reconnection.
+    await updateProfile(customer.id, { firstName: 'Meanwhile' }, portal);
+    await r.waitFor((received) => received.length === 1, 10_000);
+    await expect.poll(async () => (await listener()).map((l) => l.pid)).not.toEqual([before!.pid]);
+    expect(await listener()).toHaveLength(1);
+    // And woken by NOTIFY again, the poll being a minute away.
+    await updateProfile(customer.id, { firstName: 'Afterwards' }, portal);
+    await r.waitFor((received) => received.length === 2, 5_000);
+  });
+
   it('answers null for an unknown app', async () => {
     expect(await listDeliveries('no-such-app')).toBeNull();
     expect(await redriveDeliveries('no-such-app')).toBeNull();
