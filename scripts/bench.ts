@@ -11,9 +11,21 @@
 //     and as sessions (autogroups); negative needs root. On a machine busy with
 //     other work they then get the cores first (PostgreSQL keeps its own).
 //   npm run bench -- --no-build --profile=account [--duration=20]
-//     instead of the rounds: load one target (static, dynamic, signin, account)
-//     under Node's CPU profiler and print where the server's time goes; the
-//     .cpuprofile is kept in .data/bench/ for Chrome DevTools.
+//     instead of the rounds: load one target (static, dynamic, signin, account,
+//     customer, api) under Node's CPU profiler and print where the server's
+//     time goes; the .cpuprofile is kept in .data/bench/ for Chrome DevTools.
+//   npm run bench -- --webhooks=200 --webhook-rate=50
+//     after the rounds, that many profile changes at that rate (0: none), each
+//     timed from its commit to its webhook's arrival at a receiver in this process
+//
+// The shared store's API (issue 5): GET /api/v1/customers/{id} with a valid
+// bearer token of an app registered here ("bench-api", a rate limit no run
+// reaches), against its baseline /bench/customer/{id}: the same server and
+// the same customer row in one SELECT, without token, consent policy, access
+// log or rate limit. Both walk through all 10,000 customers in turn (one
+// counter shared by the connections), so the reads spread over the table and
+// its index as an app's would; one id would measure one hot row and one hot
+// page of the access log's index instead.
 //
 // Database: DATABASE_URL when set (never a database named "accord"), else the
 // database `accord_bench` on the embedded server of `npm run dev`
@@ -30,7 +42,8 @@
 // Run with `tsx --conditions=react-server` so server/ modules load outside Next.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { SourceMap } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +71,13 @@ const SESSION_CUSTOMER = 1;
 const BENCH_AUTH_SECRET = 'accord-bench-only-secret-not-for-production-0123456789';
 const SESSION_COOKIE = 'authjs.session-token';
 const GOAL_ACCOUNT_VS_DYNAMIC = 0.8;
+const GOAL_API_VS_BASELINE = 0.7;
+const GOAL_WEBHOOK_P99_MS = 1_000;
+/** The apps this benchmark registers, and removes again, in the bench database. */
+const API_APP = 'bench-api';
+const WEBHOOK_APP = 'bench-webhooks';
+/** Requests per minute: far above what a run sends, so the API is measured, not its 429s. */
+const API_RATE_LIMIT = 1_000_000;
 const GOAL_JS_ABOVE_EMPTY = 40_000;
 
 class BenchError extends Error {}
@@ -77,12 +97,17 @@ const { values: opts } = parseArgs({
     profile: { type: 'string' },
     breakdown: { type: 'boolean', default: false },
     nice: { type: 'string' },
+    webhooks: { type: 'string', default: '200' },
+    'webhook-rate': { type: 'string', default: '50' },
   },
 });
 const ROUNDS = positiveInt('rounds');
 const DURATION_S = positiveInt('duration');
 const WARMUP_S = positiveInt('warmup');
 const CONNECTIONS = positiveInt('connections');
+const WEBHOOK_CHANGES = Number(opts.webhooks);
+if (!Number.isInteger(WEBHOOK_CHANGES) || WEBHOOK_CHANGES < 0 || WEBHOOK_CHANGES > 5_000) fail(`--webhooks must be an integer from 0 to 5000, got "${opts.webhooks}"`);
+const WEBHOOK_RATE = positiveInt('webhook-rate');
 const NICE = opts.nice === undefined ? null : Number(opts.nice);
 if (NICE !== null && (!Number.isInteger(NICE) || NICE < -20 || NICE > 19)) fail(`--nice must be an integer from -20 to 19, got "${opts.nice}"`);
 
@@ -228,7 +253,16 @@ async function build(): Promise<void> {
   }
   const routes = JSON.parse(fs.readFileSync(path.join(repoRoot, '.next', 'app-path-routes-manifest.json'), 'utf8')) as Record<string, string>;
   const built = new Set(Object.values(routes));
-  const needed = ['/bench/static', '/bench/dynamic', '/signin', '/account', ...(opts.breakdown ? ['/bench/prisma', '/bench/auth'] : [])];
+  const needed = [
+    '/bench/static',
+    '/bench/dynamic',
+    '/signin',
+    '/account',
+    '/bench/customer/[id]',
+    '/api/oauth/token',
+    '/api/v1/customers/[id]',
+    ...(opts.breakdown ? ['/bench/prisma', '/bench/auth'] : []),
+  ];
   for (const route of needed) {
     if (!built.has(route)) fail(`the build in .next has no ${route} route: run without --no-build`);
   }
@@ -262,6 +296,10 @@ async function startServer(databaseUrl: string, cpuProfileDir?: string): Promise
     APP_URL: origin,
     PORT: String(port),
     BENCH_ROUTES: '1',
+    // One token lasts the whole run (it is renewed anyway when half gone).
+    API_TOKEN_TTL_SECONDS: '3600',
+    // Webhooks are measured by a worker in this process, after the rounds: none runs in the server.
+    WEBHOOK_WORKER: 'off',
   };
   // Mails are never sent by these pages; keep a developer's SMTP out of it anyway.
   delete env.SMTP_URL;
@@ -380,6 +418,14 @@ function machineBusyMs(): number {
 const AUTOCANNON_RUNNER = `
 const autocannon = require('autocannon');
 const options = JSON.parse(process.argv[1]);
+if (options.rotate) {
+  // Each request takes the next id of the file, one counter for all connections.
+  const ids = require('fs').readFileSync(options.rotate.idsFile, 'utf8').split('\\n').filter(Boolean);
+  const template = options.rotate.path;
+  let next = Math.floor(Math.random() * ids.length);
+  options.requests = [{ setupRequest: (req) => ({ ...req, path: template.replace('{id}', ids[next++ % ids.length]) }) }];
+  delete options.rotate;
+}
 const before = process.cpuUsage();
 autocannon(options, (error, r) => {
   if (error) { process.stderr.write(String((error && error.stack) || error)); process.exit(1); }
@@ -411,8 +457,8 @@ cleanups.push(async () => {
   for (const child of running) if (child.exitCode === null) child.kill('SIGTERM');
 });
 
-function autocannon(url: string, headers: Record<string, string>, durationS: number): Promise<LoadResult> {
-  const options = { url, headers, connections: CONNECTIONS, duration: durationS, pipelining: 1, timeout: 30 };
+function autocannon(url: string, headers: Record<string, string>, durationS: number, rotate?: { path: string; idsFile: string }): Promise<LoadResult> {
+  const options = { url, headers, connections: CONNECTIONS, duration: durationS, pipelining: 1, timeout: 30, ...(rotate ? { rotate } : {}) };
   return new Promise((resolve, reject) => {
     const [command, args] = nodeCommand(['-e', AUTOCANNON_RUNNER, JSON.stringify(options)]);
     const child = spawn(command, args, {
@@ -446,29 +492,40 @@ function autocannon(url: string, headers: Record<string, string>, durationS: num
 type Target = {
   key: string;
   label: string;
+  /** With "{id}": each request takes the next id of idsFile (one per line). */
   path: string;
+  idsFile?: string;
+  /** The id the check's request uses. */
+  sampleId?: string;
   headers: Record<string, string>;
+  /** Before each run of this target (a token to renew…). */
+  prepare?: () => Promise<void>;
   /** Checks one real response before any load; returns a reason when wrong. */
   check(res: Response, body: string): string | null;
 };
 
+const samplePath = (target: Target) => target.path.replace('{id}', target.sampleId ?? '');
+
 type Sample = LoadResult & { serverCpuMs: number; dbCpuMs: number; machineBusyMs: number };
 
 async function verify(origin: string, target: Target): Promise<void> {
-  const res = await fetch(origin + target.path, { headers: target.headers, redirect: 'manual' });
+  await target.prepare?.();
+  const res = await fetch(origin + samplePath(target), { headers: target.headers, redirect: 'manual' });
   const body = await res.text();
   const problem =
     res.status !== 200
       ? `status ${res.status}${res.headers.get('location') ? ` → ${res.headers.get('location')}` : ''}`
       : target.check(res, body);
-  if (problem) fail(`${target.label} (${target.path}) is not what the benchmark expects: ${problem}\n${body.slice(0, 600)}`);
+  if (problem) fail(`${target.label} (${samplePath(target)}) is not what the benchmark expects: ${problem}\n${body.slice(0, 600)}`);
 }
 
 async function measure(origin: string, target: Target, durationS: number, db: BenchDatabase, server: Server): Promise<Sample> {
   const cpu0 = treeCpuMs(server.child.pid);
   const db0 = treeCpuMs(db.postmasterPid);
+  await target.prepare?.();
   const busy0 = machineBusyMs();
-  const result = await autocannon(origin + target.path, target.headers, durationS);
+  const rotate = target.idsFile ? { path: target.path, idsFile: target.idsFile } : undefined;
+  const result = await autocannon(rotate ? origin : origin + target.path, target.headers, durationS, rotate);
   const serverCpuMs = treeCpuMs(server.child.pid) - cpu0;
   const dbCpuMs = treeCpuMs(db.postmasterPid) - db0;
   const busy = machineBusyMs() - busy0;
@@ -660,6 +717,121 @@ async function profile(server: Server, target: Target, dir: string, db: BenchDat
 }
 
 // ---------------------------------------------------------------------------
+// The shared store: a client-credentials token, and commit → webhook latency
+
+async function requestToken(origin: string, clientId: string, clientSecret: string): Promise<{ accessToken: string; expiresIn: number }> {
+  const res = await fetch(`${origin}/api/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+  });
+  const body = (await res.json().catch(() => null)) as { access_token?: unknown; expires_in?: unknown } | null;
+  if (!res.ok || typeof body?.access_token !== 'string') fail(`POST /api/oauth/token for ${API_APP}: status ${res.status} ${JSON.stringify(body)}`);
+  return { accessToken: body.access_token, expiresIn: Number(body.expires_in) || 60 };
+}
+
+type WebhookLatency = { changes: number; committed: number; received: number; badSignatures: number; latenciesMs: number[]; rate: number };
+
+/**
+ * One home-address change per customer given, at WEBHOOK_RATE per second,
+ * through server/profile.ts updateProfile (what the portal's form and the
+ * API's PATCH call), each timed from the moment its transaction has committed
+ * (the call returns) to the moment its webhook, signature verified, is read
+ * by a receiver in this process. The worker is server/webhooks' own, started
+ * here as scripts/http-server.ts starts it in each app instance: woken by the
+ * outbox's NOTIFY at commit. One change per customer, so each webhook is
+ * told apart by its customer.
+ */
+async function measureWebhookLatency(customerIds: string[]): Promise<WebhookLatency> {
+  const { Webhook } = await import('standardwebhooks');
+  const { startWebhookWorker } = await import('../server/webhooks');
+  const { updateProfile } = await import('../server/profile');
+  const bench = await import('../server/bench');
+
+  const committedAt = new Map<string, number>();
+  const receivedAt = new Map<string, number>();
+  let verifier: InstanceType<typeof Webhook> | null = null;
+  let badSignatures = 0;
+  let allReceived = () => {};
+  const everyOne = new Promise<void>((resolve) => (allReceived = resolve));
+  const receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const at = performance.now();
+      try {
+        const event = verifier!.verify(Buffer.concat(chunks).toString('utf8'), {
+          'webhook-id': String(req.headers['webhook-id']),
+          'webhook-timestamp': String(req.headers['webhook-timestamp']),
+          'webhook-signature': String(req.headers['webhook-signature']),
+        }) as { data?: { customerId?: string } };
+        const id = event.data?.customerId;
+        if (id && !receivedAt.has(id)) {
+          receivedAt.set(id, at);
+          if (receivedAt.size >= customerIds.length) allReceived();
+        }
+        res.writeHead(204).end();
+      } catch {
+        badSignatures++;
+        res.writeHead(400).end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const closeReceiver = () => new Promise<void>((resolve) => receiver.close(() => resolve()));
+  cleanups.push(closeReceiver);
+  const { port } = receiver.address() as AddressInfo;
+
+  const app = await bench.replaceBenchApp({
+    name: WEBHOOK_APP,
+    description: 'npm run bench',
+    purposes: 'service',
+    fields: 'name,postalAddress',
+    webhook: `http://127.0.0.1:${port}/webhooks`,
+  });
+  cleanups.push(() => bench.removeBenchApp(WEBHOOK_APP));
+  verifier = new Webhook(app.webhookSecret!);
+  const worker = startWebhookWorker({
+    log: { info: () => {}, warn: (...args: unknown[]) => log(`[webhooks] ${args.join(' ')}`), error: (...args: unknown[]) => log(`[webhooks] ${args.join(' ')}`) },
+  });
+  cleanups.push(() => worker.stop());
+  await worker.listening;
+
+  log(`webhooks: ${customerIds.length} profile changes at ${WEBHOOK_RATE}/s, each timed from its commit to its webhook's arrival`);
+  const run = Date.now().toString(36);
+  const started = performance.now();
+  const writes: Array<Promise<void>> = [];
+  for (const [i, customerId] of customerIds.entries()) {
+    const wait = started + (i * 1000) / WEBHOOK_RATE - performance.now();
+    if (wait > 0) await sleep(wait);
+    const home = { country: 'FR', line1: `${i + 1} rue du Banc`, line2: `Bench run ${run}`, postalCode: '75011', city: 'Paris' };
+    writes.push(
+      updateProfile(customerId, { addresses: { home } }, { channel: 'bench', expectedVersion: null }).then((result) => {
+        if (result.ok && result.changed.length > 0) committedAt.set(customerId, performance.now());
+        else log(`webhooks: the change of customer ${customerId} was not written (${result.ok ? 'no change' : result.reason})`);
+      }),
+    );
+  }
+  await Promise.all(writes);
+  const deadline = sleep(30_000).then(() => 'timeout' as const);
+  if ((await Promise.race([everyOne.then(() => 'all' as const), deadline])) === 'timeout') {
+    log(`webhooks: ${receivedAt.size} of ${customerIds.length} arrived within 30 s of the last commit`);
+  }
+  await worker.stop();
+  await closeReceiver();
+  await bench.removeBenchApp(WEBHOOK_APP);
+
+  const latenciesMs = [...committedAt]
+    .filter(([id]) => receivedAt.has(id))
+    .map(([id, at]) => Math.max(0, receivedAt.get(id)! - at))
+    .sort((a, b) => a - b);
+  return { changes: customerIds.length, committed: committedAt.size, received: receivedAt.size, badSignatures, latenciesMs, rate: WEBHOOK_RATE };
+}
+
+// ---------------------------------------------------------------------------
 // Output
 
 const median = (values: number[]) => {
@@ -669,6 +841,8 @@ const median = (values: number[]) => {
 };
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
+/** The q-quantile of sorted values (nearest rank). */
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 
 function table(header: string[], rows: string[][], rightAlignFrom = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -711,6 +885,39 @@ async function main() {
     signIn: { title: string };
   };
   const greeting = messages.account.greeting.replace('{firstName}', customer.firstName);
+
+  // The shared store's API: an app registered afresh for this run, and every
+  // bench customer's id for the requests to walk through.
+  const apiApp = await bench.replaceBenchApp({
+    name: API_APP,
+    description: 'npm run bench',
+    purposes: 'service',
+    fields: 'name,email,postalAddress',
+    rateLimitPerMinute: API_RATE_LIMIT,
+  });
+  cleanups.push(() => bench.removeBenchApp(API_APP));
+  const customerIds = await bench.listBenchCustomerIds(CUSTOMERS);
+  const idsFile = path.join(repoRoot, '.data', 'bench', 'customer-ids.txt');
+  fs.mkdirSync(path.dirname(idsFile), { recursive: true });
+  fs.writeFileSync(idsFile, `${customerIds.join('\n')}\n`);
+  const sampleId = customerIds[0]!;
+  /** Filled once the server runs; renewed when half its lifetime is gone. */
+  const apiAuth: Record<string, string> = {};
+  let serverOrigin = '';
+  let renewTokenAt = 0;
+  const renewToken = async () => {
+    if (Date.now() < renewTokenAt) return;
+    const token = await requestToken(serverOrigin, apiApp.app.clientId, apiApp.clientSecret);
+    apiAuth.authorization = `Bearer ${token.accessToken}`;
+    renewTokenAt = Date.now() + (token.expiresIn * 1000) / 2;
+  };
+  const customerJson = (body: string): { id?: unknown; email?: unknown } | null => {
+    try {
+      return JSON.parse(body) as { id?: unknown; email?: unknown };
+    } catch {
+      return null;
+    }
+  };
 
   const targets: Target[] = [
     {
@@ -767,6 +974,30 @@ async function main() {
       headers: signedIn,
       check: (_res, body) => (body.includes(greeting) ? null : `no greeting "${greeting}"`),
     },
+    {
+      key: 'customer',
+      label: 'customer row, no token (API baseline)',
+      path: '/bench/customer/{id}',
+      idsFile,
+      sampleId,
+      headers: {},
+      check: (_res, body) => (customerJson(body)?.id === sampleId ? null : 'not the customer asked for'),
+    },
+    {
+      key: 'api',
+      label: 'GET /api/v1/customers/{id} (token)',
+      path: '/api/v1/customers/{id}',
+      idsFile,
+      sampleId,
+      headers: apiAuth,
+      prepare: renewToken,
+      check: (res, body) => {
+        const shared = customerJson(body);
+        if (shared?.id !== sampleId) return 'not the customer asked for';
+        if (typeof shared.email !== 'string') return `no email: the consent policy hid a field ${API_APP} declared`;
+        return res.headers.get('etag') ? null : 'no ETag header';
+      },
+    },
   ];
 
   const profiled = opts.profile ? targets.find((t) => t.key === opts.profile) : undefined;
@@ -776,6 +1007,7 @@ async function main() {
   const profileDir = path.join(repoRoot, '.data', 'bench', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   if (profiled) fs.mkdirSync(profileDir, { recursive: true });
   const server = await startServer(db.url, profiled ? profileDir : undefined);
+  serverOrigin = server.origin;
 
   for (const target of targets) await verify(server.origin, target);
   if (profiled) {
@@ -816,6 +1048,9 @@ async function main() {
     }
     log(`round ${round + 1}/${ROUNDS}: ${line.join(' · ')} req/s`);
   }
+
+  // Commit → webhook delivery, with the server idle: its own customers, none of the API sample's.
+  const webhooks = WEBHOOK_CHANGES > 0 ? await measureWebhookLatency(customerIds.slice(1, 1 + WEBHOOK_CHANGES)) : null;
 
   // ---- Results
   const summary = targets.map((target) => {
@@ -879,6 +1114,21 @@ async function main() {
       `one would see with the server alone on its cores.`,
   );
 
+  if (webhooks) {
+    const l = webhooks.latenciesMs;
+    console.log(
+      `\nCommit → webhook delivery: ${webhooks.changes} home-address changes (server/profile.ts updateProfile) at ${webhooks.rate}/s, ` +
+        `each to its own customer; webhook worker (server/webhooks, woken by the outbox's NOTIFY) and receiver in the bench process\n`,
+    );
+    console.log(
+      table(
+        ['committed', 'delivered', 'bad signatures', 'p50 ms', 'p99 ms', 'max ms'],
+        [[String(webhooks.committed), String(webhooks.received), String(webhooks.badSignatures), quantile(l, 0.5).toFixed(0), quantile(l, 0.99).toFixed(0), (l.at(-1) ?? NaN).toFixed(0)]],
+        0,
+      ),
+    );
+  }
+
   const empty = js.find((j) => j.page === '/bench/static')!;
   console.log('\nFirst-load JavaScript (the <script src> files of each page but the noModule polyfills, gzipped here at zlib level 6; 1 kB = 1000 bytes)\n');
   console.log(
@@ -894,6 +1144,10 @@ async function main() {
 
   const accountRatio = by('account').rps / dynamicRps;
   const accountCpuRatio = by('dynamic').serverCpu / by('account').serverCpu;
+  const api = by('api');
+  const apiBase = by('customer');
+  const apiRatio = api.rps / apiBase.rps;
+  const apiCpuRatio = apiBase.serverCpu / api.serverCpu;
   const goals: Array<[string, boolean]> = [
     [
       `/account at ≥ ${pct(GOAL_ACCOUNT_VS_DYNAMIC)} of the minimal dynamic page's req/s at ${CONNECTIONS} connections: ${pct(accountRatio)} ` +
@@ -901,6 +1155,23 @@ async function main() {
         `disturbed by other load: ${pct(accountCpuRatio)}, ${by('account').serverCpu.toFixed(2)} vs ${by('dynamic').serverCpu.toFixed(2)} ms)`,
       accountRatio >= GOAL_ACCOUNT_VS_DYNAMIC,
     ],
+    [
+      `GET /api/v1/customers/{id} at ≥ ${pct(GOAL_API_VS_BASELINE)} of its baseline's req/s at ${CONNECTIONS} connections: ${pct(apiRatio)} ` +
+        `(${api.rps.toFixed(0)} vs ${apiBase.rps.toFixed(0)} req/s, p50 ${api.p50.toFixed(0)} vs ${apiBase.p50.toFixed(0)} ms, ` +
+        `p99 ${api.p99.toFixed(0)} vs ${apiBase.p99.toFixed(0)} ms; by server CPU per request: ${pct(apiCpuRatio)}, ` +
+        `${api.serverCpu.toFixed(2)} vs ${apiBase.serverCpu.toFixed(2)} ms)`,
+      apiRatio >= GOAL_API_VS_BASELINE,
+    ],
+    ...(webhooks
+      ? [
+          [
+            `commit → webhook delivery p99 < ${GOAL_WEBHOOK_P99_MS} ms: ${quantile(webhooks.latenciesMs, 0.99).toFixed(0)} ms ` +
+              `(p50 ${quantile(webhooks.latenciesMs, 0.5).toFixed(0)}, max ${(webhooks.latenciesMs.at(-1) ?? NaN).toFixed(0)} ms; ` +
+              `${webhooks.received} of ${webhooks.changes} delivered)`,
+            webhooks.received === webhooks.changes && quantile(webhooks.latenciesMs, 0.99) < GOAL_WEBHOOK_P99_MS,
+          ] as [string, boolean],
+        ]
+      : []),
     ...js
       .filter((j) => j.status === 'ok' && j.page !== '/bench/static')
       .map((j): [string, boolean] => [
@@ -911,15 +1182,21 @@ async function main() {
   console.log('\nGoals\n');
   for (const [text, ok] of goals) console.log(`${ok ? 'PASS' : 'MISS'}  ${text}`);
   // How far apart the rounds are: the run's own measure of its noise.
-  const spread = Math.max(...['dynamic', 'account'].map((key) => (by(key).rpsMax - by(key).rpsMin) / by(key).rps));
+  const spread = Math.max(...['dynamic', 'account', 'customer', 'api'].map((key) => (by(key).rpsMax - by(key).rpsMin) / by(key).rps));
   if (spread > 0.35) {
     console.log(
       `      note: this run's rounds differ by up to ${pct(spread)} (other processes took ${(other * 100).toFixed(0)}% of a core): ` +
-        'its speed figures are not usable for the /account goal, either way. Run again when the machine is quiet, or with --nice=-10 as root.',
+        'its speed figures are not usable for the /account and API goals, either way. Run again when the machine is quiet, or with --nice=-10 as root.',
     );
   } else if (accountRatio >= GOAL_ACCOUNT_VS_DYNAMIC !== accountCpuRatio >= GOAL_ACCOUNT_VS_DYNAMIC) {
     console.log(
       `      note: by server CPU per request the /account goal would be ${accountCpuRatio >= GOAL_ACCOUNT_VS_DYNAMIC ? 'PASS' : 'MISS'}: ` +
+        'the req/s verdict is within this run\'s noise; run again on a quieter machine.',
+    );
+  }
+  if (spread <= 0.35 && apiRatio >= GOAL_API_VS_BASELINE !== apiCpuRatio >= GOAL_API_VS_BASELINE) {
+    console.log(
+      `      note: by server CPU per request the API goal would be ${apiCpuRatio >= GOAL_API_VS_BASELINE ? 'PASS' : 'MISS'}: ` +
         'the req/s verdict is within this run\'s noise; run again on a quieter machine.',
     );
   }
