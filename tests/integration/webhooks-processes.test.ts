@@ -82,6 +82,9 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
   }
 }
 
+// Child processes compile with tsx as they start: seconds on a loaded 2-core machine.
+const PROCESS_TEST_TIMEOUT_MS = 60_000;
+
 describe('webhook workers as processes', () => {
   beforeAll(ensureConsentPurposes);
 
@@ -119,7 +122,7 @@ describe('webhook workers as processes', () => {
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('two worker processes on one database deliver each event exactly once in the normal case', async () => {
     const r = await receiver();
@@ -158,7 +161,7 @@ describe('webhook workers as processes', () => {
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('runs inside the app server process, which has no react-server condition (scripts/http-server.ts, WEBHOOK_WORKER=on)', async () => {
     const r = await receiver();
@@ -172,5 +175,5 @@ describe('webhook workers as processes', () => {
     await until(async () => (await deliveries(app.id))[0]?.status === 'delivered', 5_000, 'delivered');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });
