@@ -1,0 +1,165 @@
+// `npm run apps -- <command>`: the registry of the brand's other apps.
+// Uses DATABASE_URL, else the embedded PostgreSQL in .data/ (started and
+// stopped around the command when it was not running). docs/api.md
+import { parseArgs } from 'node:util';
+import { ensureDatabase } from './db/postgres';
+import { migrateDeploy } from './db/schema-engine';
+
+const USAGE = `Usage: npm run apps -- <command> [options]
+
+  create --name <name> --purposes <p,…> --fields <f,…> [--scopes <s,…>] [--webhook <url>]
+         [--description <text>] [--rate-limit <requests per minute>]
+                            register an app; prints its client id and secret (and webhook
+                            secret) once. Purposes: service (the contract), marketing-emails,
+                            personalization, analytics, partner-sharing. Fields: name, email,
+                            phone, postalAddress, locale; "field:purpose" ties a field to one
+                            purpose. Scopes: customers:read (default), customers:write,
+                            preferences:write.
+  list                      the apps, with what they declared
+  rotate-secret <app>       a new client secret; tokens issued before stop working
+  disable <app>             no token, no webhook, no database login
+  enable <app>               (a database role needs grant-db again: a new password)
+  grant-db <app>            a PostgreSQL login role that can only read the consent-enforcing
+                            views (shared.customers); run again to rotate its password
+  deliveries <app> [--status pending|delivered|dead] [--limit n]
+                            the app's webhook deliveries, newest first
+  redrive <app> [--id <delivery id>]…
+                            dead (or the given) deliveries are sent again
+
+<app> is the app's name or client id.`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: 'string' },
+    purposes: { type: 'string' },
+    fields: { type: 'string' },
+    scopes: { type: 'string' },
+    webhook: { type: 'string' },
+    description: { type: 'string' },
+    'rate-limit': { type: 'string' },
+    status: { type: 'string' },
+    limit: { type: 'string' },
+    id: { type: 'string', multiple: true },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+const [command, target] = positionals;
+
+function fail(message: string): never {
+  console.error(`apps: ${message}`);
+  process.exit(1);
+}
+
+async function run(): Promise<void> {
+  const apps = await import('../server/apps');
+  const needApp = () => target ?? fail(`${command} needs an app name or client id\n\n${USAGE}`);
+  const unknown = () => fail(`no app named ${target}`);
+
+  switch (command) {
+    case 'create': {
+      try {
+        const { app, clientSecret, webhookSecret } = await apps.createApp({
+          name: values.name ?? fail('create needs --name'),
+          purposes: values.purposes ?? fail('create needs --purposes'),
+          fields: values.fields ?? fail('create needs --fields'),
+          ...(values.scopes ? { scopes: values.scopes } : {}),
+          ...(values.webhook ? { webhook: values.webhook } : {}),
+          ...(values.description ? { description: values.description } : {}),
+          ...(values['rate-limit'] ? { rateLimitPerMinute: values['rate-limit'] } : {}),
+        });
+        console.log(`Registered ${app.name}.`);
+        console.log(`  client id      ${app.clientId}`);
+        console.log(`  client secret  ${clientSecret}`);
+        if (webhookSecret) console.log(`  webhook secret ${webhookSecret}`);
+        console.log('The secrets are shown this once: only a hash of the client secret is kept.');
+      } catch (error) {
+        if (error instanceof apps.AppInputError) fail(error.message);
+        throw error;
+      }
+      return;
+    }
+    case 'list': {
+      const all = await apps.listApps();
+      if (all.length === 0) console.log('No app registered yet: npm run apps -- create --help');
+      for (const app of all) {
+        const fields = Object.entries(app.fieldPurposes)
+          .map(([field, purposes]) => `${field} (${purposes.join(', ')})`)
+          .join(', ');
+        console.log(`${app.name}${app.disabledAt ? ' [disabled]' : ''}  ${app.clientId}`);
+        console.log(`  reads ${fields}; scopes ${app.scopes.join(' ')}; ${app.rateLimitPerMinute}/min`);
+        console.log(`  webhook ${app.webhookUrl ?? '(none)'}; database role ${app.dbRole ?? '(none)'}`);
+      }
+      return;
+    }
+    case 'rotate-secret': {
+      const rotated = (await apps.rotateClientSecret(needApp())) ?? unknown();
+      console.log(`New client secret for ${rotated.app.name} (tokens issued before now are refused):`);
+      console.log(`  client secret  ${rotated.clientSecret}`);
+      return;
+    }
+    case 'disable':
+    case 'enable': {
+      const app = (await apps.setAppDisabled(needApp(), command === 'disable')) ?? unknown();
+      if (command === 'disable') {
+        const { revokeDatabaseRole } = await import('../server/db-roles');
+        await revokeDatabaseRole(app.name);
+      }
+      console.log(`${app.name} is ${app.disabledAt ? 'disabled' : 'enabled'}.`);
+      return;
+    }
+    case 'grant-db': {
+      const { grantDatabaseRole, DatabaseRoleError } = await import('../server/db-roles');
+      let granted;
+      try {
+        granted = (await grantDatabaseRole(needApp())) ?? unknown();
+      } catch (error) {
+        if (error instanceof DatabaseRoleError) fail(error.message);
+        throw error;
+      }
+      console.log(`PostgreSQL role ${granted.role} can read the consent-enforcing views (shared.customers):`);
+      console.log(`  ${granted.url}`);
+      console.log('The password is shown this once; run grant-db again to rotate it.');
+      return;
+    }
+    case 'deliveries': {
+      const { listDeliveries } = await import('../server/webhooks');
+      const status = values.status as 'pending' | 'delivered' | 'dead' | undefined;
+      if (status && !['pending', 'delivered', 'dead'].includes(status)) fail('--status is pending, delivered or dead');
+      const rows = (await listDeliveries(needApp(), { status, limit: values.limit ? Number(values.limit) : 50 })) ?? unknown();
+      if (rows.length === 0) console.log('No delivery.');
+      for (const d of rows) {
+        const outcome = d.status === 'delivered' ? `delivered ${d.deliveredAt?.toISOString()}` : `next ${d.nextAttemptAt.toISOString()}`;
+        const last = d.lastStatus || d.lastError ? `  last: ${d.lastStatus ?? ''} ${d.lastError ?? ''}`.trimEnd() : '';
+        console.log(`#${d.id} ${d.status.padEnd(9)} ${d.type.padEnd(22)} event ${d.eventId}  tries ${d.attempts}  ${outcome}${last}`);
+      }
+      return;
+    }
+    case 'redrive': {
+      const { redriveDeliveries } = await import('../server/webhooks');
+      const count = (await redriveDeliveries(needApp(), values.id ? { ids: values.id } : {})) ?? unknown();
+      console.log(`${count} ${count === 1 ? 'delivery' : 'deliveries'} queued again.`);
+      return;
+    }
+    default:
+      fail(command ? `unknown command ${command}\n\n${USAGE}` : USAGE);
+  }
+}
+
+if (values.help || !command) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const db = await ensureDatabase({ log: () => {} });
+process.env.DATABASE_URL = db.databaseUrl;
+try {
+  await migrateDeploy(db.databaseUrl);
+  await run();
+} finally {
+  const { prisma, getPool } = await import('../server/db');
+  await prisma.$disconnect();
+  await getPool().end().catch(() => undefined);
+  await db.stop();
+}
