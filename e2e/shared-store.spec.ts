@@ -9,6 +9,7 @@
  *   - a direct SQL read through the app's database role (grantDatabaseRole)
  *     sees NULL in the address columns of shared.customers.
  *
+ * The customer withdraws the app on /account/privacy ("Apps with access").
  * The checkbook app listens on E2E_CHECKBOOK_PORT (default 3191); the app
  * server runs the webhook worker in-process (WEBHOOK_WORKER, on by default).
  */
@@ -20,7 +21,6 @@ import pg from 'pg';
 import { createApp, type CreatedApp } from '../server/apps';
 import { grantDatabaseRole } from '../server/db-roles';
 import { prisma } from '../server/db';
-import { setAppAccess } from '../server/app-access';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
 
@@ -173,9 +173,17 @@ test('the checkbook app shows an address change within 2 s, and no address once 
     await sql.connect();
     expect(await readThroughView(sql, customer.id)).toMatchObject({ first_name: 'Camille', home_line1: '12 rue des Lilas', home_city: 'Paris' });
 
-    await test.step('the customer withdraws the app: the checkbook page says no address is shared', async () => {
-      const withdrawn = await setAppAccess(customer.id, app.app.id, false, { channel: 'portal' });
-      expect(withdrawn).toEqual({ ok: true, changed: true });
+    await test.step('the customer withdraws the app on /account/privacy: the checkbook page says no address is shared', async () => {
+      await page.goto('/account/privacy');
+      const item = page
+        .getByRole('region', { name: 'Apps with access' })
+        .getByRole('listitem')
+        .filter({ has: page.getByRole('heading', { name: app.app.name, exact: true }) });
+      const withdraw = item.getByRole('button', { name: `Withdraw access: ${app.app.name}` });
+      await waitForHydration(withdraw);
+      await withdraw.click();
+      await expect(item.getByText(`${app.app.name} no longer sees your data. It applies at once.`)).toBeVisible({ timeout: 15_000 });
+      // Its consent.updated webhook carries nothing of the customer any more.
       await expect(address).toContainText('No address shared', { timeout: 5_000 });
       await expect(address).not.toContainText('12 rue des Lilas');
       await expect(name).toContainText('Name not shared');
