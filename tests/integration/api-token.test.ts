@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { SignJWT, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { rotateClientSecret, setAppDisabled } from '@/server/apps';
 import { prisma } from '@/server/db';
 import { getEnv } from '@/server/env';
@@ -178,6 +178,17 @@ describe('POST /api/oauth/token', () => {
     // Still valid a second before its expiry.
     const { accessToken: fresh } = await issueAccessToken(app, app.scopes, { now: now - 599, ttlSeconds: 600 });
     expect((await getCustomer(fresh, customerId)).status).toBe(200);
+
+    // A token checked once (and kept as verified) still expires on time.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 10_000);
+      const later = await getCustomer(fresh, customerId);
+      expect(later.status).toBe(401);
+      expect((await problemOf(later)).detail).toBe('the access token expired');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses forged, altered, foreign and absent tokens', async () => {
