@@ -185,6 +185,7 @@ test('the checkbook app shows an address change within 2 s, and no address once 
       await expect(item.getByText(`${app.app.name} no longer sees your data. It applies at once.`)).toBeVisible({ timeout: 15_000 });
       // Its consent.updated webhook carries nothing of the customer any more.
       await expect(address).toContainText('No address shared', { timeout: 5_000 });
+      await expect(shop.getByText(/^Version \d+, webhook consent\.updated at /)).toBeVisible();
       await expect(address).not.toContainText('12 rue des Lilas');
       await expect(name).toContainText('Name not shared');
     });
@@ -203,7 +204,10 @@ test('the checkbook app shows an address change within 2 s, and no address once 
 
     await test.step('the next webhook carries no address either', async () => {
       await saveHomeAddress(page, { line1: '8 avenue Foch', line2: '', postalCode: '75116', city: 'Paris' });
-      // Delivered: the checkbook app lists it, with the fields it carried (none).
+      // The card now comes from that change's webhook, which had no address to give.
+      await expect(shop.getByText(/^Version \d+, webhook customer\.updated at /)).toBeVisible({ timeout: 5_000 });
+      await expect(address).toContainText('No address shared');
+      // The checkbook app lists it among the webhooks it received, with the fields it carried: none.
       const recent = await shop.context().newPage();
       await expect(async () => {
         await recent.goto(checkbookURL);

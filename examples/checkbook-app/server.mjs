@@ -172,7 +172,7 @@ async function receiveWebhook(req, res) {
     customerId: event?.data?.customerId ?? null,
     fields: customer ? Object.keys(customer).filter((k) => !['id', 'version', 'updatedAt'].includes(k)) : [],
   });
-  recentWebhooks.length = Math.min(recentWebhooks.length, 50);
+  recentWebhooks.length = Math.min(recentWebhooks.length, 200);
   // Everything above is in memory: Accord hears back at once.
   send(res, 204, '');
 }
