@@ -184,8 +184,9 @@ export type ApiApp = {
 
 export type Authentication = { ok: true; app: ApiApp } | { ok: false; response: Response };
 
+/** RFC 6750 section 3: quoted values may hold neither `"` nor `\`. */
 function bearerChallenge(params: Record<string, string>): string {
-  return [`Bearer realm="${REALM}"`, ...Object.entries(params).map(([k, v]) => `${k}="${v}"`)].join(', ');
+  return [`Bearer realm="${REALM}"`, ...Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, "'")}"`)].join(', ');
 }
 
 /** 401. Without a token at all, the challenge carries no error code (RFC 6750 section 3.1). */

@@ -250,6 +250,8 @@ describe('POST /api/oauth/token', () => {
     await problemOf(none);
     const wrongScheme = await getCustomer(null, customerId, { Authorization: `Token ${good}` });
     expect(wrongScheme.status).toBe(401);
+    // RFC 6750 section 3: the description is a quoted-string without quotes of its own.
+    expect(wrongScheme.headers.get('www-authenticate')).toMatch(/^Bearer realm="accord-api", error="invalid_token", error_description="[^"\\]*"$/);
   });
 
   it('answers over the per-app rate limit with 429 and Retry-After, per app', async () => {
