@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { answer } from '@/server/api/customers';
 import { CustomerSchema } from '@/server/api/schemas';
 import { setAppDisabled } from '@/server/apps';
 import { prisma } from '@/server/db';
@@ -172,6 +173,25 @@ describe('bad input to the API: a 4xx problem, nothing written, no 500', () => {
       const res = await listCustomers(token);
       expect(res.status).toBe(401);
       await problemOf(res);
+    }
+  });
+});
+
+describe('an unexpected error', () => {
+  it('is a 500 problem with an error id and nothing of the error itself', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const res = await answer(new Request('http://localhost:3000/api/v1/customers'), async () => {
+        throw new Error('connection to 10.0.0.5 failed: password authentication for "accord_admin"');
+      });
+      expect(res.status).toBe(500);
+      const text = await res.clone().text();
+      expect(text).not.toMatch(/10\.0\.0\.5|accord_admin|at .*\.ts|Error/);
+      const body = await problemOf(res);
+      expect(body).toEqual({ type: expect.any(String), title: 'Internal error', status: 500, instance: '/api/v1/customers', errorId: expect.any(String) });
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining(body.errorId!), expect.any(Error));
+    } finally {
+      logged.mockRestore();
     }
   });
 });
