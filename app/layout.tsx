@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
-import { NextIntlClientProvider } from 'next-intl';
-import { getLocale, getMessages, getTranslations } from 'next-intl/server';
+import { getLocale, getTranslations } from 'next-intl/server';
 import type { CSSProperties, ReactNode } from 'react';
+import { ClientMessages } from '@/components/client-messages';
 import { brand } from '@/lib/brand';
 import './globals.css';
 
@@ -10,12 +10,8 @@ export const metadata: Metadata = {
   icons: { icon: brand.logo.src },
 };
 
-// Only what client components render goes to the browser.
-const CLIENT_NAMESPACES = ['common', 'validation', 'signIn', 'code', 'confirm', 'welcome', 'error', 'passkey', 'security', 'stepUp', 'welcomePasskey', 'profile', 'emailChange', 'privacy', 'export', 'deletion'] as const;
-
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const [locale, messages, t] = await Promise.all([getLocale(), getMessages(), getTranslations('common')]);
-  const clientMessages = Object.fromEntries(CLIENT_NAMESPACES.map((ns) => [ns, messages[ns]]));
+  const [locale, t] = await Promise.all([getLocale(), getTranslations('common')]);
   const style = {
     '--brand-primary': brand.colors.primary,
     '--brand-on-primary': brand.colors.onPrimary,
@@ -32,7 +28,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           {t('skipToContent')}
         </a>
-        <NextIntlClientProvider messages={clientMessages}>{children}</NextIntlClientProvider>
+        {/* Each section's layout adds the messages its client components need. */}
+        <ClientMessages>{children}</ClientMessages>
       </body>
     </html>
   );

@@ -1,4 +1,3 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 // zod/mini: the profile form runs in the browser (docs/decisions/009-zod-mini-on-customer-pages.md).
 import * as z from 'zod/mini';
 import { locales } from '@/lib/i18n/config';
@@ -12,25 +11,14 @@ export const PHONE_COUNTRIES = ['FR', 'BE', 'LU', 'MC', 'CH', 'DE', 'AT', 'ES', 
 export type PhoneCountry = (typeof PHONE_COUNTRIES)[number];
 
 /**
- * A phone number in E.164 (+33612345678), or null when it is not a valid
- * number. The browser checks with libphonenumber-js's small metadata (length
- * and leading digits per country); the server checks again with the full
- * metadata (lib/validation/profile-patch.ts), docs/decisions/011.
+ * What the browser checks of a phone number: plausible characters and 6 to 15
+ * digits (E.164's maximum). Whether it is a real number is the server's check
+ * (lib/validation/phone.ts, with libphonenumber-js): its metadata alone would
+ * weigh 37 kB gzipped on the profile page (npm run bench), docs/decisions/011.
  */
-export function toE164(value: string, defaultCountry?: PhoneCountry): string | null {
-  const parsed = parsePhoneNumberFromString(value, defaultCountry);
-  return parsed?.isValid() ? parsed.number : null;
-}
-
-/** "+33 6 12 34 56 78" for display. */
-export function formatPhone(e164: string): string {
-  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
-}
-
-/** The country a stored number belongs to, for the form's country list. */
-export function phoneCountryOf(e164: string | null): PhoneCountry | null {
-  const country = e164 ? parsePhoneNumberFromString(e164)?.country : undefined;
-  return (PHONE_COUNTRIES as readonly string[]).includes(country ?? '') ? (country as PhoneCountry) : null;
+export function isPlausiblePhone(value: string): boolean {
+  const digits = value.replace(/\D/g, '').length;
+  return /^\+?[0-9 ().\-]+$/.test(value) && digits >= 6 && digits <= 15;
 }
 
 /** A last name is optional: empty means none. */
@@ -51,7 +39,7 @@ export const PersonalDetailsSchema = z
   })
   .check(
     z.superRefine((details, ctx) => {
-      if (details.phone !== '' && details.phone.length <= PHONE_INPUT_MAX_LENGTH && !toE164(details.phone, details.phoneCountry)) {
+      if (details.phone !== '' && details.phone.length <= PHONE_INPUT_MAX_LENGTH && !isPlausiblePhone(details.phone)) {
         ctx.addIssue({ code: 'custom', path: ['phone'], message: 'phone.invalid', input: details.phone });
       }
     }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AddressSchema, normalizePostalCode, toAddressValue } from '@/lib/validation/address';
-import { PersonalDetailsSchema, formatPhone, phoneCountryOf, toE164 } from '@/lib/validation/profile';
+import { formatPhone, phoneCountryOf, toE164 } from '@/lib/validation/phone';
+import { PersonalDetailsSchema } from '@/lib/validation/profile';
 import { ProfilePatchSchema } from '@/lib/validation/profile-patch';
 
 const issue = (r: { success: boolean; error?: { issues: Array<{ message: string; path: PropertyKey[] }> } }) => r.error?.issues.map((i) => `${i.path.join('.')}:${i.message}`);
@@ -13,6 +14,10 @@ describe('phones', () => {
     expect(toE164('+44 20 7946 0958', 'FR')).toBe('+442079460958');
     expect(formatPhone('+33612345678')).toBe('+33 6 12 34 56 78');
     expect(phoneCountryOf('+442079460958')).toBe('GB');
+  });
+  it('tells a plausible number from a real one: the browser checks the first, the server both', () => {
+    expect(PersonalDetailsSchema.safeParse({ ...details, phone: '06 12 34 56' }).success).toBe(true);
+    expect(toE164('06 12 34 56', 'FR')).toBeNull();
   });
   it.each(['06 12', '+33 1', 'abc', '<script>alert(1)</script>', '0612345678901234'])('refuses %j', (phone) => {
     expect(issue(PersonalDetailsSchema.safeParse({ ...details, phone }))).toEqual(['phone:phone.invalid']);

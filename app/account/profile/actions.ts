@@ -7,7 +7,8 @@ import { localeCookie } from '@/lib/i18n/config';
 import { RemoveAddressSchema, SaveAddressSchema, type AddressValue } from '@/lib/validation/address';
 import { RequestEmailChangeSchema } from '@/lib/validation/email-change';
 import type { ProfilePatchInput } from '@/lib/validation/profile-patch';
-import { SavePersonalDetailsSchema, toE164 } from '@/lib/validation/profile';
+import { formatPhone, toE164 } from '@/lib/validation/phone';
+import { SavePersonalDetailsSchema } from '@/lib/validation/profile';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
 import { requireCustomer, stepUpRequired } from '@/server/auth';
 import { cancelEmailChange, confirmEmailChangeCode, requestEmailChange } from '@/server/email-change';
@@ -17,7 +18,9 @@ import { getRequestContext } from '@/server/request-context';
 // Thin on purpose: the session, the shared schema, then server/profile.ts,
 // which the apps' API will call with its own channel.
 
-function conflictValue(value: AttributeValue): ConflictValue {
+/** Phones go to the browser formatted ("+33 6 12 34 56 78"): it has no phone metadata. */
+function conflictValue(attribute: string, value: AttributeValue): ConflictValue {
+  if (attribute === 'phone' && typeof value === 'string') return formatPhone(value);
   if (value === null || typeof value === 'string') return value;
   return { ...(value as AddressValue) };
 }
@@ -31,7 +34,7 @@ function fromWrite(result: ProfileWriteResult, fieldPrefix = ''): VersionedActio
         message: 'profile.conflictTitle',
         conflict: {
           version: result.version,
-          fields: result.conflicts.map((c) => ({ field: c.attribute, yours: conflictValue(c.yours), current: conflictValue(c.current) })),
+          fields: result.conflicts.map((c) => ({ field: c.attribute, yours: conflictValue(c.attribute, c.yours), current: conflictValue(c.attribute, c.current) })),
         },
       };
     case 'invalid':
@@ -55,7 +58,12 @@ export async function savePersonalDetailsAction(input: unknown): Promise<Version
   const patch: ProfilePatchInput = {};
   if (changed.includes('firstName')) patch.firstName = values.firstName;
   if (changed.includes('lastName')) patch.lastName = values.lastName;
-  if (changed.includes('phone')) patch.phone = values.phone === '' ? null : toE164(values.phone, values.phoneCountry);
+  if (changed.includes('phone')) {
+    const e164 = values.phone === '' ? null : toE164(values.phone, values.phoneCountry);
+    // Plausible in the browser, but no such number: the field error, nothing written.
+    if (values.phone !== '' && !e164) return { ok: false, fieldErrors: { phone: 'phone.invalid' } };
+    patch.phone = e164;
+  }
   if (changed.includes('locale')) patch.locale = values.locale;
   const result = await updateProfile(customer.id, patch, { channel: 'portal', expectedVersion: version });
   if (result.ok && result.changed.includes('locale')) {

@@ -1,5 +1,4 @@
 import type { ConflictValue } from '@/lib/action-result';
-import { formatPhone } from '@/lib/validation/profile';
 
 /** "Royaume-Uni" for GB, in the page's language (the browser's and Node's own data). */
 export function countryName(code: string, locale: string): string {
@@ -17,11 +16,12 @@ export function countryName(code: string, locale: string): string {
 export function describeValue(
   field: string,
   value: ConflictValue | undefined,
-  opts: { locale: string; notSet: string; languageName: (code: string) => string },
+  opts: { locale: string; notSet: string; languageName: (code: string) => string; formatPhone?: (e164: string) => string },
 ): string {
   if (value === null || value === undefined || value === '') return opts.notSet;
   if (typeof value !== 'string') return addressLines(value, opts.locale).join(', ');
-  if (field === 'phone') return formatPhone(value);
+  // The server formats phones (the browser has no phone metadata).
+  if (field === 'phone') return opts.formatPhone ? opts.formatPhone(value) : value;
   if (field === 'locale') return opts.languageName(value);
   return value;
 }

@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
 import { ADDRESS_COUNTRIES, ADDRESS_KINDS, type AddressCountry } from '@/lib/validation/address';
-import { formatPhone, PHONE_COUNTRIES, phoneCountryOf, type PhoneCountry } from '@/lib/validation/profile';
+import { formatPhone, phoneCountryOf } from '@/lib/validation/phone';
+import { PHONE_COUNTRIES, type PhoneCountry } from '@/lib/validation/profile';
 import { requireCustomer } from '@/server/auth';
 import { getPendingEmailChange } from '@/server/email-change';
 import { countPasskeys } from '@/server/passkeys';
@@ -37,7 +38,7 @@ export default async function ProfilePage() {
     p ? `${t('provenance', { date: date(p.changedAt), channel: channel(p.channel) })} · ${p.verified ? t('verified') : t('unverified')}` : t('provenanceSince');
   const fieldLabel = (attribute: HistoryAttribute) => t(`fields.${attribute.replace('.', '_')}` as 'fields.firstName');
   const languageName = (code: string) => (code === 'en' || code === 'fr' ? tc(`languageNames.${code}`) : code);
-  const describe = (attribute: string, value: Parameters<typeof describeValue>[1]) => describeValue(attribute, value, { locale, notSet: t('notSet'), languageName });
+  const describe = (attribute: string, value: Parameters<typeof describeValue>[1]) => describeValue(attribute, value, { locale, notSet: t('notSet'), languageName, formatPhone });
 
   const homeCountry = profile.addresses.home?.country;
   const defaultPhoneCountry: PhoneCountry =

@@ -12,7 +12,7 @@ import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import type { EditConflict } from '@/lib/action-result';
 import { locales } from '@/lib/i18n/config';
-import { formatPhone, PERSONAL_DETAIL_FIELDS, PHONE_COUNTRIES, PersonalDetailsSchema, phoneCountryOf, type PersonalDetailsInput, type PersonalDetailField } from '@/lib/validation/profile';
+import { PERSONAL_DETAIL_FIELDS, PHONE_COUNTRIES, PersonalDetailsSchema, type PersonalDetailsInput, type PersonalDetailField } from '@/lib/validation/profile';
 import { savePersonalDetailsAction } from './actions';
 import { ConflictNotice } from './conflict-notice';
 import { countryName } from './display';
@@ -92,10 +92,9 @@ export function PersonalDetailsForm({ version, initial, provenance, locale }: Pr
     if (!conflict) return;
     for (const { field, current } of conflict.fields) {
       const value = typeof current === 'string' ? current : '';
-      if (field === 'phone') {
-        form.resetField('phone', { defaultValue: value ? formatPhone(value) : '' });
-        form.resetField('phoneCountry', { defaultValue: phoneCountryOf(value) ?? form.getValues('phoneCountry') });
-      } else if (field === 'firstName' || field === 'lastName') form.resetField(field, { defaultValue: value });
+      // A phone comes formatted with its +country code, whatever the country list says.
+      if (field === 'phone') form.resetField('phone', { defaultValue: value });
+      else if (field === 'firstName' || field === 'lastName') form.resetField(field, { defaultValue: value });
       else if (field === 'locale' && (value === 'en' || value === 'fr')) form.resetField('locale', { defaultValue: value });
     }
     loadedVersion.current = conflict.version;
