@@ -2,7 +2,7 @@ import 'server-only';
 import { brand } from '@/lib/brand';
 import type { Locale } from '@/lib/i18n/config';
 import { hmac } from './crypto';
-import { prisma, type Tx } from './db';
+import { getPool, prisma, type Tx } from './db';
 import { getEnv } from './env';
 import { Prisma } from './generated/prisma/client';
 import { writeEvent } from './outbox';
@@ -134,14 +134,18 @@ export async function listPurposesFor(customerId: string, locale: Locale): Promi
 
 /** How many purposes the customer is asked about again (a new text for something they granted). */
 export async function countConsentsToReview(customerId: string): Promise<number> {
-  const rows = await prisma.$queryRaw<Array<{ count: bigint }>>`
-    SELECT count(*) AS count FROM (
-      SELECT DISTINCT ON (purpose_key) purpose_key, purpose_version, granted
-      FROM consent_receipts WHERE customer_id = ${customerId}::uuid
-      ORDER BY purpose_key, created_at DESC, id DESC
-    ) latest JOIN consent_purposes p ON p.key = latest.purpose_key
-    WHERE latest.granted AND latest.purpose_version < p.current_version`;
-  return Number(rows[0]?.count ?? 0);
+  // On every account page (the layout's banner): a plain pg query, lighter
+  // than Prisma's $queryRaw on a path every account page takes.
+  const { rows } = await getPool().query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM (
+       SELECT DISTINCT ON (purpose_key) purpose_key, purpose_version, granted
+       FROM consent_receipts WHERE customer_id = $1
+       ORDER BY purpose_key, created_at DESC, id DESC
+     ) latest JOIN consent_purposes p ON p.key = latest.purpose_key
+     WHERE latest.granted AND latest.purpose_version < p.current_version`,
+    [customerId],
+  );
+  return rows[0]?.count ?? 0;
 }
 
 async function latestReceipts(customerId: string, db: Tx = prisma) {

@@ -1,0 +1,9 @@
+import type { ReactNode } from 'react';
+import { ClientMessages } from '@/components/client-messages';
+
+// The messages of the profile client components, and of the step-up they may show.
+const NAMESPACES = ['profile', 'emailChange', 'stepUp', 'passkey', 'code'] as const;
+
+export default function Layout({ children }: { children: ReactNode }) {
+  return <ClientMessages namespaces={NAMESPACES}>{children}</ClientMessages>;
+}
