@@ -59,10 +59,14 @@ const listOf = (value: string | string[]) =>
     .map((v) => v.trim())
     .filter(Boolean);
 
+const RESERVED_NAMES = ['portal', 'seed', 'support', 'staff', 'system', 'accord'];
+
 export const AppInputSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{1,39}$/, { error: 'name: 2 to 40 lower-case letters, digits and dashes, starting with a letter' }),
+    .regex(/^[a-z][a-z0-9-]{1,39}$/, { error: 'name: 2 to 40 lower-case letters, digits and dashes, starting with a letter' })
+    // The name is the channel of the app's writes in the customer's history: not one of ours.
+    .refine((name) => !RESERVED_NAMES.includes(name), { error: 'name: portal, seed, support, staff, system and accord are reserved' }),
   description: z.string().trim().max(500).default(''),
   purposes: z.union([z.string(), z.array(z.string())]).transform(listOf).pipe(z.array(z.string().max(64)).min(1, { error: 'purposes: at least one' })),
   /** Each "field" (used for every declared purpose) or "field:purpose". */

@@ -59,9 +59,9 @@ export function normalizePostalCode(value: string, country: AddressCountry): str
   return compact;
 }
 
-/** A postal address of one kind (home, billing, shipping): the form and the API share it. */
+/** A postal address of one kind (home, billing, shipping): the form and the API share it. Unknown members are refused. */
 export const AddressSchema = z
-  .object({
+  .strictObject({
     country: z.enum(ADDRESS_COUNTRIES, { error: 'country.invalid' }),
     line1: text('line1', ADDRESS_LINE_MAX_LENGTH, true),
     line2: text('line2', ADDRESS_LINE_MAX_LENGTH, false),

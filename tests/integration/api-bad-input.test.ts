@@ -139,6 +139,7 @@ describe('bad input to the API: a 4xx problem, nothing written, no 500', () => {
         { pointer: '/nickname', code: 'unknownField', detail: expect.any(String) },
         { pointer: '/email', code: 'unknownField', detail: expect.stringContaining('not writable') },
         { pointer: '/addresses/home/city', code: 'city.required', detail: 'Enter the town or city.' },
+        { pointer: '/addresses/home/unknown', code: 'unknownField', detail: expect.any(String) },
       ]),
     );
   });

@@ -54,6 +54,7 @@ describe('npm run apps', () => {
     const before = await prisma.app.count();
     for (const args of [
       ['create', '--name', 'Bad Name', '--purposes', 'service', '--fields', 'name'],
+      ['create', '--name', 'portal', '--purposes', 'service', '--fields', 'name'],
       ['create', '--name', 'shop', '--purposes', 'no-such-purpose', '--fields', 'name'],
       ['create', '--name', 'shop', '--purposes', 'service', '--fields', 'password'],
       ['create', '--name', 'shop', '--purposes', 'service', '--fields', 'name', '--webhook', 'javascript:alert(1)'],
