@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '@/server/apps';
 import { sha256 } from '@/server/crypto';
 import { prisma } from '@/server/db';
 import { ensureConsentPurposes } from '@/server/factories';
@@ -48,17 +49,12 @@ describe('npm run apps', () => {
     expect((await apps('disable', name)).stdout).toContain(`${name} is disabled`);
     expect((await prisma.app.findUniqueOrThrow({ where: { name } })).disabledAt).not.toBeNull();
     expect((await apps('deliveries', name)).code).toBe(0);
-  });
+  }, 120_000);
 
-  it('refuses bad declarations with a plain message and writes nothing', async () => {
+  it('refuses a bad declaration or an unknown app with a plain message, no stack trace, and writes nothing', async () => {
     const before = await prisma.app.count();
     for (const args of [
-      ['create', '--name', 'Bad Name', '--purposes', 'service', '--fields', 'name'],
-      ['create', '--name', 'portal', '--purposes', 'service', '--fields', 'name'],
       ['create', '--name', 'shop', '--purposes', 'no-such-purpose', '--fields', 'name'],
-      ['create', '--name', 'shop', '--purposes', 'service', '--fields', 'password'],
-      ['create', '--name', 'shop', '--purposes', 'service', '--fields', 'name', '--webhook', 'javascript:alert(1)'],
-      ['create', '--name', 'shop', '--purposes', 'service', '--fields', 'name', '--scopes', 'admin'],
       ['rotate-secret', 'no-such-app'],
     ]) {
       const result = await apps(...args);
@@ -66,6 +62,24 @@ describe('npm run apps', () => {
       expect(result.stderr).toMatch(/^apps: /);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
+    expect(await prisma.app.count()).toBe(before);
+  }, 120_000);
+});
+
+describe('app declarations', () => {
+  beforeAll(ensureConsentPurposes);
+
+  it.each([
+    [{ name: 'Bad Name', purposes: 'service', fields: 'name' }, /name: 2 to 40/],
+    [{ name: 'portal', purposes: 'service', fields: 'name' }, /reserved/],
+    [{ name: 'shop', purposes: 'no-such-purpose', fields: 'name' }, /unknown purpose no-such-purpose/],
+    [{ name: 'shop', purposes: 'service', fields: 'password' }, /unknown field password/],
+    [{ name: 'shop', purposes: 'service', fields: 'email:marketing-emails' }, /not one the app declared/],
+    [{ name: 'shop', purposes: 'service', fields: 'name', webhook: 'javascript:alert(1)' }, /webhook/],
+    [{ name: 'shop', purposes: 'service', fields: 'name', scopes: 'admin' }, /scopes/],
+  ])('refuses %j, writing nothing', async (input, message) => {
+    const before = await prisma.app.count();
+    await expect(createApp(input)).rejects.toThrow(message);
     expect(await prisma.app.count()).toBe(before);
   });
 });
