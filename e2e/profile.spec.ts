@@ -312,8 +312,13 @@ test.describe('accessibility', () => {
     await details.getByLabel('Phone', { exact: true }).fill('12');
     await details.getByRole('button', { name: 'Save' }).click();
     await expect(details.getByLabel('Phone', { exact: true })).toHaveAttribute('aria-invalid', 'true');
-    await addressCard(page, 'Home address').getByRole('button', { name: 'Add: Home address' }).click();
-    await page.getByRole('region', { name: 'Email' }).getByRole('button', { name: 'Change email' }).click();
+    // The editors load their code when opened, then take the focus on their first field.
+    const home = addressCard(page, 'Home address');
+    await home.getByRole('button', { name: 'Add: Home address' }).click();
+    await expect(home.getByLabel('Country')).toBeFocused();
+    const email = page.getByRole('region', { name: 'Email' });
+    await email.getByRole('button', { name: 'Change email' }).click();
+    await expect(email.getByLabel('New email address')).toBeFocused();
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

@@ -1,17 +1,19 @@
 'use client';
 
-import { zodResolver } from '@hookform/resolvers/zod';
 import { useTranslations } from 'next-intl';
-import { useState, useTransition } from 'react';
-import { useForm } from 'react-hook-form';
-import { StepUpPanel } from '@/components/step-up';
+import { Suspense, lazy, useEffect, useRef, useState, useTransition } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { TextField } from '@/components/ui/text-field';
-import { callAction, useActionMessages } from '@/components/use-action-messages';
-import { RequestEmailChangeSchema, type RequestEmailChangeInput } from '@/lib/validation/email-change';
-import { VerifyCodeSchema, type VerifyCodeInput } from '@/lib/validation/sign-in';
-import { cancelEmailChangeAction, confirmEmailChangeCodeAction, requestEmailChangeAction } from './actions';
+
+// The forms (schemas, the step-up and its passkey client) are not part of the
+// page's first load (npm run bench): their code comes when the customer opens
+// them. A pending change is still rendered on the server, and its code follows
+// at hydration. React.lazy rather than next/dynamic, whose own client code
+// would weigh about 2 kB gzipped on the page.
+const loadForms = () => import('./email-change-forms');
+const EmailChangeForms = lazy(() => loadForms().then((m) => ({ default: m.EmailChangeForms })));
+/** Fetches the forms' code ahead of a click (pointer over, or focus on, the button). */
+const preloadForms = () => void loadForms();
 
 type Props = { email: string; verified: boolean; provenance: string; pendingEmail: string | null; hasPasskey: boolean };
 
@@ -21,52 +23,17 @@ type Props = { email: string; verified: boolean; provenance: string; pendingEmai
  */
 export function EmailSection({ email, verified, provenance, pendingEmail, hasPasskey }: Props) {
   const t = useTranslations('emailChange');
-  const tr = useActionMessages();
-  const [pending, startTransition] = useTransition();
+  const [opening, startOpening] = useTransition();
   const [changing, setChanging] = useState(false);
-  const [stepUp, setStepUp] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
-  const [codeValues, setCodeValues] = useState<Record<string, string | number> | undefined>();
-  const requestForm = useForm<RequestEmailChangeInput>({ resolver: zodResolver(RequestEmailChangeSchema), defaultValues: { newEmail: '' } });
-  const codeForm = useForm<VerifyCodeInput>({ resolver: zodResolver(VerifyCodeSchema), defaultValues: { code: '' } });
+  const returnFocus = useRef(false);
 
-  const sendRequest = (values: RequestEmailChangeInput) =>
-    startTransition(async () => {
-      setNotice(null);
-      const result = await callAction(() => requestEmailChangeAction(values));
-      if (result.ok) {
-        setChanging(false);
-        requestForm.reset({ newEmail: '' });
-        return;
-      }
-      if (result.stepUp) return setStepUp(true);
-      if (result.fieldErrors?.newEmail) requestForm.setError('newEmail', { message: result.fieldErrors.newEmail }, { shouldFocus: true });
-      if (result.message) setNotice({ tone: 'error', text: tr(result.message, result.values) });
-    });
-
-  const confirm = codeForm.handleSubmit((values) =>
-    startTransition(async () => {
-      setNotice(null);
-      const result = await callAction(() => confirmEmailChangeCodeAction(values));
-      if (result.ok) {
-        codeForm.reset({ code: '' });
-        setNotice({ tone: 'success', text: t('done', { email: pendingEmail ?? '' }) });
-        return;
-      }
-      setCodeValues(result.values);
-      if (result.fieldErrors?.code) codeForm.setError('code', { message: result.fieldErrors.code }, { shouldFocus: true });
-      if (result.message) setNotice({ tone: 'error', text: tr(result.message, result.values) });
-    }),
-  );
-
-  const cancel = () =>
-    startTransition(async () => {
-      const result = await callAction(() => cancelEmailChangeAction());
-      setNotice(result.ok ? { tone: 'success', text: t('cancelled', { email }) } : { tone: 'error', text: tr(result.message ?? 'common.genericError') });
-    });
-
-  const codeError = codeForm.formState.errors.code?.message;
-  const newEmailError = requestForm.formState.errors.newEmail?.message;
+  // Cancelling the form puts the focus back on the button that opened it.
+  useEffect(() => {
+    if (changing || pendingEmail || !returnFocus.current) return;
+    returnFocus.current = false;
+    document.getElementById('email-change-open')?.focus();
+  });
 
   return (
     <div className="flex flex-col gap-4">
@@ -77,63 +44,37 @@ export function EmailSection({ email, verified, provenance, pendingEmail, hasPas
       <p className="-mt-3 text-sm text-muted">{provenance}</p>
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
 
-      {pendingEmail ? (
-        <form method="post" onSubmit={confirm} noValidate className="flex flex-col gap-4 rounded-xl bg-white p-5 ring-1 ring-slate-200">
-          <p>{t('pending', { email: pendingEmail })}</p>
-          <TextField
-            id="email-change-code"
-            label={t('codeLabel')}
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            className="font-mono tracking-[0.3em]"
-            error={codeError ? tr(codeError, codeValues) : undefined}
-            {...codeForm.register('code')}
+      {/* Opening is a transition: the button stays, pending, while the forms' code loads.
+          The fallback shows only when they load outside one (a pending change, client-side). */}
+      <Suspense fallback={<p aria-busy="true">{pendingEmail && t('pending', { email: pendingEmail })}</p>}>
+        {pendingEmail || changing ? (
+          <EmailChangeForms
+            email={email}
+            pendingEmail={pendingEmail}
+            hasPasskey={hasPasskey}
+            focusOnOpen={changing}
+            onNotice={setNotice}
+            onClose={(reason) => {
+              returnFocus.current = reason === 'cancelled';
+              setChanging(false);
+            }}
           />
-          <div className="flex flex-wrap gap-3">
-            <Button type="submit" pending={pending} pendingLabel={t('confirming')}>
-              {t('confirm')}
-            </Button>
-            <Button type="button" variant="secondary" onClick={cancel} disabled={pending}>
-              {t('cancelChange')}
+        ) : (
+          <div>
+            <Button
+              id="email-change-open"
+              type="button"
+              variant="secondary"
+              onClick={() => startOpening(() => setChanging(true))}
+              onPointerEnter={preloadForms}
+              onFocus={preloadForms}
+              pending={opening}
+            >
+              {t('change')}
             </Button>
           </div>
-        </form>
-      ) : stepUp ? (
-        <StepUpPanel
-          hasPasskey={hasPasskey}
-          onCancel={() => setStepUp(false)}
-          onVerified={() => {
-            setStepUp(false);
-            sendRequest(requestForm.getValues());
-          }}
-        />
-      ) : changing ? (
-        <form method="post" onSubmit={requestForm.handleSubmit(sendRequest)} noValidate className="flex flex-col gap-4 rounded-xl bg-white p-5 ring-1 ring-slate-200">
-          <TextField
-            id="newEmail"
-            type="email"
-            label={t('newEmailLabel')}
-            hint={t('newEmailHint')}
-            autoComplete="email"
-            error={newEmailError ? tr(newEmailError) : undefined}
-            {...requestForm.register('newEmail')}
-          />
-          <div className="flex flex-wrap gap-3">
-            <Button type="submit" pending={pending} pendingLabel={t('sending')}>
-              {t('send')}
-            </Button>
-            <Button type="button" variant="secondary" onClick={() => setChanging(false)}>
-              {t('cancel')}
-            </Button>
-          </div>
-        </form>
-      ) : (
-        <div>
-          <Button type="button" variant="secondary" onClick={() => setChanging(true)}>
-            {t('change')}
-          </Button>
-        </div>
-      )}
+        )}
+      </Suspense>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
-import { useEffect, useRef, useState, useTransition } from 'react';
+import { Suspense, lazy, useEffect, useRef, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -14,8 +14,10 @@ import type { EditConflict } from '@/lib/action-result';
 import { locales } from '@/lib/i18n/config';
 import { PERSONAL_DETAIL_FIELDS, PHONE_COUNTRIES, PersonalDetailsSchema, type PersonalDetailsInput, type PersonalDetailField } from '@/lib/validation/profile';
 import { savePersonalDetailsAction } from './actions';
-import { ConflictNotice } from './conflict-notice';
 import { countryName } from './display';
+
+// Shown only when a save meets a change made elsewhere: not part of the page's first load.
+const ConflictNotice = lazy(() => import('./conflict-notice').then((m) => ({ default: m.ConflictNotice })));
 
 type Props = {
   /** The profile version these values were read at. */
@@ -61,7 +63,9 @@ export function PersonalDetailsForm({ version, initial, provenance, locale }: Pr
         return;
       }
       if (result.conflict) {
-        setConflict(result.conflict);
+        // Part of the transition: the button stays pending while the notice's code loads.
+        const { conflict } = result;
+        startTransition(() => setConflict(conflict));
         return;
       }
       for (const [field, key] of Object.entries(result.fieldErrors ?? {})) {
@@ -108,7 +112,7 @@ export function PersonalDetailsForm({ version, initial, provenance, locale }: Pr
   return (
     <form method="post" onSubmit={onSubmit} noValidate className="flex flex-col gap-5" aria-labelledby="details-title">
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
-      {conflict && <ConflictNotice conflict={conflict} onKeepMine={keepMine} onUseSaved={useSaved} pending={pending} />}
+      <Suspense fallback={null}>{conflict && <ConflictNotice conflict={conflict} onKeepMine={keepMine} onUseSaved={useSaved} pending={pending} />}</Suspense>
       <div className="grid gap-5 sm:grid-cols-2">
         <TextField id="firstName" label={t('firstName')} autoComplete="given-name" hint={hint('firstName')} error={error(errors.firstName?.message)} {...form.register('firstName')} />
         <TextField id="lastName" label={t('lastName')} autoComplete="family-name" hint={hint('lastName', t('lastNameHint'))} error={error(errors.lastName?.message)} {...form.register('lastName')} />
