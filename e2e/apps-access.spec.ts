@@ -7,6 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { createApp, type AppInput } from '../server/apps';
+import { appReader, readCustomers } from '../server/consent-policy';
 import { prisma } from '../server/db';
 import { expect, test, waitForHydration } from './fixtures';
 
@@ -110,4 +111,14 @@ test("an app id that is no app's changes nothing and says so", async ({ signedIn
   await withdraw.click();
   await expect(item.getByText('This app is no longer listed. Reload the page.')).toBeVisible();
   expect(await prisma.outboxEvent.count({ where: { customerId: customer.id, type: 'consent.updated' } })).toBe(0);
+});
+
+test("an app's read is listed under who looked at the data, in words the customer reads", async ({ signedInPage: page, customer }) => {
+  const app = await registerApp({ purposes: 'service', fields: 'name,postalAddress' });
+  await readCustomers(appReader(app, 'order 4411'), { ids: [customer.id] });
+  await page.goto('/account/privacy');
+  const region = page.getByRole('region', { name: 'Who looked at your data' });
+  const entry = region.getByRole('listitem').filter({ hasText: app.name });
+  await expect(entry).toContainText(`App · ${app.name} read name and postal addresses`);
+  await expect(entry).toContainText('reason: Terms of use and privacy notice (order 4411)');
 });

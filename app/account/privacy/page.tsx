@@ -37,6 +37,9 @@ export default async function PrivacyPage() {
     getFormatter(),
   ]);
   const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
+  // The access log keeps field and purpose keys; the customer reads their names.
+  const fieldName = (f: string) => (t.has(`appFields.${f}`) ? t(`appFields.${f}` as 'appFields.name') : f);
+  const purposeNames = (keys: string) => format.list(keys.split(',').map((k) => titles[k] ?? k));
   const method = (m: string) => (t.has(`methods.${m}`) ? t(`methods.${m}` as 'methods.seed') : m);
   const basis = (b: string) => (t.has(`legalBasis.${b}`) ? t(`legalBasis.${b}` as 'legalBasis.consent') : b);
   const optedOutOfSale = optOuts.some((o) => o.kind === 'sale-sharing');
@@ -159,11 +162,11 @@ export default async function PrivacyPage() {
                 <p className="font-medium">
                   {t('accessEntry', {
                     who: `${t.has(`accessorTypes.${a.accessorType}`) ? t(`accessorTypes.${a.accessorType}` as 'accessorTypes.app') : a.accessorType} · ${a.accessorName}`,
-                    fields: a.fields.join(', '),
+                    fields: format.list(a.fields.map(fieldName)),
                   })}
                 </p>
                 <p className="text-muted">
-                  {t('accessMeta', { date: date(a.occurredAt), purpose: a.reason ? `${a.purpose} (${a.reason})` : a.purpose })}
+                  {t('accessMeta', { date: date(a.occurredAt), purpose: a.reason ? `${purposeNames(a.purpose)} (${a.reason})` : purposeNames(a.purpose) })}
                 </p>
               </li>
             ))}
