@@ -2,21 +2,12 @@
  * Accessibility: axe-core finds no serious or critical WCAG 2.2 AA violation on the
  * customer pages, and the sign-in form works from the keyboard alone.
  */
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test, waitForHydration } from './fixtures';
+import { seriousViolations } from './helpers';
 import { extractCode, waitForMail } from './mailbox';
 
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
 /** Serious and critical violations, small enough to read in a failure message. */
-async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-}
-
 test.describe('axe finds no serious or critical violation', () => {
   test('on /signin, also with a field error shown', async ({ page }) => {
     await page.goto('/signin');

@@ -3,24 +3,14 @@
  * what it reads and why; the customer withdraws its access and allows it again, each in
  * one click, effective at once, with its event; in French too; axe finds nothing serious.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { randomBytes } from 'node:crypto';
-import type { Page } from '@playwright/test';
 import { createApp, type AppInput } from '../server/apps';
 import { appReader, readCustomers } from '../server/consent-policy';
 import { prisma } from '../server/db';
 import { expect, test, waitForHydration } from './fixtures';
-
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+import { seriousViolations } from './helpers';
 
 test.describe.configure({ timeout: 90_000 });
-
-async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-}
 
 // Apps are global to the database (other specs' apps may be listed too): each test
 // registers its own, under a unique name, and removes it afterwards.

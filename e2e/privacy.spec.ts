@@ -3,27 +3,18 @@
  * a new text version asked again, Global Privacy Control, export, deletion and
  * registering again, another customer's receipt refused, accessibility.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { subjectPseudonym } from '../server/consent';
 import { prisma } from '../server/db';
 import { expect, test, waitForHydration } from './fixtures';
+import { seriousViolations } from './helpers';
 import { extractCode, waitForMail } from './mailbox';
-
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 // Each test makes a dozen round trips through server actions: three times the
 // default budget, for a 2-core machine busy with the other worker.
 test.describe.configure({ timeout: 90_000 });
 const OPTIONAL_PURPOSES = ['Marketing emails', 'Personalization', 'Analytics', 'Sharing with partners'];
-
-async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-}
 
 async function openPrivacy(page: Page): Promise<void> {
   await page.goto('/account/privacy');

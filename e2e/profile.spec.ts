@@ -3,24 +3,15 @@
  * between two tabs, email change verified by code or link and reverted from the old
  * address, bad input refused with field errors and nothing written, accessibility.
  */
-import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { prisma } from '../server/db';
 import { expect, test, waitForHydration } from './fixtures';
+import { seriousViolations } from './helpers';
 import { extractCode, waitForMail, type Mail } from './mailbox';
-
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 // Each test makes a dozen round trips through server actions: three times the
 // default budget, for a 2-core machine busy with the other worker.
 test.describe.configure({ timeout: 90_000 });
-
-async function seriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-}
 
 async function openProfile(page: Page): Promise<Locator> {
   await page.goto('/account/profile');
