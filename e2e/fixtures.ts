@@ -12,9 +12,9 @@
 import './server-env'; // first: server/ modules read DATABASE_URL and AUTH_SECRET
 import { randomBytes } from 'node:crypto';
 import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
-import { hmac, randomCode, randomToken, sha256 } from '../server/crypto';
+import { sha256 } from '../server/crypto';
 import { prisma } from '../server/db';
-import { createCustomer, createSessionFor, ensureConsentPurposes, type CustomerSeed } from '../server/factories';
+import { createCustomer, createSessionFor, createSignInChallenge, ensureConsentPurposes, type CustomerSeed } from '../server/factories';
 import { clearMail } from './mailbox';
 
 export { expect };
@@ -23,12 +23,6 @@ export { expect };
 export const SESSION_COOKIE = 'authjs.session-token';
 /** The cookie binding the code page to the device that asked (app/(auth)/signin/challenge.ts). */
 export const CHALLENGE_COOKIE = 'accord.signin';
-
-/**
- * server/sign-in.ts CHALLENGE_TTL_MS. Not imported: that module pulls in mail and
- * next-intl, which need Next's runtime.
- */
-const CHALLENGE_TTL_MS = 15 * 60 * 1000;
 
 export type TestCustomer = { id: string; email: string; firstName: string | null };
 
@@ -166,14 +160,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   createChallenge: async ({ uniqueEmail }, provide) => {
     await provide(async (opts = {}) => {
-      const email = opts.email ?? uniqueEmail('challenge');
-      const code = randomCode();
-      const token = randomToken();
-      const expiresAt = new Date(Date.now() + (opts.expired ? -60_000 : CHALLENGE_TTL_MS));
-      const { id } = await prisma.signInChallenge.create({
-        data: { email, linkTokenHash: sha256(token), codeHash: hmac('sign-in-code', code), expiresAt, locale: 'en' },
-        select: { id: true },
-      });
+      const { id, email, code, token } = await createSignInChallenge({ email: opts.email ?? uniqueEmail('challenge'), expired: opts.expired });
       if (opts.context) {
         await opts.context.addCookies([
           { name: CHALLENGE_COOKIE, value: id, domain: 'localhost', path: '/', httpOnly: true, secure: false, sameSite: 'Lax' },

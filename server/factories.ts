@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { recordConsent } from './consent';
-import { randomToken, sha256 } from './crypto';
+import { hmac, randomCode, randomToken, sha256 } from './crypto';
 import { prisma } from './db';
 
 // Shared by prisma/seed.ts and the tests: one way to make demo data.
@@ -162,4 +162,25 @@ export async function createSessionFor(customerId: string, opts: { authenticated
     },
   });
   return { token };
+}
+
+/**
+ * A pending sign-in challenge with a known link token and code, stored as
+ * server/sign-in.ts requestSignIn stores one (hashes only), without its mail:
+ * for the tests and the benchmark. The code page needs the id in the
+ * `accord.signin` cookie; the link is /signin/confirm?token=<token>.
+ */
+export async function createSignInChallenge(
+  opts: { email?: string; expired?: boolean; locale?: 'en' | 'fr' } = {},
+): Promise<{ id: string; email: string; code: string; token: string }> {
+  const email = (opts.email ?? `challenge-${randomUUID()}@example.test`).toLowerCase();
+  const code = randomCode();
+  const token = randomToken();
+  // server/sign-in.ts CHALLENGE_TTL_MS (not imported: it pulls in the mailer).
+  const expiresAt = new Date(Date.now() + (opts.expired ? -60_000 : 15 * 60 * 1000));
+  const { id } = await prisma.signInChallenge.create({
+    data: { email, linkTokenHash: sha256(token), codeHash: hmac('sign-in-code', code), expiresAt, locale: opts.locale ?? 'en' },
+    select: { id: true },
+  });
+  return { id, email, code, token };
 }
