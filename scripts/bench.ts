@@ -1089,7 +1089,10 @@ async function main() {
     [`/signin/confirm?token=${challenge.token}`, {}, false],
   ];
   const js: JsSize[] = [];
-  for (const [page, headers, required] of jsPages) js.push(await firstLoadJs(server.origin, page, headers, required));
+  for (const [page, headers, required] of jsPages) {
+    // Printed without the link's secret token.
+    js.push({ ...(await firstLoadJs(server.origin, page, headers, required)), page: page.replace(/\?token=.*$/, '?token=…') });
+  }
 
   // Warm-up: JIT, module caches, pool connections.
   log(`warm-up: ${WARMUP_S} s per target at ${CONNECTIONS} connections`);
