@@ -38,3 +38,24 @@ export function fieldErrorsFrom(issues: ReadonlyArray<{ path: ReadonlyArray<Prop
   }
   return errors;
 }
+
+/** "Too many attempts: try again in N minutes" (a rate limit's retry delay, rounded up, at least one). */
+export function rateLimitedResult(retryAfterSeconds: number): ActionFailure {
+  return { ok: false, message: 'common.rateLimited', values: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) } };
+}
+
+/** A typed code that did not work (server/sign-in.ts verifyCode), as every code form shows it. */
+export function codeFailureResult(
+  failure: { reason: 'wrong-code'; attemptsLeft: number } | { reason: 'code-dead' | 'expired' } | { reason: 'rate-limited'; retryAfterSeconds: number },
+): ActionFailure {
+  switch (failure.reason) {
+    case 'wrong-code':
+      return { ok: false, fieldErrors: { code: 'code.wrong' }, values: { attemptsLeft: failure.attemptsLeft } };
+    case 'code-dead':
+      return { ok: false, message: 'code.dead' };
+    case 'rate-limited':
+      return rateLimitedResult(failure.retryAfterSeconds);
+    default:
+      return { ok: false, message: 'code.expired' };
+  }
+}

@@ -3,7 +3,7 @@
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { cookies } from 'next/headers';
 import { getLocale } from 'next-intl/server';
-import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
+import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
 import { CeremonySchema } from '@/lib/validation/passkey';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
@@ -28,7 +28,7 @@ export async function sendStepUpCodeAction(): Promise<ActionResult> {
   const { ip } = await getRequestContext();
   const locale = await getLocale();
   const result = await requestSignIn(customer.email, ip, isLocale(locale) ? locale : customer.locale);
-  if (!result.ok) return { ok: false, message: 'common.rateLimited', values: { minutes: Math.ceil(result.retryAfterSeconds / 60) } };
+  if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
   (await cookies()).set(STEP_UP_COOKIE, result.challengeId, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 15 * 60 });
   return { ok: true };
 }
@@ -47,10 +47,8 @@ export async function verifyStepUpCodeAction(input: unknown): Promise<ActionResu
     await markSessionAuthenticated(customer.id, customer.sessionId, 'step-up-email-code');
     return { ok: true };
   }
-  if (result.ok) return { ok: false, message: 'code.expired' };
-  if (result.reason === 'wrong-code') return { ok: false, fieldErrors: { code: 'code.wrong' }, values: { attemptsLeft: result.attemptsLeft } };
-  if (result.reason === 'rate-limited') return { ok: false, message: 'common.rateLimited', values: { minutes: Math.ceil(result.retryAfterSeconds / 60) } };
-  return { ok: false, message: result.reason === 'code-dead' ? 'code.dead' : 'code.expired' };
+  // A code of another account's challenge proves nothing here.
+  return result.ok ? { ok: false, message: 'code.expired' } : codeFailureResult(result);
 }
 
 export async function startStepUpPasskeyAction(): Promise<{ ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON }> {

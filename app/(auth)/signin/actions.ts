@@ -3,7 +3,7 @@
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getLocale } from 'next-intl/server';
-import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
+import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { ConfirmLinkSchema, RequestSignInSchema, VerifyCodeSchema } from '@/lib/validation/sign-in';
@@ -23,17 +23,13 @@ async function rememberChallenge(challengeId: string) {
   (await cookies()).set(CHALLENGE_COOKIE, challengeId, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 15 * 60 });
 }
 
-function rateLimited(retryAfterSeconds: number): ActionResult {
-  return { ok: false, message: 'common.rateLimited', values: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) } };
-}
-
 export async function requestSignInAction(input: unknown, returnTo?: unknown): Promise<ActionResult> {
   const parsed = RequestSignInSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
   const { ip } = await getRequestContext();
   const locale = await getLocale();
   const result = await requestSignIn(parsed.data.email, ip, isLocale(locale) ? locale : 'en');
-  if (!result.ok) return rateLimited(result.retryAfterSeconds);
+  if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
   await rememberChallenge(result.challengeId);
   const jar = await cookies();
   const path = safeReturnPath(returnTo, '');
@@ -49,7 +45,7 @@ export async function resendCodeAction(): Promise<ActionResult> {
   const { ip } = await getRequestContext();
   const locale = await getLocale();
   const result = await requestSignIn(email, ip, isLocale(locale) ? locale : 'en');
-  if (!result.ok) return rateLimited(result.retryAfterSeconds);
+  if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
   await rememberChallenge(result.challengeId);
   return { ok: true };
 }
@@ -71,16 +67,7 @@ export async function verifyCodeAction(input: unknown): Promise<ActionResult> {
   const { ip } = await getRequestContext();
   const result = await verifyCode(challengeId, parsed.data.code, ip);
   if (result.ok) return finishSignIn(result, 'email-code');
-  switch (result.reason) {
-    case 'wrong-code':
-      return { ok: false, fieldErrors: { code: 'code.wrong' }, values: { attemptsLeft: result.attemptsLeft } };
-    case 'code-dead':
-      return { ok: false, message: 'code.dead' };
-    case 'rate-limited':
-      return rateLimited(result.retryAfterSeconds);
-    default:
-      return { ok: false, message: 'code.expired' };
-  }
+  return codeFailureResult(result);
 }
 
 /** The button on the link's confirmation page: the only request that uses the link. */

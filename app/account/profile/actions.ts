@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { cookies } from 'next/headers';
-import { fieldErrorsFrom, type ActionResult, type ConflictValue, type VersionedActionResult } from '@/lib/action-result';
+import { fieldErrorsFrom, rateLimitedResult, type ActionResult, type ConflictValue, type VersionedActionResult } from '@/lib/action-result';
 import { localeCookie } from '@/lib/i18n/config';
 import { RemoveAddressSchema, SaveAddressSchema, type AddressValue } from '@/lib/validation/address';
 import { RequestEmailChangeSchema } from '@/lib/validation/email-change';
@@ -96,10 +96,6 @@ export async function removeAddressAction(input: unknown): Promise<VersionedActi
   return fromWrite(result);
 }
 
-function rateLimited(retryAfterSeconds: number): ActionResult {
-  return { ok: false, message: 'common.rateLimited', values: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) } };
-}
-
 /** Step-up first: whoever changes the sign-in address owns the account. */
 export async function requestEmailChangeAction(input: unknown): Promise<ActionResult> {
   const customer = await requireCustomer();
@@ -110,7 +106,7 @@ export async function requestEmailChangeAction(input: unknown): Promise<ActionRe
   const { ip } = await getRequestContext();
   const result = await requestEmailChange(customer.id, parsed.data.newEmail, { ip, locale: customer.locale, channel: 'portal' });
   if (!result.ok) {
-    if (result.reason === 'rate-limited') return rateLimited(result.retryAfterSeconds);
+    if (result.reason === 'rate-limited') return rateLimitedResult(result.retryAfterSeconds);
     if (result.reason === 'same-address') return { ok: false, fieldErrors: { newEmail: 'emailChange.sameAddress' } };
     return { ok: false, message: 'profile.notFound' };
   }
@@ -132,7 +128,7 @@ export async function confirmEmailChangeCodeAction(input: unknown): Promise<Acti
     case 'wrong-code':
       return { ok: false, fieldErrors: { code: 'emailChange.wrongCode' }, values: { attemptsLeft: result.attemptsLeft } };
     case 'rate-limited':
-      return rateLimited(result.retryAfterSeconds);
+      return rateLimitedResult(result.retryAfterSeconds);
     case 'address-taken':
       return { ok: false, message: 'emailChange.addressTaken' };
     case 'code-dead':

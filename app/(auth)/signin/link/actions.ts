@@ -4,7 +4,7 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON 
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { getLocale } from 'next-intl/server';
-import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
+import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { CeremonySchema } from '@/lib/validation/passkey';
@@ -35,10 +35,6 @@ async function pendingLink() {
   return pending && token ? { token, pending } : null;
 }
 
-function rateLimited(retryAfterSeconds: number): Failure {
-  return { ok: false, message: 'common.rateLimited', values: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) } };
-}
-
 /** "Email me a code" (and "Send a new code"): the ordinary sign-in mail, to the account's address. */
 export async function sendLinkCodeAction(): Promise<ActionResult> {
   const link = await pendingLink();
@@ -46,7 +42,7 @@ export async function sendLinkCodeAction(): Promise<ActionResult> {
   const { ip } = await getRequestContext();
   const locale = await getLocale();
   const result = await requestSignIn(link.pending.email, ip, isLocale(locale) ? locale : 'en');
-  if (!result.ok) return rateLimited(result.retryAfterSeconds);
+  if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
   const secure = getEnv().APP_URL.startsWith('https://');
   (await cookies()).set(LINK_CODE_COOKIE, result.challengeId, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 15 * 60 });
   return { ok: true };
@@ -66,16 +62,7 @@ export async function verifyLinkCodeAction(input: unknown): Promise<ActionResult
     if (result.customerId !== link.pending.customerId) return { ok: false, message: 'code.expired' };
     return finishLink(link.token, link.pending.customerId);
   }
-  switch (result.reason) {
-    case 'wrong-code':
-      return { ok: false, fieldErrors: { code: 'code.wrong' }, values: { attemptsLeft: result.attemptsLeft } };
-    case 'code-dead':
-      return { ok: false, message: 'code.dead' };
-    case 'rate-limited':
-      return rateLimited(result.retryAfterSeconds);
-    default:
-      return { ok: false, message: 'code.expired' };
-  }
+  return codeFailureResult(result);
 }
 
 /** "Use a passkey": only the passkeys of the account being linked are offered and accepted. */
