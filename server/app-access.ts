@@ -4,6 +4,7 @@ import { purposeTitles } from './consent';
 import { SHARED_FIELDS, type FieldPurposes, type SharedField } from './consent-policy';
 import { getPool, prisma } from './db';
 import { writeEvent } from './outbox';
+import { isUuid } from '@/lib/uuid';
 
 // "Apps with access" on the privacy dashboard: which of the brand's apps read
 // what of the customer and why, and the customer's withdrawal of an app, which
@@ -58,7 +59,6 @@ export async function listAppsForCustomer(customerId: string, locale: Locale): P
 
 export type SetAppAccessResult = { ok: true; changed: boolean } | { ok: false; reason: 'unknown-app' | 'not-found' };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Withdraws (allowed = false) or allows again one app's access to this
@@ -72,7 +72,7 @@ export async function setAppAccess(
   allowed: boolean,
   opts: { channel: string } = { channel: 'portal' },
 ): Promise<SetAppAccessResult> {
-  if (!UUID.test(appId)) return { ok: false, reason: 'unknown-app' };
+  if (!isUuid(appId)) return { ok: false, reason: 'unknown-app' };
   return prisma.$transaction(
     async (tx) => {
       // One answer at a time per customer (as setConsent): two quick clicks cannot interleave.

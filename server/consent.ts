@@ -6,6 +6,7 @@ import { getPool, prisma, type Tx } from './db';
 import { getEnv } from './env';
 import { Prisma } from './generated/prisma/client';
 import { writeEvent } from './outbox';
+import { isUuid } from '@/lib/uuid';
 
 export const TERMS_PURPOSE = 'terms-of-service';
 
@@ -263,7 +264,7 @@ export const RECEIPT_FIELDS = {
  * the answer was given for. Null unless it belongs to this customer.
  */
 export async function getKantaraReceipt(customerId: string, receiptId: string) {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(receiptId)) return null;
+  if (!isUuid(receiptId)) return null;
   const receipt = await prisma.consentReceipt.findFirst({
     where: { id: receiptId, customerId },
     select: RECEIPT_FIELDS,

@@ -8,6 +8,7 @@ import { APP_SCOPES, verifyClientCredentials, type AppRecord, type AppScope } fr
 import type { FieldPurposes } from './consent-policy';
 import { getPool } from './db';
 import { getEnv } from './env';
+import { isUuid } from '@/lib/uuid';
 
 // OAuth 2.0 client credentials for the brand's apps (RFC 6749 section 4.4):
 // POST /api/oauth/token issues short-lived JWT access tokens (RFC 9068 shape),
@@ -288,7 +289,6 @@ WITH app AS (
 SELECT app.*, hit.points, hit.expire, set_config('synchronous_commit', 'off', true) AS async_commit
 FROM app CROSS JOIN hit`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Checks the request's bearer token (signature, expiry, issuer, audience),
@@ -306,7 +306,7 @@ export async function authenticateApp(request: Request, requiredScope: AppScope)
 
   const claims = await verifyToken(token);
   if ('error' in claims) return invalidToken(request, claims.error);
-  if (!UUID.test(claims.sub)) return invalidToken(request, 'the access token is not valid');
+  if (!isUuid(claims.sub)) return invalidToken(request, 'the access token is not valid');
 
   const now = Date.now();
   const { rows } = await getPool().query<AppRow>({

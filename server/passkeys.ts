@@ -13,6 +13,7 @@ import {
 import { prisma } from './db';
 import { recordSecurityEvent } from './security-events';
 import { relyingParty } from './webauthn-config';
+import { isUuid } from '@/lib/uuid';
 
 const CEREMONY_TTL_MS = 5 * 60 * 1000;
 
@@ -45,7 +46,7 @@ async function saveChallenge(challenge: string, purpose: 'register' | 'authentic
 
 /** Takes a pending challenge once: a replayed response finds nothing. */
 async function takeChallenge(id: string, purpose: string, customerId?: string): Promise<string | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (!isUuid(id)) return null;
   const rows = await prisma.$queryRaw<Array<{ challenge: string; customer_id: string | null }>>`
     DELETE FROM webauthn_challenges WHERE id = ${id}::uuid AND purpose = ${purpose} AND expires_at > now()
     RETURNING challenge, customer_id`;

@@ -7,6 +7,7 @@ import { getEnv } from './env';
 import { sendSignInMail } from './mail';
 import { writeEvent } from './outbox';
 import { consume } from './rate-limit';
+import { isUuid } from '@/lib/uuid';
 
 // docs/decisions/004-scanner-safe-sign-in-links.md
 export const CHALLENGE_TTL_MS = 15 * 60 * 1000;
@@ -146,8 +147,4 @@ async function signInByEmail(email: string): Promise<{ customerId: string; isNew
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return signInByEmail(email);
     throw error;
   }
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
