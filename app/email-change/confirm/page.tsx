@@ -1,8 +1,6 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
-import { AuthShell } from '@/components/auth-shell';
-import { SubmitButton } from '@/components/ui/button';
+import { ConfirmLinkPage, LinkOutcomePage } from '@/components/link-pages';
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
 import { peekEmailChangeLink } from '@/server/email-change';
 import { confirmEmailChangeLinkAction } from '../actions';
@@ -12,43 +10,25 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('emailChange.confirmPage'))('metaTitle'), referrer: 'no-referrer' };
 }
 
-const linkClass = 'inline-flex min-h-11 items-center rounded-lg bg-brand px-5 py-2.5 font-semibold text-on-brand';
-
 /** The link in the mail to the new address: shows what it does; only the button uses it. */
 export default async function ConfirmEmailChangePage({ searchParams }: { searchParams: Promise<{ token?: string; status?: string }> }) {
   const { token, status } = await searchParams;
   const t = await getTranslations('emailChange.confirmPage');
+  const toProfile = { href: '/account/profile', label: t('toProfile') };
   if (status === 'done' || status === 'taken') {
-    return (
-      <AuthShell title={t(status === 'done' ? 'doneTitle' : 'takenTitle')}>
-        <p className="mb-6 text-muted">{t(status === 'done' ? 'done' : 'taken')}</p>
-        <Link href="/account/profile" className={linkClass}>
-          {t('toProfile')}
-        </Link>
-      </AuthShell>
-    );
+    return <LinkOutcomePage title={t(status === 'done' ? 'doneTitle' : 'takenTitle')} text={t(status === 'done' ? 'done' : 'taken')} next={toProfile} />;
   }
   const parsed = EmailChangeTokenSchema.safeParse({ token });
   const pending = parsed.success ? await peekEmailChangeLink(parsed.data.token) : null;
-  if (!parsed.success || !pending) {
-    return (
-      <AuthShell title={t('invalidTitle')}>
-        <p className="mb-6 text-muted">{t('invalid')}</p>
-        <Link href="/account/profile" className={linkClass}>
-          {t('toProfile')}
-        </Link>
-      </AuthShell>
-    );
-  }
+  if (!parsed.success || !pending) return <LinkOutcomePage title={t('invalidTitle')} text={t('invalid')} next={toProfile} />;
   return (
-    <AuthShell title={t('title')}>
-      <p className="mb-6 break-words text-muted">{t('intro', { email: pending.newEmail })}</p>
-      <form action={confirmEmailChangeLinkAction}>
-        <input type="hidden" name="token" value={parsed.data.token} />
-        <SubmitButton className="w-full" pendingLabel={t('submitting')}>
-          {t('submit')}
-        </SubmitButton>
-      </form>
-    </AuthShell>
+    <ConfirmLinkPage
+      title={t('title')}
+      intro={t('intro', { email: pending.newEmail })}
+      action={confirmEmailChangeLinkAction}
+      token={parsed.data.token}
+      submit={t('submit')}
+      submitting={t('submitting')}
+    />
   );
 }

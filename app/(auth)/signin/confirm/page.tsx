@@ -1,8 +1,6 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
-import { AuthShell } from '@/components/auth-shell';
-import { SubmitButton } from '@/components/ui/button';
+import { ConfirmLinkPage, LinkOutcomePage } from '@/components/link-pages';
 import { brand } from '@/lib/brand';
 import { ConfirmLinkSchema } from '@/lib/validation/sign-in';
 import { peekLink } from '@/server/sign-in';
@@ -24,24 +22,16 @@ export default async function ConfirmPage({ searchParams }: { searchParams: Prom
   const t = await getTranslations('confirm');
 
   if (!parsed.success || !pending) {
-    return (
-      <AuthShell title={t('invalidTitle')}>
-        <p className="mb-6 text-muted">{t('invalid')}</p>
-        <Link href="/signin" className="inline-flex min-h-11 items-center rounded-lg bg-brand px-5 py-2.5 font-semibold text-on-brand">
-          {t('requestNew')}
-        </Link>
-      </AuthShell>
-    );
+    return <LinkOutcomePage title={t('invalidTitle')} text={t('invalid')} next={{ href: '/signin', label: t('requestNew') }} />;
   }
   return (
-    <AuthShell title={t('title')}>
-      <p className="mb-6 text-muted">{t('intro', { brand: brand.name, email: pending.email })}</p>
-      <form action={confirmLinkAction}>
-        <input type="hidden" name="token" value={parsed.data.token} />
-        <SubmitButton className="w-full" pendingLabel={t('submitting')}>
-          {t('submit')}
-        </SubmitButton>
-      </form>
-    </AuthShell>
+    <ConfirmLinkPage
+      title={t('title')}
+      intro={t('intro', { brand: brand.name, email: pending.email })}
+      action={confirmLinkAction}
+      token={parsed.data.token}
+      submit={t('submit')}
+      submitting={t('submitting')}
+    />
   );
 }
