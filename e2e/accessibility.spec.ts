@@ -70,6 +70,12 @@ test.describe('axe finds no serious or critical violation', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Bonjour Camille' })).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
   });
+
+  test('on the API reference (/docs/api), for the developers of the brand\'s apps', async ({ page }) => {
+    await page.goto('/docs/api');
+    await expect(page.getByRole('heading', { level: 1, name: /Accord API/ })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
 });
 
 test.describe('keyboard', () => {
