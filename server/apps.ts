@@ -59,6 +59,8 @@ const listOf = (value: string | string[]) =>
     .map((v) => v.trim())
     .filter(Boolean);
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 const RESERVED_NAMES = ['portal', 'seed', 'support', 'staff', 'system', 'accord'];
 
 export const AppInputSchema = z.strictObject({
@@ -79,6 +81,10 @@ export const AppInputSchema = z.strictObject({
   webhook: z
     .url({ protocol: /^https?$/, error: 'webhook: an http(s) URL' })
     .max(500)
+    // Customer data travels in it: https, but for an app on this very machine.
+    .refine((url) => url.startsWith('https://') || LOOPBACK.has(new URL(url).hostname), {
+      error: 'webhook: an https URL (http only for localhost, 127.0.0.1 or [::1])',
+    })
     .optional(),
   rateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(600),
 });
@@ -186,7 +192,8 @@ export async function setAppDisabled(nameOrClientId: string, disabled: boolean):
  * SHA-256 digests, in constant time.
  */
 export async function verifyClientCredentials(clientId: string, clientSecret: string): Promise<AppRecord | null> {
-  if (clientId.length > 64 || clientSecret.length > 200) return null;
+  // Only what we issue reaches the database (a NUL byte would make it fail).
+  if (!/^app_[A-Za-z0-9_-]{16}$/.test(clientId) || clientSecret.length > 200 || clientSecret.includes('\0')) return null;
   const row = await prisma.app.findUnique({ where: { clientId }, select: { ...appSelect, clientSecretHash: true } });
   const expected = Buffer.from(row?.clientSecretHash ?? '0'.repeat(64), 'hex');
   const given = Buffer.from(sha256(clientSecret), 'hex');

@@ -122,6 +122,10 @@ export async function grantDatabaseRole(appNameOrClientId: string): Promise<Data
     }
     const r = escapeIdentifier(role);
     await client.query(`GRANT CONNECT ON DATABASE ${escapeIdentifier(row.database)} TO ${r}`);
+    // No temporary functions to run on the views' values before they are logged
+    // (the migration does it too; a database copied from a template lost it).
+    await client.query(`REVOKE TEMPORARY ON DATABASE ${escapeIdentifier(row.database)} FROM PUBLIC`);
+    await client.query(`GRANT TEMPORARY ON DATABASE ${escapeIdentifier(row.database)} TO CURRENT_USER`);
     await client.query(`GRANT USAGE ON SCHEMA shared TO ${r}`);
     await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA shared TO ${r}`);
     // A view's functions are checked against its reader; without USAGE on

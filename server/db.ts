@@ -11,7 +11,9 @@ type Db = { pool: Pool; prisma: PrismaClient };
 const globalForDb = globalThis as unknown as { accordDb?: Db };
 
 function connect(): Db {
-  const pool = new Pool({ connectionString: getEnv().DATABASE_URL, max: 10 });
+  // TimeZone UTC: columns are UTC `timestamp`s (Prisma's convention), and their
+  // DEFAULT CURRENT_TIMESTAMP is converted with the session's zone.
+  const pool = new Pool({ connectionString: getEnv().DATABASE_URL, max: 10, options: '-c TimeZone=UTC' });
   // An idle client losing its server must not crash the process.
   pool.on('error', (error) => console.error('[db] idle client error:', error.message));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });

@@ -206,8 +206,11 @@ const server = createServer((req, res) => {
     });
 });
 
-server.listen(settings.port, () => {
-  console.log(`checkbook: http://localhost:${server.address().port} (Accord at ${settings.accordUrl}, webhooks at /webhooks)`);
+// This example has no sign-in of its own: it listens on this machine only
+// (HOST to change it, behind your own authentication; see README).
+const host = process.env.HOST ?? '127.0.0.1';
+server.listen(settings.port, host, () => {
+  console.log(`checkbook: http://${host}:${server.address().port} (Accord at ${settings.accordUrl}, webhooks at /webhooks)`);
 });
 
 function shutdown() {

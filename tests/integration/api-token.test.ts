@@ -102,6 +102,9 @@ describe('POST /api/oauth/token', () => {
       await requestToken({ ...grant, client_id: app.clientId }),
       await requestToken(grant, { Authorization: 'Basic !!!' }),
       await requestToken(grant, { Authorization: 'Bearer something' }),
+      // A NUL byte would make PostgreSQL refuse the query: a 401 still, never a 500.
+      await requestToken({ ...grant, client_id: `${app.clientId}\u0000`, client_secret: 'cs_wrong' }),
+      await requestToken(grant, { Authorization: basic('app_\u0000', 'x') }),
     ]) {
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm="accord-api"/);

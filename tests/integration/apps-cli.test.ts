@@ -76,6 +76,7 @@ describe('app declarations', () => {
     [{ name: 'shop', purposes: 'service', fields: 'password' }, /unknown field password/],
     [{ name: 'shop', purposes: 'service', fields: 'email:marketing-emails' }, /not one the app declared/],
     [{ name: 'shop', purposes: 'service', fields: 'name', webhook: 'javascript:alert(1)' }, /webhook/],
+    [{ name: 'shop', purposes: 'service', fields: 'name', webhook: 'http://shop.example.com/hooks' }, /webhook: an https URL/],
     [{ name: 'shop', purposes: 'service', fields: 'name', scopes: 'admin' }, /scopes/],
   ])('refuses %j, writing nothing', async (input, message) => {
     const before = await prisma.app.count();
