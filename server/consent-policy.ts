@@ -2,7 +2,7 @@ import 'server-only';
 import type { AddressValue } from '@/lib/validation/address';
 import type { DataAccessor } from './access-log';
 import type { AppRecord } from './apps';
-import { getPool } from './db';
+import { getPool, type Tx } from './db';
 
 // The consent policy: for a reader (an app, later a staff member or the
 // personalization engine) and a customer, which fields it may see. The API,
@@ -157,5 +157,12 @@ export async function visibleFields(reader: Reader, customerId: string): Promise
     'SELECT accord_visible_fields($1::uuid, $2::uuid, $3::jsonb) AS visible',
     [customerId, reader.appId, JSON.stringify(reader.fieldPurposes)],
   );
+  return rows[0]?.visible ?? {};
+}
+
+/** The same decision inside a transaction (a write's, with the customer's row locked). */
+export async function visibleFieldsIn(tx: Tx, reader: Reader, customerId: string): Promise<Partial<Record<SharedField, string>>> {
+  const rows = await tx.$queryRaw<Array<{ visible: Partial<Record<SharedField, string>> }>>`
+    SELECT accord_visible_fields(${customerId}::uuid, ${reader.appId}::uuid, ${JSON.stringify(reader.fieldPurposes)}::jsonb) AS visible`;
   return rows[0]?.visible ?? {};
 }

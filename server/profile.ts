@@ -129,7 +129,8 @@ export type ProfileWriteResult =
   | { ok: true; version: number; changed: ProfileAttribute[] }
   | { ok: false; reason: 'invalid'; fieldErrors: Record<string, string> }
   | { ok: false; reason: 'conflict'; version: number; conflicts: Conflict[] }
-  | { ok: false; reason: 'not-found' };
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'forbidden' };
 
 export type ProfileWriteOptions = {
   channel: Channel;
@@ -145,6 +146,12 @@ export type ProfileWriteOptions = {
    * stale write, as an HTTP If-Match does.
    */
   onStale?: 'merge' | 'reject';
+  /**
+   * Checked inside the write's transaction, once the customer's row is locked
+   * (as a withdrawal of an app's access locks it): false refuses the write.
+   * The API passes the consent policy's decision for the writing app.
+   */
+  authorize?: (tx: Tx) => Promise<boolean>;
 };
 
 const same = (a: AttributeValue, b: AttributeValue) => JSON.stringify(a) === JSON.stringify(b);
@@ -182,6 +189,7 @@ export async function updateProfile(customerId: string, input: unknown, opts: Pr
       const locked = await tx.$queryRaw<Array<{ version: number }>>`SELECT version FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
       const currentVersion = locked[0]?.version;
       if (currentVersion === undefined) return { ok: false, reason: 'not-found' } as const;
+      if (opts.authorize && !(await opts.authorize(tx))) return { ok: false, reason: 'forbidden' } as const;
       const current = (await readValues(tx, customerId))!.values;
 
       if (opts.expectedVersion !== null && opts.expectedVersion !== currentVersion) {

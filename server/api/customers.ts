@@ -2,7 +2,7 @@ import 'server-only';
 import type { z } from 'zod';
 import type { Locale } from '@/lib/i18n/config';
 import { recordDataAccess } from '../access-log';
-import { appReader, readCustomers, visibleFields, type PolicyRead, type SharedField } from '../consent-policy';
+import { appReader, readCustomers, visibleFields, visibleFieldsIn, type PolicyRead, type SharedField } from '../consent-policy';
 import { prisma } from '../db';
 import { getEnv } from '../env';
 import { authenticateApp, insufficientScope, type ApiApp } from '../oauth';
@@ -235,9 +235,14 @@ export async function patchCustomer(request: Request, id: string): Promise<Respo
     channel: auth.app.name,
     expectedVersion: ifMatch.version,
     onStale: 'reject',
+    // Again under the row lock: a withdrawal committed since the check above wins.
+    authorize: async (tx) => {
+      const now = await visibleFieldsIn(tx, reader, id);
+      return fieldsWritten(parsed.data).every(([field]) => now[field]);
+    },
   });
   if (!result.ok) {
-    if (result.reason === 'not-found') return notFound(request);
+    if (result.reason === 'not-found' || result.reason === 'forbidden') return notFound(request);
     if (result.reason === 'invalid') {
       // The same schema passed above: only reachable if the two ever diverge.
       return problem('validation-failed', {

@@ -55,6 +55,20 @@ describe('updateProfile', () => {
     expect((await getProfile(customer.id))!.provenance.lastName).toMatchObject({ channel: 'Checkbook app' });
   });
 
+  it('refuses the write, writing nothing, when the writer\'s authorization (checked under the row lock) says no', async () => {
+    const customer = await createCustomer({ email: uniqueEmail() });
+    const before = await version(customer.id);
+    let asked = 0;
+    const authorize = async () => {
+      asked++;
+      return false;
+    };
+    expect(await updateProfile(customer.id, { lastName: 'Durand' }, { channel: 'Checkbook app', expectedVersion: before, authorize })).toEqual({ ok: false, reason: 'forbidden' });
+    expect(asked).toBe(1);
+    expect(await version(customer.id)).toBe(before);
+    expect(await outbox(customer.id)).toEqual([]);
+  });
+
   it('writes nothing, and no event, for invalid input or an unchanged value', async () => {
     const customer = await createCustomer({ email: uniqueEmail() });
     const v = await version(customer.id);
