@@ -21,7 +21,7 @@ const USAGE = `Usage: npm run apps -- <command> [options]
   enable <app>               (a database role needs grant-db again: a new password)
   grant-db <app>            a PostgreSQL login role that can only read the consent-enforcing
                             views (shared.customers); run again to rotate its password
-  deliveries <app> [--status pending|delivered|dead] [--limit n]
+  deliveries <app> [--status pending|delivered|suppressed|dead] [--limit n]
                             the app's webhook deliveries, newest first
   redrive <app> [--id <delivery id>]…
                             dead (or the given) deliveries are sent again
@@ -124,15 +124,20 @@ async function run(): Promise<void> {
       return;
     }
     case 'deliveries': {
-      const { listDeliveries } = await import('../server/webhooks');
-      const status = values.status as 'pending' | 'delivered' | 'dead' | undefined;
-      if (status && !['pending', 'delivered', 'dead'].includes(status)) fail('--status is pending, delivered or dead');
+      const { DELIVERY_STATUSES, listDeliveries } = await import('../server/webhooks');
+      const status = DELIVERY_STATUSES.find((s) => s === values.status);
+      if (values.status !== undefined && !status) fail('--status is pending, delivered, suppressed or dead');
       const rows = (await listDeliveries(needApp(), { status, limit: values.limit ? Number(values.limit) : 50 })) ?? unknown();
       if (rows.length === 0) console.log('No delivery.');
       for (const d of rows) {
-        const outcome = d.status === 'delivered' ? `delivered ${d.deliveredAt?.toISOString()}` : `next ${d.nextAttemptAt.toISOString()}`;
+        const outcome =
+          d.status === 'delivered'
+            ? `delivered ${d.deliveredAt?.toISOString()}`
+            : d.status === 'suppressed'
+              ? 'not sent: nothing this app may see'
+              : `next ${d.nextAttemptAt.toISOString()}`;
         const last = d.lastStatus || d.lastError ? `  last: ${d.lastStatus ?? ''} ${d.lastError ?? ''}`.trimEnd() : '';
-        console.log(`#${d.id} ${d.status.padEnd(9)} ${d.type.padEnd(22)} event ${d.eventId}  tries ${d.attempts}  ${outcome}${last}`);
+        console.log(`#${d.id} ${d.status.padEnd(10)} ${d.type.padEnd(22)} event ${d.eventId}  tries ${d.attempts}  ${outcome}${last}`);
       }
       return;
     }

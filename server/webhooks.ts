@@ -9,9 +9,11 @@ import { OUTBOX_CHANNEL } from './outbox';
 
 export { startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker';
 export { dispatchOutbox } from './webhooks/dispatch';
-export { backoffDelay, buildWebhookBody, deliverDue, deliverySettings, type DeliveryOutcome, type WebhookBody } from './webhooks/delivery';
+export { backoffDelay, buildWebhookBody, deliverDue, deliverySettings, planWebhook, type DeliveryOutcome, type WebhookBody, type WebhookPlan } from './webhooks/delivery';
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+/** 'suppressed': decided at delivery time that the app may learn nothing of the event; never sent (server/webhooks/delivery.ts planWebhook). */
+export type DeliveryStatus = 'pending' | 'delivered' | 'suppressed' | 'dead';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'suppressed', 'dead'];
 
 export type DeliveryRecord = {
   id: string;

@@ -1,12 +1,14 @@
 import 'server-only';
 import { Webhook } from 'standardwebhooks';
-import { appReader, readCustomers, type FieldPurposes, type SharedCustomer, type SharedField, SHARED_FIELDS } from '../consent-policy';
+import { appReader, readCustomers, visibleFields, type FieldPurposes, type SharedCustomer, type SharedField, SHARED_FIELDS } from '../consent-policy';
 import { getPool } from '../db';
 import { getEnv } from '../env';
 
-// Delivery: claim due rows with SKIP LOCKED and a lease, build each payload
-// through the consent policy, POST it signed (Standard Webhooks), record the
-// outcome. docs/decisions/018-webhook-delivery.md
+// Delivery: claim due rows with SKIP LOCKED and a lease, decide through the
+// consent policy what the app may learn of the event (possibly nothing: the
+// delivery is then suppressed, never sent), build the payload through the same
+// policy, POST it signed (Standard Webhooks), record the outcome.
+// docs/decisions/018-webhook-delivery.md
 
 export type Backoff = {
   /** The ceiling of the first retry's delay. */
@@ -123,7 +125,9 @@ export async function claimDeliveries(limit: number, leaseMs: number): Promise<C
 /** The body of a webhook, as the Standard Webhooks specification suggests: type, timestamp, data. */
 export type WebhookBody =
   | { type: 'customer.deleted'; timestamp: string; data: { customerId: string | null } }
-  | { type: string; timestamp: string; data: { customerId: string | null; changed: SharedField[]; customer: SharedCustomer | null } };
+  /** To an app that may see nothing of the customer (any more): its access ended, it drops what it holds. */
+  | { type: 'consent.updated'; timestamp: string; data: { customerId: string | null; changed: []; customer: null } }
+  | { type: string; timestamp: string; data: { customerId: string | null; changed: SharedField[]; customer: SharedCustomer } };
 
 /** The shared field a profile attribute of an event (server/profile.ts) belongs to. */
 function sharedFieldOf(attribute: string): SharedField | null {
@@ -134,24 +138,69 @@ function sharedFieldOf(attribute: string): SharedField | null {
 }
 
 /**
+ * What an app is sent of an event, from what the policy lets it see of the
+ * customer now: nothing at all (`send: false`: the delivery is suppressed), the bare `consent.updated` that
+ * tells it its access ended (`customer: false`), or an event whose `changed`
+ * lists only fields it may see, with the customer as it may see them.
+ */
+export type WebhookPlan = { send: false } | { send: true; type: string; changed: SharedField[]; customer: boolean };
+
+/**
+ * The rules (docs/decisions/018-webhook-delivery.md). `customer.deleted` is
+ * not decided here: it always goes out. An app that may see nothing of the
+ * customer (withdrawn, no purpose granted, customer gone) only hears of
+ * consent changes, with no customer at all; an app that may see something
+ * hears of a change only if it touched a field it may see, under a type that
+ * reveals nothing more (`customer.email_changed` only to apps that may see
+ * the email); a creation and a consent change are news in themselves.
+ */
+export function planWebhook(type: string, eventPayload: Record<string, unknown>, visible: Partial<Record<SharedField, string>>): WebhookPlan {
+  const sees = (field: SharedField) => visible[field] !== undefined;
+  if (!SHARED_FIELDS.some(sees)) return type === 'consent.updated' ? { send: true, type, changed: [], customer: false } : { send: false };
+  if (type === 'consent.updated') return { send: true, type, changed: [], customer: true };
+  const attributes = Array.isArray(eventPayload.fields) ? eventPayload.fields : [];
+  const touched = new Set(attributes.map((a) => sharedFieldOf(String(a))));
+  const changed = SHARED_FIELDS.filter((field) => touched.has(field) && sees(field));
+  // A new customer the app may see something of: the creation is the news, whatever fields it set.
+  if (type === 'customer.created') return { send: true, type, changed, customer: true };
+  if (changed.length === 0) return { send: false };
+  if (type === 'customer.email_changed' && !sees('email')) return { send: true, type: 'customer.updated', changed, customer: true };
+  return { send: true, type, changed, customer: true };
+}
+
+/**
  * Built at delivery time through the consent policy, for the receiving app:
  * a withdrawal or a consent change applies to the very next try, queued
- * events included. A customer who is gone reads as null. The read is logged
- * in the customer's access log like any other.
+ * events included. Null when the app is to be sent nothing (planWebhook).
+ * The decision is first taken alone (visibleFields: nothing read, nothing
+ * logged), so a suppressed delivery leaves no trace in the customer's access
+ * log; then the customer is read, and the read's own decision is the one
+ * applied, should consent have changed in between. A read that returns
+ * something is logged like any other.
  */
-export async function buildWebhookBody(delivery: ClaimedDelivery): Promise<WebhookBody> {
+export async function buildWebhookBody(delivery: ClaimedDelivery): Promise<WebhookBody | null> {
   const timestamp = delivery.occurredAt.toISOString();
   const customerId = delivery.customerId;
   // Sent to every app with a webhook, even one the customer withdrew: it must erase its copy.
   if (delivery.type === 'customer.deleted') return { type: 'customer.deleted', timestamp, data: { customerId } };
-  const read = customerId ? (await readCustomers(appReader(delivery.app, `webhook ${delivery.type}`), { ids: [customerId] }))[0] : undefined;
-  const attributes = delivery.type === 'consent.updated' ? [] : delivery.eventPayload.fields;
-  const touched = new Set((Array.isArray(attributes) ? attributes : []).map((a) => sharedFieldOf(String(a))));
-  const changed = SHARED_FIELDS.filter((field) => touched.has(field) && read?.visible[field] !== undefined);
-  return { type: delivery.type, timestamp, data: { customerId, changed, customer: read?.customer ?? null } };
+  const decide = (visible: Partial<Record<SharedField, string>>) => planWebhook(delivery.type, delivery.eventPayload, visible);
+  let plan = decide(customerId ? await visibleFields(appReader(delivery.app), customerId) : {});
+  let customer: SharedCustomer | null = null;
+  if (plan.send && plan.customer && customerId) {
+    const read = (await readCustomers(appReader(delivery.app, `webhook ${plan.type}`), { ids: [customerId] }))[0];
+    // A customer gone since reads as nothing visible.
+    plan = decide(read?.visible ?? {});
+    customer = read?.customer ?? null;
+  }
+  if (!plan.send) return null;
+  // Only consent.updated is planned without the customer.
+  if (!plan.customer) return { type: 'consent.updated', timestamp, data: { customerId, changed: [], customer: null } };
+  // Planned with the customer from a read that found them: never null here.
+  return customer ? { type: plan.type, timestamp, data: { customerId, changed: plan.changed, customer } } : null;
 }
 
-export type DeliveryResult = 'delivered' | 'retry' | 'dead' | 'superseded';
+/** 'suppressed': the app may learn nothing of this event (planWebhook); nothing was sent, and it is not retried. */
+export type DeliveryResult = 'delivered' | 'suppressed' | 'retry' | 'dead' | 'superseded';
 
 export type DeliveryOutcome = {
   id: string;
@@ -191,32 +240,39 @@ export async function attemptDelivery(delivery: ClaimedDelivery, settings: Deliv
   let httpStatus: number | null = null;
   let error: string | null = null;
   let internalError: unknown;
+  let suppressed = false;
   try {
-    const body = JSON.stringify(await buildWebhookBody(delivery));
-    const now = new Date();
-    const signature = new Webhook(delivery.app.webhookSecret).sign(delivery.eventId, now, body);
-    try {
-      const response = await fetch(delivery.app.webhookUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Accord-Webhooks/1',
-          // The outbox event's id: the same on every try, for the receiver to dedupe.
-          'webhook-id': delivery.eventId,
-          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-          'webhook-signature': signature,
-        },
-        body,
-        // A redirect is a failure, not a new destination for customer data.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(settings.timeoutMs),
-      });
-      httpStatus = response.status;
-      // The answer's body is not read: free the connection.
-      await response.body?.cancel().catch(() => undefined);
-      if (httpStatus < 200 || httpStatus > 299) error = `HTTP ${httpStatus}`;
-    } catch (sendError) {
-      error = describeFailure(sendError, settings.timeoutMs);
+    const built = await buildWebhookBody(delivery);
+    if (built === null) {
+      // Nothing this app may learn of the event: no POST.
+      suppressed = true;
+    } else {
+      const body = JSON.stringify(built);
+      const now = new Date();
+      const signature = new Webhook(delivery.app.webhookSecret).sign(delivery.eventId, now, body);
+      try {
+        const response = await fetch(delivery.app.webhookUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Accord-Webhooks/1',
+            // The outbox event's id: the same on every try, for the receiver to dedupe.
+            'webhook-id': delivery.eventId,
+            'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+            'webhook-signature': signature,
+          },
+          body,
+          // A redirect is a failure, not a new destination for customer data.
+          redirect: 'manual',
+          signal: AbortSignal.timeout(settings.timeoutMs),
+        });
+        httpStatus = response.status;
+        // The answer's body is not read: free the connection.
+        await response.body?.cancel().catch(() => undefined);
+        if (httpStatus < 200 || httpStatus > 299) error = `HTTP ${httpStatus}`;
+      } catch (sendError) {
+        error = describeFailure(sendError, settings.timeoutMs);
+      }
     }
   } catch (buildError) {
     error = 'internal error: the payload could not be built';
@@ -235,6 +291,16 @@ export async function attemptDelivery(delivery: ClaimedDelivery, settings: Deliv
     ...(internalError === undefined ? {} : { internalError }),
   };
   const pool = getPool();
+  if (suppressed) {
+    // Final, like a delivery: never claimed again (only a redrive by id re-decides it).
+    // Only while the lease is ours: another instance that took the row decides for itself.
+    const recorded = await pool.query(
+      `UPDATE webhook_deliveries SET status = 'suppressed', locked_until = NULL, last_status = NULL, last_error = NULL
+       WHERE id = $1::bigint AND status = 'pending' AND attempts = $2`,
+      [delivery.id, delivery.attempt],
+    );
+    return { ...base, result: recorded.rowCount === 0 ? 'superseded' : 'suppressed', nextAttemptAt: null, durationMs: performance.now() - started };
+  }
   if (error === null) {
     // Recorded even if the lease expired meanwhile: the receiver has it.
     await pool.query(

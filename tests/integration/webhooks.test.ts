@@ -3,11 +3,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { setAppAccess } from '@/server/app-access';
 import { createApp, setAppDisabled } from '@/server/apps';
 import { setConsent } from '@/server/consent';
 import { deleteCustomer } from '@/server/customers';
 import { prisma } from '@/server/db';
+import { confirmEmailChangeCode, requestEmailChange } from '@/server/email-change';
 import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+import { writeEvent } from '@/server/outbox';
 import { updateProfile } from '@/server/profile';
 import {
   backoffDelay,
@@ -19,7 +22,7 @@ import {
   startWebhookWorker,
   type WebhookWorker,
 } from '@/server/webhooks';
-import { uniqueEmail } from './helpers';
+import { uniqueEmail, uniqueIp } from './helpers';
 import { startReceiver, type Receiver } from './webhook-receiver';
 
 const address = { line1: '1 rue de la Paix', postalCode: '75002', city: 'Paris', country: 'FR' };
@@ -63,6 +66,33 @@ async function closedPort(): Promise<number> {
 
 const events = (customerId: string) =>
   prisma.outboxEvent.findMany({ where: { customerId }, orderBy: { id: 'asc' }, select: { eventId: true, type: true, occurredAt: true } });
+
+/** Each delivery of the app for this customer, oldest first, as "type status". */
+const deliveryStates = async (appId: string, customerId: string) =>
+  (
+    await prisma.webhookDelivery.findMany({
+      where: { appId, event: { customerId } },
+      orderBy: { id: 'asc' },
+      select: { status: true, event: { select: { type: true } } },
+    })
+  ).map((d) => `${d.event.type} ${d.status}`);
+
+/** The customer's "who looked at my data" rows naming this app. */
+const accessLog = (customerId: string, clientId: string) =>
+  prisma.dataAccessLog.findMany({ where: { customerId, accessorId: clientId }, orderBy: { id: 'asc' }, select: { fields: true, reason: true } });
+
+const marketingConsent = (customerId: string, granted = true) =>
+  setConsent(customerId, { purposeKey: 'marketing-emails', version: 1, granted }, { channel: 'portal', collectionMethod: 'test' });
+
+/** An email change through the portal's own flow (code mailed to the new address): one customer.email_changed event. */
+async function changeEmail(customerId: string): Promise<string> {
+  const newEmail = uniqueEmail('new');
+  expect(await requestEmailChange(customerId, newEmail, { ip: uniqueIp(), locale: 'en', channel: 'portal' })).toEqual({ ok: true });
+  const mail = await prisma.devMail.findFirstOrThrow({ where: { to: newEmail }, orderBy: { createdAt: 'desc' } });
+  const code = /\b(\d{6})\b/.exec(mail.text)?.[1] ?? '';
+  expect(await confirmEmailChangeCode(customerId, code, uniqueIp())).toEqual({ ok: true, newEmail });
+  return newEmail;
+}
 
 /** Fans out, then sends what is due until nothing is. */
 async function deliverAll() {
@@ -118,39 +148,60 @@ describe('webhooks', () => {
     expect(await listDeliveries(app.name)).toMatchObject([{ eventId: event!.eventId, type: 'customer.updated', status: 'delivered', attempts: 1, lastStatus: 204, lastError: null }]);
   });
 
-  it('builds the payload at delivery time: a withdrawal applies to the next webhook, even for an event queued before it', async () => {
+  it('decides at delivery time: after a withdrawal, a change queued before it is suppressed (not sent, not logged, never retried), the withdrawal itself arrives as consent.updated with customer null', async () => {
     const r = await receiver();
     const { app } = await webhookApp(r.url);
     const customer = await createCustomer({ email: uniqueEmail(), address });
     await updateProfile(customer.id, { addresses: { home: newAddress } }, portal);
     expect(await dispatchOutbox()).toMatchObject({ events: 1, deliveries: 1 });
-    await prisma.appAccessWithdrawal.create({ data: { customerId: customer.id, appId: app.id } });
+    expect(await setAppAccess(customer.id, app.id, false)).toEqual({ ok: true, changed: true });
     await deliverAll();
 
+    // The queued customer.updated is not sent at all: no body, no timing, no version.
+    expect(r.received.map((h) => [h.json.type, h.json.data])).toEqual([['consent.updated', { customerId: customer.id, changed: [], customer: null }]]);
+    expect(r.received[0]!.body).not.toContain('version');
+    expect(await deliveryStates(app.id, customer.id)).toEqual(['customer.updated suppressed', 'consent.updated delivered']);
+    const [consent, suppressed] = (await listDeliveries(app.name))!;
+    expect(consent).toMatchObject({ type: 'consent.updated', status: 'delivered' });
+    expect(suppressed).toMatchObject({ type: 'customer.updated', status: 'suppressed', attempts: 1, lastStatus: null, lastError: null, deliveredAt: null });
+    // Nothing was read for it, nor for the bare consent.updated.
+    expect(await accessLog(customer.id, app.clientId)).toEqual([]);
+
+    // Later changes: suppressed at once, and never claimed again.
+    await updateProfile(customer.id, { firstName: 'Later' }, portal);
+    await deliverAll();
+    await deliverAll();
     expect(r.received).toHaveLength(1);
-    expect(r.received[0]!.json.data).toEqual({
-      customerId: customer.id,
-      changed: [],
-      customer: { id: customer.id, version: expect.any(Number), updatedAt: expect.any(String) },
+    expect(await deliveryStates(app.id, customer.id)).toEqual(['customer.updated suppressed', 'consent.updated delivered', 'customer.updated suppressed']);
+    expect((await listDeliveries(app.name, { status: 'suppressed' }))!.map((d) => d.attempts)).toEqual([1, 1]);
+    expect(await accessLog(customer.id, app.clientId)).toEqual([]);
+
+    // Allowed again: the consent.updated carries what it may see once more, and the read is logged.
+    expect(await setAppAccess(customer.id, app.id, true)).toEqual({ ok: true, changed: true });
+    await deliverAll();
+    expect(r.received).toHaveLength(2);
+    expect(r.received[1]!.json).toMatchObject({
+      type: 'consent.updated',
+      data: { customerId: customer.id, changed: [], customer: { id: customer.id, firstName: 'Later', addresses: { home: { line1: newAddress.line1 } } } },
     });
-    expect(r.received[0]!.body).not.toContain('Rivoli');
+    expect(await accessLog(customer.id, app.clientId)).toEqual([{ fields: ['name', 'postalAddress'], reason: 'webhook consent.updated' }]);
   });
 
-  it('sends consent.updated with no changed field, customer.deleted with the id alone to every app (withdrawn ones too), and null for a customer gone since', async () => {
+  it('sends consent.updated (customer null where nothing is visible), customer.deleted with the id alone to every app (withdrawn ones too), and nothing else once the customer is gone', async () => {
     const r = await receiver();
     const { app: shop } = await webhookApp(`${r.url}?app=shop`, 'name,email:marketing-emails', 'service,marketing-emails');
     const { app: withdrawn } = await webhookApp(`${r.url}?app=withdrawn`);
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Léa', address });
     await prisma.appAccessWithdrawal.create({ data: { customerId: customer.id, appId: withdrawn.id } });
-    const sent = (app: string, type: string) => r.received.filter((h) => h.url.endsWith(`app=${app}`) && h.json.type === type).map((h) => h.json.data);
+    const sent = (app: string, type?: string) => r.received.filter((h) => h.url.endsWith(`app=${app}`) && (!type || h.json.type === type)).map((h) => h.json.data);
 
-    await setConsent(customer.id, { purposeKey: 'marketing-emails', version: 1, granted: true }, { channel: 'portal', collectionMethod: 'test' });
+    await marketingConsent(customer.id);
     await deliverAll();
     const stamp = { version: expect.any(Number), updatedAt: expect.any(String) };
     expect(sent('shop', 'consent.updated')).toEqual([
       { customerId: customer.id, changed: [], customer: { id: customer.id, ...stamp, firstName: 'Léa', lastName: null, email: customer.email, emailVerified: true } },
     ]);
-    expect(sent('withdrawn', 'consent.updated')).toEqual([{ customerId: customer.id, changed: [], customer: { id: customer.id, ...stamp } }]);
+    expect(sent('withdrawn')).toEqual([{ customerId: customer.id, changed: [], customer: null }]);
 
     // An update queued, then the account deleted before it is sent.
     await updateProfile(customer.id, { firstName: 'Lou' }, portal);
@@ -159,12 +210,110 @@ describe('webhooks', () => {
     r.received.length = 0;
     await deliverAll();
 
-    for (const app of ['shop', 'withdrawn']) {
-      expect(sent(app, 'customer.updated')).toEqual([{ customerId: customer.id, changed: [], customer: null }]);
-      expect(sent(app, 'customer.deleted')).toEqual([{ customerId: customer.id }]);
+    for (const app of ['shop', 'withdrawn']) expect(sent(app)).toEqual([{ customerId: customer.id }]);
+    expect(r.received.map((h) => h.json.type)).toEqual(['customer.deleted', 'customer.deleted']);
+    for (const app of [shop, withdrawn]) {
+      expect((await listDeliveries(app.name))!.map((d) => `${d.type} ${d.status}`)).toEqual([
+        'customer.deleted delivered',
+        'customer.updated suppressed',
+        'consent.updated delivered',
+      ]);
     }
-    expect((await listDeliveries(shop.name, { status: 'delivered' }))!.map((d) => d.type)).toEqual(['customer.deleted', 'customer.updated', 'consent.updated']);
-    expect((await listDeliveries(withdrawn.clientId, { status: 'delivered' }))!.map((d) => d.type)).toEqual(['customer.deleted', 'customer.updated', 'consent.updated']);
+  });
+
+  it('sends an app the customer granted none of its purposes only consent.updated, with customer null, until a grant shows it something', async () => {
+    const r = await receiver();
+    const { app } = await webhookApp(r.url, 'name,email', 'marketing-emails');
+    const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Noor' });
+    await updateProfile(customer.id, { firstName: 'Nour', addresses: { home: newAddress } }, portal);
+    await changeEmail(customer.id);
+    await setConsent(customer.id, { purposeKey: 'analytics', version: 1, granted: true }, { channel: 'portal', collectionMethod: 'test' });
+    await deliverAll();
+
+    expect(r.received.map((h) => [h.json.type, h.json.data])).toEqual([['consent.updated', { customerId: customer.id, changed: [], customer: null }]]);
+    expect(await deliveryStates(app.id, customer.id)).toEqual(['customer.updated suppressed', 'customer.email_changed suppressed', 'consent.updated delivered']);
+    expect(await accessLog(customer.id, app.clientId)).toEqual([]);
+
+    await marketingConsent(customer.id);
+    await updateProfile(customer.id, { firstName: 'Nora' }, portal);
+    await deliverAll();
+    // Sent in parallel: in either order.
+    const later = r.received.slice(1).map((h) => [h.json.type, h.json.data.changed, (h.json.data.customer as { firstName?: string } | null)?.firstName]);
+    expect(later.sort()).toEqual([
+      ['consent.updated', [], 'Nora'],
+      ['customer.updated', ['name'], 'Nora'],
+    ]);
+  });
+
+  it('sends customer.email_changed only to apps that may see the email; to others it is customer.updated if a field they see changed too, else nothing', async () => {
+    const r = await receiver();
+    const { app: mailer } = await webhookApp(`${r.url}?app=mailer`, 'name,email:marketing-emails', 'service,marketing-emails');
+    const { app: postal } = await webhookApp(`${r.url}?app=postal`, 'name,postalAddress');
+    const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Inès', address });
+    await marketingConsent(customer.id);
+    await deliverAll();
+    r.received.length = 0;
+    const sent = (app: string) => r.received.filter((h) => h.url.endsWith(`app=${app}`));
+    // The postal app read the customer for that consent.updated.
+    const postalReads = await accessLog(customer.id, postal.clientId);
+    expect(postalReads).toEqual([{ fields: ['name', 'postalAddress'], reason: 'webhook consent.updated' }]);
+
+    const newEmail = await changeEmail(customer.id);
+    await deliverAll();
+    const [event] = (await events(customer.id)).filter((e) => e.type === 'customer.email_changed');
+    expect(sent('mailer').map((h) => [h.id, h.json.type, h.json.data.changed, (h.json.data.customer as { email?: string }).email])).toEqual([
+      [event!.eventId, 'customer.email_changed', ['email'], newEmail],
+    ]);
+    expect(sent('postal')).toEqual([]);
+    expect((await listDeliveries(postal.name))![0]).toMatchObject({ eventId: event!.eventId, type: 'customer.email_changed', status: 'suppressed' });
+    expect(await accessLog(customer.id, postal.clientId)).toEqual(postalReads);
+
+    // An email change that touched a field the postal app sees too (the name): told as customer.updated, without the email.
+    await prisma.$transaction((tx) => writeEvent(tx, 'customer.email_changed', customer.id, { fields: ['email', 'firstName'], channel: 'portal' }));
+    await deliverAll();
+    const [, both] = (await events(customer.id)).filter((e) => e.type === 'customer.email_changed');
+    expect(sent('mailer').slice(1).map((h) => [h.id, h.json.type, h.json.data.changed])).toEqual([[both!.eventId, 'customer.email_changed', ['name', 'email']]]);
+    expect(sent('postal').map((h) => [h.id, h.json.type, h.json.data.changed])).toEqual([[both!.eventId, 'customer.updated', ['name']]]);
+    expect(sent('postal')[0]!.body).not.toContain('email');
+    expect(sent('postal')[0]!.body).not.toContain(newEmail);
+    expect(await accessLog(customer.id, postal.clientId)).toEqual([...postalReads, { fields: ['name', 'postalAddress'], reason: 'webhook customer.updated' }]);
+    expect(await listDeliveries(mailer.name)).toHaveLength(3);
+  });
+
+  it('suppresses a customer.updated that changed no field the app may see, without reading or logging anything', async () => {
+    const r = await receiver();
+    const { app } = await webhookApp(r.url, 'name,postalAddress');
+    const customer = await createCustomer({ email: uniqueEmail() });
+    await updateProfile(customer.id, { phone: '+33 6 12 34 56 78' }, portal);
+    await deliverAll();
+    expect(r.received).toEqual([]);
+    expect(await deliveryStates(app.id, customer.id)).toEqual(['customer.updated suppressed']);
+    expect(await accessLog(customer.id, app.clientId)).toEqual([]);
+
+    await updateProfile(customer.id, { phone: '+33 6 98 76 54 32', firstName: 'Yann' }, portal);
+    await deliverAll();
+    expect(r.received.map((h) => [h.json.type, h.json.data.changed])).toEqual([['customer.updated', ['name']]]);
+    expect(r.received[0]!.body).not.toContain('+336');
+  });
+
+  it('sends customer.created to every app that may see something of the new customer, even if the fields it lists are not among them; to others nothing', async () => {
+    const r = await receiver();
+    const { app: postal } = await webhookApp(`${r.url}?app=postal`, 'name,postalAddress');
+    const { app: mailer } = await webhookApp(`${r.url}?app=mailer`, 'name,email', 'service');
+    const { app: marketing } = await webhookApp(`${r.url}?app=marketing`, 'email', 'marketing-emails');
+    const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Eli', address });
+    // As sign-in writes it (server/sign-in.ts).
+    await prisma.$transaction((tx) => writeEvent(tx, 'customer.created', customer.id, { fields: ['email'] }));
+    await deliverAll();
+    const sent = (app: string) => r.received.filter((h) => h.url.endsWith(`app=${app}`)).map((h) => [h.json.type, h.json.data.changed, Object.keys(h.json.data.customer ?? {}).sort()]);
+
+    expect(sent('postal')).toEqual([['customer.created', [], ['addresses', 'firstName', 'id', 'lastName', 'updatedAt', 'version']]]);
+    expect(sent('mailer')).toEqual([['customer.created', ['email'], ['email', 'emailVerified', 'firstName', 'id', 'lastName', 'updatedAt', 'version']]]);
+    expect(sent('marketing')).toEqual([]);
+    expect(await deliveryStates(marketing.id, customer.id)).toEqual(['customer.created suppressed']);
+    expect(await accessLog(customer.id, postal.clientId)).toEqual([{ fields: ['name', 'postalAddress'], reason: 'webhook customer.created' }]);
+    expect(await accessLog(customer.id, mailer.clientId)).toHaveLength(1);
+    expect(await accessLog(customer.id, marketing.clientId)).toEqual([]);
   });
 
   it('sends nothing of what happened before the app existed or while it was disabled; a disabled app’s queued deliveries wait until it is enabled', async () => {
