@@ -8,6 +8,7 @@ import { APP_SCOPES, verifyClientCredentials, type AppRecord, type AppScope } fr
 import type { FieldPurposes } from './consent-policy';
 import { getPool } from './db';
 import { getEnv } from './env';
+import { countAppRequest } from './rate-limit';
 import { isUuid } from '@/lib/uuid';
 
 // OAuth 2.0 client credentials for the brand's apps (RFC 6749 section 4.4):
@@ -21,7 +22,6 @@ const TOKEN_BODY_MAX_BYTES = 4096;
 const TOKEN_MAX_LENGTH = 4096;
 /** Several instances sign and check tokens: allow their clocks to disagree a little. */
 const CLOCK_TOLERANCE_S = 5;
-const RATE_WINDOW_MS = 60_000;
 
 type TokenKeys = { key: KeyObject; issuer: string; audience: string };
 let keys: TokenKeys | undefined;
@@ -256,38 +256,17 @@ type AppRow = {
   purposes: string[];
   field_purposes: FieldPurposes;
   rate_limit_per_minute: number;
-  points: number;
-  expire: string;
 };
 
 /**
- * One round trip for both checks that need the database: the app exists, is
- * enabled and the token is of its current generation (neither the secret
- * rotated nor the app disabled since), and one request is counted against its
- * per-minute limit. The counter is a row of rate_limits as
- * rate-limiter-flexible's RateLimiterPostgres keeps it (key "app:<id>",
- * points, expire in ms; a RateLimiterPostgres with keyPrefix "app" reads and
- * resets it); doing its upsert here saves a second round trip per request.
- * The counter's commit need not wait for the disk: a crash losing a few
- * counted requests is harmless, so synchronous_commit is off for this
- * statement's transaction only.
+ * The app exists, is enabled and the token is of its current generation
+ * (neither the secret rotated nor the app disabled since).
  */
 const APP_CHECK_SQL = `
-WITH app AS (
-  SELECT id, client_id, name, purposes, field_purposes, rate_limit_per_minute
-  FROM apps
-  WHERE id = $1::uuid AND disabled_at IS NULL
-    AND (extract(epoch FROM tokens_valid_after) * 1000)::bigint = $2::bigint
-), hit AS (
-  INSERT INTO rate_limits (key, points, expire)
-  SELECT 'app:' || app.id::text, 1, $3::bigint FROM app
-  ON CONFLICT (key) DO UPDATE SET
-    points = CASE WHEN rate_limits.expire <= $4::bigint THEN 1 ELSE rate_limits.points + 1 END,
-    expire = CASE WHEN rate_limits.expire <= $4::bigint THEN $3::bigint ELSE rate_limits.expire END
-  RETURNING points, expire
-)
-SELECT app.*, hit.points, hit.expire, set_config('synchronous_commit', 'off', true) AS async_commit
-FROM app CROSS JOIN hit`;
+SELECT id, client_id, name, purposes, field_purposes, rate_limit_per_minute
+FROM apps
+WHERE id = $1::uuid AND disabled_at IS NULL
+  AND (extract(epoch FROM tokens_valid_after) * 1000)::bigint = $2::bigint`;
 
 
 /**
@@ -308,24 +287,23 @@ export async function authenticateApp(request: Request, requiredScope: AppScope)
   if ('error' in claims) return invalidToken(request, claims.error);
   if (!isUuid(claims.sub)) return invalidToken(request, 'the access token is not valid');
 
-  const now = Date.now();
-  const { rows } = await getPool().query<AppRow>({
-    name: 'api-app-check',
-    text: APP_CHECK_SQL,
-    values: [claims.sub, claims.generation, now + RATE_WINDOW_MS, now],
-  });
+  // The app check and the request's count against the app's limit, side by side.
+  const [{ rows }, counted] = await Promise.all([
+    getPool().query<AppRow>({ name: 'api-app-check', text: APP_CHECK_SQL, values: [claims.sub, claims.generation] }),
+    countAppRequest(claims.sub),
+  ]);
   const row = rows[0];
   if (!row || row.client_id !== claims.clientId) {
     return invalidToken(request, 'the access token was revoked: the app was disabled or its secret rotated');
   }
-  if (row.points > row.rate_limit_per_minute) {
-    const retryAfter = Math.max(1, Math.ceil((Number(row.expire) - now) / 1000));
+  const limit = counted.within(row.rate_limit_per_minute);
+  if (!limit.ok) {
     return {
       ok: false,
       response: problem('rate-limited', {
         instance: requestPath(request),
         detail: `This app may make ${row.rate_limit_per_minute} requests per minute.`,
-        headers: { 'Retry-After': String(retryAfter) },
+        headers: { 'Retry-After': String(limit.retryAfterSeconds) },
       }),
     };
   }
