@@ -107,6 +107,7 @@ async function run(): Promise<void> {
         await revokeDatabaseRole(app.name);
       }
       console.log(`${app.name} is ${app.disabledAt ? 'disabled' : 'enabled'}.`);
+      if (command === 'enable' && app.dbRole) console.log(`Its database role ${app.dbRole} stays without login: npm run apps -- grant-db ${app.name} gives it a new password.`);
       return;
     }
     case 'grant-db': {
