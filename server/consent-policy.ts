@@ -151,18 +151,16 @@ function toRead(row: Row): PolicyRead {
   return { customer, visible: v };
 }
 
-/** The decision alone, nothing read or logged: which fields this reader may see (and so write) of a customer. */
-export async function visibleFields(reader: Reader, customerId: string): Promise<Partial<Record<SharedField, string>>> {
-  const { rows } = await getPool().query<{ visible: Partial<Record<SharedField, string>> }>(
-    'SELECT accord_visible_fields($1::uuid, $2::uuid, $3::jsonb) AS visible',
-    [customerId, reader.appId, JSON.stringify(reader.fieldPurposes)],
-  );
-  return rows[0]?.visible ?? {};
-}
-
-/** The same decision inside a transaction (a write's, with the customer's row locked). */
-export async function visibleFieldsIn(tx: Tx, reader: Reader, customerId: string): Promise<Partial<Record<SharedField, string>>> {
-  const rows = await tx.$queryRaw<Array<{ visible: Partial<Record<SharedField, string>> }>>`
-    SELECT accord_visible_fields(${customerId}::uuid, ${reader.appId}::uuid, ${JSON.stringify(reader.fieldPurposes)}::jsonb) AS visible`;
+/**
+ * The decision alone, nothing read or logged: which fields this reader may see
+ * (and so write) of a customer. Inside `tx` when given (a write's, with the
+ * customer's row locked).
+ */
+export async function visibleFields(reader: Reader, customerId: string, tx?: Tx): Promise<Partial<Record<SharedField, string>>> {
+  const sql = 'SELECT accord_visible_fields($1::uuid, $2::uuid, $3::jsonb) AS visible';
+  const params = [customerId, reader.appId, JSON.stringify(reader.fieldPurposes)];
+  const rows = tx
+    ? await tx.$queryRawUnsafe<Array<{ visible: Partial<Record<SharedField, string>> }>>(sql, ...params)
+    : (await getPool().query<{ visible: Partial<Record<SharedField, string>> }>(sql, params)).rows;
   return rows[0]?.visible ?? {};
 }

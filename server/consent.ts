@@ -1,4 +1,5 @@
 import 'server-only';
+import { cache } from 'react';
 import { brand } from '@/lib/brand';
 import type { Locale } from '@/lib/i18n/config';
 import { hmac } from './crypto';
@@ -231,10 +232,11 @@ export async function listReceipts(customerId: string, take = 100): Promise<Rece
 }
 
 /** Purpose titles for the history, in the customer's language. */
-export async function purposeTitles(locale: Locale): Promise<Record<string, string>> {
+// Once per request (React cache): the privacy page and its "Apps with access" both name purposes.
+export const purposeTitles = cache(async (locale: Locale): Promise<Record<string, string>> => {
   const rows = await prisma.consentPurposeVersion.findMany({ select: { purposeKey: true, version: true, titleEn: true, titleFr: true }, orderBy: { version: 'asc' } });
   return Object.fromEntries(rows.map((r) => [r.purposeKey, locale === 'fr' ? r.titleFr : r.titleEn]));
-}
+});
 
 // What each purpose uses, for the receipts' piiCategory (Kantara CR 1.1).
 const PURPOSE_DATA: Record<string, string[]> = {

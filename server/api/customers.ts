@@ -2,7 +2,7 @@ import 'server-only';
 import type { z } from 'zod';
 import type { Locale } from '@/lib/i18n/config';
 import { recordDataAccess } from '../access-log';
-import { appReader, readCustomers, visibleFields, visibleFieldsIn, type PolicyRead, type SharedField } from '../consent-policy';
+import { appReader, readCustomers, visibleFields, type PolicyRead, type SharedField } from '../consent-policy';
 import { prisma } from '../db';
 import { getEnv } from '../env';
 import { authenticateApp, insufficientScope, type ApiApp } from '../oauth';
@@ -220,9 +220,22 @@ export async function patchCustomer(request: Request, id: string): Promise<Respo
   }
 
   const reader = appReader(auth.app);
-  const visible = await visibleFields(reader, id);
-  if (Object.keys(visible).length === 0) return notFound(request);
-  const refused = fieldsWritten(parsed.data).filter(([field]) => !visible[field]);
+  const written = fieldsWritten(parsed.data);
+  // Decided under the customer's row lock, as a withdrawal of this app takes it:
+  // a withdrawal committed before the write always wins.
+  const refused: Array<[SharedField, string]> = [];
+  const result = await updateProfile(id, normalizeCustomerPatch(input), {
+    channel: auth.app.name,
+    expectedVersion: ifMatch.version,
+    onStale: 'reject',
+    authorize: async (tx) => {
+      const visible = await visibleFields(reader, id, tx);
+      // Nothing visible: the customer is not found for this app (below).
+      if (Object.keys(visible).length === 0) return false;
+      refused.push(...written.filter(([field]) => !visible[field]));
+      return refused.length === 0;
+    },
+  });
   if (refused.length > 0) {
     return problem('field-not-writable', {
       instance,
@@ -230,17 +243,6 @@ export async function patchCustomer(request: Request, id: string): Promise<Respo
       errors: refused.map(([field, pointer]) => ({ pointer, code: 'field.notVisible', detail: `The ${field} field is not visible to this app for this customer.` })),
     });
   }
-
-  const result = await updateProfile(id, normalizeCustomerPatch(input), {
-    channel: auth.app.name,
-    expectedVersion: ifMatch.version,
-    onStale: 'reject',
-    // Again under the row lock: a withdrawal committed since the check above wins.
-    authorize: async (tx) => {
-      const now = await visibleFieldsIn(tx, reader, id);
-      return fieldsWritten(parsed.data).every(([field]) => now[field]);
-    },
-  });
   if (!result.ok) {
     if (result.reason === 'not-found' || result.reason === 'forbidden') return notFound(request);
     if (result.reason === 'invalid') {
