@@ -3,9 +3,10 @@
 //   npm test            lint, types, migration drift, unit+integration, build, e2e
 //   npm test -- unit    only the Vitest suites      npm test -- e2e   only build + Playwright
 import { spawn } from 'node:child_process';
-import { ensureChromium } from './ensure-chromium';
+
 import { databaseUrl } from './db/postgres';
 import { createDatabaseFromTemplate, createTemplateDatabase, prepareTestServer } from './db/test-database';
+import { ensureChromium } from './ensure-chromium';
 
 const only = process.argv[2];
 const steps: string[] = [];
@@ -15,7 +16,10 @@ function run(name: string, command: string, args: string[], env: Record<string, 
   const t0 = Date.now();
   console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
+    const child = spawn(command, args, {
+      stdio: 'inherit',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    });
     child.on('exit', (code, signal) => {
       const took = ((Date.now() - t0) / 1000).toFixed(1);
       steps.push(`${code === 0 ? '✔' : '✘'} ${name} (${took} s)`);
@@ -30,6 +34,7 @@ async function main() {
   try {
     if (!only || only === 'static') {
       await run('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
+      await run('format', 'npx', ['prettier', '--check', '.', '--log-level=warn']);
       await run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
       // Fails when schema.prisma and prisma/migrations disagree.
       await run('migration drift check', 'npx', ['tsx', 'scripts/db/cli.ts', 'check'], {
