@@ -5,16 +5,31 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ['.next/**', 'node_modules/**', 'server/generated/**', '.data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'],
+    ignores: [
+      '.next/**',
+      'node_modules/**',
+      'server/generated/**',
+      '.data/**',
+      'test-results/**',
+      'playwright-report/**',
+      'next-env.d.ts',
+    ],
   },
   {
     // House rule 2: only server/ (and the scripts/tests that run outside Next) reads process.env.
     files: ['app/**', 'components/**', 'lib/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through server/env.ts.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through server/env.ts.' },
+      ],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/generated/prisma/**', '@prisma/*'], message: 'Only server/ talks to the database.' }] },
+        {
+          patterns: [
+            { group: ['**/generated/prisma/**', '@prisma/*'], message: 'Only server/ talks to the database.' },
+          ],
+        },
       ],
     },
   },
@@ -23,7 +38,14 @@ const config = [
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@/server/*', '**/server/*'], message: 'components/ and lib/ may run in the browser: no server/ imports.' }] },
+        {
+          patterns: [
+            {
+              group: ['@/server/*', '**/server/*'],
+              message: 'components/ and lib/ may run in the browser: no server/ imports.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -12,6 +12,7 @@
  * E2E_DEBUG (show the app's stdout), RATE_LIMIT_* (passed to the app), CI (1 retry).
  */
 import { defineConfig, devices } from '@playwright/test';
+
 import { TEST_AUTH_SECRET } from './e2e/test-secrets';
 
 const databaseUrl = process.env.E2E_DATABASE_URL;

@@ -1,7 +1,8 @@
 'use server';
 
-import { cookies } from 'next/headers';
 import { revalidatePath } from 'next/cache';
+import { cookies } from 'next/headers';
+
 import { localeCookie } from '@/lib/i18n/config';
 import { SetLocaleSchema } from '@/lib/validation/locale';
 import { getSignedInCustomer } from '@/server/auth';

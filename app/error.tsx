@@ -1,6 +1,7 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
+
 import { Button } from '@/components/ui/button';
 
 // Shown instead of a stack trace; the error itself is logged on the server.

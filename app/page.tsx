@@ -1,4 +1,5 @@
 import { redirect } from 'next/navigation';
+
 import { getSignedInCustomer } from '@/server/auth';
 
 export default async function Home() {

@@ -1,6 +1,8 @@
 import { getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
+
 import { brand } from '@/lib/brand';
+
 import { BrandLogo } from './brand-logo';
 import { LanguageSwitcher } from './language-switcher';
 

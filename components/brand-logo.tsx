@@ -1,4 +1,5 @@
 import Link from 'next/link';
+
 import { brand } from '@/lib/brand';
 
 export function BrandLogo({ href, label }: { href: string; label: string }) {

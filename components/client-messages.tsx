@@ -11,8 +11,16 @@ const ALWAYS = ['common', 'error', 'validation'] as const;
  * (npm run bench measured it on /account). The root layout sends ALWAYS; a
  * section's layout adds its own namespaces.
  */
-export async function ClientMessages({ namespaces = [], children }: { namespaces?: readonly string[]; children: ReactNode }) {
+export async function ClientMessages({
+  namespaces = [],
+  children,
+}: {
+  namespaces?: readonly string[];
+  children: ReactNode;
+}) {
   const messages = await getMessages();
-  const picked = Object.fromEntries([...ALWAYS, ...namespaces].filter((ns) => ns in messages).map((ns) => [ns, messages[ns]]));
+  const picked = Object.fromEntries(
+    [...ALWAYS, ...namespaces].filter((ns) => ns in messages).map((ns) => [ns, messages[ns]]),
+  );
   return <NextIntlClientProvider messages={picked}>{children}</NextIntlClientProvider>;
 }

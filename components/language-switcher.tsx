@@ -1,4 +1,5 @@
 import { getLocale, getTranslations } from 'next-intl/server';
+
 import { setLocaleAction } from '@/app/actions';
 import { locales } from '@/lib/i18n/config';
 

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+
 import { AuthShell } from '@/components/auth-shell';
 import { SubmitButton } from '@/components/ui/button';
 
@@ -35,7 +36,10 @@ export function LinkOutcomePage(props: { title: string; text: ReactNode; next?: 
     <AuthShell title={props.title}>
       <p className={props.next ? 'mb-6 text-muted' : 'text-muted'}>{props.text}</p>
       {props.next && (
-        <Link href={props.next.href} className="inline-flex min-h-11 items-center rounded-lg bg-brand px-5 py-2.5 font-semibold text-on-brand">
+        <Link
+          href={props.next.href}
+          className="inline-flex min-h-11 items-center rounded-lg bg-brand px-5 py-2.5 font-semibold text-on-brand"
+        >
           {props.next.label}
         </Link>
       )}

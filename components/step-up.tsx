@@ -3,7 +3,14 @@
 import { startAuthentication } from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState, useTransition } from 'react';
-import { sendStepUpCodeAction, startStepUpPasskeyAction, finishStepUpPasskeyAction, verifyStepUpCodeAction } from '@/app/account/actions';
+
+import {
+  finishStepUpPasskeyAction,
+  sendStepUpCodeAction,
+  startStepUpPasskeyAction,
+  verifyStepUpCodeAction,
+} from '@/app/account/actions';
+
 import { Alert } from './ui/alert';
 import { Button } from './ui/button';
 import { TextField } from './ui/text-field';
@@ -14,7 +21,15 @@ import { callAction, useActionMessages } from './use-action-messages';
  * code), inline, then calls onVerified so the page carries on with what the
  * customer was doing.
  */
-export function StepUpPanel({ hasPasskey, onVerified, onCancel }: { hasPasskey: boolean; onVerified: () => void; onCancel: () => void }) {
+export function StepUpPanel({
+  hasPasskey,
+  onVerified,
+  onCancel,
+}: {
+  hasPasskey: boolean;
+  onVerified: () => void;
+  onCancel: () => void;
+}) {
   const t = useTranslations('stepUp');
   const tr = useActionMessages();
   const [pending, startTransition] = useTransition();

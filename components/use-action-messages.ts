@@ -2,6 +2,7 @@
 
 import { useTranslations } from 'next-intl';
 import { unstable_rethrow } from 'next/navigation';
+
 import type { ActionFailure } from '@/lib/action-result';
 
 /**

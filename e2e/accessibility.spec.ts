@@ -3,6 +3,7 @@
  * customer pages, and the sign-in form works from the keyboard alone.
  */
 import type { Page } from '@playwright/test';
+
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
 import { extractCode, waitForMail } from './mailbox';
@@ -54,7 +55,9 @@ test.describe('axe finds no serious or critical violation', () => {
     await waitForHydration(page.getByRole('button', { name: 'Continue' }));
     await page.getByRole('button', { name: 'Continue' }).click();
     await expect(page.getByLabel('First name')).toHaveAccessibleDescription('Enter your first name.');
-    await expect(page.getByRole('checkbox')).toHaveAccessibleDescription('Accept the terms of use to create your account.');
+    await expect(page.getByRole('checkbox')).toHaveAccessibleDescription(
+      'Accept the terms of use to create your account.',
+    );
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -71,7 +74,7 @@ test.describe('axe finds no serious or critical violation', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  test('on the API reference (/docs/api), for the developers of the brand\'s apps', async ({ page }) => {
+  test("on the API reference (/docs/api), for the developers of the brand's apps", async ({ page }) => {
     await page.goto('/docs/api');
     await expect(page.getByRole('heading', { level: 1, name: /Accord API/ })).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);
@@ -92,7 +95,9 @@ test.describe('keyboard', () => {
     throw new Error('Tab never left the page: is there a focus trap?');
   }
 
-  test('on /signin, Tab reaches the skip link first, then the header, the email field and the button', async ({ page }) => {
+  test('on /signin, Tab reaches the skip link first, then the header, the email field and the button', async ({
+    page,
+  }) => {
     await page.goto('/signin');
     await expect(page.getByLabel('Email', { exact: true })).toBeFocused();
     await tabOutOfThePage(page);

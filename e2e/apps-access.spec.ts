@@ -4,6 +4,7 @@
  * one click, effective at once, with its event; in French too; axe finds nothing serious.
  */
 import { randomBytes } from 'node:crypto';
+
 import { createApp, type AppInput } from '../server/apps';
 import { appReader, readCustomers } from '../server/consent-policy';
 import { prisma } from '../server/db';
@@ -53,7 +54,9 @@ test('an app is listed with what it reads and why; its access is withdrawn, then
   await withdraw.click();
   await expect(item.getByText(`${app.name} no longer sees your data. It applies at once.`)).toBeVisible();
   await expect(item.getByText('Access withdrawn')).toBeVisible();
-  await expect(item.getByText('You withdrew its access: it sees none of your data, whatever you allow above.')).toBeVisible();
+  await expect(
+    item.getByText('You withdrew its access: it sees none of your data, whatever you allow above.'),
+  ).toBeVisible();
   // The same button, now the way back, keeps the keyboard focus.
   const allow = item.getByRole('button', { name: `Allow again: ${app.name}` });
   await expect(allow).toBeFocused();
@@ -68,7 +71,11 @@ test('an app is listed with what it reads and why; its access is withdrawn, then
   await expect(item.getByRole('button', { name: `Withdraw access: ${app.name}` })).toBeVisible();
   expect(await prisma.appAccessWithdrawal.count({ where: { customerId: customer.id, appId: app.id } })).toBe(0);
 
-  const events = await prisma.outboxEvent.findMany({ where: { customerId: customer.id, type: 'consent.updated' }, orderBy: { id: 'asc' }, select: { payload: true } });
+  const events = await prisma.outboxEvent.findMany({
+    where: { customerId: customer.id, type: 'consent.updated' },
+    orderBy: { id: 'asc' },
+    select: { payload: true },
+  });
   expect(events.map((e) => e.payload)).toEqual([
     { customerId: customer.id, app: app.clientId, appName: app.name, access: 'withdrawn', channel: 'portal' },
     { customerId: customer.id, app: app.clientId, appName: app.name, access: 'allowed', channel: 'portal' },
@@ -85,7 +92,9 @@ test('the section in French, with a withdrawn app', async ({ signedInPage: page,
   const item = region.getByRole('listitem').filter({ has: page.getByRole('heading', { name: app.name, exact: true }) });
   await expect(item.getByText('Accès retiré')).toBeVisible();
   await expect(item.getByRole('term')).toHaveText(['nom et prénom', 'numéro de téléphone']);
-  await expect(item.getByRole('definition').first()).toHaveText("pour : Conditions d'utilisation et politique de confidentialité");
+  await expect(item.getByRole('definition').first()).toHaveText(
+    "pour : Conditions d'utilisation et politique de confidentialité",
+  );
   await expect(item.getByRole('button', { name: `Autoriser à nouveau : ${app.name}` })).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
 });
@@ -103,7 +112,10 @@ test("an app id that is no app's changes nothing and says so", async ({ signedIn
   expect(await prisma.outboxEvent.count({ where: { customerId: customer.id, type: 'consent.updated' } })).toBe(0);
 });
 
-test("an app's read is listed under who looked at the data, in words the customer reads", async ({ signedInPage: page, customer }) => {
+test("an app's read is listed under who looked at the data, in words the customer reads", async ({
+  signedInPage: page,
+  customer,
+}) => {
   const app = await registerApp({ purposes: 'service', fields: 'name,postalAddress' });
   await readCustomers(appReader(app, 'order 4411'), { ids: [customer.id] });
   await page.goto('/account/privacy');

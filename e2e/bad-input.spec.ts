@@ -4,6 +4,7 @@
  * links and garbage never answered with a server error.
  */
 import type { APIResponse, Page, Request } from '@playwright/test';
+
 import { prisma } from '../server/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { listMail, waitForMail } from './mailbox';
@@ -11,9 +12,21 @@ import { listMail, waitForMail } from './mailbox';
 const BAD_EMAILS = [
   { label: 'no @', email: 'not-an-email', error: 'Enter an email address like name@example.com.' },
   { label: 'no top-level domain', email: 'a@b', error: 'Enter an email address like name@example.com.' },
-  { label: 'a control character', email: 'a\u0007@example.com', error: 'Enter an email address like name@example.com.' },
-  { label: 'an escape sequence', email: 'a\u001b[31m@example.com', error: 'Enter an email address like name@example.com.' },
-  { label: '262 characters', email: `${'a'.repeat(250)}@example.com`, error: 'An email address can be at most 254 characters long.' },
+  {
+    label: 'a control character',
+    email: 'a\u0007@example.com',
+    error: 'Enter an email address like name@example.com.',
+  },
+  {
+    label: 'an escape sequence',
+    email: 'a\u001b[31m@example.com',
+    error: 'Enter an email address like name@example.com.',
+  },
+  {
+    label: '262 characters',
+    email: `${'a'.repeat(250)}@example.com`,
+    error: 'An email address can be at most 254 characters long.',
+  },
   { label: 'only spaces', email: '   ', error: 'Enter your email address.' },
 ];
 
@@ -21,7 +34,11 @@ const BAD_FIRST_NAMES = [
   { label: '300 characters', firstName: 'A'.repeat(300), error: 'A first name can be at most 100 characters long.' },
   { label: 'HTML', firstName: '<script>alert(1)</script>', error: 'Use letters, spaces, hyphens or apostrophes only.' },
   { label: 'a control character', firstName: 'Ada\u0007', error: 'Use letters, spaces, hyphens or apostrophes only.' },
-  { label: 'an escape sequence', firstName: 'Ada\u001b[2J', error: 'Use letters, spaces, hyphens or apostrophes only.' },
+  {
+    label: 'an escape sequence',
+    firstName: 'Ada\u001b[2J',
+    error: 'Use letters, spaces, hyphens or apostrophes only.',
+  },
 ];
 
 /** No mail reached the sink for the address (an empty one can receive none, and the sink reads it as "everyone"). */
@@ -54,7 +71,11 @@ async function captureServerAction(page: Page, trigger: () => Promise<void>): Pr
   await page.route('**', async (route) => {
     const request = route.request();
     if (!isServerAction(request) || captured) return route.fallback();
-    captured = { url: request.url(), headers: await request.allHeaders(), body: request.postDataBuffer() ?? Buffer.alloc(0) };
+    captured = {
+      url: request.url(),
+      headers: await request.allHeaders(),
+      body: request.postDataBuffer() ?? Buffer.alloc(0),
+    };
     await route.abort();
   });
   await trigger();
@@ -64,12 +85,23 @@ async function captureServerAction(page: Page, trigger: () => Promise<void>): Pr
 }
 
 /** Replays a captured action with another Origin header (or none). */
-function replay(page: Page, action: CapturedAction, origin: string | null, extraHeaders: Record<string, string> = {}): Promise<APIResponse> {
+function replay(
+  page: Page,
+  action: CapturedAction,
+  origin: string | null,
+  extraHeaders: Record<string, string> = {},
+): Promise<APIResponse> {
   const headers: Record<string, string> = Object.fromEntries(
-    Object.entries(action.headers).filter(([name]) => !['origin', 'referer', 'content-length', 'host', 'cookie'].includes(name)),
+    Object.entries(action.headers).filter(
+      ([name]) => !['origin', 'referer', 'content-length', 'host', 'cookie'].includes(name),
+    ),
   );
   if (origin !== null) headers.origin = origin;
-  return page.request.post(action.url, { headers: { ...headers, ...extraHeaders }, data: action.body, maxRedirects: 0 });
+  return page.request.post(action.url, {
+    headers: { ...headers, ...extraHeaders },
+    data: action.body,
+    maxRedirects: 0,
+  });
 }
 
 test.describe('malformed emails get a field error and no mail', () => {
@@ -106,7 +138,9 @@ test.describe('malformed emails get a field error and no mail', () => {
         await expect(field).toHaveAccessibleDescription(error);
         await expect(page).toHaveURL(/\/signin$/);
         // The action answered before any mail could have gone: nothing was stored or sent.
-        expect(await prisma.signInChallenge.count({ where: { email: { in: [email.trim().toLowerCase(), placeholder] } } })).toBe(0);
+        expect(
+          await prisma.signInChallenge.count({ where: { email: { in: [email.trim().toLowerCase(), placeholder] } } }),
+        ).toBe(0);
         await expectNoMailTo(email);
       });
     }
@@ -144,7 +178,9 @@ test('bad first names get a field error and nothing is written', async ({ page, 
     });
   }
 
-  expect(await prisma.user.findUniqueOrThrow({ where: { id: customer.id }, select: { firstName: true, onboardedAt: true } })).toEqual({
+  expect(
+    await prisma.user.findUniqueOrThrow({ where: { id: customer.id }, select: { firstName: true, onboardedAt: true } }),
+  ).toEqual({
     firstName: null,
     onboardedAt: null,
   });
@@ -181,7 +217,10 @@ test.describe('server actions posted from elsewhere are refused with 403', () =>
     await waitForMail(email, { after: before, subjectIncludes: 'Your sign-in link and code' });
   });
 
-  test("a signed-in customer's language change: refused from elsewhere, nothing saved", async ({ signedInPage: page, customer }) => {
+  test("a signed-in customer's language change: refused from elsewhere, nothing saved", async ({
+    signedInPage: page,
+    customer,
+  }) => {
     await page.goto('/account');
     // Hydrated: before that the switcher posts as a plain form, without the Next-Action header.
     await waitForHydration(page.getByRole('button', { name: 'Français' }));
@@ -214,7 +253,9 @@ test('a client-chosen X-Forwarded-For does not pick the per-IP rate-limit bucket
   const response = await replay(page, action, new URL(page.url()).origin, { 'x-forwarded-for': spoofed });
   expect(response.status()).toBeLessThan(400);
   expect(await prisma.signInChallenge.count({ where: { email } })).toBe(1);
-  const buckets = await prisma.$queryRaw<Array<{ key: string }>>`SELECT key FROM rate_limits WHERE key = ${`send:ip:${spoofed}`}`;
+  const buckets = await prisma.$queryRaw<
+    Array<{ key: string }>
+  >`SELECT key FROM rate_limits WHERE key = ${`send:ip:${spoofed}`}`;
   expect(buckets).toEqual([]);
 });
 
@@ -279,7 +320,9 @@ test.describe('broken sign-in links show "This link no longer works"', () => {
     });
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'This link no longer works' })).toBeVisible();
-    expect(await prisma.signInChallenge.findUniqueOrThrow({ where: { id: challenge.id }, select: { linkUsedAt: true } })).toEqual({
+    expect(
+      await prisma.signInChallenge.findUniqueOrThrow({ where: { id: challenge.id }, select: { linkUsedAt: true } }),
+    ).toEqual({
       linkUsedAt: null,
     });
   });
@@ -338,7 +381,11 @@ test.describe('garbage never gets a server error', () => {
     ];
     await Promise.all(
       sent.map(async (code) => {
-        const response = await replay(page, { ...action, body: Buffer.from(template.replace('"000000"', code)) }, new URL(page.url()).origin);
+        const response = await replay(
+          page,
+          { ...action, body: Buffer.from(template.replace('"000000"', code)) },
+          new URL(page.url()).origin,
+        );
         statuses.push({ url: `code ${code.slice(0, 40)}`, status: response.status() });
         expect(await response.text(), `code ${code.slice(0, 40)}`).toContain('"fieldErrors":{"code":');
       }),
@@ -347,14 +394,26 @@ test.describe('garbage never gets a server error', () => {
     expect(statuses.filter((s) => s.status >= 500)).toEqual([]);
     // None of it counted as a wrong code, and none of it signed anyone in.
     expect(
-      await prisma.signInChallenge.findUniqueOrThrow({ where: { id: challenge.id }, select: { failedAttempts: true, codeUsedAt: true } }),
+      await prisma.signInChallenge.findUniqueOrThrow({
+        where: { id: challenge.id },
+        select: { failedAttempts: true, codeUsedAt: true },
+      }),
     ).toEqual({ failedAttempts: 0, codeUsedAt: null });
   });
 
   test('in query strings, cookies and headers', async ({ page, signInAs, customer, baseURL }) => {
     // About 200 requests: on a loaded 2-core machine they need more than the default 30 s.
     test.slow();
-    const paths = ['/', '/signin', '/signin/code', '/signin/confirm', '/welcome', '/account', '/account/profile', '/legal/terms'];
+    const paths = [
+      '/',
+      '/signin',
+      '/signin/code',
+      '/signin/confirm',
+      '/welcome',
+      '/account',
+      '/account/profile',
+      '/legal/terms',
+    ];
     const queries = [
       '?callbackUrl=https://evil.example',
       '?callbackUrl=//evil.example',
@@ -380,7 +439,8 @@ test.describe('garbage never gets a server error', () => {
       });
       statuses.push({ url: url.slice(0, 120), status: response.status() });
       const location = response.headers().location;
-      if (location) expect(new URL(location, baseURL).host, `${url} redirects to ${location}`).toBe(new URL(baseURL!).host);
+      if (location)
+        expect(new URL(location, baseURL).host, `${url} redirects to ${location}`).toBe(new URL(baseURL!).host);
     };
 
     const urls = paths.flatMap((path) => queries.map((query) => path + query));
@@ -403,7 +463,14 @@ test.describe('garbage never gets a server error', () => {
   });
 
   test('a signed-in customer cannot be sent off-site after sign-in', async ({ signedInPage: page, baseURL }) => {
-    for (const target of ['https://evil.example', '//evil.example', '/\\evil.example', '\\\\evil.example', 'javascript:alert(1)', '/%09/evil.example']) {
+    for (const target of [
+      'https://evil.example',
+      '//evil.example',
+      '/\\evil.example',
+      '\\\\evil.example',
+      'javascript:alert(1)',
+      '/%09/evil.example',
+    ]) {
       await page.goto(`/signin?callbackUrl=${encodeURIComponent(target)}`);
       expect(new URL(page.url()).host, target).toBe(new URL(baseURL!).host);
     }

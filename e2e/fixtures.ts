@@ -10,11 +10,27 @@
  * (`signedInPage`, `signInAs`) or with a pending challenge (`createChallenge`).
  */
 import './server-env'; // first: server/ modules read DATABASE_URL and AUTH_SECRET
+
 import { randomBytes } from 'node:crypto';
-import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from '@playwright/test';
+
+import {
+  test as base,
+  expect,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from '@playwright/test';
+
 import { sha256 } from '../server/crypto';
 import { prisma } from '../server/db';
-import { createCustomer, createSessionFor, createSignInChallenge, ensureConsentPurposes, type CustomerSeed } from '../server/factories';
+import {
+  createCustomer,
+  createSessionFor,
+  createSignInChallenge,
+  ensureConsentPurposes,
+  type CustomerSeed,
+} from '../server/factories';
 import { clearMail } from './mailbox';
 
 export { expect };
@@ -67,7 +83,11 @@ type TestFixtures = {
    * that device (the cookie /signin/code reads). A given `email` must be one this
    * test already owns (a fixture customer's), so that cleanup finds it.
    */
-  createChallenge: (opts?: { email?: string; expired?: boolean; context?: BrowserContext }) => Promise<PendingChallenge>;
+  createChallenge: (opts?: {
+    email?: string;
+    expired?: boolean;
+    context?: BrowserContext;
+  }) => Promise<PendingChallenge>;
   /**
    * A page in a new browser context: another device, with its own cookies. Same
    * baseURL and locale as the config's unless overridden; closed after the test.
@@ -82,7 +102,11 @@ export type SignInOptions = {
   userAgent?: string;
 };
 
-export type SignInAs = (context: BrowserContext, customerId: string, opts?: SignInOptions) => Promise<{ token: string; sessionId: string }>;
+export type SignInAs = (
+  context: BrowserContext,
+  customerId: string,
+  opts?: SignInOptions,
+) => Promise<{ token: string; sessionId: string }>;
 
 /** server/sessions.ts STEP_UP_WINDOW_MS (10 minutes), plus one: a sign-in too old for sensitive changes. */
 export function signInTooOldForStepUp(): Date {
@@ -114,7 +138,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const emails = new Set<string>();
     let n = 0;
     await provide((label = 'customer') => {
-      const email = `${label}-w${testInfo.workerIndex}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${n++}@example.test`.toLowerCase();
+      const email =
+        `${label}-w${testInfo.workerIndex}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${n++}@example.test`.toLowerCase();
       emails.add(email);
       return email;
     });
@@ -142,7 +167,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         select: { id: true },
       });
       await context.addCookies([
-        { name: SESSION_COOKIE, value: token, domain: 'localhost', path: '/', httpOnly: true, secure: false, sameSite: 'Lax' },
+        {
+          name: SESSION_COOKIE,
+          value: token,
+          domain: 'localhost',
+          path: '/',
+          httpOnly: true,
+          secure: false,
+          sameSite: 'Lax',
+        },
       ]);
       return { token, sessionId };
     });
@@ -160,10 +193,21 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   createChallenge: async ({ uniqueEmail }, provide) => {
     await provide(async (opts = {}) => {
-      const { id, email, code, token } = await createSignInChallenge({ email: opts.email ?? uniqueEmail('challenge'), expired: opts.expired });
+      const { id, email, code, token } = await createSignInChallenge({
+        email: opts.email ?? uniqueEmail('challenge'),
+        expired: opts.expired,
+      });
       if (opts.context) {
         await opts.context.addCookies([
-          { name: CHALLENGE_COOKIE, value: id, domain: 'localhost', path: '/', httpOnly: true, secure: false, sameSite: 'Lax' },
+          {
+            name: CHALLENGE_COOKIE,
+            value: id,
+            domain: 'localhost',
+            path: '/',
+            httpOnly: true,
+            secure: false,
+            sameSite: 'Lax',
+          },
         ]);
       }
       return { id, email, code, token, link: `/signin/confirm?token=${token}` };

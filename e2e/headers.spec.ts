@@ -6,6 +6,7 @@
  * (no violation reported during a whole sign-in).
  */
 import type { APIResponse, Page } from '@playwright/test';
+
 import { expect, SESSION_COOKIE, test, waitForHydration } from './fixtures';
 import { isServerAction, ROUND_TRIPS_TIMEOUT } from './helpers';
 import { extractCode, waitForMail } from './mailbox';
@@ -45,7 +46,8 @@ function expectSecurityHeaders(response: APIResponse): void {
   expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
   expect(headers['x-content-type-options']).toBe('nosniff');
   const permissions = headers['permissions-policy'] ?? '';
-  for (const feature of ['camera=()', 'microphone=()', 'geolocation=()', 'payment=()']) expect(permissions).toContain(feature);
+  for (const feature of ['camera=()', 'microphone=()', 'geolocation=()', 'payment=()'])
+    expect(permissions).toContain(feature);
   // Passkeys must keep working in this document (and only in documents of this origin).
   expect(permissions).toContain('publickey-credentials-get=(self)');
   expect(permissions).toContain('publickey-credentials-create=(self)');
@@ -89,7 +91,11 @@ test.describe('security headers', () => {
   });
 });
 
-test('the session cookie is HttpOnly and SameSite=Lax (and not Secure over plain http)', async ({ page, customer, createChallenge }) => {
+test('the session cookie is HttpOnly and SameSite=Lax (and not Secure over plain http)', async ({
+  page,
+  customer,
+  createChallenge,
+}) => {
   const challenge = await createChallenge({ email: customer.email, context: page.context() });
   await page.goto('/signin/code');
   const field = page.getByLabel('Code', { exact: true });
@@ -97,11 +103,16 @@ test('the session cookie is HttpOnly and SameSite=Lax (and not Secure over plain
   await field.fill(challenge.code);
   const answered = page.waitForResponse((response) => isServerAction(response.request()));
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  const setCookie = ((await (await answered).headerValues('set-cookie')) ?? []).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  const setCookie = ((await (await answered).headerValues('set-cookie')) ?? []).find((c) =>
+    c.startsWith(`${SESSION_COOKIE}=`),
+  );
   await expect(page).toHaveURL(/\/account$/, { timeout: ROUND_TRIPS_TIMEOUT });
 
   expect(setCookie, 'Set-Cookie of the session').toBeTruthy();
-  const attributes = setCookie!.split(';').slice(1).map((a) => a.trim().toLowerCase());
+  const attributes = setCookie!
+    .split(';')
+    .slice(1)
+    .map((a) => a.trim().toLowerCase());
   expect(attributes).toContain('httponly');
   expect(attributes).toContain('samesite=lax');
   expect(attributes).toContain('path=/');
@@ -128,7 +139,9 @@ async function recordCspViolations(page: Page): Promise<{ console: string[]; eve
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
       const report = (window as unknown as { __reportCspViolation: (text: string) => void }).__reportCspViolation;
-      void report(`${event.violatedDirective} blocked ${event.blockedURI || '(inline)'} at ${event.sourceFile}:${event.lineNumber}`);
+      void report(
+        `${event.violatedDirective} blocked ${event.blockedURI || '(inline)'} at ${event.sourceFile}:${event.lineNumber}`,
+      );
     });
   });
   return seen;
@@ -143,12 +156,16 @@ test('the app works under its CSP: a whole sign-in reports no violation', async 
   await email.fill(customer.email);
   await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await expect(page).toHaveURL(/\/signin\/code$/);
-  const code = extractCode(await waitForMail(customer.email, { after: before, subjectIncludes: 'Your sign-in link and code' }));
+  const code = extractCode(
+    await waitForMail(customer.email, { after: before, subjectIncludes: 'Your sign-in link and code' }),
+  );
   const field = page.getByLabel('Code', { exact: true });
   await waitForHydration(field);
   await field.fill(code);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Hello, Camille' })).toBeVisible({ timeout: ROUND_TRIPS_TIMEOUT });
+  await expect(page.getByRole('heading', { level: 1, name: 'Hello, Camille' })).toBeVisible({
+    timeout: ROUND_TRIPS_TIMEOUT,
+  });
 
   // Client-side navigation, and the passkey client on the security page.
   await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Security' }).click();
@@ -164,7 +181,11 @@ test('the app works under its CSP: a whole sign-in reports no violation', async 
   expect(violations.events).toEqual([]);
 });
 
-test('the first-name form reports no violation either, also with errors shown', async ({ page, createCustomer, signInAs }) => {
+test('the first-name form reports no violation either, also with errors shown', async ({
+  page,
+  createCustomer,
+  signInAs,
+}) => {
   const violations = await recordCspViolations(page);
   const customer = await createCustomer({ onboarded: false, firstName: null });
   await signInAs(page.context(), customer.id);

@@ -4,6 +4,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { APIResponse, Page, Request } from '@playwright/test';
+
 import { expect, waitForHydration } from './fixtures';
 
 export function isServerAction(request: Request): boolean {
@@ -45,19 +46,34 @@ export function recordServerActions(page: Page, match: (body: string) => boolean
 }
 
 /** Replays a captured action with another Origin header (or none), with the page's cookies. */
-export function replay(page: Page, action: CapturedAction, origin: string | null, extraHeaders: Record<string, string> = {}): Promise<APIResponse> {
+export function replay(
+  page: Page,
+  action: CapturedAction,
+  origin: string | null,
+  extraHeaders: Record<string, string> = {},
+): Promise<APIResponse> {
   const headers: Record<string, string> = Object.fromEntries(
-    Object.entries(action.headers).filter(([name]) => !['origin', 'referer', 'content-length', 'host', 'cookie'].includes(name)),
+    Object.entries(action.headers).filter(
+      ([name]) => !['origin', 'referer', 'content-length', 'host', 'cookie'].includes(name),
+    ),
   );
   if (origin !== null) headers.origin = origin;
-  return page.request.post(action.url, { headers: { ...headers, ...extraHeaders }, data: action.body, maxRedirects: 0 });
+  return page.request.post(action.url, {
+    headers: { ...headers, ...extraHeaders },
+    data: action.body,
+    maxRedirects: 0,
+  });
 }
 
 /**
  * Rewrites, from now on, the body of the server action POSTs the page sends whose body
  * matches `match`, as a client that skips the browser could: the server must refuse on its own.
  */
-export async function rewriteServerActions(page: Page, match: (body: string) => boolean, rewrite: (body: string) => string): Promise<void> {
+export async function rewriteServerActions(
+  page: Page,
+  match: (body: string) => boolean,
+  rewrite: (body: string) => string,
+): Promise<void> {
   await page.route('**', async (route) => {
     const request = route.request();
     const body = request.postData() ?? '';
@@ -115,11 +131,15 @@ export async function addPasskey(page: Page): Promise<void> {
   const add = page.getByRole('button', { name: 'Add a passkey' });
   await waitForHydration(add);
   await add.click();
-  await expect(page.getByRole('status').filter({ hasText: 'Passkey added.' })).toBeVisible({ timeout: ROUND_TRIPS_TIMEOUT });
+  await expect(page.getByRole('status').filter({ hasText: 'Passkey added.' })).toBeVisible({
+    timeout: ROUND_TRIPS_TIMEOUT,
+  });
   await expect(passkeyItem(page, PASSKEY_NAME)).toBeVisible();
 }
 
 /** A passkey's entry in the list on /account/security. */
 export function passkeyItem(page: Page, name: string) {
-  return page.getByRole('listitem').filter({ has: page.getByRole('button', { name: `Delete passkey ${name}`, exact: true }) });
+  return page
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('button', { name: `Delete passkey ${name}`, exact: true }) });
 }

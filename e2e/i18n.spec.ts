@@ -3,6 +3,7 @@
  * cookie, and saved on the signed-in customer so their mail follows it.
  */
 import { readFileSync } from 'node:fs';
+
 import { prisma } from '../server/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { extractCode, waitForMail } from './mailbox';
@@ -27,7 +28,9 @@ test.describe('a browser that prefers French', () => {
     // Messages shown by client components are French too.
     await waitForHydration(page.getByRole('button', { name: 'Continuer' }));
     await page.getByRole('button', { name: 'Continuer' }).click();
-    await expect(page.getByLabel(fr.signIn.emailLabel, { exact: true })).toHaveAccessibleDescription('Saisissez votre adresse e-mail.');
+    await expect(page.getByLabel(fr.signIn.emailLabel, { exact: true })).toHaveAccessibleDescription(
+      'Saisissez votre adresse e-mail.',
+    );
   });
 });
 
@@ -77,7 +80,10 @@ test("a signed-in customer's choice is saved on the customer and their next mail
   await page.getByRole('form', { name: 'Language' }).getByRole('button', { name: 'Français' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Bonjour Camille' })).toBeVisible();
   await expect
-    .poll(async () => (await prisma.user.findUniqueOrThrow({ where: { id: customer.id }, select: { locale: true } })).locale)
+    .poll(
+      async () =>
+        (await prisma.user.findUniqueOrThrow({ where: { id: customer.id }, select: { locale: true } })).locale,
+    )
     .toBe('fr');
 
   // Another device, English by its browser and without the cookie: the mail still

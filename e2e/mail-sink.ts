@@ -17,8 +17,10 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
+
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+
 import type { Mail } from './mailbox';
 
 const HOST = '127.0.0.1';

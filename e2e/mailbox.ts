@@ -122,7 +122,9 @@ export function extractSignInLink(mail: Mail): string {
     const url = match[0].replace(/[.,;:!?]+$/, '');
     if (url.includes('/signin/confirm')) return url;
   }
-  throw new Error(`No /signin/confirm link in the text body of the mail ${JSON.stringify(mail.subject)} to ${mail.to.join(', ')}`);
+  throw new Error(
+    `No /signin/confirm link in the text body of the mail ${JSON.stringify(mail.subject)} to ${mail.to.join(', ')}`,
+  );
 }
 
 /**
@@ -133,7 +135,9 @@ export function extractCode(mail: Mail): string {
   const withoutUrls = mail.text.replace(URL_PATTERN, ' ');
   const match = /(?<![\p{L}\p{N}_])\d{6}(?![\p{L}\p{N}_])/u.exec(withoutUrls);
   if (!match) {
-    throw new Error(`No 6-digit code in the text body of the mail ${JSON.stringify(mail.subject)} to ${mail.to.join(', ')}`);
+    throw new Error(
+      `No 6-digit code in the text body of the mail ${JSON.stringify(mail.subject)} to ${mail.to.join(', ')}`,
+    );
   }
   return match[0];
 }

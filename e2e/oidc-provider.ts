@@ -21,6 +21,7 @@
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
 const HOST = '127.0.0.1';
@@ -82,7 +83,9 @@ const configuration: Configuration = {
 
 const provider = new Provider(ISSUER, configuration);
 provider.on('server_error', (_ctx, error) => console.error(`oidc-provider: server error: ${error.message}`));
-provider.on('authorization.error', (_ctx, error) => console.error(`oidc-provider: authorization refused: ${error.message}`));
+provider.on('authorization.error', (_ctx, error) =>
+  console.error(`oidc-provider: authorization refused: ${error.message}`),
+);
 provider.on('grant.error', (_ctx, error) => console.error(`oidc-provider: token request refused: ${error.message}`));
 const oidc = provider.callback();
 
@@ -127,7 +130,12 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
       return send(res, 400, 'email (string) and emailVerified (boolean) are required');
     }
     const sub = randomUUID();
-    accounts.set(sub, { sub, email: input.email, emailVerified: input.emailVerified, givenName: typeof input.givenName === 'string' ? input.givenName : null });
+    accounts.set(sub, {
+      sub,
+      email: input.email,
+      emailVerified: input.emailVerified,
+      givenName: typeof input.givenName === 'string' ? input.givenName : null,
+    });
     return send(res, 201, JSON.stringify({ login: sub }), 'application/json');
   }
 
@@ -139,7 +147,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     if (!login && req.method === 'GET') return send(res, 200, loginPage(uid!), 'text/html; charset=utf-8');
     if (login && req.method === 'POST') {
       const accountId = new URLSearchParams(await readBody(req)).get('login')?.trim() ?? '';
-      if (!accounts.has(accountId)) return send(res, 200, loginPage(uid!, 'No such test account.'), 'text/html; charset=utf-8');
+      if (!accounts.has(accountId))
+        return send(res, 200, loginPage(uid!, 'No such test account.'), 'text/html; charset=utf-8');
       console.log(`oidc-provider: login as ${accountId} (${accounts.get(accountId)!.email})`);
       await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
       return;

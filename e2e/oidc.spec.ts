@@ -6,6 +6,7 @@
  * that write nothing, and unlinking on /account/security.
  */
 import type { BrowserContext, Page } from '@playwright/test';
+
 import { prisma } from '../server/db';
 import { expect, SESSION_COOKIE, test, waitForHydration } from './fixtures';
 import { extractCode, waitForMail } from './mailbox';
@@ -54,7 +55,8 @@ async function catchCallback(page: Page, login: string): Promise<string> {
     async (route) => {
       let location = (await route.fetch({ maxRedirects: 0 })).headers().location;
       while (location && new URL(location, idpUrl()).pathname !== CALLBACK) {
-        location = (await page.request.get(new URL(location, idpUrl()).toString(), { maxRedirects: 0 })).headers().location;
+        location = (await page.request.get(new URL(location, idpUrl()).toString(), { maxRedirects: 0 })).headers()
+          .location;
       }
       callback = location;
       await route.fulfill({ status: 200, contentType: 'text/plain', body: 'callback caught by the test' });
@@ -75,7 +77,14 @@ async function addVirtualAuthenticator(page: Page): Promise<{ present: (enabled:
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return {
     present: async (enabled) => {
@@ -131,25 +140,41 @@ test.describe('third-party sign-in', () => {
         id: true,
         emailVerified: true,
         onboardedAt: true,
-        accounts: { select: { provider: true, providerAccountId: true, access_token: true, refresh_token: true, id_token: true } },
+        accounts: {
+          select: { provider: true, providerAccountId: true, access_token: true, refresh_token: true, id_token: true },
+        },
         sessions: { select: { authMethod: true, userAgent: true, ipPrefix: true } },
       },
     });
     expect(customer.emailVerified).not.toBeNull();
     expect(customer.onboardedAt).not.toBeNull();
     // Sign-in only: none of the provider's tokens is kept.
-    expect(customer.accounts).toEqual([{ provider: PROVIDER, providerAccountId: login, access_token: null, refresh_token: null, id_token: null }]);
-    expect(customer.sessions).toEqual([{ authMethod: 'oidc:test', userAgent: expect.stringContaining('Chrome'), ipPrefix: expect.stringMatching(/^(127\.0\.0\.0\/24|::\/48)$/) }]);
+    expect(customer.accounts).toEqual([
+      { provider: PROVIDER, providerAccountId: login, access_token: null, refresh_token: null, id_token: null },
+    ]);
+    expect(customer.sessions).toEqual([
+      {
+        authMethod: 'oidc:test',
+        userAgent: expect.stringContaining('Chrome'),
+        ipPrefix: expect.stringMatching(/^(127\.0\.0\.0\/24|::\/48)$/),
+      },
+    ]);
     expect(await prisma.outboxEvent.count({ where: { customerId: customer.id, type: 'customer.created' } })).toBe(1);
   });
 
-  test("an existing customer's email is linked only after the emailed code proves the account", async ({ page, customer, newDevice }) => {
+  test("an existing customer's email is linked only after the emailed code proves the account", async ({
+    page,
+    customer,
+    newDevice,
+  }) => {
     const login = await createIdpAccount({ email: customer.email, emailVerified: true, givenName: 'Someone' });
     await signInWithProvider(page, login);
 
     // Not signed in, not linked: the customer is asked to prove the account first.
     await expect(page).toHaveURL(/\/signin\/link$/);
-    await expect(page.getByRole('heading', { level: 1, name: `Connect ${PROVIDER_NAME} to your account` })).toBeVisible();
+    await expect(
+      page.getByRole('heading', { level: 1, name: `Connect ${PROVIDER_NAME} to your account` }),
+    ).toBeVisible();
     await expect(page.getByText(customer.email)).toBeVisible();
     expect(await hasSessionCookie(page.context())).toBe(false);
     expect(await prisma.session.count({ where: { userId: customer.id } })).toBe(0);
@@ -165,7 +190,9 @@ test.describe('third-party sign-in', () => {
     await expectGreeting(page, 'Camille');
 
     expect(await writtenFor(customer.email, login)).toEqual({ customers: 1, identities: 1, pending: 0 });
-    expect(await prisma.session.findMany({ where: { userId: customer.id }, select: { authMethod: true } })).toEqual([{ authMethod: 'oidc:test' }]);
+    expect(await prisma.session.findMany({ where: { userId: customer.id }, select: { authMethod: true } })).toEqual([
+      { authMethod: 'oidc:test' },
+    ]);
     const notice = await waitForMail(customer.email, { after: before, subjectIncludes: LINKED_SUBJECT });
     expect(notice.text).toContain(`Your ${PROVIDER_NAME} account can now sign in to your account.`);
     expect(notice.text).toContain('/security/not-me?token=');
@@ -176,16 +203,29 @@ test.describe('third-party sign-in', () => {
     const beforeOther = new Date();
     await signInWithProvider(other, login);
     await expectGreeting(other, 'Camille');
-    expect(await prisma.session.findMany({ where: { userId: customer.id }, select: { authMethod: true, userAgent: true }, orderBy: { createdAt: 'asc' } })).toEqual([
+    expect(
+      await prisma.session.findMany({
+        where: { userId: customer.id },
+        select: { authMethod: true, userAgent: true },
+        orderBy: { createdAt: 'asc' },
+      }),
+    ).toEqual([
       { authMethod: 'oidc:test', userAgent: expect.stringContaining('Chrome') },
       { authMethod: 'oidc:test', userAgent: FIREFOX_ON_WINDOWS },
     ]);
     expect(await prisma.pendingIdentityLink.count({ where: { customerId: customer.id } })).toBe(0);
-    const newDeviceNotice = await waitForMail(customer.email, { after: beforeOther, subjectIncludes: 'New sign-in to your account' });
+    const newDeviceNotice = await waitForMail(customer.email, {
+      after: beforeOther,
+      subjectIncludes: 'New sign-in to your account',
+    });
     expect(newDeviceNotice.text).toContain('Firefox 128 · Windows 10');
   });
 
-  test("an existing customer's email is linked after one of the account's passkeys proves it", async ({ page, customer, signInAs }) => {
+  test("an existing customer's email is linked after one of the account's passkeys proves it", async ({
+    page,
+    customer,
+    signInAs,
+  }) => {
     // The customer adds a passkey while signed in, then signs out.
     const authenticator = await addVirtualAuthenticator(page);
     await signInAs(page.context(), customer.id);
@@ -209,7 +249,11 @@ test.describe('third-party sign-in', () => {
     expect(await prisma.session.count({ where: { userId: customer.id, authMethod: 'oidc:test' } })).toBe(1);
   });
 
-  test('an email the provider has not verified is refused and writes nothing', async ({ page, uniqueEmail, customer }) => {
+  test('an email the provider has not verified is refused and writes nothing', async ({
+    page,
+    uniqueEmail,
+    customer,
+  }) => {
     const newEmail = uniqueEmail('oidc-unverified');
     const stranger = await createIdpAccount({ email: newEmail, emailVerified: false });
     await signInWithProvider(page, stranger);
@@ -226,7 +270,11 @@ test.describe('third-party sign-in', () => {
     expect(await hasSessionCookie(page.context())).toBe(false);
   });
 
-  test('a callback with a tampered state is refused, and so is a replayed one', async ({ page, uniqueEmail, newDevice }) => {
+  test('a callback with a tampered state is refused, and so is a replayed one', async ({
+    page,
+    uniqueEmail,
+    newDevice,
+  }) => {
     const email = uniqueEmail('oidc-state');
     const login = await createIdpAccount({ email, emailVerified: true });
     const callback = await catchCallback(page, login);
@@ -250,7 +298,9 @@ test.describe('third-party sign-in', () => {
 
   test('a callback replayed after a completed sign-in is refused and starts no session', async ({ page, customer }) => {
     const login = await createIdpAccount({ email: customer.email, emailVerified: true });
-    await prisma.account.create({ data: { userId: customer.id, type: 'oidc', provider: PROVIDER, providerAccountId: login } });
+    await prisma.account.create({
+      data: { userId: customer.id, type: 'oidc', provider: PROVIDER, providerAccountId: login },
+    });
     let callback: string | undefined;
     page.on('request', (request) => {
       if (request.url().includes(`${CALLBACK}?`)) callback = request.url();
@@ -272,11 +322,14 @@ test.describe('third-party sign-in', () => {
     const email = uniqueEmail('oidc-nonce');
     const login = await createIdpAccount({ email, emailVerified: true });
     // The provider is asked for a token with another nonce than the one this browser's cookie holds.
-    await page.route((url) => url.origin === idpUrl() && url.pathname === '/auth', async (route) => {
-      const url = new URL(route.request().url());
-      url.searchParams.set('nonce', 'a-nonce-from-another-sign-in');
-      await route.continue({ url: url.toString() });
-    });
+    await page.route(
+      (url) => url.origin === idpUrl() && url.pathname === '/auth',
+      async (route) => {
+        const url = new URL(route.request().url());
+        url.searchParams.set('nonce', 'a-nonce-from-another-sign-in');
+        await route.continue({ url: url.toString() });
+      },
+    );
     await signInWithProvider(page, login);
     await expect(page).toHaveURL(/\/signin\?error=/);
     await expect(page.getByText(REFUSED)).toBeVisible();
@@ -284,8 +337,13 @@ test.describe('third-party sign-in', () => {
     expect(await hasSessionCookie(page.context())).toBe(false);
   });
 
-  test('a linked identity is listed on /account/security and can be unlinked', async ({ signedInPage: page, customer }) => {
-    await prisma.account.create({ data: { userId: customer.id, type: 'oidc', provider: PROVIDER, providerAccountId: `sub-${customer.id}` } });
+  test('a linked identity is listed on /account/security and can be unlinked', async ({
+    signedInPage: page,
+    customer,
+  }) => {
+    await prisma.account.create({
+      data: { userId: customer.id, type: 'oidc', provider: PROVIDER, providerAccountId: `sub-${customer.id}` },
+    });
     await page.goto('/account/security');
     const section = page.getByRole('region', { name: 'Connected accounts' });
     await expect(section.getByText(PROVIDER_NAME, { exact: true })).toBeVisible();
@@ -297,9 +355,9 @@ test.describe('third-party sign-in', () => {
     await unlink.click();
     await expect(section.getByText(/No connected accounts/)).toBeVisible();
     expect(await prisma.account.count({ where: { userId: customer.id } })).toBe(0);
-    expect(await prisma.securityEvent.findMany({ where: { customerId: customer.id }, select: { type: true, detail: true } })).toEqual([
-      { type: 'identity.unlinked', detail: { provider: PROVIDER_NAME } },
-    ]);
+    expect(
+      await prisma.securityEvent.findMany({ where: { customerId: customer.id }, select: { type: true, detail: true } }),
+    ).toEqual([{ type: 'identity.unlinked', detail: { provider: PROVIDER_NAME } }]);
     await expect(page.getByText(`${PROVIDER_NAME} account unlinked`)).toBeVisible();
   });
 });

@@ -13,7 +13,9 @@
  * being signed in by autofill.
  */
 import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
+
 import type { Page } from '@playwright/test';
+
 import { prisma } from '../server/db';
 import { expect, test, waitForHydration, type TestCustomer } from './fixtures';
 import {
@@ -29,7 +31,12 @@ import {
   ROUND_TRIPS_TIMEOUT,
 } from './helpers';
 import { extractCode, listMail, waitForMail } from './mailbox';
-import { addVirtualAuthenticator, credentialRequests, recordCredentialRequests, type VirtualAuthenticator } from './webauthn';
+import {
+  addVirtualAuthenticator,
+  credentialRequests,
+  recordCredentialRequests,
+  type VirtualAuthenticator,
+} from './webauthn';
 
 // Every test runs several real ceremonies, each a few server round trips.
 test.describe.configure({ timeout: 60_000 });
@@ -56,18 +63,26 @@ async function conditionalOutcome(page: Page): Promise<string | undefined> {
  * Gets to /signin (through `navigate`) without autofill signing in: the authenticator
  * holds no credential while the page makes its autofill request, and gets them back after.
  */
-async function openSignInWithoutAutofill(page: Page, authenticator: VirtualAuthenticator, navigate: () => Promise<unknown>): Promise<void> {
+async function openSignInWithoutAutofill(
+  page: Page,
+  authenticator: VirtualAuthenticator,
+  navigate: () => Promise<unknown>,
+): Promise<void> {
   const held = await authenticator.credentials();
   await authenticator.clearCredentials();
   await navigate();
   await expect(page).toHaveURL(/\/signin(\?|$)/, { timeout: ROUND_TRIPS_TIMEOUT });
-  await expect.poll(() => conditionalOutcome(page), { message: 'the autofill request never settled' }).toMatch(/^rejected/);
+  await expect
+    .poll(() => conditionalOutcome(page), { message: 'the autofill request never settled' })
+    .toMatch(/^rejected/);
   for (const credential of held) await authenticator.addCredential(credential);
 }
 
 /** The header's "Sign out", staying on /signin afterwards (see openSignInWithoutAutofill). */
 async function signOut(page: Page, authenticator: VirtualAuthenticator): Promise<void> {
-  await openSignInWithoutAutofill(page, authenticator, () => page.getByRole('button', { name: 'Sign out', exact: true }).click());
+  await openSignInWithoutAutofill(page, authenticator, () =>
+    page.getByRole('button', { name: 'Sign out', exact: true }).click(),
+  );
 }
 
 async function expectSignedInAs(page: Page, firstName: string): Promise<void> {
@@ -80,11 +95,17 @@ function sessionsOf(customer: TestCustomer) {
 }
 
 function passkeysOf(customer: TestCustomer) {
-  return prisma.passkey.findMany({ where: { customerId: customer.id }, select: { name: true, counter: true, lastUsedAt: true } });
+  return prisma.passkey.findMany({
+    where: { customerId: customer.id },
+    select: { name: true, counter: true, lastUsedAt: true },
+  });
 }
 
 test.describe('a passkey added on /account/security', () => {
-  test('is listed, announced by mail with a "This wasn\'t me" link, and survives sign-out', async ({ signedInPage: page, customer }) => {
+  test('is listed, announced by mail with a "This wasn\'t me" link, and survives sign-out', async ({
+    signedInPage: page,
+    customer,
+  }) => {
     const authenticator = await passkeyCapable(page);
     const before = new Date();
     await page.goto('/account/security');
@@ -104,7 +125,9 @@ test.describe('a passkey added on /account/security', () => {
     const mail = await waitForMail(customer.email, { subjectIncludes: ADDED_SUBJECT, after: before });
     expect(mail.text).toContain(`A new passkey, "${PASSKEY_NAME}", can now sign in to your account.`);
     expect(mail.text).toContain("This wasn't me");
-    expect(extractLink(mail, '/security/not-me')).toMatch(/^http:\/\/localhost:\d+\/security\/not-me\?token=[\w-]{43}$/);
+    expect(extractLink(mail, '/security/not-me')).toMatch(
+      /^http:\/\/localhost:\d+\/security\/not-me\?token=[\w-]{43}$/,
+    );
     expect(mail.html).toContain('/security/not-me?token=');
 
     await signOut(page, authenticator);
@@ -112,7 +135,10 @@ test.describe('a passkey added on /account/security', () => {
     expect(await passkeysOf(customer)).toHaveLength(1);
   });
 
-  test('signs in through browser autofill (conditional mediation) on /signin', async ({ signedInPage: page, customer }) => {
+  test('signs in through browser autofill (conditional mediation) on /signin', async ({
+    signedInPage: page,
+    customer,
+  }) => {
     const authenticator = await passkeyCapable(page);
     await addPasskey(page);
     await signOut(page, authenticator);
@@ -123,10 +149,14 @@ test.describe('a passkey added on /account/security', () => {
     expect(await sessionsOf(customer)).toEqual([{ authMethod: 'passkey' }]);
 
     await page.goto('/account/security');
-    expect(await passkeysOf(customer)).toEqual([{ name: PASSKEY_NAME, counter: expect.any(BigInt), lastUsedAt: expect.any(Date) }]);
+    expect(await passkeysOf(customer)).toEqual([
+      { name: PASSKEY_NAME, counter: expect.any(BigInt), lastUsedAt: expect.any(Date) },
+    ]);
     await expect(passkeyItem(page, PASSKEY_NAME)).not.toContainText('last used never');
     // The session list shows this sign-in with the browser and system it came from.
-    await expect(page.getByRole('listitem').filter({ hasText: 'This device' })).toContainText(/Chrome \d+ on Windows 10/);
+    await expect(page.getByRole('listitem').filter({ hasText: 'This device' })).toContainText(
+      /Chrome \d+ on Windows 10/,
+    );
   });
 
   test('the autofill request is a conditional one, made on load without any click', async ({ signedInPage: page }) => {
@@ -237,9 +267,14 @@ test('a new customer adds a passkey from the offer right after registration', as
   await page.getByRole('button', { name: 'Add a passkey' }).click();
   await expectSignedInAs(page, 'Ada');
 
-  const customer = await prisma.user.findUniqueOrThrow({ where: { email }, select: { id: true, passkeys: { select: { name: true } } } });
+  const customer = await prisma.user.findUniqueOrThrow({
+    where: { email },
+    select: { id: true, passkeys: { select: { name: true } } },
+  });
   expect(customer.passkeys).toEqual([{ name: PASSKEY_NAME }]);
-  expect(await authenticator.credentials()).toMatchObject([{ rpId: 'localhost', userName: email, userDisplayName: 'Ada' }]);
+  expect(await authenticator.credentials()).toMatchObject([
+    { rpId: 'localhost', userName: email, userDisplayName: 'Ada' },
+  ]);
   await waitForMail(email, { subjectIncludes: ADDED_SUBJECT, after: before });
 
   // And it signs the new customer in.
@@ -248,13 +283,19 @@ test('a new customer adds a passkey from the offer right after registration', as
   await expectSignedInAs(page, 'Ada');
 });
 
-test('a cloned authenticator is refused, recorded, and the customer warned by mail', async ({ signedInPage: page, customer }) => {
+test('a cloned authenticator is refused, recorded, and the customer warned by mail', async ({
+  signedInPage: page,
+  customer,
+}) => {
   const authenticator = await passkeyCapable(page);
   await addPasskey(page);
   const credential = await authenticator.credential();
   // Another authenticator with the same key has signed more often than this one: the
   // stored counter is ahead of what this one will send.
-  await prisma.passkey.updateMany({ where: { customerId: customer.id }, data: { counter: BigInt(credential.signCount + 1000) } });
+  await prisma.passkey.updateMany({
+    where: { customerId: customer.id },
+    data: { counter: BigInt(credential.signCount + 1000) },
+  });
   await signOut(page, authenticator);
 
   const before = new Date();
@@ -263,13 +304,19 @@ test('a cloned authenticator is refused, recorded, and the customer warned by ma
   await expect(page).toHaveURL(/\/signin$/);
   expect(await sessionsOf(customer)).toEqual([]);
 
-  const events = await prisma.securityEvent.findMany({ where: { customerId: customer.id, type: 'passkey.cloned' }, select: { detail: true } });
+  const events = await prisma.securityEvent.findMany({
+    where: { customerId: customer.id, type: 'passkey.cloned' },
+    select: { detail: true },
+  });
   expect(events).toEqual([{ detail: { name: PASSKEY_NAME } }]);
   const mail = await waitForMail(customer.email, { subjectIncludes: CLONED_SUBJECT, after: before });
   expect(mail.text).toContain(`Someone tried to sign in with your passkey "${PASSKEY_NAME}"`);
   expect(extractLink(mail, '/security/not-me')).toMatch(/\/security\/not-me\?token=[\w-]{43}$/);
   // The stored counter did not move back: the clone stays refused.
-  expect((await passkeysOf(customer))[0]).toMatchObject({ counter: BigInt(credential.signCount + 1000), lastUsedAt: null });
+  expect((await passkeysOf(customer))[0]).toMatchObject({
+    counter: BigInt(credential.signCount + 1000),
+    lastUsedAt: null,
+  });
 });
 
 // ---------------------------------------------------------------------------
@@ -298,7 +345,9 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
 function signAssertion(privateKeyPkcs8: string, authenticatorData: Buffer, clientDataJSON: Buffer): Buffer {
   const key = createPrivateKey({ key: Buffer.from(privateKeyPkcs8, 'base64'), format: 'der', type: 'pkcs8' });
   const data = Buffer.concat([authenticatorData, sha256(clientDataJSON)]);
-  return key.asymmetricKeyType === 'ed25519' ? sign(null, data, key) : sign('sha256', data, { key, dsaEncoding: 'der' });
+  return key.asymmetricKeyType === 'ed25519'
+    ? sign(null, data, key)
+    : sign('sha256', data, { key, dsaEncoding: 'der' });
 }
 
 type Forgery = {
@@ -323,7 +372,9 @@ const FORGERIES: Forgery[] = [
       const authenticatorData = b64url.decode(response.response.authenticatorData);
       sha256('evil.example').copy(authenticatorData, 0);
       response.response.authenticatorData = b64url.encode(authenticatorData);
-      response.response.signature = b64url.encode(resign(authenticatorData, b64url.decode(response.response.clientDataJSON)));
+      response.response.signature = b64url.encode(
+        resign(authenticatorData, b64url.decode(response.response.clientDataJSON)),
+      );
     },
   },
   {
@@ -341,7 +392,9 @@ const FORGERIES: Forgery[] = [
       const authenticatorData = b64url.decode(response.response.authenticatorData);
       authenticatorData.writeUInt8(authenticatorData.readUInt8(32) & ~0x01, 32);
       response.response.authenticatorData = b64url.encode(authenticatorData);
-      response.response.signature = b64url.encode(resign(authenticatorData, b64url.decode(response.response.clientDataJSON)));
+      response.response.signature = b64url.encode(
+        resign(authenticatorData, b64url.decode(response.response.clientDataJSON)),
+      );
     },
   },
   {
@@ -376,7 +429,9 @@ test.describe('a forged passkey sign-in is refused with a message and changes no
       let forged = 0;
       await rewriteServerActions(page, isPasskeySignInFinish, (body) => {
         const parsed = JSON.parse(body) as AssertionBody;
-        forge(parsed, (authenticatorData, clientDataJSON) => signAssertion(credential.privateKey, authenticatorData, clientDataJSON));
+        forge(parsed, (authenticatorData, clientDataJSON) =>
+          signAssertion(credential.privateKey, authenticatorData, clientDataJSON),
+        );
         forged++;
         return JSON.stringify(parsed);
       });
@@ -394,14 +449,21 @@ test.describe('a forged passkey sign-in is refused with a message and changes no
     });
   }
 
-  test('the same response re-signed with the passkey\'s key is accepted (control: each forgery above differs by its defect alone)', async ({ signedInPage: page, customer }) => {
+  test("the same response re-signed with the passkey's key is accepted (control: each forgery above differs by its defect alone)", async ({
+    signedInPage: page,
+    customer,
+  }) => {
     const authenticator = await passkeyCapable(page);
     await addPasskey(page);
     await signOut(page, authenticator);
     const credential = await authenticator.credential();
     await rewriteServerActions(page, isPasskeySignInFinish, (body) => {
       const [{ response }] = JSON.parse(body) as AssertionBody;
-      const signature = signAssertion(credential.privateKey, b64url.decode(response.response.authenticatorData), b64url.decode(response.response.clientDataJSON));
+      const signature = signAssertion(
+        credential.privateKey,
+        b64url.decode(response.response.authenticatorData),
+        b64url.decode(response.response.clientDataJSON),
+      );
       return body.replace(response.response.signature, b64url.encode(signature));
     });
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
@@ -433,7 +495,11 @@ test('options naming another relying party id: the browser refuses before any si
 
   await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await expectAlert(page, 'The passkey request was cancelled. Try again, or use your email.');
-  expect((await credentialRequests(page)).at(-1)).toEqual({ kind: 'get', mediation: undefined, outcome: 'rejected: SecurityError' });
+  expect((await credentialRequests(page)).at(-1)).toEqual({
+    kind: 'get',
+    mediation: undefined,
+    outcome: 'rejected: SecurityError',
+  });
   expect(finishes).toEqual([]);
   expect(await sessionsOf(customer)).toEqual([]);
   // The authenticator never signed.
@@ -469,12 +535,17 @@ test('a replayed passkey sign-in is refused: each challenge works once', async (
 });
 
 test.describe('a forged passkey registration is refused and stores nothing', () => {
-  const REGISTRATION_FORGERIES: Array<{ title: string; forge: (response: { clientDataJSON: string; attestationObject: string; authenticatorData?: string }) => void }> = [
+  const REGISTRATION_FORGERIES: Array<{
+    title: string;
+    forge: (response: { clientDataJSON: string; attestationObject: string; authenticatorData?: string }) => void;
+  }> = [
     {
       title: 'clientDataJSON from another origin',
       forge: (response) => {
         const clientData = JSON.parse(b64url.decode(response.clientDataJSON).toString());
-        response.clientDataJSON = b64url.encode(Buffer.from(JSON.stringify({ ...clientData, origin: 'http://evil.example' })));
+        response.clientDataJSON = b64url.encode(
+          Buffer.from(JSON.stringify({ ...clientData, origin: 'http://evil.example' })),
+        );
       },
     },
     {
@@ -515,7 +586,9 @@ test.describe('a forged passkey registration is refused and stores nothing', () 
       expect(await prisma.securityEvent.count({ where: { customerId: customer.id } })).toBe(0);
       await page.reload();
       await expect(page.getByText('You have no passkey yet.')).toBeVisible();
-      expect((await listMail(customer.email)).filter((mail) => Date.parse(mail.receivedAt) >= before.getTime())).toEqual([]);
+      expect(
+        (await listMail(customer.email)).filter((mail) => Date.parse(mail.receivedAt) >= before.getTime()),
+      ).toEqual([]);
     });
   }
 });

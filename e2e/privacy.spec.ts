@@ -4,7 +4,9 @@
  * registering again, another customer's receipt refused, accessibility.
  */
 import { readFile } from 'node:fs/promises';
+
 import type { Page } from '@playwright/test';
+
 import { subjectPseudonym } from '../server/consent';
 import { prisma } from '../server/db';
 import { expect, test, waitForHydration } from './fixtures';
@@ -24,11 +26,17 @@ async function openPrivacy(page: Page): Promise<void> {
 
 /** Makes the session's sign-in older than the step-up window. */
 async function ageSignIn(customerId: string): Promise<void> {
-  await prisma.session.updateMany({ where: { userId: customerId }, data: { authenticatedAt: new Date(Date.now() - 11 * 60 * 1000) } });
+  await prisma.session.updateMany({
+    where: { userId: customerId },
+    data: { authenticatedAt: new Date(Date.now() - 11 * 60 * 1000) },
+  });
 }
 
 test.describe('consents', () => {
-  test('each optional purpose is granted then withdrawn in one click, each answer with its receipt', async ({ signedInPage: page, customer }) => {
+  test('each optional purpose is granted then withdrawn in one click, each answer with its receipt', async ({
+    signedInPage: page,
+    customer,
+  }) => {
     await openPrivacy(page);
     for (const title of OPTIONAL_PURPOSES) {
       await page.getByRole('button', { name: `Allow: ${title}` }).click();
@@ -38,7 +46,9 @@ test.describe('consents', () => {
       await expect(page.getByRole('button', { name: `Allow: ${title}` })).toBeVisible();
     }
     // The required purpose cannot be withdrawn from here.
-    const terms = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Terms of use and privacy notice' }) });
+    const terms = page
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('heading', { name: 'Terms of use and privacy notice' }) });
     await expect(terms.getByText('Required to have an account')).toBeVisible();
     await expect(terms.getByRole('button')).toHaveCount(0);
 
@@ -48,7 +58,10 @@ test.describe('consents', () => {
       await expect(history.getByText(`${title}: allowed (version 1)`)).toBeVisible();
       await expect(history.getByText(`${title}: withdrawn (version 1)`)).toBeVisible();
     }
-    const receipts = await prisma.consentReceipt.findMany({ where: { customerId: customer.id }, select: { purposeKey: true, granted: true } });
+    const receipts = await prisma.consentReceipt.findMany({
+      where: { customerId: customer.id },
+      select: { purposeKey: true, granted: true },
+    });
     expect(receipts).toHaveLength(1 + 2 * OPTIONAL_PURPOSES.length);
     const events = await prisma.outboxEvent.findMany({ where: { customerId: customer.id }, select: { type: true } });
     expect(events).toHaveLength(2 * OPTIONAL_PURPOSES.length);
@@ -56,7 +69,10 @@ test.describe('consents', () => {
 
     // Any receipt downloads as a Kantara consent receipt.
     const download = page.waitForEvent('download');
-    await history.getByRole('link', { name: /Download the receipt: Analytics/ }).first().click();
+    await history
+      .getByRole('link', { name: /Download the receipt: Analytics/ })
+      .first()
+      .click();
     const receipt = JSON.parse(await readFile((await (await download).path())!, 'utf8'));
     expect(receipt).toMatchObject({
       version: 'KI-CR-v1.1.0',
@@ -71,12 +87,18 @@ test.describe('consents', () => {
 
   test("another customer's receipt is not found", async ({ signedInPage: page, createCustomer }) => {
     const other = await createCustomer();
-    const theirs = await prisma.consentReceipt.findFirstOrThrow({ where: { customerId: other.id }, select: { id: true } });
+    const theirs = await prisma.consentReceipt.findFirstOrThrow({
+      where: { customerId: other.id },
+      select: { id: true },
+    });
     expect((await page.request.get(`/account/privacy/receipts/${theirs.id}`)).status()).toBe(404);
     expect((await page.request.get('/account/privacy/receipts/not-a-uuid')).status()).toBe(404);
   });
 
-  test('a new version of a text asks again; until answered, the consent stands for the old version only', async ({ signedInPage: page, customer }) => {
+  test('a new version of a text asks again; until answered, the consent stands for the old version only', async ({
+    signedInPage: page,
+    customer,
+  }) => {
     const key = `e2e-purpose-${Date.now()}`;
     await prisma.consentPurpose.create({
       data: {
@@ -84,7 +106,16 @@ test.describe('consents', () => {
         legalBasis: 'consent',
         currentVersion: 1,
         sortOrder: 90,
-        versions: { create: { version: 1, titleEn: 'Loyalty offers', titleFr: 'Offres fidélité', textEn: 'Version one.', textFr: 'Version un.', policyUrl: '/legal/privacy' } },
+        versions: {
+          create: {
+            version: 1,
+            titleEn: 'Loyalty offers',
+            titleFr: 'Offres fidélité',
+            textEn: 'Version one.',
+            textFr: 'Version un.',
+            policyUrl: '/legal/privacy',
+          },
+        },
       },
     });
     try {
@@ -93,7 +124,17 @@ test.describe('consents', () => {
       await expect(page.getByText('Loyalty offers: allowed from now on.')).toBeVisible();
 
       await prisma.$transaction([
-        prisma.consentPurposeVersion.create({ data: { purposeKey: key, version: 2, titleEn: 'Loyalty offers', titleFr: 'Offres fidélité', textEn: 'Version two.', textFr: 'Version deux.', policyUrl: '/legal/privacy' } }),
+        prisma.consentPurposeVersion.create({
+          data: {
+            purposeKey: key,
+            version: 2,
+            titleEn: 'Loyalty offers',
+            titleFr: 'Offres fidélité',
+            textEn: 'Version two.',
+            textFr: 'Version deux.',
+            policyUrl: '/legal/privacy',
+          },
+        }),
         prisma.consentPurpose.update({ where: { key }, data: { currentVersion: 2 } }),
       ]);
       await page.goto('/account');
@@ -106,7 +147,11 @@ test.describe('consents', () => {
       await item.getByRole('button', { name: 'Agree to the new text' }).click();
       await expect(item.getByText('Loyalty offers: allowed from now on.')).toBeVisible();
       await expect(page.getByText('One text you agreed to has changed')).toHaveCount(0);
-      const answers = await prisma.consentReceipt.findMany({ where: { customerId: customer.id, purposeKey: key }, orderBy: { createdAt: 'asc' }, select: { purposeVersion: true, granted: true } });
+      const answers = await prisma.consentReceipt.findMany({
+        where: { customerId: customer.id, purposeKey: key },
+        orderBy: { createdAt: 'asc' },
+        select: { purposeVersion: true, granted: true },
+      });
       expect(answers).toEqual([
         { purposeVersion: 1, granted: true },
         { purposeVersion: 2, granted: true },
@@ -117,7 +162,11 @@ test.describe('consents', () => {
     }
   });
 
-  test('a request with Sec-GPC: 1 records the opt-out of sale and sharing, with its source', async ({ customer, signInAs, newDevice }) => {
+  test('a request with Sec-GPC: 1 records the opt-out of sale and sharing, with its source', async ({
+    customer,
+    signInAs,
+    newDevice,
+  }) => {
     await prisma.consentReceipt.create({
       data: {
         customerId: customer.id,
@@ -135,15 +184,27 @@ test.describe('consents', () => {
     await signInAs(page.context(), customer.id);
     await page.goto('/account/privacy');
     const optOut = page.getByRole('region', { name: 'Sale and sharing of your data' });
-    await expect(optOut.getByText(/Opted out of the sale and sharing of your data on .*, from your browser's Global Privacy Control signal\./)).toBeVisible();
-    const sharing = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Sharing with partners' }) });
+    await expect(
+      optOut.getByText(
+        /Opted out of the sale and sharing of your data on .*, from your browser's Global Privacy Control signal\./,
+      ),
+    ).toBeVisible();
+    const sharing = page
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('heading', { name: 'Sharing with partners' }) });
     await expect(sharing.getByText('Not allowed')).toBeVisible();
-    await expect(sharing.getByText('Your browser asks not to sell or share your data (Global Privacy Control).')).toBeVisible();
-    await expect(page.getByRole('region', { name: 'Consent history' }).getByText(/Sharing with partners: withdrawn \(version 1\)/)).toBeVisible();
-    await expect(page.getByRole('region', { name: 'Consent history' }).getByText(/Global Privacy Control · US-CA/)).toBeVisible();
-    expect(await prisma.privacyOptOut.findMany({ where: { customerId: customer.id }, select: { kind: true, source: true } })).toEqual([
-      { kind: 'sale-sharing', source: 'global-privacy-control' },
-    ]);
+    await expect(
+      sharing.getByText('Your browser asks not to sell or share your data (Global Privacy Control).'),
+    ).toBeVisible();
+    await expect(
+      page.getByRole('region', { name: 'Consent history' }).getByText(/Sharing with partners: withdrawn \(version 1\)/),
+    ).toBeVisible();
+    await expect(
+      page.getByRole('region', { name: 'Consent history' }).getByText(/Global Privacy Control · US-CA/),
+    ).toBeVisible();
+    expect(
+      await prisma.privacyOptOut.findMany({ where: { customerId: customer.id }, select: { kind: true, source: true } }),
+    ).toEqual([{ kind: 'sale-sharing', source: 'global-privacy-control' }]);
     // Recorded once, however many requests carry the signal.
     await page.reload();
     expect(await prisma.outboxEvent.count({ where: { customerId: customer.id, type: 'consent.updated' } })).toBe(1);
@@ -151,7 +212,10 @@ test.describe('consents', () => {
 });
 
 test.describe('export and deletion', () => {
-  test('the export, after confirming it is you, contains what was changed', async ({ signedInPage: page, customer }) => {
+  test('the export, after confirming it is you, contains what was changed', async ({
+    signedInPage: page,
+    customer,
+  }) => {
     await page.goto('/account/profile');
     const details = page.getByRole('form', { name: 'Personal details' });
     await waitForHydration(details.getByRole('button', { name: 'Save' }));
@@ -177,12 +241,25 @@ test.describe('export and deletion', () => {
     expect(data).toMatchObject({
       schema: 'accord-export',
       schemaVersion: 1,
-      customer: { id: customer.id, email: customer.email, firstName: 'Camille', lastName: 'Exportée', provenance: { lastName: { channel: 'portal' } } },
+      customer: {
+        id: customer.id,
+        email: customer.email,
+        firstName: 'Camille',
+        lastName: 'Exportée',
+        provenance: { lastName: { channel: 'portal' } },
+      },
       profileHistory: [{ attribute: 'lastName', oldValue: null, newValue: 'Exportée', channel: 'portal' }],
-      consents: { current: expect.arrayContaining([expect.objectContaining({ purpose: 'personalization', granted: true, version: 1 })]) },
+      consents: {
+        current: expect.arrayContaining([
+          expect.objectContaining({ purpose: 'personalization', granted: true, version: 1 }),
+        ]),
+      },
       dataAccessLog: [],
     });
-    expect(data.consents.receipts.map((r: { accord: { purposeKey: string } }) => r.accord.purposeKey)).toEqual(['terms-of-service', 'personalization']);
+    expect(data.consents.receipts.map((r: { accord: { purposeKey: string } }) => r.accord.purposeKey)).toEqual([
+      'terms-of-service',
+      'personalization',
+    ]);
     expect(data.sessions.length).toBeGreaterThanOrEqual(1);
   });
 
@@ -190,10 +267,15 @@ test.describe('export and deletion', () => {
     await ageSignIn(customer.id);
     expect((await page.request.get('/account/privacy/export', { maxRedirects: 0 })).status()).toBe(403);
     const stranger = await newDevice();
-    expect((await stranger.request.get('/account/privacy/export', { maxRedirects: 0 })).status()).toBeGreaterThanOrEqual(300);
+    expect(
+      (await stranger.request.get('/account/privacy/export', { maxRedirects: 0 })).status(),
+    ).toBeGreaterThanOrEqual(300);
   });
 
-  test('deletion after a typed confirmation erases the account; the same email registers again as a new customer', async ({ signedInPage: page, customer }) => {
+  test('deletion after a typed confirmation erases the account; the same email registers again as a new customer', async ({
+    signedInPage: page,
+    customer,
+  }) => {
     await openPrivacy(page);
     await page.getByRole('button', { name: 'Delete my account…' }).click();
     const confirmation = page.getByLabel(`To confirm, type your email address: ${customer.email}`);
@@ -211,7 +293,10 @@ test.describe('export and deletion', () => {
     try {
       expect(await prisma.user.count({ where: { id: customer.id } })).toBe(0);
       expect(await prisma.session.count({ where: { userId: customer.id } })).toBe(0);
-      const receipts = await prisma.consentReceipt.findMany({ where: { subjectPseudonym: subjectPseudonym(customer.id) }, select: { customerId: true, purposeKey: true } });
+      const receipts = await prisma.consentReceipt.findMany({
+        where: { subjectPseudonym: subjectPseudonym(customer.id) },
+        select: { customerId: true, purposeKey: true },
+      });
       expect(receipts).toEqual([{ customerId: null, purposeKey: 'terms-of-service' }]);
       expect(await prisma.outboxEvent.count({ where: { customerId: customer.id, type: 'customer.deleted' } })).toBe(1);
 
@@ -239,7 +324,9 @@ test.describe('export and deletion', () => {
 });
 
 test.describe('accessibility', () => {
-  test('axe finds no serious or critical violation on /account/privacy, also with the deletion form open', async ({ signedInPage: page }) => {
+  test('axe finds no serious or critical violation on /account/privacy, also with the deletion form open', async ({
+    signedInPage: page,
+  }) => {
     await openPrivacy(page);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Delete my account…' }).click();

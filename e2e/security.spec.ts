@@ -9,10 +9,20 @@
  * 11 minutes old (fixtures' staleSignedInPage, or authenticatedAt moved back).
  */
 import type { Page } from '@playwright/test';
+
 import { prisma } from '../server/db';
 import { revokeSession } from '../server/sessions';
 import { expect, signInTooOldForStepUp, test, waitForHydration, type SignInAs, type TestCustomer } from './fixtures';
-import { addPasskey, captureServerAction, extractLink, passkeyItem, recordServerActions, replay, ROUND_TRIPS_TIMEOUT, seriousViolations } from './helpers';
+import {
+  addPasskey,
+  captureServerAction,
+  extractLink,
+  passkeyItem,
+  recordServerActions,
+  replay,
+  ROUND_TRIPS_TIMEOUT,
+  seriousViolations,
+} from './helpers';
 import { extractCode, waitForMail } from './mailbox';
 import { addVirtualAuthenticator } from './webauthn';
 
@@ -32,7 +42,9 @@ function sessionsList(page: Page) {
 }
 
 function sessionIdsOf(customer: TestCustomer) {
-  return prisma.session.findMany({ where: { userId: customer.id }, select: { id: true }, orderBy: { createdAt: 'asc' } }).then((rows) => rows.map((r) => r.id));
+  return prisma.session
+    .findMany({ where: { userId: customer.id }, select: { id: true }, orderBy: { createdAt: 'asc' } })
+    .then((rows) => rows.map((r) => r.id));
 }
 
 /** The other device's very next request finds its session gone. */
@@ -54,7 +66,7 @@ async function signInWithThisBrowser(page: Page, customer: TestCustomer, signInA
 }
 
 test.describe('where you are signed in', () => {
-  test("another device's session is listed with its browser and system; \"Sign out\" ends it at its next request", async ({
+  test('another device\'s session is listed with its browser and system; "Sign out" ends it at its next request', async ({
     page,
     customer,
     signInAs,
@@ -89,7 +101,13 @@ test.describe('where you are signed in', () => {
     await expectStillSignedIn(page);
   });
 
-  test('"Sign out of all other sessions" ends every other session, and only those', async ({ page, customer, createCustomer, signInAs, newDevice }) => {
+  test('"Sign out of all other sessions" ends every other session, and only those', async ({
+    page,
+    customer,
+    createCustomer,
+    signInAs,
+    newDevice,
+  }) => {
     const own = await signInWithThisBrowser(page, customer, signInAs);
     const laptop = await newDevice({ userAgent: FIREFOX_MAC });
     await signInAs(laptop.context(), customer.id, { userAgent: FIREFOX_MAC });
@@ -97,7 +115,10 @@ test.describe('where you are signed in', () => {
     await signInAs(phone.context(), customer.id, { userAgent: SAFARI_IPHONE });
     // Someone else's session is none of this customer's business.
     const stranger = await newDevice();
-    const { sessionId: strangerSession } = await signInAs(stranger.context(), (await createCustomer({ firstName: 'Sam' })).id);
+    const { sessionId: strangerSession } = await signInAs(
+      stranger.context(),
+      (await createCustomer({ firstName: 'Sam' })).id,
+    );
 
     await page.goto('/account/security');
     const sessions = sessionsList(page);
@@ -143,28 +164,41 @@ test.describe('step-up before sensitive changes', () => {
     const before = new Date();
     await panel.getByRole('button', { name: 'Email me a code' }).click();
     await expect(panel).toContainText('We sent a 6-digit code to your email.');
-    const code = extractCode(await waitForMail(customer.email, { after: before, subjectIncludes: 'Your sign-in link and code' }));
+    const code = extractCode(
+      await waitForMail(customer.email, { after: before, subjectIncludes: 'Your sign-in link and code' }),
+    );
     const field = panel.getByLabel('Code', { exact: true });
     await expect(field).toBeFocused();
     await field.fill(code);
     await panel.getByRole('button', { name: 'Confirm' }).click();
 
     // The page carries on with what the customer was doing: the ceremony runs, the passkey is added.
-    await expect(page.getByRole('status').filter({ hasText: 'Passkey added.' })).toBeVisible({ timeout: ROUND_TRIPS_TIMEOUT });
+    await expect(page.getByRole('status').filter({ hasText: 'Passkey added.' })).toBeVisible({
+      timeout: ROUND_TRIPS_TIMEOUT,
+    });
     await expect(panel).toHaveCount(0);
     await expect(passkeyItem(page, 'Chrome · Windows 10')).toBeVisible();
     expect(await authenticator.credentials()).toHaveLength(1);
-    const session = await prisma.session.findFirstOrThrow({ where: { userId: customer.id }, select: { authMethod: true, authenticatedAt: true } });
+    const session = await prisma.session.findFirstOrThrow({
+      where: { userId: customer.id },
+      select: { authMethod: true, authenticatedAt: true },
+    });
     expect(session.authMethod).toBe('step-up-email-code');
     expect(Date.now() - session.authenticatedAt.getTime()).toBeLessThan(60_000);
     expect(await prisma.passkey.count({ where: { customerId: customer.id } })).toBe(1);
   });
 
-  test('deleting a passkey on an old sign-in asks to confirm, here with the passkey', async ({ signedInPage: page, customer }) => {
+  test('deleting a passkey on an old sign-in asks to confirm, here with the passkey', async ({
+    signedInPage: page,
+    customer,
+  }) => {
     await addVirtualAuthenticator(page);
     await addPasskey(page);
     // The clock moves on: the sign-in is now 11 minutes old.
-    await prisma.session.updateMany({ where: { userId: customer.id }, data: { authenticatedAt: signInTooOldForStepUp() } });
+    await prisma.session.updateMany({
+      where: { userId: customer.id },
+      data: { authenticatedAt: signInTooOldForStepUp() },
+    });
     await page.reload();
 
     const item = passkeyItem(page, 'Chrome · Windows 10');
@@ -179,7 +213,9 @@ test.describe('step-up before sensitive changes', () => {
     await expect(item).toHaveCount(0, { timeout: ROUND_TRIPS_TIMEOUT });
     await expect(page.getByText('You have no passkey yet.')).toBeVisible();
     expect(await prisma.passkey.count({ where: { customerId: customer.id } })).toBe(0);
-    expect(await prisma.session.findFirstOrThrow({ where: { userId: customer.id }, select: { authMethod: true } })).toEqual({
+    expect(
+      await prisma.session.findFirstOrThrow({ where: { userId: customer.id }, select: { authMethod: true } }),
+    ).toEqual({
       authMethod: 'step-up-passkey',
     });
   });
@@ -195,7 +231,9 @@ test.describe('step-up before sensitive changes', () => {
     await expect(page.getByRole('button', { name: 'Add a passkey' })).toBeVisible();
     expect(await authenticator.credentials()).toEqual([]);
     expect(await prisma.passkey.count({ where: { customerId: customer.id } })).toBe(0);
-    expect(await prisma.session.findFirstOrThrow({ where: { userId: customer.id }, select: { authMethod: true } })).toEqual({
+    expect(
+      await prisma.session.findFirstOrThrow({ where: { userId: customer.id }, select: { authMethod: true } }),
+    ).toEqual({
       authMethod: 'test-fixture',
     });
   });
@@ -216,7 +254,10 @@ test('"This wasn\'t me": opening the link ends nothing; its button ends every se
   await addPasskey(page);
   // Else /signin's autofill would sign this browser in again with it, at once.
   await authenticator.remove();
-  const mail = await waitForMail(customer.email, { subjectIncludes: 'A passkey was added to your account', after: before });
+  const mail = await waitForMail(customer.email, {
+    subjectIncludes: 'A passkey was added to your account',
+    after: before,
+  });
   const link = extractLink(mail, '/security/not-me');
   const token = new URL(link).searchParams.get('token')!;
 
@@ -235,9 +276,13 @@ test('"This wasn\'t me": opening the link ends nothing; its button ends every se
   const posts = recordServerActions(mailApp, (body) => body.includes(token));
   await waitForHydration(mailApp.getByRole('button', { name: 'Sign out everywhere' }));
   await mailApp.getByRole('button', { name: 'Sign out everywhere' }).click();
-  await expect(mailApp.getByRole('heading', { level: 1, name: "You're signed out everywhere" })).toBeVisible({ timeout: ROUND_TRIPS_TIMEOUT });
+  await expect(mailApp.getByRole('heading', { level: 1, name: "You're signed out everywhere" })).toBeVisible({
+    timeout: ROUND_TRIPS_TIMEOUT,
+  });
   expect(await sessionIdsOf(customer)).toEqual([]);
-  expect(await prisma.securityEvent.count({ where: { customerId: customer.id, type: 'sessions.revoked_all' } })).toBe(1);
+  expect(await prisma.securityEvent.count({ where: { customerId: customer.id, type: 'sessions.revoked_all' } })).toBe(
+    1,
+  );
 
   await expectBouncedToSignIn(page);
   await expectBouncedToSignIn(other);
@@ -253,10 +298,12 @@ test('"This wasn\'t me": opening the link ends nothing; its button ends every se
   expect(again.status()).toBeLessThan(500);
   expect(await sessionIdsOf(customer)).toEqual([sessionId]);
   await expectStillSignedIn(other);
-  expect(await prisma.securityEvent.count({ where: { customerId: customer.id, type: 'sessions.revoked_all' } })).toBe(1);
+  expect(await prisma.securityEvent.count({ where: { customerId: customer.id, type: 'sessions.revoked_all' } })).toBe(
+    1,
+  );
 });
 
-test('a deleted session\'s cookie is worthless: pages bounce to /signin, the session API has no user, actions change nothing', async ({
+test("a deleted session's cookie is worthless: pages bounce to /signin, the session API has no user, actions change nothing", async ({
   page,
   customer,
   signInAs,
@@ -265,13 +312,16 @@ test('a deleted session\'s cookie is worthless: pages bounce to /signin, the ses
   const { sessionId } = await signInWithThisBrowser(page, customer, signInAs);
   const other = await newDevice({ userAgent: FIREFOX_MAC });
   const { sessionId: otherId } = await signInAs(other.context(), customer.id, { userAgent: FIREFOX_MAC });
-  const sessionUser = async () => ((await (await page.request.get('/api/auth/session')).json()) as { user?: { email?: string } } | null)?.user;
+  const sessionUser = async () =>
+    ((await (await page.request.get('/api/auth/session')).json()) as { user?: { email?: string } } | null)?.user;
   expect(await sessionUser()).toMatchObject({ email: customer.email });
 
   // Prepared while the session was alive: "Sign out of all other sessions".
   await page.goto('/account/security');
   await waitForHydration(page.getByRole('button', { name: 'Sign out of all other sessions' }));
-  const signOutOthers = await captureServerAction(page, () => page.getByRole('button', { name: 'Sign out of all other sessions' }).click());
+  const signOutOthers = await captureServerAction(page, () =>
+    page.getByRole('button', { name: 'Sign out of all other sessions' }).click(),
+  );
 
   // Ended by server code (as "Sign out" on another device would), the cookie stays in this browser.
   expect(await revokeSession(customer.id, sessionId)).toBe(true);
@@ -289,7 +339,12 @@ test('a deleted session\'s cookie is worthless: pages bounce to /signin, the ses
 });
 
 test.describe('axe finds no serious or critical violation on /account/security', () => {
-  test('with a passkey and two sessions listed, and with the step-up panel open', async ({ signedInPage: page, customer, signInAs, newDevice }) => {
+  test('with a passkey and two sessions listed, and with the step-up panel open', async ({
+    signedInPage: page,
+    customer,
+    signInAs,
+    newDevice,
+  }) => {
     await addVirtualAuthenticator(page);
     await addPasskey(page);
     await signInAs((await newDevice({ userAgent: FIREFOX_MAC })).context(), customer.id, { userAgent: FIREFOX_MAC });
@@ -298,7 +353,10 @@ test.describe('axe finds no serious or critical violation on /account/security',
     await expect(sessionsList(page)).toHaveCount(2);
     expect(await seriousViolations(page)).toEqual([]);
 
-    await prisma.session.updateMany({ where: { userId: customer.id }, data: { authenticatedAt: signInTooOldForStepUp() } });
+    await prisma.session.updateMany({
+      where: { userId: customer.id },
+      data: { authenticatedAt: signInTooOldForStepUp() },
+    });
     await page.reload();
     await waitForHydration(page.getByRole('button', { name: 'Add a passkey' }));
     await page.getByRole('button', { name: 'Add a passkey' }).click();

@@ -18,11 +18,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+
 import type { Locator, Page } from '@playwright/test';
 import pg from 'pg';
+
 import { createApp, type CreatedApp } from '../server/apps';
-import { grantDatabaseRole } from '../server/db-roles';
 import { prisma } from '../server/db';
+import { grantDatabaseRole } from '../server/db-roles';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
 
@@ -58,9 +60,13 @@ async function startCheckbook(app: CreatedApp, accordURL: string): Promise<Check
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the checkbook app exited (${child.exitCode}):\n${output.join('')}`);
-    const up = await fetch(`${checkbookURL}/health`).then((res) => res.ok, () => false);
+    const up = await fetch(`${checkbookURL}/health`).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (up) return { process: child, output };
-    if (Date.now() > deadline) throw new Error(`the checkbook app did not answer on ${checkbookURL} within 15 s:\n${output.join('')}`);
+    if (Date.now() > deadline)
+      throw new Error(`the checkbook app did not answer on ${checkbookURL} within 15 s:\n${output.join('')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -76,7 +82,9 @@ async function stopCheckbook(checkbook: Checkbook | undefined): Promise<void> {
 
 /** A token as any app gets one: client credentials, client_secret_basic. */
 async function appToken(accordURL: string, app: CreatedApp): Promise<string> {
-  const basic = Buffer.from(`${encodeURIComponent(app.app.clientId)}:${encodeURIComponent(app.clientSecret)}`).toString('base64');
+  const basic = Buffer.from(`${encodeURIComponent(app.app.clientId)}:${encodeURIComponent(app.clientSecret)}`).toString(
+    'base64',
+  );
   const res = await fetch(`${accordURL}/api/oauth/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -87,12 +95,25 @@ async function appToken(accordURL: string, app: CreatedApp): Promise<string> {
   return body.access_token!;
 }
 
-async function readThroughApi(accordURL: string, token: string, customerId: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${accordURL}/api/v1/customers/${customerId}`, { headers: { authorization: `Bearer ${token}` } });
+async function readThroughApi(
+  accordURL: string,
+  token: string,
+  customerId: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${accordURL}/api/v1/customers/${customerId}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-type AddressColumns = { visible_fields: string[]; first_name: string | null; home_line1: string | null; home_postal_code: string | null; home_city: string | null; home_country: string | null };
+type AddressColumns = {
+  visible_fields: string[];
+  first_name: string | null;
+  home_line1: string | null;
+  home_postal_code: string | null;
+  home_city: string | null;
+  home_country: string | null;
+};
 
 async function readThroughView(client: pg.Client, customerId: string): Promise<AddressColumns | undefined> {
   const { rows } = await client.query<AddressColumns>(
@@ -106,13 +127,16 @@ function addressCard(page: Page): Locator {
   return page.getByRole('region', { name: 'Home address' });
 }
 
-async function saveHomeAddress(page: Page, a: { line1: string; line2: string; postalCode: string; city: string }): Promise<void> {
+async function saveHomeAddress(
+  page: Page,
+  a: { line1: string; line2: string; postalCode: string; city: string },
+): Promise<void> {
   await page.goto('/account/profile');
   const home = addressCard(page);
   const add = home.getByRole('button', { name: 'Add: Home address' });
   const edit = home.getByRole('button', { name: 'Edit: Home address' });
   await waitForHydration(page.getByRole('form', { name: 'Personal details' }).getByRole('button', { name: 'Save' }));
-  await (await add.isVisible() ? add : edit).click();
+  await ((await add.isVisible()) ? add : edit).click();
   await home.getByLabel('Country').selectOption({ label: 'France' });
   await home.getByLabel('Street and number').fill(a.line1);
   await home.getByLabel('Apartment, building, floor').fill(a.line2);
@@ -150,7 +174,12 @@ test('the checkbook app shows an address change within 2 s, and no address once 
     expect(await seriousViolations(shop)).toEqual([]);
 
     await test.step('an address saved in the portal shows on the open checkbook page within 2 s', async () => {
-      await saveHomeAddress(page, { line1: '12 rue des Lilas', line2: 'Bâtiment <b>B</b>', postalCode: '75011', city: 'Paris' });
+      await saveHomeAddress(page, {
+        line1: '12 rue des Lilas',
+        line2: 'Bâtiment <b>B</b>',
+        postalCode: '75011',
+        city: 'Paris',
+      });
       const saved = Date.now();
       await expect(address).toContainText('12 rue des Lilas', { timeout: 2_000 });
       const latency = Date.now() - saved;
@@ -166,14 +195,22 @@ test('the checkbook app shows an address change within 2 s, and no address once 
     const token = await appToken(accordURL, app);
     const before = await readThroughApi(accordURL, token, customer.id);
     expect(before.status).toBe(200);
-    expect(before.body).toMatchObject({ id: customer.id, firstName: 'Camille', addresses: { home: { line1: '12 rue des Lilas', city: 'Paris' } } });
+    expect(before.body).toMatchObject({
+      id: customer.id,
+      firstName: 'Camille',
+      addresses: { home: { line1: '12 rue des Lilas', city: 'Paris' } },
+    });
 
     const grant = await grantDatabaseRole(app.app.name);
     expect(grant).not.toBeNull();
     dbRole = grant!.role;
     sql = new pg.Client({ connectionString: grant!.url });
     await sql.connect();
-    expect(await readThroughView(sql, customer.id)).toMatchObject({ first_name: 'Camille', home_line1: '12 rue des Lilas', home_city: 'Paris' });
+    expect(await readThroughView(sql, customer.id)).toMatchObject({
+      first_name: 'Camille',
+      home_line1: '12 rue des Lilas',
+      home_city: 'Paris',
+    });
 
     await test.step('the customer withdraws the app on /account/privacy: the checkbook page says no address is shared', async () => {
       await page.goto('/account/privacy');
@@ -184,10 +221,14 @@ test('the checkbook app shows an address change within 2 s, and no address once 
       const withdraw = item.getByRole('button', { name: `Withdraw access: ${app.app.name}` });
       await waitForHydration(withdraw);
       await withdraw.click();
-      await expect(item.getByText(`${app.app.name} no longer sees your data. It applies at once.`)).toBeVisible({ timeout: 15_000 });
+      await expect(item.getByText(`${app.app.name} no longer sees your data. It applies at once.`)).toBeVisible({
+        timeout: 15_000,
+      });
       // Its consent.updated webhook carries no customer at all (customer: null): no field, no version.
       await expect(address).toContainText('No address shared', { timeout: 5_000 });
-      await expect(shop.getByText(/^Accord shares nothing of this customer with Checkbook, webhook consent\.updated at /)).toBeVisible();
+      await expect(
+        shop.getByText(/^Accord shares nothing of this customer with Checkbook, webhook consent\.updated at /),
+      ).toBeVisible();
       await expect(address).not.toContainText('12 rue des Lilas');
       await expect(name).toContainText('Name not shared');
     });
@@ -233,7 +274,9 @@ test('the checkbook app shows an address change within 2 s, and no address once 
       await expect(rows.nth(1)).toContainText('customer.updated');
       await recent.close();
       // The open page still shows the card of the consent.updated webhook: nothing shared, nothing newer.
-      await expect(shop.getByText(/^Accord shares nothing of this customer with Checkbook, webhook consent\.updated at /)).toBeVisible();
+      await expect(
+        shop.getByText(/^Accord shares nothing of this customer with Checkbook, webhook consent\.updated at /),
+      ).toBeVisible();
       await expect(address).toContainText('No address shared');
       await expect(address).not.toContainText('Foch');
       await expect(address).not.toContainText('Lilas');
@@ -241,7 +284,14 @@ test('the checkbook app shows an address change within 2 s, and no address once 
 
     await test.step("a direct SQL read through the app's database role sees NULL for the address", async () => {
       const row = await readThroughView(sql!, customer.id);
-      expect(row).toEqual({ visible_fields: [], first_name: null, home_line1: null, home_postal_code: null, home_city: null, home_country: null });
+      expect(row).toEqual({
+        visible_fields: [],
+        first_name: null,
+        home_line1: null,
+        home_postal_code: null,
+        home_city: null,
+        home_country: null,
+      });
     });
   } finally {
     await sql?.end().catch(() => undefined);

@@ -4,6 +4,7 @@
  * sign-out and the protected pages.
  */
 import type { Page } from '@playwright/test';
+
 import { prisma } from '../server/db';
 import { expect, SESSION_COOKIE, test, waitForHydration } from './fixtures';
 import { extractCode, extractSignInLink, listMail, waitForMail, type Mail } from './mailbox';
@@ -81,7 +82,12 @@ test.describe('registration', () => {
 
     const customer = await prisma.user.findUniqueOrThrow({
       where: { email },
-      select: { firstName: true, onboardedAt: true, emailVerified: true, consentReceipts: { select: { purposeKey: true, granted: true } } },
+      select: {
+        firstName: true,
+        onboardedAt: true,
+        emailVerified: true,
+        consentReceipts: { select: { purposeKey: true, granted: true } },
+      },
     });
     expect(customer.firstName).toBe('Ada');
     expect(customer.onboardedAt).not.toBeNull();
@@ -97,7 +103,9 @@ test.describe('registration', () => {
     await typeCode(page, extractCode(mail));
     await completeWelcome(page, 'Grace');
     await expectGreeting(page, 'Grace');
-    expect(await prisma.user.findUnique({ where: { email }, select: { firstName: true } })).toEqual({ firstName: 'Grace' });
+    expect(await prisma.user.findUnique({ where: { email }, select: { firstName: true } })).toEqual({
+      firstName: 'Grace',
+    });
   });
 });
 
@@ -138,7 +146,11 @@ test.describe('sign-in', () => {
     await expectSignedOut(other);
   });
 
-  test('opening the link consumes nothing until the confirmation button is pressed', async ({ page, customer, newDevice }) => {
+  test('opening the link consumes nothing until the confirmation button is pressed', async ({
+    page,
+    customer,
+    newDevice,
+  }) => {
     const mail = await requestSignIn(page, customer.email);
     const link = extractSignInLink(mail);
 
@@ -151,7 +163,11 @@ test.describe('sign-in', () => {
     }
     const scanned = await fetch(link, { redirect: 'manual' });
     expect(scanned.status).toBe(200);
-    expect(await latestChallenge(customer.email)).toMatchObject({ linkUsedAt: null, codeUsedAt: null, revokedAt: null });
+    expect(await latestChallenge(customer.email)).toMatchObject({
+      linkUsedAt: null,
+      codeUsedAt: null,
+      revokedAt: null,
+    });
 
     await other.goto(link);
     await expect(other.getByRole('heading', { level: 1, name: 'Confirm your sign-in' })).toBeVisible();
@@ -197,10 +213,14 @@ test.describe('sign-in', () => {
       );
     }
     await typeCode(page, wrongCode(code, 5));
-    await expect(page.getByRole('alert').filter({ hasText: 'Too many wrong codes: this code no longer works.' })).toBeVisible();
+    await expect(
+      page.getByRole('alert').filter({ hasText: 'Too many wrong codes: this code no longer works.' }),
+    ).toBeVisible();
 
     await typeCode(page, code);
-    await expect(page.getByRole('alert').filter({ hasText: 'This code has expired or was already used.' })).toBeVisible();
+    await expect(
+      page.getByRole('alert').filter({ hasText: 'This code has expired or was already used.' }),
+    ).toBeVisible();
     await expect(page).toHaveURL(/\/signin\/code$/);
     expect(await latestChallenge(email)).toMatchObject({ codeUsedAt: null, revokedAt: expect.any(Date) });
     expect(await prisma.user.count({ where: { email } })).toBe(0);
@@ -244,17 +264,29 @@ test.describe('sign-in', () => {
           main: main.replaceAll(email, '<email>'),
           mentionsEmail: main.includes(email),
           subject: mail.subject,
-          mailText: mail.text.replace(extractSignInLink(mail), '<link>').replace(extractCode(mail), '<code>').replace(/\d{3} \d{3}/, '<spaced code>'),
+          mailText: mail.text
+            .replace(extractSignInLink(mail), '<link>')
+            .replace(extractCode(mail), '<code>')
+            .replace(/\d{3} \d{3}/, '<spaced code>'),
         };
       }),
     );
     expect(seen[0]).toEqual(seen[1]);
-    expect(seen[0]).toMatchObject({ path: '/signin/code', heading: 'Check your email', mentionsEmail: true, subject: SUBJECT });
+    expect(seen[0]).toMatchObject({
+      path: '/signin/code',
+      heading: 'Check your email',
+      mentionsEmail: true,
+      subject: SUBJECT,
+    });
     // Asking registers nobody: the account is created only once the address is proven.
     expect(await prisma.user.count({ where: { email: unknown } })).toBe(0);
   });
 
-  test('"Send a new code" sends a new mail and the old code and link stop working', async ({ page, customer, newDevice }) => {
+  test('"Send a new code" sends a new mail and the old code and link stop working', async ({
+    page,
+    customer,
+    newDevice,
+  }) => {
     const first = await requestSignIn(page, customer.email);
     const oldCode = extractCode(first);
 
@@ -294,7 +326,11 @@ test('a submit before the scripts run never puts the email in the URL', async ({
 });
 
 test.describe('sign-out and protected pages', () => {
-  test('signing out ends the session, and its cookie no longer works anywhere', async ({ signedInPage: page, customer, newDevice }) => {
+  test('signing out ends the session, and its cookie no longer works anywhere', async ({
+    signedInPage: page,
+    customer,
+    newDevice,
+  }) => {
     await page.goto('/account');
     await expectGreeting(page, 'Camille');
     const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);
@@ -325,7 +361,11 @@ test.describe('sign-out and protected pages', () => {
     }
   });
 
-  test('a customer who has not finished the first-name step is sent back to it', async ({ page, createCustomer, signInAs }) => {
+  test('a customer who has not finished the first-name step is sent back to it', async ({
+    page,
+    createCustomer,
+    signInAs,
+  }) => {
     const customer = await createCustomer({ onboarded: false, firstName: null });
     await signInAs(page.context(), customer.id);
     for (const path of ['/account', '/account/profile', '/signin', '/']) {
@@ -351,9 +391,16 @@ test.describe('sign-out and protected pages', () => {
   });
 
   test('a forged session cookie is treated as signed out', async ({ page }) => {
-    await page.context().addCookies([
-      { name: SESSION_COOKIE, value: 'forged-session-token-0123456789abcdefghijklmno', domain: 'localhost', path: '/' },
-    ]);
+    await page
+      .context()
+      .addCookies([
+        {
+          name: SESSION_COOKIE,
+          value: 'forged-session-token-0123456789abcdefghijklmno',
+          domain: 'localhost',
+          path: '/',
+        },
+      ]);
     for (const path of ['/account', '/welcome']) {
       await page.goto(path);
       await expect(page).toHaveURL(/\/signin(\?|$)/);

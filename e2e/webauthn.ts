@@ -69,7 +69,8 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
     },
     async credential() {
       const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
-      if (credentials.length !== 1) throw new Error(`The virtual authenticator holds ${credentials.length} credentials, not one`);
+      if (credentials.length !== 1)
+        throw new Error(`The virtual authenticator holds ${credentials.length} credentials, not one`);
       return credentials[0] as VirtualCredential;
     },
     async addCredential(credential) {

@@ -30,7 +30,9 @@ export type EditConflict = {
 export type VersionedActionResult = { ok: true; version: number } | ActionFailure;
 
 /** Maps zod issues to { field: messageKey }, first issue per field. */
-export function fieldErrorsFrom(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): Record<string, string> {
+export function fieldErrorsFrom(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of issues) {
     const field = String(issue.path[0] ?? 'form');
@@ -41,12 +43,19 @@ export function fieldErrorsFrom(issues: ReadonlyArray<{ path: ReadonlyArray<Prop
 
 /** "Too many attempts: try again in N minutes" (a rate limit's retry delay, rounded up, at least one). */
 export function rateLimitedResult(retryAfterSeconds: number): ActionFailure {
-  return { ok: false, message: 'common.rateLimited', values: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) } };
+  return {
+    ok: false,
+    message: 'common.rateLimited',
+    values: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) },
+  };
 }
 
 /** A typed code that did not work (server/sign-in.ts verifyCode), as every code form shows it. */
 export function codeFailureResult(
-  failure: { reason: 'wrong-code'; attemptsLeft: number } | { reason: 'code-dead' | 'expired' } | { reason: 'rate-limited'; retryAfterSeconds: number },
+  failure:
+    | { reason: 'wrong-code'; attemptsLeft: number }
+    | { reason: 'code-dead' | 'expired' }
+    | { reason: 'rate-limited'; retryAfterSeconds: number },
 ): ActionFailure {
   switch (failure.reason) {
     case 'wrong-code':

@@ -1,15 +1,30 @@
 // Demo data for development: idempotent, built with the factories the tests use.
 // Run by `npm run db:seed` (and by `npm run dev` on every start).
-import { createCustomer, ensureConsentPurposes } from '../server/factories';
 import { prisma } from '../server/db';
+import { createCustomer, ensureConsentPurposes } from '../server/factories';
 
 const DEMO_CUSTOMERS = [
-  { email: 'camille.martin@example.com', firstName: 'Camille', lastName: 'Martin', locale: 'fr' as const,
-    address: { line1: '12 rue des Lilas', postalCode: '75011', city: 'Paris', country: 'FR' } },
-  { email: 'jordan.smith@example.com', firstName: 'Jordan', lastName: 'Smith', locale: 'en' as const,
-    address: { line1: '221B Baker Street', postalCode: 'NW1 6XE', city: 'London', country: 'GB' } },
-  { email: 'lea.dubois@example.com', firstName: 'Léa', lastName: 'Dubois', locale: 'fr' as const,
-    address: { line1: '5 place Bellecour', postalCode: '69002', city: 'Lyon', country: 'FR' } },
+  {
+    email: 'camille.martin@example.com',
+    firstName: 'Camille',
+    lastName: 'Martin',
+    locale: 'fr' as const,
+    address: { line1: '12 rue des Lilas', postalCode: '75011', city: 'Paris', country: 'FR' },
+  },
+  {
+    email: 'jordan.smith@example.com',
+    firstName: 'Jordan',
+    lastName: 'Smith',
+    locale: 'en' as const,
+    address: { line1: '221B Baker Street', postalCode: 'NW1 6XE', city: 'London', country: 'GB' },
+  },
+  {
+    email: 'lea.dubois@example.com',
+    firstName: 'Léa',
+    lastName: 'Dubois',
+    locale: 'fr' as const,
+    address: { line1: '5 place Bellecour', postalCode: '69002', city: 'Lyon', country: 'FR' },
+  },
 ];
 
 export async function seed(): Promise<void> {

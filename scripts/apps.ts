@@ -2,6 +2,7 @@
 // Uses DATABASE_URL, else the embedded PostgreSQL in .data/ (started and
 // stopped around the command when it was not running). docs/api.md
 import { parseArgs } from 'node:util';
+
 import { ensureDatabase } from './db/postgres';
 import { migrateDeploy } from './db/schema-engine';
 
@@ -107,7 +108,10 @@ async function run(): Promise<void> {
         await revokeDatabaseRole(app.name);
       }
       console.log(`${app.name} is ${app.disabledAt ? 'disabled' : 'enabled'}.`);
-      if (command === 'enable' && app.dbRole) console.log(`Its database role ${app.dbRole} stays without login: npm run apps -- grant-db ${app.name} gives it a new password.`);
+      if (command === 'enable' && app.dbRole)
+        console.log(
+          `Its database role ${app.dbRole} stays without login: npm run apps -- grant-db ${app.name} gives it a new password.`,
+        );
       return;
     }
     case 'grant-db': {
@@ -128,7 +132,8 @@ async function run(): Promise<void> {
       const { DELIVERY_STATUSES, listDeliveries } = await import('../server/webhooks');
       const status = DELIVERY_STATUSES.find((s) => s === values.status);
       if (values.status !== undefined && !status) fail('--status is pending, delivered, suppressed or dead');
-      const rows = (await listDeliveries(needApp(), { status, limit: values.limit ? Number(values.limit) : 50 })) ?? unknown();
+      const rows =
+        (await listDeliveries(needApp(), { status, limit: values.limit ? Number(values.limit) : 50 })) ?? unknown();
       if (rows.length === 0) console.log('No delivery.');
       for (const d of rows) {
         const outcome =
@@ -138,7 +143,9 @@ async function run(): Promise<void> {
               ? 'not sent: nothing this app may see'
               : `next ${d.nextAttemptAt.toISOString()}`;
         const last = d.lastStatus || d.lastError ? `  last: ${d.lastStatus ?? ''} ${d.lastError ?? ''}`.trimEnd() : '';
-        console.log(`#${d.id} ${d.status.padEnd(10)} ${d.type.padEnd(22)} event ${d.eventId}  tries ${d.attempts}  ${outcome}${last}`);
+        console.log(
+          `#${d.id} ${d.status.padEnd(10)} ${d.type.padEnd(22)} event ${d.eventId}  tries ${d.attempts}  ${outcome}${last}`,
+        );
       }
       return;
     }
@@ -166,6 +173,8 @@ try {
 } finally {
   const { prisma, getPool } = await import('../server/db');
   await prisma.$disconnect();
-  await getPool().end().catch(() => undefined);
+  await getPool()
+    .end()
+    .catch(() => undefined);
   await db.stop();
 }

@@ -43,22 +43,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
 import { SourceMap } from 'node:module';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+
 import {
   APP_DATABASE,
-  DEFAULT_EMBEDDED_PORT,
   createDatabaseIfMissing,
-  databaseUrl as withDatabase,
+  DEFAULT_EMBEDDED_PORT,
   redactUrl,
   repoRoot,
   startEmbeddedPostgres,
+  databaseUrl as withDatabase,
   type EmbeddedServer,
 } from './db/postgres';
 import { migrateDeploy } from './db/schema-engine';
@@ -106,10 +107,12 @@ const DURATION_S = positiveInt('duration');
 const WARMUP_S = positiveInt('warmup');
 const CONNECTIONS = positiveInt('connections');
 const WEBHOOK_CHANGES = Number(opts.webhooks);
-if (!Number.isInteger(WEBHOOK_CHANGES) || WEBHOOK_CHANGES < 0 || WEBHOOK_CHANGES > 5_000) fail(`--webhooks must be an integer from 0 to 5000, got "${opts.webhooks}"`);
+if (!Number.isInteger(WEBHOOK_CHANGES) || WEBHOOK_CHANGES < 0 || WEBHOOK_CHANGES > 5_000)
+  fail(`--webhooks must be an integer from 0 to 5000, got "${opts.webhooks}"`);
 const WEBHOOK_RATE = positiveInt('webhook-rate');
 const NICE = opts.nice === undefined ? null : Number(opts.nice);
-if (NICE !== null && (!Number.isInteger(NICE) || NICE < -20 || NICE > 19)) fail(`--nice must be an integer from -20 to 19, got "${opts.nice}"`);
+if (NICE !== null && (!Number.isInteger(NICE) || NICE < -20 || NICE > 19))
+  fail(`--nice must be an integer from -20 to 19, got "${opts.nice}"`);
 
 /** A Node.js command, started through nice(1) when --nice is given (so every thread inherits the priority). */
 function nodeCommand(args: string[]): [string, string[]] {
@@ -187,7 +190,9 @@ async function prepareDatabase(): Promise<BenchDatabase> {
   if (!server.reused) cleanups.push(() => server.stop());
   if (await createDatabaseIfMissing(server.adminUrl, BENCH_DATABASE)) log(`created database "${BENCH_DATABASE}"`);
   const url = withDatabase(server.adminUrl, BENCH_DATABASE);
-  log(`database: ${redactUrl(url)} (${server.reused ? 'embedded server already running' : 'embedded server started for this run'})`);
+  log(
+    `database: ${redactUrl(url)} (${server.reused ? 'embedded server already running' : 'embedded server started for this run'})`,
+  );
   const pid = Number.parseInt(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
   return { url, postmasterPid: Number.isInteger(pid) ? pid : null };
 }
@@ -202,7 +207,13 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<v
     const child = spawn(command, args, { cwd: repoRoot, stdio: 'inherit', env });
     child.on('error', reject);
     child.on('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new BenchError(`${path.basename(args[0] ?? command)} ${args.slice(1).join(' ')} failed (${signal ?? `exit ${code}`})`)),
+      code === 0
+        ? resolve()
+        : reject(
+            new BenchError(
+              `${path.basename(args[0] ?? command)} ${args.slice(1).join(' ')} failed (${signal ?? `exit ${code}`})`,
+            ),
+          ),
     );
   });
 }
@@ -251,7 +262,9 @@ async function build(): Promise<void> {
     await run(process.execPath, [nextBin, 'build'], env);
     log(`next build took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  const routes = JSON.parse(fs.readFileSync(path.join(repoRoot, '.next', 'app-path-routes-manifest.json'), 'utf8')) as Record<string, string>;
+  const routes = JSON.parse(
+    fs.readFileSync(path.join(repoRoot, '.next', 'app-path-routes-manifest.json'), 'utf8'),
+  ) as Record<string, string>;
   const built = new Set(Object.values(routes));
   const needed = [
     '/bench/static',
@@ -328,7 +341,9 @@ async function startServer(databaseUrl: string, cpuProfileDir?: string): Promise
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      fail(`next start exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was ready:\n${output.join('').trim()}`);
+      fail(
+        `next start exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was ready:\n${output.join('').trim()}`,
+      );
     }
     try {
       const res = await fetch(`${origin}/api/health`, { signal: AbortSignal.timeout(2_000) });
@@ -339,7 +354,7 @@ async function startServer(databaseUrl: string, cpuProfileDir?: string): Promise
     if (Date.now() > deadline) fail(`next start did not answer /api/health within 60 s:\n${output.join('').trim()}`);
     await sleep(200);
   }
-  log(`next start is ready on ${origin} (PID ${child.pid}${NICE === null ? "" : `, nice ${NICE}`})`);
+  log(`next start is ready on ${origin} (PID ${child.pid}${NICE === null ? '' : `, nice ${NICE}`})`);
   return server;
 }
 
@@ -457,8 +472,21 @@ cleanups.push(async () => {
   for (const child of running) if (child.exitCode === null) child.kill('SIGTERM');
 });
 
-function autocannon(url: string, headers: Record<string, string>, durationS: number, rotate?: { path: string; idsFile: string }): Promise<LoadResult> {
-  const options = { url, headers, connections: CONNECTIONS, duration: durationS, pipelining: 1, timeout: 30, ...(rotate ? { rotate } : {}) };
+function autocannon(
+  url: string,
+  headers: Record<string, string>,
+  durationS: number,
+  rotate?: { path: string; idsFile: string },
+): Promise<LoadResult> {
+  const options = {
+    url,
+    headers,
+    connections: CONNECTIONS,
+    duration: durationS,
+    pipelining: 1,
+    timeout: 30,
+    ...(rotate ? { rotate } : {}),
+  };
   return new Promise((resolve, reject) => {
     const [command, args] = nodeCommand(['-e', AUTOCANNON_RUNNER, JSON.stringify(options)]);
     const child = spawn(command, args, {
@@ -516,10 +544,19 @@ async function verify(origin: string, target: Target): Promise<void> {
     res.status !== 200
       ? `status ${res.status}${res.headers.get('location') ? ` → ${res.headers.get('location')}` : ''}`
       : target.check(res, body);
-  if (problem) fail(`${target.label} (${samplePath(target)}) is not what the benchmark expects: ${problem}\n${body.slice(0, 600)}`);
+  if (problem)
+    fail(
+      `${target.label} (${samplePath(target)}) is not what the benchmark expects: ${problem}\n${body.slice(0, 600)}`,
+    );
 }
 
-async function measure(origin: string, target: Target, durationS: number, db: BenchDatabase, server: Server): Promise<Sample> {
+async function measure(
+  origin: string,
+  target: Target,
+  durationS: number,
+  db: BenchDatabase,
+  server: Server,
+): Promise<Sample> {
   const cpu0 = treeCpuMs(server.child.pid);
   const db0 = treeCpuMs(db.postmasterPid);
   await target.prepare?.();
@@ -542,11 +579,23 @@ async function measure(origin: string, target: Target, durationS: number, db: Be
 // ---------------------------------------------------------------------------
 // First-load JavaScript: the scripts each page's HTML loads, gzipped here.
 
-type JsSize = { page: string; status: string; files: number; rawBytes: number; gzipBytes: number; htmlGzipBytes: number };
+type JsSize = {
+  page: string;
+  status: string;
+  files: number;
+  rawBytes: number;
+  gzipBytes: number;
+  htmlGzipBytes: number;
+};
 
 const gzCache = new Map<string, { raw: number; gz: number }>();
 
-async function firstLoadJs(origin: string, page: string, headers: Record<string, string>, required: boolean): Promise<JsSize> {
+async function firstLoadJs(
+  origin: string,
+  page: string,
+  headers: Record<string, string>,
+  required: boolean,
+): Promise<JsSize> {
   const res = await fetch(origin + page, { headers, redirect: 'manual' });
   const html = await res.text();
   if (res.status !== 200) {
@@ -577,7 +626,14 @@ async function firstLoadJs(origin: string, page: string, headers: Record<string,
     rawBytes += size.raw;
     gzipBytes += size.gz;
   }
-  return { page, status: 'ok', files: urls.size, rawBytes, gzipBytes, htmlGzipBytes: gzipSync(Buffer.from(html)).length };
+  return {
+    page,
+    status: 'ok',
+    files: urls.size,
+    rawBytes,
+    gzipBytes,
+    htmlGzipBytes: gzipSync(Buffer.from(html)).length,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -610,7 +666,11 @@ function nextPart(source: string): string {
   if (/compiled\/react/.test(source)) return 'react: other';
   if (/compiled\/compression/.test(source)) return 'next: response gzip compression';
   if (/server\/app-render\//.test(source)) return 'next: app-render';
-  if (/server\/(web|lib\/router-utils|lib\/router-server|base-server|next-server|route-modules|request|response-cache|lib\/incremental-cache)/.test(source))
+  if (
+    /server\/(web|lib\/router-utils|lib\/router-server|base-server|next-server|route-modules|request|response-cache|lib\/incremental-cache)/.test(
+      source,
+    )
+  )
     return 'next: server, routing, proxy, caches';
   if (/client\//.test(source)) return 'next: client components rendered on the server';
   return 'next: other';
@@ -619,7 +679,8 @@ function nextPart(source: string): string {
 /** The original file and the package (or app folder) a bundled frame comes from. */
 function origin(frame: CallFrame): { where: string; owner: string } {
   const { url, functionName } = frame;
-  if (!url) return { where: functionName || '(native)', owner: functionName.startsWith('(') ? functionName : '(native code)' };
+  if (!url)
+    return { where: functionName || '(native)', owner: functionName.startsWith('(') ? functionName : '(native code)' };
   if (url.startsWith('node:')) return { where: url, owner: 'node: core modules' };
   let source = url;
   let line = frame.lineNumber + 1;
@@ -631,7 +692,10 @@ function origin(frame: CallFrame): { where: string; owner: string } {
     }
   }
   source = decodeURIComponent(source.replace(/^turbopack:\/\/\//, '').replace(/^file:\/\//, ''));
-  const shortSource = source.replace(/^.*node_modules\//, '').replace(/^.*\[project\]\//, '').replace(/^webpack:\/\/next\/\.\//, 'next/');
+  const shortSource = source
+    .replace(/^.*node_modules\//, '')
+    .replace(/^.*\[project\]\//, '')
+    .replace(/^webpack:\/\/next\/\.\//, 'next/');
   // The package is the generated file's, unless it is a bundle of the app (.next/server), then the original's.
   const generated = decodeURIComponent(url);
   const bundled = generated.includes('/.next/server/');
@@ -641,7 +705,10 @@ function origin(frame: CallFrame): { where: string; owner: string } {
   else if (pkg) owner = pkg;
   else if (bundled) {
     const project = /\[project\]\/(.*)$/.exec(source)?.[1] ?? source;
-    owner = `app: ${project.split('/').slice(0, project.startsWith('app/') ? 3 : 2).join('/')}`;
+    owner = `app: ${project
+      .split('/')
+      .slice(0, project.startsWith('app/') ? 3 : 2)
+      .join('/')}`;
   } else owner = path.relative(repoRoot, fileURLToPath(url));
   return { where: `${shortSource}:${line}`, owner };
 }
@@ -686,19 +753,38 @@ function analyseProfile(file: string, fromUs: number, toUs: number, requests: nu
   const share = (us: number) => `${((us / busyUs) * 100).toFixed(1)}%`;
   const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
 
-  console.log(`\nServer CPU while loaded: ${(busyUs / 1000).toFixed(0)} ms for ${requests} requests = ${perReq(busyUs)} ms/request (profiler overhead included)\n`);
+  console.log(
+    `\nServer CPU while loaded: ${(busyUs / 1000).toFixed(0)} ms for ${requests} requests = ${perReq(busyUs)} ms/request (profiler overhead included)\n`,
+  );
   console.log('Self time by package or app folder\n');
-  console.log(table(['owner', 'ms/req', 'share'], top(byOwner, 25).map(([k, v]) => [k, perReq(v), share(v)])));
+  console.log(
+    table(
+      ['owner', 'ms/req', 'share'],
+      top(byOwner, 25).map(([k, v]) => [k, perReq(v), share(v)]),
+    ),
+  );
   console.log('\nInclusive time by package (samples with that package anywhere on the synchronous stack)\n');
-  console.log(table(['owner', 'ms/req', 'share'], top(inclusiveOwner, 25).map(([k, v]) => [k, perReq(v), share(v)])));
+  console.log(
+    table(
+      ['owner', 'ms/req', 'share'],
+      top(inclusiveOwner, 25).map(([k, v]) => [k, perReq(v), share(v)]),
+    ),
+  );
   console.log('\nTop functions by self time\n');
-  console.log(table(['function  source', 'ms/req', 'share'], top(self, 40).map(([k, v]) => [k, perReq(v), share(v)])));
+  console.log(
+    table(
+      ['function  source', 'ms/req', 'share'],
+      top(self, 40).map(([k, v]) => [k, perReq(v), share(v)]),
+    ),
+  );
 }
 
 async function profile(server: Server, target: Target, dir: string, db: BenchDatabase): Promise<void> {
   // Under the profiler the JIT needs longer to settle: 3 s leave it several times slower.
   const warmup = Math.max(WARMUP_S, 10);
-  log(`profiling ${target.path}: ${warmup} s warm-up, then ${DURATION_S} s at ${CONNECTIONS} connections under --cpu-prof`);
+  log(
+    `profiling ${target.path}: ${warmup} s warm-up, then ${DURATION_S} s at ${CONNECTIONS} connections under --cpu-prof`,
+  );
   await measure(server.origin, target, warmup, db, server);
   // V8's profile timestamps and process.hrtime both read the monotonic clock, in µs here.
   const from = Number(process.hrtime.bigint() / 1000n);
@@ -713,13 +799,19 @@ async function profile(server: Server, target: Target, dir: string, db: BenchDat
   }
   if (!file) fail(`next start wrote no .cpuprofile in ${dir}`);
   analyseProfile(path.join(dir, file), from, to, sample.total);
-  console.log(`\nProfile: ${path.relative(process.cwd(), path.join(dir, file))} (Chrome DevTools → Performance → Load profile)`);
+  console.log(
+    `\nProfile: ${path.relative(process.cwd(), path.join(dir, file))} (Chrome DevTools → Performance → Load profile)`,
+  );
 }
 
 // ---------------------------------------------------------------------------
 // The shared store: a client-credentials token, and commit → webhook latency
 
-async function requestToken(origin: string, clientId: string, clientSecret: string): Promise<{ accessToken: string; expiresIn: number }> {
+async function requestToken(
+  origin: string,
+  clientId: string,
+  clientSecret: string,
+): Promise<{ accessToken: string; expiresIn: number }> {
   const res = await fetch(`${origin}/api/oauth/token`, {
     method: 'POST',
     headers: {
@@ -729,7 +821,8 @@ async function requestToken(origin: string, clientId: string, clientSecret: stri
     body: new URLSearchParams({ grant_type: 'client_credentials' }),
   });
   const body = (await res.json().catch(() => null)) as { access_token?: unknown; expires_in?: unknown } | null;
-  if (!res.ok || typeof body?.access_token !== 'string') fail(`POST /api/oauth/token for ${API_APP}: status ${res.status} ${JSON.stringify(body)}`);
+  if (!res.ok || typeof body?.access_token !== 'string')
+    fail(`POST /api/oauth/token for ${API_APP}: status ${res.status} ${JSON.stringify(body)}`);
   return { accessToken: body.access_token, expiresIn: Number(body.expires_in) || 60 };
 }
 
@@ -760,7 +853,11 @@ const WEBHOOK_WARMUP_CHANGES = 50;
  * is not counted: a cold start (new pool connections, unoptimised code) made
  * the first changes of a run wait a second and more behind it.
  */
-async function measureWebhookLatency(customerIds: string[], warmupIds: string[], db: BenchDatabase): Promise<WebhookLatency> {
+async function measureWebhookLatency(
+  customerIds: string[],
+  warmupIds: string[],
+  db: BenchDatabase,
+): Promise<WebhookLatency> {
   const { Webhook } = await import('standardwebhooks');
   const { startWebhookWorker } = await import('../server/webhooks');
   const { updateProfile } = await import('../server/profile');
@@ -808,7 +905,11 @@ async function measureWebhookLatency(customerIds: string[], warmupIds: string[],
   cleanups.push(() => bench.removeBenchApp(WEBHOOK_APP));
   verifier = new Webhook(app.webhookSecret!);
   const worker = startWebhookWorker({
-    log: { info: () => {}, warn: (...args: unknown[]) => log(`[webhooks] ${args.join(' ')}`), error: (...args: unknown[]) => log(`[webhooks] ${args.join(' ')}`) },
+    log: {
+      info: () => {},
+      warn: (...args: unknown[]) => log(`[webhooks] ${args.join(' ')}`),
+      error: (...args: unknown[]) => log(`[webhooks] ${args.join(' ')}`),
+    },
   });
   cleanups.push(() => worker.stop());
   await worker.listening;
@@ -823,23 +924,41 @@ async function measureWebhookLatency(customerIds: string[], warmupIds: string[],
     for (const [i, customerId] of ids.entries()) {
       const wait = started + (i * 1000) / WEBHOOK_RATE - performance.now();
       if (wait > 0) await sleep(wait);
-      const home = { country: 'FR', line1: `${i + 1} rue du Banc`, line2: `Bench run ${run}`, postalCode: '75011', city: 'Paris' };
+      const home = {
+        country: 'FR',
+        line1: `${i + 1} rue du Banc`,
+        line2: `Bench run ${run}`,
+        postalCode: '75011',
+        city: 'Paris',
+      };
       writes.push(
-        updateProfile(customerId, { addresses: { home } }, { channel: 'bench', expectedVersion: null }).then((result) => {
-          if (result.ok && result.changed.length > 0) committedAt.set(customerId, performance.now());
-          else log(`webhooks: the change of customer ${customerId} was not written (${result.ok ? 'no change' : result.reason})`);
-        }),
+        updateProfile(customerId, { addresses: { home } }, { channel: 'bench', expectedVersion: null }).then(
+          (result) => {
+            if (result.ok && result.changed.length > 0) committedAt.set(customerId, performance.now());
+            else
+              log(
+                `webhooks: the change of customer ${customerId} was not written (${result.ok ? 'no change' : result.reason})`,
+              );
+          },
+        ),
       );
     }
     await Promise.all(writes);
-    if ((await Promise.race([arrived.then(() => 'all' as const), sleep(30_000).then(() => 'timeout' as const)])) === 'timeout') {
-      log(`webhooks: ${ids.filter((id) => receivedAt.has(id)).length} of ${ids.length} arrived within 30 s of the last commit`);
+    if (
+      (await Promise.race([arrived.then(() => 'all' as const), sleep(30_000).then(() => 'timeout' as const)])) ===
+      'timeout'
+    ) {
+      log(
+        `webhooks: ${ids.filter((id) => receivedAt.has(id)).length} of ${ids.length} arrived within 30 s of the last commit`,
+      );
     }
     waitingFor = null;
     return committedAt;
   }
 
-  log(`webhooks: ${warmupIds.length} profile changes to warm up, then ${customerIds.length} at ${WEBHOOK_RATE}/s, each timed from its commit to its webhook's arrival`);
+  log(
+    `webhooks: ${warmupIds.length} profile changes to warm up, then ${customerIds.length} at ${WEBHOOK_RATE}/s, each timed from its commit to its webhook's arrival`,
+  );
   // This process is the system under test now (writer, worker, receiver): with
   // --nice it gets the priority next start had during the rounds.
   const priorityBefore = os.getPriority();
@@ -898,7 +1017,8 @@ const median = (values: number[]) => {
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
 /** The q-quantile of sorted values (nearest rank). */
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 
 function table(header: string[], rows: string[][], rightAlignFrom = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -918,7 +1038,8 @@ async function main() {
   // server/ reads its environment once, on first use: set it before importing.
   process.env.DATABASE_URL = db.url;
   process.env.AUTH_SECRET = BENCH_AUTH_SECRET;
-  const { ensureConsentPurposes, createCustomer, createSessionFor, createSignInChallenge } = await import('../server/factories');
+  const { ensureConsentPurposes, createCustomer, createSessionFor, createSignInChallenge } =
+    await import('../server/factories');
   const bench = await import('../server/bench');
   const { getPool } = await import('../server/db');
   cleanups.push(async () => {
@@ -997,7 +1118,9 @@ async function main() {
       path: '/bench/dynamic',
       headers: signedIn,
       check: (_res, body) =>
-        body.includes(`data-bench="dynamic">${customer.firstName}<`) ? null : `no "${customer.firstName}" from the session's SELECT`,
+        body.includes(`data-bench="dynamic">${customer.firstName}<`)
+          ? null
+          : `no "${customer.firstName}" from the session's SELECT`,
     },
     ...(opts.breakdown
       ? [
@@ -1007,7 +1130,9 @@ async function main() {
             path: '/bench/prisma',
             headers: signedIn,
             check: (_res: Response, body: string) =>
-              body.includes(`data-bench="prisma">${customer.firstName}<`) ? null : `no "${customer.firstName}" from Prisma`,
+              body.includes(`data-bench="prisma">${customer.firstName}<`)
+                ? null
+                : `no "${customer.firstName}" from Prisma`,
           },
           {
             key: 'auth',
@@ -1015,7 +1140,9 @@ async function main() {
             path: '/bench/auth',
             headers: signedIn,
             check: (_res: Response, body: string) =>
-              body.includes(`data-bench="auth">${customer.firstName}<`) ? null : `no "${customer.firstName}" from auth()`,
+              body.includes(`data-bench="auth">${customer.firstName}<`)
+                ? null
+                : `no "${customer.firstName}" from auth()`,
           },
         ]
       : []),
@@ -1024,7 +1151,8 @@ async function main() {
       label: 'GET /signin',
       path: '/signin',
       headers: {},
-      check: (_res, body) => (body.includes(messages.signIn.title) && body.includes('<form') ? null : 'no sign-in form'),
+      check: (_res, body) =>
+        body.includes(messages.signIn.title) && body.includes('<form') ? null : 'no sign-in form',
     },
     {
       key: 'account',
@@ -1091,7 +1219,10 @@ async function main() {
   const js: JsSize[] = [];
   for (const [page, headers, required] of jsPages) {
     // Printed without the link's secret token.
-    js.push({ ...(await firstLoadJs(server.origin, page, headers, required)), page: page.replace(/\?token=.*$/, '?token=…') });
+    js.push({
+      ...(await firstLoadJs(server.origin, page, headers, required)),
+      page: page.replace(/\?token=.*$/, '?token=…'),
+    });
   }
 
   // Warm-up: JIT, module caches, pool connections.
@@ -1136,7 +1267,9 @@ async function main() {
       serverCpu: median(s.map((x) => x.serverCpuMs / x.total)),
       dbCpu: median(s.map((x) => x.dbCpuMs / x.total)),
       loadGenCpu: median(s.map((x) => x.cpuMs / (x.duration * 1000))),
-      otherCpu: median(s.map((x) => Math.max(0, x.machineBusyMs - x.serverCpuMs - x.dbCpuMs - x.cpuMs) / (x.duration * 1000))),
+      otherCpu: median(
+        s.map((x) => Math.max(0, x.machineBusyMs - x.serverCpuMs - x.dbCpuMs - x.cpuMs) / (x.duration * 1000)),
+      ),
     };
   });
   const by = (key: string) => summary.find((s) => s.target.key === key)!;
@@ -1149,7 +1282,19 @@ async function main() {
   );
   console.log(
     table(
-      ['target', 'path', 'req/s', 'range', 'p50 ms', 'p99 ms', '% static', '% min dynamic', 'server CPU ms/req', 'by CPU: % min dynamic', 'db CPU ms/req'],
+      [
+        'target',
+        'path',
+        'req/s',
+        'range',
+        'p50 ms',
+        'p99 ms',
+        '% static',
+        '% min dynamic',
+        'server CPU ms/req',
+        'by CPU: % min dynamic',
+        'db CPU ms/req',
+      ],
       summary.map((s) => [
         s.target.label,
         s.target.path,
@@ -1195,7 +1340,16 @@ async function main() {
     console.log(
       table(
         ['committed', 'delivered', 'bad signatures', 'p50 ms', 'p99 ms', 'max ms'],
-        [[String(webhooks.committed), String(webhooks.received), String(webhooks.badSignatures), quantile(l, 0.5).toFixed(0), quantile(l, 0.99).toFixed(0), (l.at(-1) ?? NaN).toFixed(0)]],
+        [
+          [
+            String(webhooks.committed),
+            String(webhooks.received),
+            String(webhooks.badSignatures),
+            quantile(l, 0.5).toFixed(0),
+            quantile(l, 0.99).toFixed(0),
+            (l.at(-1) ?? NaN).toFixed(0),
+          ],
+        ],
         0,
       ),
     );
@@ -1205,18 +1359,29 @@ async function main() {
         `PostgreSQL ${webhooks.cpu.db === null ? 'n/a' : share(webhooks.cpu.db)}, other processes ${share(webhooks.cpu.other)}.`,
     );
     if (webhooks.cpu.other > 0.25) {
-      console.log('WARNING: other processes competed for the CPU: the pipeline saturates sooner and the latencies queue up behind it.');
+      console.log(
+        'WARNING: other processes competed for the CPU: the pipeline saturates sooner and the latencies queue up behind it.',
+      );
     }
   }
 
   const empty = js.find((j) => j.page === '/bench/static')!;
-  console.log('\nFirst-load JavaScript (the <script src> files of each page but the noModule polyfills, gzipped here at zlib level 6; 1 kB = 1000 bytes)\n');
+  console.log(
+    '\nFirst-load JavaScript (the <script src> files of each page but the noModule polyfills, gzipped here at zlib level 6; 1 kB = 1000 bytes)\n',
+  );
   console.log(
     table(
       ['page', 'files', 'raw', 'gzip', 'above empty page', 'HTML gzip'],
       js.map((j) =>
         j.status === 'ok'
-          ? [j.page, String(j.files), kb(j.rawBytes), kb(j.gzipBytes), `${j.gzipBytes >= empty.gzipBytes ? '+' : ''}${kb(j.gzipBytes - empty.gzipBytes)}`, kb(j.htmlGzipBytes)]
+          ? [
+              j.page,
+              String(j.files),
+              kb(j.rawBytes),
+              kb(j.gzipBytes),
+              `${j.gzipBytes >= empty.gzipBytes ? '+' : ''}${kb(j.gzipBytes - empty.gzipBytes)}`,
+              kb(j.htmlGzipBytes),
+            ]
           : [j.page, '', '', '', j.status, ''],
       ),
     ),
@@ -1262,7 +1427,9 @@ async function main() {
   console.log('\nGoals\n');
   for (const [text, ok] of goals) console.log(`${ok ? 'PASS' : 'MISS'}  ${text}`);
   // How far apart the rounds are: the run's own measure of its noise.
-  const spread = Math.max(...['dynamic', 'account', 'customer', 'api'].map((key) => (by(key).rpsMax - by(key).rpsMin) / by(key).rps));
+  const spread = Math.max(
+    ...['dynamic', 'account', 'customer', 'api'].map((key) => (by(key).rpsMax - by(key).rpsMin) / by(key).rps),
+  );
   if (spread > 0.35) {
     console.log(
       `      note: this run's rounds differ by up to ${pct(spread)} (other processes took ${(other * 100).toFixed(0)}% of a core): ` +
@@ -1271,13 +1438,13 @@ async function main() {
   } else if (accountRatio >= GOAL_ACCOUNT_VS_DYNAMIC !== accountCpuRatio >= GOAL_ACCOUNT_VS_DYNAMIC) {
     console.log(
       `      note: by server CPU per request the /account goal would be ${accountCpuRatio >= GOAL_ACCOUNT_VS_DYNAMIC ? 'PASS' : 'MISS'}: ` +
-        'the req/s verdict is within this run\'s noise; run again on a quieter machine.',
+        "the req/s verdict is within this run's noise; run again on a quieter machine.",
     );
   }
   if (spread <= 0.35 && apiRatio >= GOAL_API_VS_BASELINE !== apiCpuRatio >= GOAL_API_VS_BASELINE) {
     console.log(
       `      note: by server CPU per request the API goal would be ${apiCpuRatio >= GOAL_API_VS_BASELINE ? 'PASS' : 'MISS'}: ` +
-        'the req/s verdict is within this run\'s noise; run again on a quieter machine.',
+        "the req/s verdict is within this run's noise; run again on a quieter machine.",
     );
   }
   const skipped = js.filter((j) => j.status !== 'ok').map((j) => `${j.page} (${j.status})`);
@@ -1287,7 +1454,9 @@ async function main() {
 
 main()
   .catch((error: unknown) => {
-    console.error(`\n[bench] FAILED: ${error instanceof BenchError ? error.message : error instanceof Error ? error.stack : String(error)}`);
+    console.error(
+      `\n[bench] FAILED: ${error instanceof BenchError ? error.message : error instanceof Error ? error.stack : String(error)}`,
+    );
     process.exitCode = 1;
   })
   .finally(async () => {

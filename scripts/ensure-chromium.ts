@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
 import { chromium } from '@playwright/test';
 
 type Log = (message: string) => void;

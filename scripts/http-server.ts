@@ -4,6 +4,7 @@
 // bucket. Here the header is rebuilt: the socket's address, preceded by what
 // the TRUST_PROXY_HOPS proxies in front of us appended, and nothing else.
 import { createServer } from 'node:http';
+
 import next from 'next';
 
 const dev = process.argv.includes('--dev');

@@ -23,7 +23,15 @@ try {
   const customer = await createCustomer({ email: `export-${Date.now()}@example.test`, lastName: 'Martin' });
   const start = Date.now() - YEAR_MS;
   const at = (i: number, n: number) => new Date(start + Math.floor((i * YEAR_MS) / n));
-  const attributes = ['firstName', 'lastName', 'phone', 'locale', 'address.home', 'address.billing', 'address.shipping'];
+  const attributes = [
+    'firstName',
+    'lastName',
+    'phone',
+    'locale',
+    'address.home',
+    'address.billing',
+    'address.shipping',
+  ];
   const purposes = ['marketing-emails', 'personalization', 'analytics', 'partner-sharing'];
   const t0 = Date.now();
   await prisma.profileChange.createMany({
@@ -92,7 +100,9 @@ try {
   const sorted = [...timings].sort((a, b) => a - b);
   console.log(`export: ${(bytes / 1024 / 1024).toFixed(1)} MiB of JSON`);
   console.log(`runs (ms): ${timings.map((t) => t.toFixed(0)).join(', ')}`);
-  console.log(`first (cold) ${timings[0]!.toFixed(0)} ms, median ${sorted[Math.floor(RUNS / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`);
+  console.log(
+    `first (cold) ${timings[0]!.toFixed(0)} ms, median ${sorted[Math.floor(RUNS / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`,
+  );
   await prisma.$disconnect();
   await getPool().end();
 } finally {

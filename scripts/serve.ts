@@ -2,6 +2,7 @@
 // one), migrations, the demo data in development, then Next.js.
 // Run with `tsx --conditions=react-server` so server/ modules load outside Next.
 import { spawn } from 'node:child_process';
+
 import { ensureDatabase } from './db/postgres';
 import { migrateDeploy } from './db/schema-engine';
 
@@ -14,7 +15,9 @@ if (mode !== 'dev' && mode !== 'start') {
 const db = await ensureDatabase();
 process.env.DATABASE_URL = db.databaseUrl;
 const applied = await migrateDeploy(db.databaseUrl);
-console.log(applied.length ? `[db] applied ${applied.length} migration(s): ${applied.join(', ')}` : '[db] migrations up to date');
+console.log(
+  applied.length ? `[db] applied ${applied.length} migration(s): ${applied.join(', ')}` : '[db] migrations up to date',
+);
 
 if (mode === 'dev') {
   const { seed } = await import('../prisma/seed');

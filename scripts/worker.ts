@@ -4,6 +4,7 @@
 // embedded PostgreSQL in .data/. Stops cleanly on SIGTERM / SIGINT.
 // docs/decisions/018-webhook-delivery.md
 import { parseArgs } from 'node:util';
+
 import { ensureDatabase } from './db/postgres';
 
 const { values } = parseArgs({
@@ -42,7 +43,10 @@ const worker = startWebhookWorker({
   leaseMarginMs,
   backoff: backoffBaseMs === undefined ? undefined : { baseMs: backoffBaseMs },
   onDelivery: values.verbose
-    ? (o) => console.log(`[webhooks] delivery ${o.id} (${o.type}) to ${o.appName}: ${o.result}${o.httpStatus ? ` ${o.httpStatus}` : ''} in ${Math.round(o.durationMs)} ms`)
+    ? (o) =>
+        console.log(
+          `[webhooks] delivery ${o.id} (${o.type}) to ${o.appName}: ${o.result}${o.httpStatus ? ` ${o.httpStatus}` : ''} in ${Math.round(o.durationMs)} ms`,
+        )
     : undefined,
 });
 void worker.listening.then(() => console.log('[webhooks] worker listening for outbox events'));
@@ -53,7 +57,9 @@ async function shutdown() {
   stopping = true;
   await worker.stop();
   const { getPool } = await import('../server/db');
-  await getPool().end().catch(() => undefined);
+  await getPool()
+    .end()
+    .catch(() => undefined);
   await db.stop();
   process.exit(0);
 }

@@ -1,4 +1,5 @@
 import 'server-only';
+
 import { prisma, type Tx } from './db';
 
 // "Who looked at my data": every read of a customer's data by someone other
@@ -56,7 +57,15 @@ export async function listDataAccess(customerId: string, take = 50): Promise<Dat
     where: { customerId },
     orderBy: { id: 'desc' },
     take,
-    select: { id: true, accessorType: true, accessorName: true, fields: true, purpose: true, reason: true, occurredAt: true },
+    select: {
+      id: true,
+      accessorType: true,
+      accessorName: true,
+      fields: true,
+      purpose: true,
+      reason: true,
+      occurredAt: true,
+    },
   });
   return rows.map((r) => ({ ...r, id: r.id.toString() }));
 }

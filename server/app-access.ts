@@ -1,10 +1,12 @@
 import 'server-only';
+
 import type { Locale } from '@/lib/i18n/config';
+import { isUuid } from '@/lib/uuid';
+
 import { purposeTitles } from './consent';
 import { SHARED_FIELDS, type FieldPurposes, type SharedField } from './consent-policy';
 import { getPool, prisma } from './db';
 import { writeEvent } from './outbox';
-import { isUuid } from '@/lib/uuid';
 
 // "Apps with access" on the privacy dashboard: which of the brand's apps read
 // what of the customer and why, and the customer's withdrawal of an app, which
@@ -59,7 +61,6 @@ export async function listAppsForCustomer(customerId: string, locale: Locale): P
 
 export type SetAppAccessResult = { ok: true; changed: boolean } | { ok: false; reason: 'unknown-app' | 'not-found' };
 
-
 /**
  * Withdraws (allowed = false) or allows again one app's access to this
  * customer's data, effective at the app's next read. A real change writes one
@@ -76,7 +77,9 @@ export async function setAppAccess(
   return prisma.$transaction(
     async (tx) => {
       // One answer at a time per customer (as setConsent): two quick clicks cannot interleave.
-      const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
+      const locked = await tx.$queryRaw<
+        Array<{ id: string }>
+      >`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
       if (!locked[0]) return { ok: false, reason: 'not-found' } as const;
       const app = await tx.app.findUnique({ where: { id: appId }, select: { id: true, clientId: true, name: true } });
       if (!app) return { ok: false, reason: 'unknown-app' } as const;

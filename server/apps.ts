@@ -1,10 +1,13 @@
 import 'server-only';
+
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+
 import { z } from 'zod';
+
+import { SHARED_FIELDS, type FieldPurposes, type SharedField } from './consent-policy';
 import { sha256 } from './crypto';
 import { prisma } from './db';
 import { Prisma } from './generated/prisma/client';
-import { SHARED_FIELDS, type FieldPurposes, type SharedField } from './consent-policy';
 
 // The registry of the brand's other apps (`npm run apps`), their client
 // credentials and what they declared they need.
@@ -55,9 +58,7 @@ function toRecord(row: AppRow): AppRecord {
 }
 
 const listOf = (value: string | string[]) =>
-  (Array.isArray(value) ? value : value.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
+  (Array.isArray(value) ? value : value.split(',')).map((v) => v.trim()).filter(Boolean);
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -66,13 +67,23 @@ const RESERVED_NAMES = ['portal', 'seed', 'support', 'staff', 'system', 'accord'
 export const AppInputSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{1,39}$/, { error: 'name: 2 to 40 lower-case letters, digits and dashes, starting with a letter' })
+    .regex(/^[a-z][a-z0-9-]{1,39}$/, {
+      error: 'name: 2 to 40 lower-case letters, digits and dashes, starting with a letter',
+    })
     // The name is the channel of the app's writes in the customer's history: not one of ours.
-    .refine((name) => !RESERVED_NAMES.includes(name), { error: 'name: portal, seed, support, staff, system and accord are reserved' }),
+    .refine((name) => !RESERVED_NAMES.includes(name), {
+      error: 'name: portal, seed, support, staff, system and accord are reserved',
+    }),
   description: z.string().trim().max(500).default(''),
-  purposes: z.union([z.string(), z.array(z.string())]).transform(listOf).pipe(z.array(z.string().max(64)).min(1, { error: 'purposes: at least one' })),
+  purposes: z
+    .union([z.string(), z.array(z.string())])
+    .transform(listOf)
+    .pipe(z.array(z.string().max(64)).min(1, { error: 'purposes: at least one' })),
   /** Each "field" (used for every declared purpose) or "field:purpose". */
-  fields: z.union([z.string(), z.array(z.string())]).transform(listOf).pipe(z.array(z.string().max(100)).min(1, { error: 'fields: at least one' })),
+  fields: z
+    .union([z.string(), z.array(z.string())])
+    .transform(listOf)
+    .pipe(z.array(z.string().max(100)).min(1, { error: 'fields: at least one' })),
   scopes: z
     .union([z.string(), z.array(z.string())])
     .transform(listOf)
@@ -95,18 +106,26 @@ export type CreatedApp = { app: AppRecord; clientSecret: string; webhookSecret: 
 export class AppInputError extends Error {}
 
 /** Resolves the declaration against the purposes in the database: {"field": ["purpose", …]}. */
-async function resolveFieldPurposes(purposes: string[], fields: string[]): Promise<{ purposes: string[]; fieldPurposes: FieldPurposes }> {
+async function resolveFieldPurposes(
+  purposes: string[],
+  fields: string[],
+): Promise<{ purposes: string[]; fieldPurposes: FieldPurposes }> {
   const resolved = [...new Set(purposes.map((p) => PURPOSE_ALIASES[p] ?? p))];
   const known = new Set((await prisma.consentPurpose.findMany({ select: { key: true } })).map((p) => p.key));
   const unknown = resolved.filter((p) => !known.has(p));
-  if (unknown.length > 0) throw new AppInputError(`unknown purpose ${unknown.join(', ')} (known: service, ${[...known].join(', ')})`);
+  if (unknown.length > 0)
+    throw new AppInputError(`unknown purpose ${unknown.join(', ')} (known: service, ${[...known].join(', ')})`);
   const fieldPurposes: FieldPurposes = {};
   for (const entry of fields) {
     const [field, purpose] = entry.split(':') as [string, string | undefined];
-    if (!(SHARED_FIELDS as readonly string[]).includes(field)) throw new AppInputError(`unknown field ${field} (known: ${SHARED_FIELDS.join(', ')})`);
+    if (!(SHARED_FIELDS as readonly string[]).includes(field))
+      throw new AppInputError(`unknown field ${field} (known: ${SHARED_FIELDS.join(', ')})`);
     const forPurposes = purpose === undefined ? resolved : [PURPOSE_ALIASES[purpose] ?? purpose];
-    for (const p of forPurposes) if (!resolved.includes(p)) throw new AppInputError(`field ${field}: purpose ${p} is not one the app declared`);
-    fieldPurposes[field as SharedField] = [...new Set([...(fieldPurposes[field as SharedField] ?? []), ...forPurposes])];
+    for (const p of forPurposes)
+      if (!resolved.includes(p)) throw new AppInputError(`field ${field}: purpose ${p} is not one the app declared`);
+    fieldPurposes[field as SharedField] = [
+      ...new Set([...(fieldPurposes[field as SharedField] ?? []), ...forPurposes]),
+    ];
   }
   return { purposes: resolved, fieldPurposes };
 }
@@ -141,7 +160,8 @@ export async function createApp(input: AppInput): Promise<CreatedApp> {
     });
     return { app: toRecord(row), clientSecret, webhookSecret };
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new AppInputError(`an app named ${name} exists`);
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
+      throw new AppInputError(`an app named ${name} exists`);
     throw error;
   }
 }
@@ -152,7 +172,10 @@ export async function listApps(): Promise<AppRecord[]> {
 
 /** By name or client id. */
 export async function findApp(nameOrClientId: string): Promise<AppRecord | null> {
-  const row = await prisma.app.findFirst({ where: { OR: [{ name: nameOrClientId }, { clientId: nameOrClientId }] }, select: appSelect });
+  const row = await prisma.app.findFirst({
+    where: { OR: [{ name: nameOrClientId }, { clientId: nameOrClientId }] },
+    select: appSelect,
+  });
   return row ? toRecord(row) : null;
 }
 
@@ -162,7 +185,9 @@ export async function getAppById(id: string): Promise<AppRecord | null> {
 }
 
 /** A new client secret; every token issued before now stops working. */
-export async function rotateClientSecret(nameOrClientId: string): Promise<{ app: AppRecord; clientSecret: string } | null> {
+export async function rotateClientSecret(
+  nameOrClientId: string,
+): Promise<{ app: AppRecord; clientSecret: string } | null> {
   const app = await findApp(nameOrClientId);
   if (!app) return null;
   const clientSecret = newClientSecret();
@@ -193,7 +218,8 @@ export async function setAppDisabled(nameOrClientId: string, disabled: boolean):
  */
 export async function verifyClientCredentials(clientId: string, clientSecret: string): Promise<AppRecord | null> {
   // Only what we issue reaches the database (a NUL byte would make it fail).
-  if (!/^app_[A-Za-z0-9_-]{16}$/.test(clientId) || clientSecret.length > 200 || clientSecret.includes('\0')) return null;
+  if (!/^app_[A-Za-z0-9_-]{16}$/.test(clientId) || clientSecret.length > 200 || clientSecret.includes('\0'))
+    return null;
   const row = await prisma.app.findUnique({ where: { clientId }, select: { ...appSelect, clientSecretHash: true } });
   const expected = Buffer.from(row?.clientSecretHash ?? '0'.repeat(64), 'hex');
   const given = Buffer.from(sha256(clientSecret), 'hex');

@@ -1,5 +1,7 @@
 import 'server-only';
+
 import type { Adapter } from 'next-auth/adapters';
+
 import { sha256 } from './crypto';
 
 /**

@@ -1,10 +1,13 @@
 import 'server-only';
+
 import { PrismaAdapter } from '@auth/prisma-adapter';
 import NextAuth from 'next-auth';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
+
 import { isLocale, localeCookie, type Locale } from '@/lib/i18n/config';
+
 import { withHashedSessionTokens } from './auth-adapter';
 import { randomToken, sha256 } from './crypto';
 import { getPool, prisma } from './db';
@@ -117,7 +120,9 @@ export const getSignedInCustomer = cache(async (): Promise<SignedInCustomer | nu
  * Every page, action and route for customers starts here. Redirects to
  * /signin without a session and to /welcome until onboarding is done.
  */
-export async function requireCustomer(opts: { allowPending?: boolean; returnTo?: string } = {}): Promise<SignedInCustomer> {
+export async function requireCustomer(
+  opts: { allowPending?: boolean; returnTo?: string } = {},
+): Promise<SignedInCustomer> {
   const customer = await getSignedInCustomer();
   if (!customer) {
     redirect(opts.returnTo ? `/signin?callbackUrl=${encodeURIComponent(opts.returnTo)}` : '/signin');
@@ -131,7 +136,10 @@ export async function requireCustomer(opts: { allowPending?: boolean; returnTo?:
  * identity by our own means (email code or link; passkeys later), and sets the
  * cookie Auth.js reads.
  */
-export async function startSession(customerId: string, method: 'email-code' | 'email-link' | 'passkey' | `oidc:${string}`): Promise<void> {
+export async function startSession(
+  customerId: string,
+  method: 'email-code' | 'email-link' | 'passkey' | `oidc:${string}`,
+): Promise<void> {
   const token = randomToken();
   const expires = new Date(Date.now() + SESSION_MAX_AGE_S * 1000);
   const { ip, userAgent } = await getRequestContext();
@@ -147,7 +155,8 @@ export async function startSession(customerId: string, method: 'email-code' | 'e
     select: { user: { select: { locale: true } } },
   });
   const device = await rememberDevice(customerId, userAgent, ipPrefix(ip));
-  if (device.isNew) await recordSecurityEvent(customerId, 'sign_in.new_device', { device: device.label }, { notify: true });
+  if (device.isNew)
+    await recordSecurityEvent(customerId, 'sign_in.new_device', { device: device.label }, { notify: true });
   const jar = await cookies();
   jar.set(sessionCookieName(), token, {
     httpOnly: true,
@@ -168,5 +177,7 @@ export async function startSession(customerId: string, method: 'email-code' | 'e
  * form ask for it inline, or null when the session is recent enough.
  */
 export function stepUpRequired(customer: SignedInCustomer): { ok: false; stepUp: true; message: string } | null {
-  return isRecentlyAuthenticated(customer.authenticatedAt) ? null : { ok: false, stepUp: true, message: 'stepUp.required' };
+  return isRecentlyAuthenticated(customer.authenticatedAt)
+    ? null
+    : { ok: false, stepUp: true, message: 'stepUp.required' };
 }

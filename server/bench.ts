@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { randomUUID } from 'node:crypto';
+
 import { createApp, findApp, type AppInput, type CreatedApp } from './apps';
 import { getCurrentTerms, subjectPseudonym } from './consent';
 import { sha256 } from './crypto';
@@ -39,7 +41,10 @@ export async function getBenchSessionFirstName(sessionToken: string | undefined)
  */
 export async function getBenchSessionFirstNameViaPrisma(sessionToken: string | undefined): Promise<string | null> {
   if (!sessionToken) return null;
-  const row = await prisma.session.findUnique({ where: { sessionToken: sha256(sessionToken) }, include: { user: true } });
+  const row = await prisma.session.findUnique({
+    where: { sessionToken: sha256(sessionToken) },
+    include: { user: true },
+  });
   return row && row.expires > new Date() ? row.user.firstName : null;
 }
 
@@ -74,7 +79,15 @@ export async function getBenchCustomerById(id: string): Promise<{
   });
   const row = rows[0];
   return row
-    ? { id: row.id, version: row.version, updatedAt: row.updated_at, firstName: row.first_name, lastName: row.last_name, email: row.email, emailVerified: row.email_verified }
+    ? {
+        id: row.id,
+        version: row.version,
+        updatedAt: row.updated_at,
+        firstName: row.first_name,
+        lastName: row.last_name,
+        email: row.email,
+        emailVerified: row.email_verified,
+      }
     : null;
 }
 
@@ -98,15 +111,15 @@ export function benchFirstName(index: number): string {
  */
 export async function ensureBenchCustomers(total: number): Promise<{ total: number; added: number }> {
   const pool = getPool();
-  const count = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM customers')).rows[0]?.n ?? 0);
+  const count = async () =>
+    Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM customers')).rows[0]?.n ?? 0);
   const before = await count();
   if (before >= total) return { total: before, added: 0 };
 
   const terms = await getCurrentTerms();
-  const { rows } = await pool.query<{ n: string }>(
-    `SELECT count(*) AS n FROM customers WHERE email LIKE $1`,
-    [`bench-%@${BENCH_EMAIL_DOMAIN}`],
-  );
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM customers WHERE email LIKE $1`, [
+    `bench-%@${BENCH_EMAIL_DOMAIN}`,
+  ]);
   // Bench customers are numbered from 1 without gaps; continue after the last.
   let next = Number(rows[0]?.n ?? 0) + 1;
   let missing = total - before;

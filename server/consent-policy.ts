@@ -1,5 +1,7 @@
 import 'server-only';
+
 import type { AddressValue } from '@/lib/validation/address';
+
 import type { DataAccessor } from './access-log';
 import type { AppRecord } from './apps';
 import { getPool, type Tx } from './db';
@@ -30,7 +32,12 @@ export type Reader = {
 };
 
 export function appReader(app: Pick<AppRecord, 'id' | 'clientId' | 'name' | 'fieldPurposes'>, reason?: string): Reader {
-  return { accessor: { type: 'app', id: app.clientId, name: app.name }, appId: app.id, fieldPurposes: app.fieldPurposes, reason };
+  return {
+    accessor: { type: 'app', id: app.clientId, name: app.name },
+    appId: app.id,
+    fieldPurposes: app.fieldPurposes,
+    reason,
+  };
 }
 
 export type SharedAddresses = Record<'home' | 'billing' | 'shipping', AddressValue | null>;
@@ -156,7 +163,11 @@ function toRead(row: Row): PolicyRead {
  * (and so write) of a customer. Inside `tx` when given (a write's, with the
  * customer's row locked).
  */
-export async function visibleFields(reader: Reader, customerId: string, tx?: Tx): Promise<Partial<Record<SharedField, string>>> {
+export async function visibleFields(
+  reader: Reader,
+  customerId: string,
+  tx?: Tx,
+): Promise<Partial<Record<SharedField, string>>> {
   const sql = 'SELECT accord_visible_fields($1::uuid, $2::uuid, $3::jsonb) AS visible';
   const params = [customerId, reader.appId, JSON.stringify(reader.fieldPurposes)];
   const rows = tx

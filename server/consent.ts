@@ -1,13 +1,16 @@
 import 'server-only';
+
 import { cache } from 'react';
+
 import { brand } from '@/lib/brand';
 import type { Locale } from '@/lib/i18n/config';
+import { isUuid } from '@/lib/uuid';
+
 import { hmac } from './crypto';
 import { getPool, prisma, type Tx } from './db';
 import { getEnv } from './env';
 import { Prisma } from './generated/prisma/client';
 import { writeEvent } from './outbox';
-import { isUuid } from '@/lib/uuid';
 
 export const TERMS_PURPOSE = 'terms-of-service';
 
@@ -35,7 +38,14 @@ export function subjectPseudonym(customerId: string): string {
 /** Writes one immutable consent receipt in the caller's transaction. */
 export async function recordConsent(
   tx: Tx,
-  input: { customerId: string; purpose: PurposeVersionRef; granted: boolean; collectionMethod: string; channel: string; jurisdiction?: string },
+  input: {
+    customerId: string;
+    purpose: PurposeVersionRef;
+    granted: boolean;
+    collectionMethod: string;
+    channel: string;
+    jurisdiction?: string;
+  },
 ): Promise<void> {
   await tx.consentReceipt.create({
     data: {
@@ -60,9 +70,8 @@ export async function recordConsent(
  * receipts name it. Append-only: a receipt names the controller in force when
  * it was written, so a new controller is a new entry with its start date.
  */
-export const DATA_CONTROLLERS: ReadonlyArray<{ validFrom: string; name: string; email: string; privacyPath: string }> = [
-  { validFrom: '2026-01-01T00:00:00Z', name: brand.name, email: brand.supportEmail, privacyPath: brand.privacyUrl },
-];
+export const DATA_CONTROLLERS: ReadonlyArray<{ validFrom: string; name: string; email: string; privacyPath: string }> =
+  [{ validFrom: '2026-01-01T00:00:00Z', name: brand.name, email: brand.supportEmail, privacyPath: brand.privacyUrl }];
 
 function controllerAt(at: Date) {
   const entries = DATA_CONTROLLERS.filter((c) => new Date(c.validFrom) <= at);
@@ -106,7 +115,9 @@ export async function listPurposesFor(customerId: string, locale: Locale): Promi
         legalBasis: true,
         required: true,
         currentVersion: true,
-        versions: { select: { version: true, titleEn: true, titleFr: true, textEn: true, textFr: true, policyUrl: true } },
+        versions: {
+          select: { version: true, titleEn: true, titleFr: true, textEn: true, textFr: true, policyUrl: true },
+        },
       },
     }),
     latestReceipts(customerId),
@@ -178,18 +189,26 @@ export async function setConsent(
   return prisma.$transaction(
     async (tx) => {
       // One answer at a time per customer: two quick clicks cannot interleave.
-      const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
+      const locked = await tx.$queryRaw<
+        Array<{ id: string }>
+      >`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
       if (!locked[0]) return { ok: false, reason: 'not-found' } as const;
       const purpose = await tx.consentPurpose.findUnique({
         where: { key: input.purposeKey },
-        select: { key: true, required: true, currentVersion: true, versions: { select: { version: true, policyUrl: true } } },
+        select: {
+          key: true,
+          required: true,
+          currentVersion: true,
+          versions: { select: { version: true, policyUrl: true } },
+        },
       });
       const text = purpose?.versions.find((v) => v.version === purpose.currentVersion);
       if (!purpose || !text) return { ok: false, reason: 'unknown-purpose' } as const;
       if (input.version !== purpose.currentVersion) return { ok: false, reason: 'version-changed' } as const;
       if (purpose.required && !input.granted) return { ok: false, reason: 'required' } as const;
       const latest = (await latestReceipts(customerId, tx)).get(purpose.key);
-      if (latest && latest.granted === input.granted && latest.purposeVersion === input.version) return { ok: true, changed: false } as const;
+      if (latest && latest.granted === input.granted && latest.purposeVersion === input.version)
+        return { ok: true, changed: false } as const;
       await recordConsent(tx, {
         customerId,
         purpose: { key: purpose.key, version: purpose.currentVersion, policyUrl: text.policyUrl },
@@ -227,14 +246,26 @@ export async function listReceipts(customerId: string, take = 100): Promise<Rece
     where: { customerId },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take,
-    select: { id: true, purposeKey: true, purposeVersion: true, granted: true, collectionMethod: true, channel: true, jurisdiction: true, createdAt: true },
+    select: {
+      id: true,
+      purposeKey: true,
+      purposeVersion: true,
+      granted: true,
+      collectionMethod: true,
+      channel: true,
+      jurisdiction: true,
+      createdAt: true,
+    },
   });
 }
 
 /** Purpose titles for the history, in the customer's language. */
 // Once per request (React cache): the privacy page and its "Apps with access" both name purposes.
 export const purposeTitles = cache(async (locale: Locale): Promise<Record<string, string>> => {
-  const rows = await prisma.consentPurposeVersion.findMany({ select: { purposeKey: true, version: true, titleEn: true, titleFr: true }, orderBy: { version: 'asc' } });
+  const rows = await prisma.consentPurposeVersion.findMany({
+    select: { purposeKey: true, version: true, titleEn: true, titleFr: true },
+    orderBy: { version: 'asc' },
+  });
   return Object.fromEntries(rows.map((r) => [r.purposeKey, locale === 'fr' ? r.titleFr : r.titleEn]));
 });
 
@@ -277,7 +308,10 @@ export async function getKantaraReceipt(customerId: string, receiptId: string) {
       where: { purposeKey_version: { purposeKey: receipt.purposeKey, version: receipt.purposeVersion } },
       select: { titleEn: true, titleFr: true, textEn: true, textFr: true, publishedAt: true },
     }),
-    prisma.consentPurpose.findUnique({ where: { key: receipt.purposeKey }, select: { legalBasis: true, required: true } }),
+    prisma.consentPurpose.findUnique({
+      where: { key: receipt.purposeKey },
+      select: { legalBasis: true, required: true },
+    }),
   ]);
   return toKantara(receipt, text, purpose);
 }
@@ -312,7 +346,12 @@ export function toKantara(
     language: 'en',
     piiPrincipalId: receipt.subjectPseudonym,
     piiControllers: [
-      { piiController: controller.name, contact: controller.email, email: controller.email, piiControllerUrl: absolute(controller.privacyPath) },
+      {
+        piiController: controller.name,
+        contact: controller.email,
+        email: controller.email,
+        piiControllerUrl: absolute(controller.privacyPath),
+      },
     ],
     policyUrl: absolute(receipt.policyUrl),
     services: [
@@ -325,7 +364,9 @@ export function toKantara(
             consentType: purpose?.legalBasis === 'consent' ? 'EXPLICIT' : 'IMPLICIT',
             piiCategory: PURPOSE_DATA[receipt.purposeKey] ?? [],
             primaryPurpose: purpose?.required ?? false,
-            termination: purpose?.required ? 'When the account is deleted' : 'When withdrawn on the privacy dashboard, at any time',
+            termination: purpose?.required
+              ? 'When the account is deleted'
+              : 'When withdrawn on the privacy dashboard, at any time',
             thirdPartyDisclosure: SALE_AND_SHARING_PURPOSES.includes(receipt.purposeKey),
           },
         ],
@@ -340,7 +381,13 @@ export function toKantara(
       granted: receipt.granted,
       channel: receipt.channel,
       legalBasis: purpose?.legalBasis ?? null,
-      text: text ? { en: { title: text.titleEn, text: text.textEn }, fr: { title: text.titleFr, text: text.textFr }, publishedAt: text.publishedAt.toISOString() } : null,
+      text: text
+        ? {
+            en: { title: text.titleEn, text: text.textEn },
+            fr: { title: text.titleFr, text: text.textFr },
+            publishedAt: text.publishedAt.toISOString(),
+          }
+        : null,
     },
   };
 }
@@ -354,7 +401,9 @@ export async function publishPurposeVersion(
   text: { titleEn: string; titleFr: string; textEn: string; textFr: string; policyUrl: string },
 ): Promise<{ version: number }> {
   return prisma.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<Array<{ current_version: number }>>`SELECT current_version FROM consent_purposes WHERE key = ${key} FOR UPDATE`;
+    const locked = await tx.$queryRaw<
+      Array<{ current_version: number }>
+    >`SELECT current_version FROM consent_purposes WHERE key = ${key} FOR UPDATE`;
     if (!locked[0]) throw new Error(`Unknown consent purpose ${key}`);
     const version = locked[0].current_version + 1;
     await tx.consentPurposeVersion.create({ data: { purposeKey: key, version, ...text } });
@@ -366,7 +415,11 @@ export async function publishPurposeVersion(
 export type OptOut = { kind: string; source: string; createdAt: Date };
 
 export async function listOptOuts(customerId: string): Promise<OptOut[]> {
-  return prisma.privacyOptOut.findMany({ where: { customerId }, orderBy: { createdAt: 'asc' }, select: { kind: true, source: true, createdAt: true } });
+  return prisma.privacyOptOut.findMany({
+    where: { customerId },
+    orderBy: { createdAt: 'asc' },
+    select: { kind: true, source: true, createdAt: true },
+  });
 }
 
 /**
@@ -376,15 +429,28 @@ export async function listOptOuts(customerId: string): Promise<OptOut[]> {
  * the dashboard stands: the signal is not re-applied over it.
  * https://privacycg.github.io/gpc-spec/
  */
-export async function recordGlobalPrivacyControl(customerId: string, userAgent: string): Promise<{ recorded: boolean }> {
-  const existing = await prisma.privacyOptOut.findUnique({ where: { customerId_kind: { customerId, kind: 'sale-sharing' } }, select: { kind: true } });
+export async function recordGlobalPrivacyControl(
+  customerId: string,
+  userAgent: string,
+): Promise<{ recorded: boolean }> {
+  const existing = await prisma.privacyOptOut.findUnique({
+    where: { customerId_kind: { customerId, kind: 'sale-sharing' } },
+    select: { kind: true },
+  });
   if (existing) return { recorded: false };
   try {
     return await prisma.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
+      const locked = await tx.$queryRaw<
+        Array<{ id: string }>
+      >`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
       if (!locked[0]) return { recorded: false };
       await tx.privacyOptOut.create({
-        data: { customerId, kind: 'sale-sharing', source: 'global-privacy-control', userAgent: userAgent.slice(0, 512) },
+        data: {
+          customerId,
+          kind: 'sale-sharing',
+          source: 'global-privacy-control',
+          userAgent: userAgent.slice(0, 512),
+        },
         select: { kind: true },
       });
       const latest = await latestReceipts(customerId, tx);
@@ -407,7 +473,12 @@ export async function recordGlobalPrivacyControl(customerId: string, userAgent: 
         });
         withdrawn.push(key);
       }
-      await writeEvent(tx, 'consent.updated', customerId, { optOut: 'sale-sharing', source: 'global-privacy-control', withdrawn, channel: 'portal' });
+      await writeEvent(tx, 'consent.updated', customerId, {
+        optOut: 'sale-sharing',
+        source: 'global-privacy-control',
+        withdrawn,
+        channel: 'portal',
+      });
       return { recorded: true };
     });
   } catch (error) {

@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
+
 import { getEnv } from './env';
 
 /** SHA-256 hex of a high-entropy secret (session tokens, link tokens). */

@@ -1,5 +1,7 @@
 import 'server-only';
+
 import type { Locale } from '@/lib/i18n/config';
+
 import { getCurrentTerms, recordConsent } from './consent';
 import { prisma } from './db';
 import { writeEvent } from './outbox';
@@ -32,9 +34,20 @@ export async function completeOnboarding(
       channel: 'portal',
       verified: false,
     });
-    await recordConsent(tx, { customerId, purpose: terms, granted: true, collectionMethod: 'signup-form', channel: 'portal' });
+    await recordConsent(tx, {
+      customerId,
+      purpose: terms,
+      granted: true,
+      collectionMethod: 'signup-form',
+      channel: 'portal',
+    });
     await writeEvent(tx, 'customer.updated', customerId, { fields: ['firstName'], channel: 'portal' });
-    await writeEvent(tx, 'consent.updated', customerId, { purpose: terms.key, version: terms.version, granted: true, channel: 'portal' });
+    await writeEvent(tx, 'consent.updated', customerId, {
+      purpose: terms.key,
+      version: terms.version,
+      granted: true,
+      channel: 'portal',
+    });
     return { ok: true } as const;
   });
 }
@@ -45,7 +58,9 @@ export async function setCustomerLocale(customerId: string, locale: Locale): Pro
   await updateProfile(customerId, { locale }, { channel: 'portal', expectedVersion: null });
 }
 
-export async function getAccountOverview(customerId: string): Promise<{ firstName: string | null; email: string } | null> {
+export async function getAccountOverview(
+  customerId: string,
+): Promise<{ firstName: string | null; email: string } | null> {
   return prisma.user.findUnique({ where: { id: customerId }, select: { firstName: true, email: true } });
 }
 
@@ -55,7 +70,18 @@ export async function getCustomerStatus(customerId: string): Promise<{ onboarded
 }
 
 /** What `customer.deleted` says was erased. */
-const ERASED_FIELDS = ['email', 'firstName', 'lastName', 'phone', 'locale', 'addresses', 'sessions', 'passkeys', 'history', 'accessLog'];
+const ERASED_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'phone',
+  'locale',
+  'addresses',
+  'sessions',
+  'passkeys',
+  'history',
+  'accessLog',
+];
 
 /**
  * Erases the customer (docs/decisions/015-account-deletion.md): personal data
@@ -63,12 +89,20 @@ const ERASED_FIELDS = ['email', 'firstName', 'lastName', 'phone', 'locale', 'add
  * pseudonym; every session ends; `customer.deleted` is written in the same
  * transaction. The address is free at once: it can register as a new customer.
  */
-export async function deleteCustomer(customerId: string, opts: { channel: string }): Promise<{ ok: true } | { ok: false; reason: 'not-found' }> {
+export async function deleteCustomer(
+  customerId: string,
+  opts: { channel: string },
+): Promise<{ ok: true } | { ok: false; reason: 'not-found' }> {
   return prisma.$transaction(
     async (tx) => {
-      const locked = await tx.$queryRaw<Array<{ email: string }>>`SELECT email FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
+      const locked = await tx.$queryRaw<
+        Array<{ email: string }>
+      >`SELECT email FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
       if (!locked[0]) return { ok: false, reason: 'not-found' } as const;
-      const earlier = await tx.emailChangeRequest.findMany({ where: { customerId }, select: { oldEmail: true, newEmail: true } });
+      const earlier = await tx.emailChangeRequest.findMany({
+        where: { customerId },
+        select: { oldEmail: true, newEmail: true },
+      });
       const emails = [...new Set([locked[0].email, ...earlier.flatMap((r) => [r.oldEmail, r.newEmail])])];
       const limitKeys = emails.flatMap((email) => [`send:email:${email}`, `verify:email:${email}`]);
 

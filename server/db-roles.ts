@@ -1,6 +1,9 @@
 import 'server-only';
+
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+
 import { escapeIdentifier, escapeLiteral, type PoolClient } from 'pg';
+
 import { findApp } from './apps';
 import { getPool } from './db';
 import { getEnv } from './env';
@@ -110,14 +113,17 @@ export async function grantDatabaseRole(appNameOrClientId: string): Promise<Data
     );
     const row = locked.rows[0];
     if (!row) return null;
-    if (row.disabled) throw new DatabaseRoleError(`${app.name} is disabled: enable it before giving it database access`);
+    if (row.disabled)
+      throw new DatabaseRoleError(`${app.name} is disabled: enable it before giving it database access`);
     const comment = roleComment(app.id, row.database);
     let role = await ownedRole(client, row.db_role, comment);
     if (role) {
       await client.query(`ALTER ROLE ${escapeIdentifier(role)} WITH LOGIN ${ROLE_LIMITS} PASSWORD ${verifier}`);
     } else {
       role = newRoleName(app.name);
-      await client.query(`CREATE ROLE ${escapeIdentifier(role)} WITH LOGIN ${CREATE_ONLY} ${ROLE_LIMITS} PASSWORD ${verifier}`);
+      await client.query(
+        `CREATE ROLE ${escapeIdentifier(role)} WITH LOGIN ${CREATE_ONLY} ${ROLE_LIMITS} PASSWORD ${verifier}`,
+      );
       await client.query(`COMMENT ON ROLE ${escapeIdentifier(role)} IS ${escapeLiteral(comment)}`);
     }
     const r = escapeIdentifier(role);

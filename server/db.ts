@@ -1,8 +1,10 @@
 import 'server-only';
+
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg, { Pool } from 'pg';
-import { PrismaClient } from './generated/prisma/client';
+
 import { getEnv } from './env';
+import { PrismaClient } from './generated/prisma/client';
 
 type Db = { pool: Pool; prisma: PrismaClient };
 
@@ -24,7 +26,12 @@ const utcTimestamps = {
 function connect(): Db {
   // TimeZone UTC: columns are UTC `timestamp`s (Prisma's convention), and their
   // DEFAULT CURRENT_TIMESTAMP is converted with the session's zone.
-  const pool = new Pool({ connectionString: getEnv().DATABASE_URL, max: 10, options: '-c TimeZone=UTC', types: utcTimestamps });
+  const pool = new Pool({
+    connectionString: getEnv().DATABASE_URL,
+    max: 10,
+    options: '-c TimeZone=UTC',
+    types: utcTimestamps,
+  });
   // An idle client losing its server must not crash the process.
   pool.on('error', (error) => console.error('[db] idle client error:', error.message));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });

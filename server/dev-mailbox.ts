@@ -1,4 +1,5 @@
 import 'server-only';
+
 import { prisma } from './db';
 import { getEnv } from './env';
 

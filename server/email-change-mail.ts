@@ -1,6 +1,9 @@
 import 'server-only';
+
 import { createTranslator } from 'next-intl';
+
 import type { Locale } from '@/lib/i18n/config';
+
 import { sendMail } from './mail';
 import { renderBrandedMail } from './mail-layout';
 
@@ -10,21 +13,35 @@ async function translator(locale: Locale) {
 }
 
 /** To the new address: a link and a code, like the sign-in mail, to prove it. */
-export async function sendEmailChangeVerification(input: { to: string; locale: Locale; link: string; code: string }): Promise<void> {
+export async function sendEmailChangeVerification(input: {
+  to: string;
+  locale: Locale;
+  link: string;
+  code: string;
+}): Promise<void> {
   const t = await translator(input.locale);
   const { text, html } = renderBrandedMail({
     locale: input.locale,
     preheader: t('verify.preheader'),
     paragraphs: [t('verify.intro', { email: input.to })],
     button: { label: t('verify.button'), href: input.link },
-    code: { intro: t('verify.codeIntro'), value: input.code, display: `${input.code.slice(0, 3)} ${input.code.slice(3)}` },
+    code: {
+      intro: t('verify.codeIntro'),
+      value: input.code,
+      display: `${input.code.slice(0, 3)} ${input.code.slice(3)}`,
+    },
     footer: [t('verify.expiry'), t('verify.ignore')],
   });
   await sendMail({ to: input.to, subject: t('verify.subject'), text, html, locale: input.locale });
 }
 
 /** To the old address, once the change is done: what changed, and a way back for 7 days. */
-export async function sendEmailChangedNotice(input: { to: string; locale: Locale; newEmail: string; revertLink: string }): Promise<void> {
+export async function sendEmailChangedNotice(input: {
+  to: string;
+  locale: Locale;
+  newEmail: string;
+  revertLink: string;
+}): Promise<void> {
   const t = await translator(input.locale);
   const { text, html } = renderBrandedMail({
     locale: input.locale,

@@ -1,9 +1,11 @@
 import 'server-only';
+
 import { isLocale, type Locale } from '@/lib/i18n/config';
+
 import { hmac, randomCode, randomToken, sha256 } from './crypto';
 import { prisma, type Tx } from './db';
-import { getEnv } from './env';
 import { sendEmailChangedNotice, sendEmailChangeVerification } from './email-change-mail';
+import { getEnv } from './env';
 import { Prisma } from './generated/prisma/client';
 import { writeEvent } from './outbox';
 import { recordProfileChange } from './profile';
@@ -83,7 +85,10 @@ export async function getPendingEmailChange(customerId: string): Promise<{ newEm
 }
 
 export async function cancelEmailChange(customerId: string): Promise<void> {
-  await prisma.emailChangeRequest.updateMany({ where: { customerId, verifiedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
+  await prisma.emailChangeRequest.updateMany({
+    where: { customerId, verifiedAt: null, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
 }
 
 export type ConfirmEmailChangeResult =
@@ -93,7 +98,11 @@ export type ConfirmEmailChangeResult =
   | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
 
 /** The code typed on the profile page, for the customer's pending change. */
-export async function confirmEmailChangeCode(customerId: string, code: string, ip: string): Promise<ConfirmEmailChangeResult> {
+export async function confirmEmailChangeCode(
+  customerId: string,
+  code: string,
+  ip: string,
+): Promise<ConfirmEmailChangeResult> {
   const pending = await prisma.emailChangeRequest.findFirst({
     where: { customerId, verifiedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
     orderBy: { createdAt: 'desc' },
@@ -152,7 +161,9 @@ export async function confirmEmailChangeLink(token: string): Promise<ConfirmEmai
  * then gets a notice with a revert link. A failure (the address was taken
  * meanwhile) rolls everything back, the request included.
  */
-async function applyVerified(spendProof: (tx: Tx) => Promise<Array<{ id: string }>>): Promise<ConfirmEmailChangeResult | null> {
+async function applyVerified(
+  spendProof: (tx: Tx) => Promise<Array<{ id: string }>>,
+): Promise<ConfirmEmailChangeResult | null> {
   const revertToken = randomToken();
   let outcome: { customerId: string; oldEmail: string; newEmail: string; locale: string } | null;
   try {
@@ -178,11 +189,21 @@ async function applyVerified(spendProof: (tx: Tx) => Promise<Array<{ id: string 
         channel: request.channel,
         verified: true,
       });
-      await writeEvent(tx, 'customer.email_changed', request.customerId, { fields: ['email'], channel: request.channel, version: customer.version });
-      return { customerId: request.customerId, oldEmail: request.oldEmail, newEmail: request.newEmail, locale: customer.locale };
+      await writeEvent(tx, 'customer.email_changed', request.customerId, {
+        fields: ['email'],
+        channel: request.channel,
+        version: customer.version,
+      });
+      return {
+        customerId: request.customerId,
+        oldEmail: request.oldEmail,
+        newEmail: request.newEmail,
+        locale: customer.locale,
+      };
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return { ok: false, reason: 'address-taken' };
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
+      return { ok: false, reason: 'address-taken' };
     throw error;
   }
   if (!outcome) return null;
@@ -247,12 +268,18 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
         data: { revokedAt: new Date() },
       });
       await tx.session.deleteMany({ where: { userId: request.customer_id } });
-      await writeEvent(tx, 'customer.email_changed', request.customer_id, { fields: ['email'], channel: 'portal', version: customer.version, reverted: true });
+      await writeEvent(tx, 'customer.email_changed', request.customer_id, {
+        fields: ['email'],
+        channel: 'portal',
+        version: customer.version,
+        reverted: true,
+      });
       return { ok: true, email: request.old_email } as const;
     });
   } catch (error) {
     // The old address was registered by someone else after it was freed.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return { ok: false, reason: 'address-taken' };
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
+      return { ok: false, reason: 'address-taken' };
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import 'server-only';
+
 import { z } from 'zod';
 
 const DEV_AUTH_SECRET = 'development-only-secret-do-not-use-in-production-0000';
@@ -7,7 +8,10 @@ const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     DATABASE_URL: z.url({ error: 'DATABASE_URL must be a postgresql:// URL' }),
-    AUTH_SECRET: z.string().min(32, { error: 'AUTH_SECRET must be at least 32 characters (openssl rand -base64 32)' }).optional(),
+    AUTH_SECRET: z
+      .string()
+      .min(32, { error: 'AUTH_SECRET must be at least 32 characters (openssl rand -base64 32)' })
+      .optional(),
     APP_URL: z.url().optional(),
     PORT: z.coerce.number().int().positive().default(3000),
     SMTP_URL: z.url().optional(),
@@ -62,7 +66,10 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * Every provider configured by AUTH_OIDC_<ID>_ISSUER, _CLIENT_ID, _CLIENT_SECRET
  * and _NAME, any number of them. A provider missing one of the four is an error.
  */
-export function parseOidcProviders(source: Record<string, string | undefined>): { providers: OidcProviderConfig[]; issues: string[] } {
+export function parseOidcProviders(source: Record<string, string | undefined>): {
+  providers: OidcProviderConfig[];
+  issues: string[];
+} {
   const found = new Map<string, Partial<Record<(typeof OIDC_FIELDS)[keyof typeof OIDC_FIELDS], string>>>();
   for (const [key, raw] of Object.entries(source)) {
     const match = OIDC_VARIABLE.exec(key);
@@ -75,20 +82,34 @@ export function parseOidcProviders(source: Record<string, string | undefined>): 
   const issues: string[] = [];
   for (const [id, fields] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
     if (!OIDC_ID.test(id)) {
-      issues.push(`AUTH_OIDC_${id}_*: the provider id "${id}" must be 1 to 27 capital letters and digits, starting with a letter (e.g. AUTH_OIDC_GOOGLE_ISSUER)`);
+      issues.push(
+        `AUTH_OIDC_${id}_*: the provider id "${id}" must be 1 to 27 capital letters and digits, starting with a letter (e.g. AUTH_OIDC_GOOGLE_ISSUER)`,
+      );
       continue;
     }
-    const missing = (Object.keys(OIDC_FIELDS) as Array<keyof typeof OIDC_FIELDS>).filter((suffix) => !fields[OIDC_FIELDS[suffix]]);
+    const missing = (Object.keys(OIDC_FIELDS) as Array<keyof typeof OIDC_FIELDS>).filter(
+      (suffix) => !fields[OIDC_FIELDS[suffix]],
+    );
     if (missing.length > 0) {
-      issues.push(`AUTH_OIDC_${id}_*: the provider is half-configured, set ${missing.map((s) => `AUTH_OIDC_${id}_${s}`).join(', ')} too (or remove its other AUTH_OIDC_${id}_ variables)`);
+      issues.push(
+        `AUTH_OIDC_${id}_*: the provider is half-configured, set ${missing.map((s) => `AUTH_OIDC_${id}_${s}`).join(', ')} too (or remove its other AUTH_OIDC_${id}_ variables)`,
+      );
       continue;
     }
     const issuer = issuerUrl(fields.issuer!);
     if (!issuer) {
-      issues.push(`AUTH_OIDC_${id}_ISSUER: must be an https:// URL (http:// only on localhost), got "${fields.issuer}"`);
+      issues.push(
+        `AUTH_OIDC_${id}_ISSUER: must be an https:// URL (http:// only on localhost), got "${fields.issuer}"`,
+      );
       continue;
     }
-    providers.push({ id: id.toLowerCase(), name: fields.name!, issuer, clientId: fields.clientId!, clientSecret: fields.clientSecret! });
+    providers.push({
+      id: id.toLowerCase(),
+      name: fields.name!,
+      issuer,
+      clientId: fields.clientId!,
+      clientSecret: fields.clientSecret!,
+    });
   }
   return { providers, issues };
 }

@@ -1,4 +1,5 @@
 import 'server-only';
+
 import { listDataAccess } from './access-log';
 import { RECEIPT_FIELDS, toKantara } from './consent';
 import { prisma } from './db';
@@ -12,13 +13,33 @@ export const EXPORT_SCHEMA_VERSION = 1;
 const ALL = 1_000_000;
 
 export async function buildExport(customerId: string) {
-  const [profile, history, emailChanges, receipts, purposeTexts, purposes, optOuts, sessions, passkeys, accounts, accessLog] = await Promise.all([
+  const [
+    profile,
+    history,
+    emailChanges,
+    receipts,
+    purposeTexts,
+    purposes,
+    optOuts,
+    sessions,
+    passkeys,
+    accounts,
+    accessLog,
+  ] = await Promise.all([
     getProfile(customerId),
     listProfileChanges(customerId, ALL),
     prisma.emailChangeRequest.findMany({
       where: { customerId },
       orderBy: { createdAt: 'asc' },
-      select: { oldEmail: true, newEmail: true, createdAt: true, verifiedAt: true, revokedAt: true, revertedAt: true, channel: true },
+      select: {
+        oldEmail: true,
+        newEmail: true,
+        createdAt: true,
+        verifiedAt: true,
+        revokedAt: true,
+        revertedAt: true,
+        channel: true,
+      },
     }),
     prisma.consentReceipt.findMany({
       where: { customerId },
@@ -26,7 +47,15 @@ export async function buildExport(customerId: string) {
       select: RECEIPT_FIELDS,
     }),
     prisma.consentPurposeVersion.findMany({
-      select: { purposeKey: true, version: true, titleEn: true, titleFr: true, textEn: true, textFr: true, publishedAt: true },
+      select: {
+        purposeKey: true,
+        version: true,
+        titleEn: true,
+        titleFr: true,
+        textEn: true,
+        textFr: true,
+        publishedAt: true,
+      },
     }),
     prisma.consentPurpose.findMany({ select: { key: true, legalBasis: true, required: true, currentVersion: true } }),
     prisma.privacyOptOut.findMany({ where: { customerId }, select: { kind: true, source: true, createdAt: true } }),
@@ -35,7 +64,10 @@ export async function buildExport(customerId: string) {
       orderBy: { createdAt: 'asc' },
       select: { createdAt: true, lastActiveAt: true, expires: true, authMethod: true, userAgent: true, ipPrefix: true },
     }),
-    prisma.passkey.findMany({ where: { customerId }, select: { name: true, createdAt: true, lastUsedAt: true, backedUp: true } }),
+    prisma.passkey.findMany({
+      where: { customerId },
+      select: { name: true, createdAt: true, lastUsedAt: true, backedUp: true },
+    }),
     prisma.account.findMany({ where: { userId: customerId }, select: { provider: true, createdAt: true } }),
     listDataAccess(customerId, ALL),
   ]);
@@ -62,7 +94,10 @@ export async function buildExport(customerId: string) {
       version: profile.version,
       createdAt: profile.createdAt.toISOString(),
       provenance: Object.fromEntries(
-        Object.entries(profile.provenance).map(([attribute, p]) => [attribute, { changedAt: p.changedAt.toISOString(), channel: p.channel, verified: p.verified }]),
+        Object.entries(profile.provenance).map(([attribute, p]) => [
+          attribute,
+          { changedAt: p.changedAt.toISOString(), channel: p.channel, verified: p.verified },
+        ]),
       ),
     },
     profileHistory: history.reverse().map((h) => ({
@@ -90,7 +125,9 @@ export async function buildExport(customerId: string) {
         currentVersion: purposeByKey.get(r.purposeKey)?.currentVersion ?? null,
         answeredAt: r.createdAt.toISOString(),
       })),
-      receipts: receipts.map((r) => toKantara(r, texts.get(`${r.purposeKey}:${r.purposeVersion}`) ?? null, purposeByKey.get(r.purposeKey) ?? null)),
+      receipts: receipts.map((r) =>
+        toKantara(r, texts.get(`${r.purposeKey}:${r.purposeVersion}`) ?? null, purposeByKey.get(r.purposeKey) ?? null),
+      ),
       optOuts: optOuts.map((o) => ({ kind: o.kind, source: o.source, recordedAt: o.createdAt.toISOString() })),
     },
     sessions: sessions.map((s) => ({
@@ -101,7 +138,12 @@ export async function buildExport(customerId: string) {
       userAgent: s.userAgent,
       network: s.ipPrefix,
     })),
-    passkeys: passkeys.map((p) => ({ name: p.name, createdAt: p.createdAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null, synced: p.backedUp })),
+    passkeys: passkeys.map((p) => ({
+      name: p.name,
+      createdAt: p.createdAt.toISOString(),
+      lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
+      synced: p.backedUp,
+    })),
     connectedAccounts: accounts.map((a) => ({ provider: a.provider, linkedAt: a.createdAt.toISOString() })),
     dataAccessLog: accessLog.reverse().map((a) => ({
       accessorType: a.accessorType,

@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { randomUUID } from 'node:crypto';
+
 import { recordConsent } from './consent';
 import { hmac, randomCode, randomToken, sha256 } from './crypto';
 import { prisma } from './db';
@@ -26,8 +28,10 @@ export const CONSENT_PURPOSES: PurposeSeed[] = [
     sortOrder: 0,
     titleEn: 'Terms of use and privacy notice',
     titleFr: "Conditions d'utilisation et politique de confidentialité",
-    textEn: 'You agree to the terms of use and have read the privacy notice, which explains how we use your data to run your account.',
-    textFr: "Vous acceptez les conditions d'utilisation et avez lu la politique de confidentialité, qui explique comment nous utilisons vos données pour gérer votre compte.",
+    textEn:
+      'You agree to the terms of use and have read the privacy notice, which explains how we use your data to run your account.',
+    textFr:
+      "Vous acceptez les conditions d'utilisation et avez lu la politique de confidentialité, qui explique comment nous utilisons vos données pour gérer votre compte.",
     policyUrl: '/legal/terms',
   },
   {
@@ -89,7 +93,14 @@ export async function ensureConsentPurposes(): Promise<void> {
         sortOrder: p.sortOrder,
         currentVersion: 1,
         versions: {
-          create: { version: 1, titleEn: p.titleEn, titleFr: p.titleFr, textEn: p.textEn, textFr: p.textFr, policyUrl: p.policyUrl },
+          create: {
+            version: 1,
+            titleEn: p.titleEn,
+            titleFr: p.titleFr,
+            textEn: p.textEn,
+            textFr: p.textFr,
+            policyUrl: p.policyUrl,
+          },
         },
       },
     });
@@ -150,7 +161,10 @@ export async function createCustomer(seed: CustomerSeed = {}): Promise<{ id: str
  * A signed-in session for tests and the benchmark, exactly as startSession()
  * stores it: returns the cookie value to set (name: authjs.session-token over http).
  */
-export async function createSessionFor(customerId: string, opts: { authenticatedAt?: Date } = {}): Promise<{ token: string }> {
+export async function createSessionFor(
+  customerId: string,
+  opts: { authenticatedAt?: Date } = {},
+): Promise<{ token: string }> {
   const token = randomToken();
   await prisma.session.create({
     data: {
@@ -179,7 +193,13 @@ export async function createSignInChallenge(
   // server/sign-in.ts CHALLENGE_TTL_MS (not imported: it pulls in the mailer).
   const expiresAt = new Date(Date.now() + (opts.expired ? -60_000 : 15 * 60 * 1000));
   const { id } = await prisma.signInChallenge.create({
-    data: { email, linkTokenHash: sha256(token), codeHash: hmac('sign-in-code', code), expiresAt, locale: opts.locale ?? 'en' },
+    data: {
+      email,
+      linkTokenHash: sha256(token),
+      codeHash: hmac('sign-in-code', code),
+      expiresAt,
+      locale: opts.locale ?? 'en',
+    },
     select: { id: true },
   });
   return { id, email, code, token };

@@ -1,4 +1,5 @@
 import 'server-only';
+
 import { getPool } from './db';
 
 export async function checkDatabase(): Promise<boolean> {

@@ -1,8 +1,9 @@
 import 'server-only';
-import { Prisma } from './generated/prisma/client';
+
 import { randomToken, sha256 } from './crypto';
 import { prisma, type Tx } from './db';
 import { getEnv } from './env';
+import { Prisma } from './generated/prisma/client';
 import { recordSecurityEvent } from './security-events';
 
 // Third-party identities (OpenID Connect, server/oidc.ts) linked to customers,
@@ -36,7 +37,8 @@ export function decideOidcSignIn(input: {
   existingCustomerId: string | null;
 }): OidcSignInDecision {
   if (input.linkedCustomerId) {
-    if (input.signedInCustomerId && input.signedInCustomerId !== input.linkedCustomerId) return { action: 'refuse', reason: 'signed-in' };
+    if (input.signedInCustomerId && input.signedInCustomerId !== input.linkedCustomerId)
+      return { action: 'refuse', reason: 'signed-in' };
     return { action: 'sign-in' };
   }
   if (input.signedInCustomerId) return { action: 'refuse', reason: 'signed-in' };
@@ -67,7 +69,11 @@ export async function findCustomerIdByEmail(email: string): Promise<string | nul
  * Remembers a third-party identity waiting to be linked to `customerId`.
  * Returns the token for the cookie; only its hash is stored.
  */
-export async function createPendingIdentityLink(customerId: string, provider: string, providerAccountId: string): Promise<string> {
+export async function createPendingIdentityLink(
+  customerId: string,
+  provider: string,
+  providerAccountId: string,
+): Promise<string> {
   const token = randomToken();
   await prisma.$transaction([
     // Expired ones are of no use to anybody, and an older request for the same identity is replaced.
@@ -102,7 +108,11 @@ export async function getPendingIdentityLink(token: string | undefined): Promise
   if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const pending = await prisma.pendingIdentityLink.findFirst({
     where: { tokenHash: sha256(token), expiresAt: { gt: new Date() } },
-    select: { customerId: true, provider: true, customer: { select: { email: true, _count: { select: { passkeys: true } } } } },
+    select: {
+      customerId: true,
+      provider: true,
+      customer: { select: { email: true, _count: { select: { passkeys: true } } } },
+    },
   });
   if (!pending) return null;
   return {
@@ -128,10 +138,17 @@ export async function completeIdentityLink(token: string, provenCustomerId: stri
     RETURNING provider, provider_account_id`;
   const pending = taken[0];
   if (!pending) return { ok: false, reason: 'expired' };
-  const where = { provider_providerAccountId: { provider: pending.provider, providerAccountId: pending.provider_account_id } };
+  const where = {
+    provider_providerAccountId: { provider: pending.provider, providerAccountId: pending.provider_account_id },
+  };
   try {
     await prisma.account.create({
-      data: { userId: provenCustomerId, type: 'oidc', provider: pending.provider, providerAccountId: pending.provider_account_id },
+      data: {
+        userId: provenCustomerId,
+        type: 'oidc',
+        provider: pending.provider,
+        providerAccountId: pending.provider_account_id,
+      },
     });
   } catch (error) {
     if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
@@ -140,7 +157,12 @@ export async function completeIdentityLink(token: string, provenCustomerId: stri
     if (owner?.userId !== provenCustomerId) return { ok: false, reason: 'linked-elsewhere' };
     return { ok: true, provider: pending.provider };
   }
-  await recordSecurityEvent(provenCustomerId, 'identity.linked', { provider: providerName(pending.provider), providerId: pending.provider }, { notify: true });
+  await recordSecurityEvent(
+    provenCustomerId,
+    'identity.linked',
+    { provider: providerName(pending.provider), providerId: pending.provider },
+    { notify: true },
+  );
   return { ok: true, provider: pending.provider };
 }
 
@@ -157,7 +179,12 @@ export async function listIdentities(customerId: string): Promise<IdentitySummar
     orderBy: { createdAt: 'asc' },
     select: { id: true, provider: true, createdAt: true },
   });
-  return rows.map((r) => ({ id: r.id, provider: r.provider, providerName: providerName(r.provider), linkedAt: r.createdAt }));
+  return rows.map((r) => ({
+    id: r.id,
+    provider: r.provider,
+    providerName: providerName(r.provider),
+    linkedAt: r.createdAt,
+  }));
 }
 
 /**
@@ -181,13 +208,21 @@ export async function unlinkIdentity(customerId: string, identityId: string): Pr
   const result = await prisma.$transaction(async (tx): Promise<UnlinkResult & { provider?: string }> => {
     // One unlink at a time per customer, so two at once cannot both pass the check.
     await tx.$queryRaw`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
-    const identity = await tx.account.findFirst({ where: { id: identityId, userId: customerId }, select: { id: true, provider: true } });
+    const identity = await tx.account.findFirst({
+      where: { id: identityId, userId: customerId },
+      select: { id: true, provider: true },
+    });
     if (!identity) return { ok: false, reason: 'not-found' };
     if ((await signInWaysLeft(tx, customerId, identity.id)) === 0) return { ok: false, reason: 'last-way' };
     await tx.account.delete({ where: { id: identity.id } });
     return { ok: true, provider: identity.provider };
   });
   if (!result.ok) return result;
-  await recordSecurityEvent(customerId, 'identity.unlinked', { provider: providerName(result.provider!) }, { notify: false });
+  await recordSecurityEvent(
+    customerId,
+    'identity.unlinked',
+    { provider: providerName(result.provider!) },
+    { notify: false },
+  );
   return { ok: true };
 }

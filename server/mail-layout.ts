@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { brand } from '@/lib/brand';
+
 import { getEnv } from './env';
 
 type Block = {

@@ -1,7 +1,10 @@
 import 'server-only';
-import nodemailer, { type Transporter } from 'nodemailer';
+
 import { createTranslator } from 'next-intl';
+import nodemailer, { type Transporter } from 'nodemailer';
+
 import type { Locale } from '@/lib/i18n/config';
+
 import { prisma } from './db';
 import { getEnv } from './env';
 import { renderBrandedMail } from './mail-layout';
@@ -65,11 +68,18 @@ export async function sendSecurityNotice(input: {
   notMeLink: string;
 }): Promise<void> {
   const t = await translator(input.locale);
-  const key = input.type.replace('.', '_') as 'passkey_added' | 'passkey_cloned' | 'sign_in_new_device' | 'identity_linked';
+  const key = input.type.replace('.', '_') as
+    'passkey_added' | 'passkey_cloned' | 'sign_in_new_device' | 'identity_linked';
   const { text, html } = renderBrandedMail({
     locale: input.locale,
     preheader: t(`security.${key}.subject`),
-    paragraphs: [t(`security.${key}.body`, { name: input.detail.name ?? '', device: input.detail.device ?? '', provider: input.detail.provider ?? '' })],
+    paragraphs: [
+      t(`security.${key}.body`, {
+        name: input.detail.name ?? '',
+        device: input.detail.device ?? '',
+        provider: input.detail.provider ?? '',
+      }),
+    ],
     button: { label: t('security.notMe'), href: input.notMeLink },
     footer: [t('security.notMeHint'), t('security.itWasMe')],
   });

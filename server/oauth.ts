@@ -1,15 +1,19 @@
 import 'server-only';
+
 import { createSecretKey, hkdfSync, randomUUID, type KeyObject } from 'node:crypto';
+
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { problem } from './api/problem';
+
+import { isUuid } from '@/lib/uuid';
+
 import { mediaType, readBodyText, requestPath } from './api/http';
+import { problem } from './api/problem';
 import { TokenRequestSchema, type OAuthErrorCode } from './api/schemas';
 import { APP_SCOPES, verifyClientCredentials, type AppRecord, type AppScope } from './apps';
 import type { FieldPurposes } from './consent-policy';
 import { getPool } from './db';
 import { getEnv } from './env';
 import { countAppRequest } from './rate-limit';
-import { isUuid } from '@/lib/uuid';
 
 // OAuth 2.0 client credentials for the brand's apps (RFC 6749 section 4.4):
 // POST /api/oauth/token issues short-lived JWT access tokens (RFC 9068 shape),
@@ -67,7 +71,11 @@ export async function issueAccessToken(
 
 // ── The token endpoint ──
 
-function oauthError(error: OAuthErrorCode, description: string, opts: { status?: number; basicChallenge?: boolean } = {}): Response {
+function oauthError(
+  error: OAuthErrorCode,
+  description: string,
+  opts: { status?: number; basicChallenge?: boolean } = {},
+): Response {
   return new Response(JSON.stringify({ error, error_description: description }), {
     status: opts.status ?? 400,
     headers: {
@@ -80,7 +88,8 @@ function oauthError(error: OAuthErrorCode, description: string, opts: { status?:
 }
 
 /** Client authentication failed: 401, with the Basic challenge HTTP requires of any 401 (RFC 6749 section 5.2 allows it for both methods). */
-const invalidClient = (description: string) => oauthError('invalid_client', description, { status: 401, basicChallenge: true });
+const invalidClient = (description: string) =>
+  oauthError('invalid_client', description, { status: 401, basicChallenge: true });
 
 /** application/x-www-form-urlencoded decoding of one credential (RFC 6749 section 2.3.1). */
 function formDecode(value: string): string | null {
@@ -116,7 +125,11 @@ export async function handleTokenRequest(request: Request): Promise<Response> {
     );
   }
   const body = await readBodyText(request, TOKEN_BODY_MAX_BYTES);
-  if (!body.ok) return oauthError('invalid_request', body.reason === 'too-large' ? 'the request body is too large' : 'the request body is not UTF-8 text');
+  if (!body.ok)
+    return oauthError(
+      'invalid_request',
+      body.reason === 'too-large' ? 'the request body is too large' : 'the request body is not UTF-8 text',
+    );
 
   const form = new URLSearchParams(body.text);
   const params: Record<string, string> = {};
@@ -132,7 +145,10 @@ export async function handleTokenRequest(request: Request): Promise<Response> {
     if (parsed.error.issues.some((i) => i.path[0] === 'grant_type')) {
       return oauthError('unsupported_grant_type', 'only grant_type=client_credentials is supported');
     }
-    return oauthError('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    return oauthError(
+      'invalid_request',
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    );
   }
   const { scope, client_id: postId, client_secret: postSecret } = parsed.data;
 
@@ -141,11 +157,17 @@ export async function handleTokenRequest(request: Request): Promise<Response> {
   let clientId: string;
   let clientSecret: string;
   if (basic) {
-    if (postSecret !== undefined) return oauthError('invalid_request', 'use one client authentication method: HTTP Basic or client_secret in the body, not both');
-    if (postId !== undefined && postId !== basic.clientId) return oauthError('invalid_request', 'client_id in the body differs from the one in the Authorization header');
+    if (postSecret !== undefined)
+      return oauthError(
+        'invalid_request',
+        'use one client authentication method: HTTP Basic or client_secret in the body, not both',
+      );
+    if (postId !== undefined && postId !== basic.clientId)
+      return oauthError('invalid_request', 'client_id in the body differs from the one in the Authorization header');
     ({ clientId, clientSecret } = basic);
   } else {
-    if (postId === undefined || postSecret === undefined) return invalidClient('authenticate the client with HTTP Basic or client_id and client_secret in the body');
+    if (postId === undefined || postSecret === undefined)
+      return invalidClient('authenticate the client with HTTP Basic or client_id and client_secret in the body');
     clientId = postId;
     clientSecret = postSecret;
   }
@@ -159,14 +181,22 @@ export async function handleTokenRequest(request: Request): Promise<Response> {
     const requested = scope.split(' ').filter(Boolean);
     const refused = requested.filter((s) => !(app.scopes as string[]).includes(s));
     if (refused.length > 0 || requested.length === 0) {
-      return oauthError('invalid_scope', `not a scope of this app: ${refused.join(' ') || '(empty)'}; its scopes are ${app.scopes.join(' ')}`);
+      return oauthError(
+        'invalid_scope',
+        `not a scope of this app: ${refused.join(' ') || '(empty)'}; its scopes are ${app.scopes.join(' ')}`,
+      );
     }
     scopes = APP_SCOPES.filter((s) => requested.includes(s));
   }
 
   const token = await issueAccessToken(app, scopes);
   return new Response(
-    JSON.stringify({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope }),
+    JSON.stringify({
+      access_token: token.accessToken,
+      token_type: 'Bearer',
+      expires_in: token.expiresIn,
+      scope: token.scope,
+    }),
     { status: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Pragma: 'no-cache' } },
   );
 }
@@ -187,15 +217,25 @@ export type Authentication = { ok: true; app: ApiApp } | { ok: false; response: 
 
 /** RFC 6750 section 3: quoted values may hold neither `"` nor `\`. */
 function bearerChallenge(params: Record<string, string>): string {
-  return [`Bearer realm="${REALM}"`, ...Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, "'")}"`)].join(', ');
+  return [
+    `Bearer realm="${REALM}"`,
+    ...Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, "'")}"`),
+  ].join(', ');
 }
 
 /** 401. Without a token at all, the challenge carries no error code (RFC 6750 section 3.1). */
 function invalidToken(request: Request, description: string | null): Authentication {
-  const challenge = description === null ? bearerChallenge({}) : bearerChallenge({ error: 'invalid_token', error_description: description });
+  const challenge =
+    description === null
+      ? bearerChallenge({})
+      : bearerChallenge({ error: 'invalid_token', error_description: description });
   return {
     ok: false,
-    response: problem('invalid-token', { instance: requestPath(request), detail: description ?? 'This request carries no access token.', headers: { 'WWW-Authenticate': challenge } }),
+    response: problem('invalid-token', {
+      instance: requestPath(request),
+      detail: description ?? 'This request carries no access token.',
+      headers: { 'WWW-Authenticate': challenge },
+    }),
   };
 }
 
@@ -238,7 +278,13 @@ async function checkToken(token: string): Promise<Claims | { error: string }> {
       requiredClaims: ['sub', 'iat', 'exp', 'jti'],
     });
     const { sub, client_id: clientId, scope, gen, exp } = payload;
-    if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof scope !== 'string' || typeof gen !== 'number' || typeof exp !== 'number') {
+    if (
+      typeof sub !== 'string' ||
+      typeof clientId !== 'string' ||
+      typeof scope !== 'string' ||
+      typeof gen !== 'number' ||
+      typeof exp !== 'number'
+    ) {
       return { error: 'the access token is not valid' };
     }
     return { sub, clientId, scopes: scope.split(' '), generation: gen, exp };
@@ -268,7 +314,6 @@ FROM apps
 WHERE id = $1::uuid AND disabled_at IS NULL
   AND (extract(epoch FROM tokens_valid_after) * 1000)::bigint = $2::bigint`;
 
-
 /**
  * Checks the request's bearer token (signature, expiry, issuer, audience),
  * that its app exists, is enabled and has not rotated its secret since,
@@ -279,7 +324,8 @@ WHERE id = $1::uuid AND disabled_at IS NULL
 export async function authenticateApp(request: Request, requiredScope: AppScope): Promise<Authentication> {
   const header = request.headers.get('authorization');
   const match = header === null ? null : /^Bearer +(\S+) *$/i.exec(header);
-  if (!match) return invalidToken(request, header === null ? null : 'send the access token as "Authorization: Bearer <token>"');
+  if (!match)
+    return invalidToken(request, header === null ? null : 'send the access token as "Authorization: Bearer <token>"');
   const token = match[1]!;
   if (token.length > TOKEN_MAX_LENGTH) return invalidToken(request, 'the access token is not valid');
 
@@ -311,7 +357,14 @@ export async function authenticateApp(request: Request, requiredScope: AppScope)
   if (!scopes.includes(requiredScope)) return insufficientScope(request, requiredScope);
   return {
     ok: true,
-    app: { id: row.id, clientId: row.client_id, name: row.name, purposes: row.purposes, fieldPurposes: row.field_purposes, scopes },
+    app: {
+      id: row.id,
+      clientId: row.client_id,
+      name: row.name,
+      purposes: row.purposes,
+      fieldPurposes: row.field_purposes,
+      scopes,
+    },
   };
 }
 

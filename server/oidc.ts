@@ -1,12 +1,15 @@
 import 'server-only';
+
 import type { NextAuthConfig, User } from 'next-auth';
 import type { Adapter, AdapterSession, AdapterUser } from 'next-auth/adapters';
 import type { OIDCConfig } from 'next-auth/providers';
 import { cookies, headers } from 'next/headers';
+
 import { isLocale, localeCookie } from '@/lib/i18n/config';
 import { negotiateLocale } from '@/lib/i18n/negotiate';
 import { EmailSchema } from '@/lib/validation/email';
 import { PersonNameSchema } from '@/lib/validation/onboarding';
+
 import { sha256 } from './crypto';
 import { prisma } from './db';
 import { getEnv } from './env';
@@ -46,29 +49,27 @@ export function isOidcProvider(id: unknown): id is string {
 
 /** Auth.js's generic OpenID Connect provider, once per configured provider. */
 export function oidcProviders(): Provider[] {
-  return getEnv().oidcProviders.map(
-    (p): OIDCConfig<Claims> => ({
-      id: p.id,
-      name: p.name,
-      type: 'oidc',
-      issuer: p.issuer,
-      clientId: p.clientId,
-      clientSecret: p.clientSecret,
-      checks: ['pkce', 'state', 'nonce'],
-      authorization: { params: { scope: 'openid email profile' } },
-      // Only what the customer record uses; the picture and full name are not kept.
-      profile: (claims) =>
-        ({
-          id: String(claims.sub),
-          email: emailFrom(claims.email),
-          name: null,
-          image: null,
-          firstName: firstNameFrom(claims.given_name),
-        }) as User,
-      // Sign-in only: no access, refresh or ID token of the third party is stored.
-      account: () => ({}),
-    }),
-  );
+  return getEnv().oidcProviders.map((p): OIDCConfig<Claims> => ({
+    id: p.id,
+    name: p.name,
+    type: 'oidc',
+    issuer: p.issuer,
+    clientId: p.clientId,
+    clientSecret: p.clientSecret,
+    checks: ['pkce', 'state', 'nonce'],
+    authorization: { params: { scope: 'openid email profile' } },
+    // Only what the customer record uses; the picture and full name are not kept.
+    profile: (claims) =>
+      ({
+        id: String(claims.sub),
+        email: emailFrom(claims.email),
+        name: null,
+        image: null,
+        firstName: firstNameFrom(claims.given_name),
+      }) as User,
+    // Sign-in only: no access, refresh or ID token of the third party is stored.
+    account: () => ({}),
+  }));
 }
 
 function emailFrom(value: unknown): string | null {
@@ -90,7 +91,10 @@ async function signedInCustomerId(): Promise<string | null> {
   const jar = await cookies();
   const token = jar.get('__Secure-authjs.session-token')?.value ?? jar.get('authjs.session-token')?.value;
   if (!token) return null;
-  const session = await prisma.session.findUnique({ where: { sessionToken: sha256(token) }, select: { userId: true, expires: true } });
+  const session = await prisma.session.findUnique({
+    where: { sessionToken: sha256(token) },
+    select: { userId: true, expires: true },
+  });
   return session && session.expires > new Date() ? session.userId : null;
 }
 
@@ -159,9 +163,19 @@ export function withOidcSignIns(adapter: Adapter, request: Request | undefined):
     ...adapter,
     createUser: async (user) => registerCustomer(user),
     linkAccount: async (account) => {
-      await linkAccount({ type: account.type, provider: account.provider, providerAccountId: account.providerAccountId, userId: account.userId });
+      await linkAccount({
+        type: account.type,
+        provider: account.provider,
+        providerAccountId: account.providerAccountId,
+        userId: account.userId,
+      });
       // Only a registration gets here (server/identities.ts decideOidcSignIn): nothing to warn about.
-      await recordSecurityEvent(account.userId, 'identity.linked', { provider: providerName(account.provider) }, { notify: false });
+      await recordSecurityEvent(
+        account.userId,
+        'identity.linked',
+        { provider: providerName(account.provider) },
+        { notify: false },
+      );
     },
     createSession: async (session) => {
       const provider = callbackProvider(request);
@@ -173,7 +187,8 @@ export function withOidcSignIns(adapter: Adapter, request: Request | undefined):
         ipPrefix: ipPrefix(ip),
       } as AdapterSession);
       const device = await rememberDevice(session.userId, userAgent, ipPrefix(ip));
-      if (device.isNew) await recordSecurityEvent(session.userId, 'sign_in.new_device', { device: device.label }, { notify: true });
+      if (device.isNew)
+        await recordSecurityEvent(session.userId, 'sign_in.new_device', { device: device.label }, { notify: true });
       await rememberLocale(session.userId);
       // Auth.js puts this value in the cookie: the raw token, not the stored hash.
       return { ...created, sessionToken: session.sessionToken };

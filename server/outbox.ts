@@ -1,13 +1,10 @@
 import 'server-only';
+
 import type { Tx } from './db';
 
 /** Domain events other apps learn about; the webhook issue delivers them. */
 export type DomainEventType =
-  | 'customer.created'
-  | 'customer.updated'
-  | 'customer.email_changed'
-  | 'consent.updated'
-  | 'customer.deleted';
+  'customer.created' | 'customer.updated' | 'customer.email_changed' | 'consent.updated' | 'customer.deleted';
 
 /**
  * The channel the outbox notifies at each commit that wrote events, so the

@@ -1,4 +1,5 @@
 import 'server-only';
+
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -10,10 +11,12 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+
+import { isUuid } from '@/lib/uuid';
+
 import { prisma } from './db';
 import { recordSecurityEvent } from './security-events';
 import { relyingParty } from './webauthn-config';
-import { isUuid } from '@/lib/uuid';
 
 const CEREMONY_TTL_MS = 5 * 60 * 1000;
 
@@ -62,7 +65,10 @@ export async function startPasskeyRegistration(customer: {
   firstName: string | null;
 }): Promise<{ ceremonyId: string; options: PublicKeyCredentialCreationOptionsJSON }> {
   const rp = relyingParty();
-  const existing = await prisma.passkey.findMany({ where: { customerId: customer.id }, select: { credentialId: true, transports: true } });
+  const existing = await prisma.passkey.findMany({
+    where: { customerId: customer.id },
+    select: { credentialId: true, transports: true },
+  });
   const options = await generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -70,7 +76,10 @@ export async function startPasskeyRegistration(customer: {
     userID: new TextEncoder().encode(customer.id),
     userDisplayName: customer.firstName ?? customer.email,
     attestationType: 'none',
-    excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports as AuthenticatorTransport[] })),
+    excludeCredentials: existing.map((p) => ({
+      id: p.credentialId,
+      transports: p.transports as AuthenticatorTransport[],
+    })),
     authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
   });
   return { ceremonyId: await saveChallenge(options.challenge, 'register', customer.id), options };
@@ -146,8 +155,7 @@ export async function startPasskeyAuthentication(
 }
 
 export type AuthenticationResult =
-  | { ok: true; customerId: string }
-  | { ok: false; reason: 'invalid' | 'expired' | 'unknown-passkey' | 'cloned' };
+  { ok: true; customerId: string } | { ok: false; reason: 'invalid' | 'expired' | 'unknown-passkey' | 'cloned' };
 
 /**
  * Verifies an assertion. A signature counter that does not go up means two
@@ -167,7 +175,15 @@ export async function finishPasskeyAuthentication(
   if (typeof response?.id !== 'string') return { ok: false, reason: 'invalid' };
   const passkey = await prisma.passkey.findUnique({
     where: { credentialId: response.id },
-    select: { id: true, customerId: true, credentialId: true, publicKey: true, counter: true, transports: true, name: true },
+    select: {
+      id: true,
+      customerId: true,
+      credentialId: true,
+      publicKey: true,
+      counter: true,
+      transports: true,
+      name: true,
+    },
   });
   if (!passkey || (opts.customerId && passkey.customerId !== opts.customerId)) {
     console.warn('[passkeys] assertion refused: unknown credential');

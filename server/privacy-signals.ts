@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { headers } from 'next/headers';
+
 import { recordGlobalPrivacyControl } from './consent';
 
 /**

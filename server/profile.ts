@@ -1,8 +1,10 @@
 import 'server-only';
+
 import { ADDRESS_KINDS, type AddressKind, type AddressValue } from '@/lib/validation/address';
 import { ProfilePatchSchema } from '@/lib/validation/profile-patch';
-import { Prisma } from './generated/prisma/client';
+
 import { prisma, type Tx } from './db';
+import { Prisma } from './generated/prisma/client';
 import { writeEvent } from './outbox';
 
 // Every write of profile data goes through updateProfile: the portal's forms
@@ -32,9 +34,21 @@ export type Profile = {
 
 const addressSelect = { kind: true, country: true, line1: true, line2: true, postalCode: true, city: true } as const;
 
-function addressValue(row: { country: string; line1: string; line2: string | null; postalCode: string; city: string }): AddressValue {
+function addressValue(row: {
+  country: string;
+  line1: string;
+  line2: string | null;
+  postalCode: string;
+  city: string;
+}): AddressValue {
   // Fixed key order: values are compared as JSON.
-  return { country: row.country as AddressValue['country'], line1: row.line1, line2: row.line2, postalCode: row.postalCode, city: row.city };
+  return {
+    country: row.country as AddressValue['country'],
+    line1: row.line1,
+    line2: row.line2,
+    postalCode: row.postalCode,
+    city: row.city,
+  };
 }
 
 async function readValues(db: Tx, customerId: string) {
@@ -53,8 +67,12 @@ async function readValues(db: Tx, customerId: string) {
     },
   });
   if (!row) return null;
-  const addresses = Object.fromEntries(ADDRESS_KINDS.map((kind) => [kind, null])) as Record<AddressKind, AddressValue | null>;
-  for (const a of row.addresses) if ((ADDRESS_KINDS as readonly string[]).includes(a.kind)) addresses[a.kind as AddressKind] = addressValue(a);
+  const addresses = Object.fromEntries(ADDRESS_KINDS.map((kind) => [kind, null])) as Record<
+    AddressKind,
+    AddressValue | null
+  >;
+  for (const a of row.addresses)
+    if ((ADDRESS_KINDS as readonly string[]).includes(a.kind)) addresses[a.kind as AddressKind] = addressValue(a);
   const values: Record<ProfileAttribute, AttributeValue> = {
     firstName: row.firstName,
     lastName: row.lastName,
@@ -79,7 +97,8 @@ export async function getProfile(customerId: string): Promise<Profile | null> {
   if (!current) return null;
   const { row, addresses } = current;
   const provenance: Profile['provenance'] = {};
-  for (const p of latest) provenance[p.attribute] = { changedAt: p.changed_at, channel: p.channel, verified: p.verified };
+  for (const p of latest)
+    provenance[p.attribute] = { changedAt: p.changed_at, channel: p.channel, verified: p.verified };
   return {
     version: row.version,
     email: row.email,
@@ -110,7 +129,15 @@ export async function listProfileChanges(customerId: string, take = 50): Promise
     where: { customerId },
     orderBy: { id: 'desc' },
     take,
-    select: { id: true, attribute: true, oldValue: true, newValue: true, channel: true, verified: true, changedAt: true },
+    select: {
+      id: true,
+      attribute: true,
+      oldValue: true,
+      newValue: true,
+      channel: true,
+      verified: true,
+      changedAt: true,
+    },
   });
   return rows.map((r) => ({
     id: r.id.toString(),
@@ -164,7 +191,11 @@ const json = (v: AttributeValue) => (v === null ? Prisma.DbNull : (v as Prisma.I
  * A concurrent change to an attribute this write also changes is a conflict,
  * returned with both values: never a silent overwrite.
  */
-export async function updateProfile(customerId: string, input: unknown, opts: ProfileWriteOptions): Promise<ProfileWriteResult> {
+export async function updateProfile(
+  customerId: string,
+  input: unknown,
+  opts: ProfileWriteOptions,
+): Promise<ProfileWriteResult> {
   const parsed = ProfilePatchSchema.safeParse(input);
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
@@ -186,16 +217,23 @@ export async function updateProfile(customerId: string, input: unknown, opts: Pr
     async (tx) => {
       // Serialises every profile write of this customer: the version read here
       // is the one the write is conditional on.
-      const locked = await tx.$queryRaw<Array<{ version: number }>>`SELECT version FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
+      const locked = await tx.$queryRaw<
+        Array<{ version: number }>
+      >`SELECT version FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
       const currentVersion = locked[0]?.version;
       if (currentVersion === undefined) return { ok: false, reason: 'not-found' } as const;
       if (opts.authorize && !(await opts.authorize(tx))) return { ok: false, reason: 'forbidden' } as const;
       const current = (await readValues(tx, customerId))!.values;
 
       if (opts.expectedVersion !== null && opts.expectedVersion !== currentVersion) {
-        const touched = opts.onStale === 'reject' ? null : await attributesChangedSince(tx, customerId, opts.expectedVersion, currentVersion);
+        const touched =
+          opts.onStale === 'reject'
+            ? null
+            : await attributesChangedSince(tx, customerId, opts.expectedVersion, currentVersion);
         const conflicts = [...wanted]
-          .filter(([attribute, value]) => (touched === null || touched.has(attribute)) && !same(current[attribute], value))
+          .filter(
+            ([attribute, value]) => (touched === null || touched.has(attribute)) && !same(current[attribute], value),
+          )
           .map(([attribute, value]) => ({ attribute, yours: value, current: current[attribute] }));
         if (conflicts.length > 0) return { ok: false, reason: 'conflict', version: currentVersion, conflicts } as const;
       }
@@ -218,7 +256,12 @@ export async function updateProfile(customerId: string, input: unknown, opts: Pr
       if (values.has('phone')) {
         const e164 = values.get('phone') as string | null;
         if (e164 === null) await tx.customerPhone.deleteMany({ where: { customerId } });
-        else await tx.customerPhone.upsert({ where: { customerId }, create: { customerId, e164 }, update: { e164, verifiedAt: null } });
+        else
+          await tx.customerPhone.upsert({
+            where: { customerId },
+            create: { customerId, e164 },
+            update: { e164, verifiedAt: null },
+          });
       }
       for (const kind of ADDRESS_KINDS) {
         if (!values.has(`address.${kind}`)) continue;
@@ -256,7 +299,12 @@ export async function updateProfile(customerId: string, input: unknown, opts: Pr
  * the history does not account for every version in between (a writer that
  * bypassed updateProfile): the caller then treats every attribute as changed.
  */
-async function attributesChangedSince(tx: Tx, customerId: string, since: number, until: number): Promise<Set<string> | null> {
+async function attributesChangedSince(
+  tx: Tx,
+  customerId: string,
+  since: number,
+  until: number,
+): Promise<Set<string> | null> {
   if (since > until) return null;
   const rows = await tx.profileChange.findMany({
     where: { customerId, version: { gt: since, lte: until } },
@@ -270,7 +318,15 @@ async function attributesChangedSince(tx: Tx, customerId: string, since: number,
 /** Records a change made outside updateProfile (email, onboarding) in the same history, in the caller's transaction. */
 export async function recordProfileChange(
   tx: Tx,
-  input: { customerId: string; version: number; attribute: HistoryAttribute; oldValue: AttributeValue; newValue: AttributeValue; channel: Channel; verified: boolean },
+  input: {
+    customerId: string;
+    version: number;
+    attribute: HistoryAttribute;
+    oldValue: AttributeValue;
+    newValue: AttributeValue;
+    channel: Channel;
+    verified: boolean;
+  },
 ): Promise<void> {
   await tx.profileChange.create({
     data: { ...input, oldValue: json(input.oldValue), newValue: json(input.newValue) },

@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+
 import { getPool } from './db';
 import { getEnv } from './env';
 
@@ -77,6 +79,8 @@ export async function countAppRequest(appId: string): Promise<{ within(perMinute
   const res = await globalForAppLimits.accordAppCounter.consume(appId);
   return {
     within: (perMinute) =>
-      res.consumedPoints <= perMinute ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) },
+      res.consumedPoints <= perMinute
+        ? { ok: true }
+        : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) },
   };
 }

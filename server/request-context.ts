@@ -1,6 +1,9 @@
 import 'server-only';
-import { headers } from 'next/headers';
+
 import { isIP } from 'node:net';
+
+import { headers } from 'next/headers';
+
 import { getEnv } from './env';
 
 /**
@@ -9,7 +12,10 @@ import { getEnv } from './env';
  * entry `trustedHops` places from the right; nothing the client sent survives.
  */
 export function clientIpFrom(forwardedFor: string | null, trustedHops = 0): string {
-  const hops = (forwardedFor ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  const hops = (forwardedFor ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   const entry = hops.at(-1 - trustedHops) ?? '';
   const ip = entry.startsWith('::ffff:') ? entry.slice(7) : entry;
   return isIP(ip) ? ip : 'unknown';
@@ -27,5 +33,8 @@ export function ipPrefix(ip: string): string {
 
 export async function getRequestContext(): Promise<{ ip: string; userAgent: string }> {
   const h = await headers();
-  return { ip: clientIpFrom(h.get('x-forwarded-for'), getEnv().TRUST_PROXY_HOPS), userAgent: (h.get('user-agent') ?? '').slice(0, 512) };
+  return {
+    ip: clientIpFrom(h.get('x-forwarded-for'), getEnv().TRUST_PROXY_HOPS),
+    userAgent: (h.get('user-agent') ?? '').slice(0, 512),
+  };
 }

@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { isLocale } from '@/lib/i18n/config';
+
 import { randomToken, sha256 } from './crypto';
 import { prisma } from './db';
 import { getEnv } from './env';
@@ -15,7 +17,12 @@ export type SecurityEventType =
   | 'sessions.revoked_all';
 
 // Events the customer is mailed about, each with a "this wasn't me" link.
-const NOTIFIED: ReadonlySet<SecurityEventType> = new Set(['passkey.added', 'passkey.cloned', 'sign_in.new_device', 'identity.linked']);
+const NOTIFIED: ReadonlySet<SecurityEventType> = new Set([
+  'passkey.added',
+  'passkey.cloned',
+  'sign_in.new_device',
+  'identity.linked',
+]);
 
 /** Records what happened and, for the events that matter, mails the customer a notice. */
 export async function recordSecurityEvent(
@@ -58,7 +65,11 @@ export async function listSecurityEvents(customerId: string, take = 10) {
 export async function peekNotMe(token: string): Promise<{ type: string } | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   return prisma.securityEvent.findFirst({
-    where: { notMeTokenHash: sha256(token), notMeUsedAt: null, createdAt: { gt: new Date(Date.now() - 30 * 24 * 3600 * 1000) } },
+    where: {
+      notMeTokenHash: sha256(token),
+      notMeUsedAt: null,
+      createdAt: { gt: new Date(Date.now() - 30 * 24 * 3600 * 1000) },
+    },
     select: { type: true },
   });
 }

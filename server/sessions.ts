@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { UAParser } from 'ua-parser-js';
+
 import { sha256 } from './crypto';
 import { prisma } from './db';
 
@@ -34,7 +36,15 @@ export async function listSessions(customerId: string, currentSessionId: string)
     select: { id: true, userAgent: true, ipPrefix: true, createdAt: true, lastActiveAt: true, authMethod: true },
   });
   return rows
-    .map((s) => ({ id: s.id, ...describeUserAgent(s.userAgent), ipPrefix: s.ipPrefix, createdAt: s.createdAt, lastActiveAt: s.lastActiveAt, authMethod: s.authMethod, current: s.id === currentSessionId }))
+    .map((s) => ({
+      id: s.id,
+      ...describeUserAgent(s.userAgent),
+      ipPrefix: s.ipPrefix,
+      createdAt: s.createdAt,
+      lastActiveAt: s.lastActiveAt,
+      authMethod: s.authMethod,
+      current: s.id === currentSessionId,
+    }))
     .sort((a, b) => Number(b.current) - Number(a.current));
 }
 
@@ -55,7 +65,12 @@ const EXPIRY_UPDATE_AGE_MS = 24 * 60 * 60 * 1000;
  * Keeps "last active" fresh (at most one write a minute) and slides the expiry
  * forward at most once a day, as Auth.js's updateAge does.
  */
-export async function touchSession(sessionId: string, lastActiveAt: Date, expires: Date, maxAgeSeconds: number): Promise<void> {
+export async function touchSession(
+  sessionId: string,
+  lastActiveAt: Date,
+  expires: Date,
+  maxAgeSeconds: number,
+): Promise<void> {
   const now = Date.now();
   const stale = now - lastActiveAt.getTime() >= LAST_ACTIVE_RESOLUTION_MS;
   const slide = expires.getTime() - maxAgeSeconds * 1000 + EXPIRY_UPDATE_AGE_MS <= now;
@@ -72,14 +87,21 @@ export function isRecentlyAuthenticated(authenticatedAt: Date, now = Date.now())
 
 /** The customer proved themselves again in this session (step-up). */
 export async function markSessionAuthenticated(customerId: string, sessionId: string, method: string): Promise<void> {
-  await prisma.session.updateMany({ where: { id: sessionId, userId: customerId }, data: { authenticatedAt: new Date(), authMethod: method } });
+  await prisma.session.updateMany({
+    where: { id: sessionId, userId: customerId },
+    data: { authenticatedAt: new Date(), authMethod: method },
+  });
 }
 
 /**
  * Remembers the device (browser, system, network) and says whether it is new
  * to this customer. A customer's very first device is not "new".
  */
-export async function rememberDevice(customerId: string, userAgent: string, ipPrefix: string): Promise<{ isNew: boolean; label: string }> {
+export async function rememberDevice(
+  customerId: string,
+  userAgent: string,
+  ipPrefix: string,
+): Promise<{ isNew: boolean; label: string }> {
   const { browser, os } = describeUserAgent(userAgent);
   const deviceKey = sha256(`${browser.split(' ')[0]}|${os.split(' ')[0]}|${ipPrefix}`);
   const known = await prisma.knownDevice.findMany({ where: { customerId }, select: { deviceKey: true } });

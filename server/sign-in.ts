@@ -1,13 +1,15 @@
 import 'server-only';
-import { Prisma } from './generated/prisma/client';
+
 import { isLocale, type Locale } from '@/lib/i18n/config';
+import { isUuid } from '@/lib/uuid';
+
 import { hmac, randomCode, randomToken, sha256 } from './crypto';
 import { prisma } from './db';
 import { getEnv } from './env';
+import { Prisma } from './generated/prisma/client';
 import { sendSignInMail } from './mail';
 import { writeEvent } from './outbox';
 import { consume } from './rate-limit';
-import { isUuid } from '@/lib/uuid';
 
 // docs/decisions/004-scanner-safe-sign-in-links.md
 export const CHALLENGE_TTL_MS = 15 * 60 * 1000;
@@ -51,7 +53,12 @@ export async function requestSignIn(email: string, ip: string, requestLocale: Lo
   });
 
   const link = `${getEnv().APP_URL}/signin/confirm?token=${token}`;
-  await sendSignInMail({ to: email, locale: isLocale(challenge.locale) ? challenge.locale : requestLocale, link, code });
+  await sendSignInMail({
+    to: email,
+    locale: isLocale(challenge.locale) ? challenge.locale : requestLocale,
+    link,
+    code,
+  });
   return { ok: true, challengeId: challenge.id };
 }
 
@@ -59,10 +66,15 @@ export async function requestSignIn(email: string, ip: string, requestLocale: Lo
  * What the code page shows: where the mail went. Null once it cannot be used,
  * unless `includeEnded` (for "Send a new code" after a dead or expired code).
  */
-export async function getPendingChallenge(challengeId: string, opts: { includeEnded?: boolean } = {}): Promise<{ email: string } | null> {
+export async function getPendingChallenge(
+  challengeId: string,
+  opts: { includeEnded?: boolean } = {},
+): Promise<{ email: string } | null> {
   if (!isUuid(challengeId)) return null;
   return prisma.signInChallenge.findFirst({
-    where: opts.includeEnded ? { id: challengeId } : { id: challengeId, revokedAt: null, expiresAt: { gt: new Date() } },
+    where: opts.includeEnded
+      ? { id: challengeId }
+      : { id: challengeId, revokedAt: null, expiresAt: { gt: new Date() } },
     select: { email: true },
   });
 }
@@ -113,7 +125,9 @@ export async function peekLink(token: string): Promise<{ email: string } | null>
 }
 
 /** The confirmation POST: uses the link once. */
-export async function confirmLink(token: string): Promise<Extract<VerifyResult, { ok: true }> | { ok: false; reason: 'expired' }> {
+export async function confirmLink(
+  token: string,
+): Promise<Extract<VerifyResult, { ok: true }> | { ok: false; reason: 'expired' }> {
   const used = await prisma.$queryRaw<Array<{ email: string }>>`
     UPDATE sign_in_challenges SET link_used_at = now()
     WHERE link_token_hash = ${sha256(token)} AND link_used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
@@ -124,14 +138,21 @@ export async function confirmLink(token: string): Promise<Extract<VerifyResult, 
 
 /** The address is proven: find the customer, or register a new one. */
 async function signInByEmail(email: string): Promise<{ customerId: string; isNew: boolean; onboarded: boolean }> {
-  const existing = await prisma.user.findUnique({ where: { email }, select: { id: true, onboardedAt: true, emailVerified: true } });
+  const existing = await prisma.user.findUnique({
+    where: { email },
+    select: { id: true, onboardedAt: true, emailVerified: true },
+  });
   if (existing) {
     if (!existing.emailVerified) {
       await prisma.user.update({ where: { id: existing.id }, data: { emailVerified: new Date() } });
     }
     return { customerId: existing.id, isNew: false, onboarded: existing.onboardedAt !== null };
   }
-  const challenge = await prisma.signInChallenge.findFirst({ where: { email }, orderBy: { createdAt: 'desc' }, select: { locale: true } });
+  const challenge = await prisma.signInChallenge.findFirst({
+    where: { email },
+    orderBy: { createdAt: 'desc' },
+    select: { locale: true },
+  });
   try {
     const created = await prisma.$transaction(async (tx) => {
       const customer = await tx.user.create({

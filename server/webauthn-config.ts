@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { brand } from '@/lib/brand';
+
 import { getEnv } from './env';
 
 /** The relying party: its id is APP_URL's host name (an IP address cannot be one), its origin APP_URL's origin. */

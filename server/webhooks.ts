@@ -1,4 +1,5 @@
 import 'server-only';
+
 import { findApp } from './apps';
 import { getPool, prisma } from './db';
 import { OUTBOX_CHANNEL } from './outbox';
@@ -9,7 +10,16 @@ import { OUTBOX_CHANNEL } from './outbox';
 
 export { startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker';
 export { dispatchOutbox } from './webhooks/dispatch';
-export { backoffDelay, buildWebhookBody, deliverDue, deliverySettings, planWebhook, type DeliveryOutcome, type WebhookBody, type WebhookPlan } from './webhooks/delivery';
+export {
+  backoffDelay,
+  buildWebhookBody,
+  deliverDue,
+  deliverySettings,
+  planWebhook,
+  type DeliveryOutcome,
+  type WebhookBody,
+  type WebhookPlan,
+} from './webhooks/delivery';
 
 /** 'suppressed': decided at delivery time that the app may learn nothing of the event; never sent (server/webhooks/delivery.ts planWebhook). */
 export type DeliveryStatus = 'pending' | 'delivered' | 'suppressed' | 'dead';
@@ -29,7 +39,10 @@ export type DeliveryRecord = {
 };
 
 /** An app's deliveries, newest first; null for an unknown app. */
-export async function listDeliveries(appNameOrClientId: string, opts: { status?: DeliveryStatus; limit?: number } = {}): Promise<DeliveryRecord[] | null> {
+export async function listDeliveries(
+  appNameOrClientId: string,
+  opts: { status?: DeliveryStatus; limit?: number } = {},
+): Promise<DeliveryRecord[] | null> {
   const app = await findApp(appNameOrClientId);
   if (!app) return null;
   const take = Math.min(1_000, Math.max(1, Math.trunc(opts.limit ?? 50) || 50));
@@ -59,7 +72,10 @@ export async function listDeliveries(appNameOrClientId: string, opts: { status?:
  * as the deliveries list prints them (#12). Returns how many were queued;
  * null for an unknown app.
  */
-export async function redriveDeliveries(appNameOrClientId: string, opts: { ids?: string[] } = {}): Promise<number | null> {
+export async function redriveDeliveries(
+  appNameOrClientId: string,
+  opts: { ids?: string[] } = {},
+): Promise<number | null> {
   const app = await findApp(appNameOrClientId);
   if (!app) return null;
   const ids = opts.ids?.map((id) => id.trim().replace(/^#/, '')).filter((id) => /^\d{1,18}$/.test(id));

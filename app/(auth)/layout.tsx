@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+
 import { ClientMessages } from '@/components/client-messages';
 
 // The messages of the sign-in and first-step client components (the passkey offer reuses the security page button).

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
+import Link from 'next/link';
+
 import { AuthShell } from '@/components/auth-shell';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -13,7 +14,10 @@ export default async function AccountDeletedPage() {
   return (
     <AuthShell title={t('goodbyeTitle')}>
       <p className="mb-6 text-muted">{t('goodbye')}</p>
-      <Link href="/signin" className="inline-flex min-h-11 items-center rounded-lg bg-brand px-5 py-2.5 font-semibold text-on-brand">
+      <Link
+        href="/signin"
+        className="inline-flex min-h-11 items-center rounded-lg bg-brand px-5 py-2.5 font-semibold text-on-brand"
+      >
         {t('registerAgain')}
       </Link>
     </AuthShell>

@@ -1,8 +1,9 @@
 'use server';
 
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import { cookies } from 'next/headers';
 import { getLocale } from 'next-intl/server';
+import { cookies } from 'next/headers';
+
 import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
 import { CeremonySchema } from '@/lib/validation/passkey';
@@ -29,7 +30,12 @@ export async function sendStepUpCodeAction(): Promise<ActionResult> {
   const locale = await getLocale();
   const result = await requestSignIn(customer.email, ip, isLocale(locale) ? locale : customer.locale);
   if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
-  (await cookies()).set(STEP_UP_COOKIE, result.challengeId, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 15 * 60 });
+  (await cookies()).set(STEP_UP_COOKIE, result.challengeId, {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/',
+    maxAge: 15 * 60,
+  });
   return { ok: true };
 }
 
@@ -51,7 +57,10 @@ export async function verifyStepUpCodeAction(input: unknown): Promise<ActionResu
   return result.ok ? { ok: false, message: 'code.expired' } : codeFailureResult(result);
 }
 
-export async function startStepUpPasskeyAction(): Promise<{ ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+export async function startStepUpPasskeyAction(): Promise<{
+  ceremonyId: string;
+  options: PublicKeyCredentialRequestOptionsJSON;
+}> {
   const customer = await requireCustomer();
   return startPasskeyAuthentication('step-up', customer.id);
 }
@@ -60,10 +69,14 @@ export async function finishStepUpPasskeyAction(input: unknown): Promise<ActionR
   const customer = await requireCustomer();
   const parsed = CeremonySchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'passkey.invalid' };
-  const result = await finishPasskeyAuthentication(parsed.data.ceremonyId, parsed.data.response as unknown as AuthenticationResponseJSON, {
-    purpose: 'step-up',
-    customerId: customer.id,
-  });
+  const result = await finishPasskeyAuthentication(
+    parsed.data.ceremonyId,
+    parsed.data.response as unknown as AuthenticationResponseJSON,
+    {
+      purpose: 'step-up',
+      customerId: customer.id,
+    },
+  );
   if (!result.ok) return { ok: false, message: result.reason === 'cloned' ? 'passkey.cloned' : 'passkey.invalid' };
   await markSessionAuthenticated(customer.id, customer.sessionId, 'step-up-passkey');
   return { ok: true };

@@ -1,7 +1,8 @@
-import Link from 'next/link';
-import { headers } from 'next/headers';
 import { getTranslations } from 'next-intl/server';
+import { headers } from 'next/headers';
+import Link from 'next/link';
 import type { ReactNode } from 'react';
+
 import { BrandLogo } from '@/components/brand-logo';
 import { LanguageSwitcher } from '@/components/language-switcher';
 import { SubmitButton } from '@/components/ui/button';
@@ -10,6 +11,7 @@ import { safeReturnPath } from '@/lib/safe-redirect';
 import { requireCustomer } from '@/server/auth';
 import { countConsentsToReview } from '@/server/consent';
 import { honourGlobalPrivacyControl } from '@/server/privacy-signals';
+
 import { signOutAction } from './actions';
 
 export default async function AccountLayout({ children }: { children: ReactNode }) {
@@ -59,7 +61,10 @@ export default async function AccountLayout({ children }: { children: ReactNode 
       <main id="main" className="mx-auto w-full max-w-4xl flex-1 px-4 py-8">
         {toReview > 0 && (
           // A purpose's text changed since the customer agreed: asked again on their next visit.
-          <div role="status" className="mb-8 flex flex-wrap items-center justify-between gap-3 rounded-lg border-l-4 border-amber-700 bg-amber-50 px-4 py-3 text-amber-950">
+          <div
+            role="status"
+            className="mb-8 flex flex-wrap items-center justify-between gap-3 rounded-lg border-l-4 border-amber-700 bg-amber-50 px-4 py-3 text-amber-950"
+          >
             <p>{tp('reviewBanner', { count: toReview })}</p>
             <Link href="/account/privacy" className="font-semibold underline underline-offset-4">
               {tp('reviewLink')}

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
+import Link from 'next/link';
+
 import { brand } from '@/lib/brand';
 import { requireCustomer } from '@/server/auth';
 

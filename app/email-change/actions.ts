@@ -1,6 +1,7 @@
 'use server';
 
 import { redirect } from 'next/navigation';
+
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
 import { confirmEmailChangeLink, revertEmailChange } from '@/server/email-change';
 

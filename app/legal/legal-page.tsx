@@ -1,4 +1,5 @@
 import { getTranslations } from 'next-intl/server';
+
 import { AuthShell } from '@/components/auth-shell';
 import { brand } from '@/lib/brand';
 

@@ -9,7 +9,11 @@ const tones = {
 /** A message for the whole form. role=alert for errors so it is announced at once. */
 export function Alert({ tone, children, id }: { tone: keyof typeof tones; children: ReactNode; id?: string }) {
   return (
-    <div id={id} role={tone === 'error' ? 'alert' : 'status'} className={`rounded-lg border-l-4 px-4 py-3 text-sm ${tones[tone]}`}>
+    <div
+      id={id}
+      role={tone === 'error' ? 'alert' : 'status'}
+      className={`rounded-lg border-l-4 px-4 py-3 text-sm ${tones[tone]}`}
+    >
       {children}
     </div>
   );

@@ -20,7 +20,14 @@ type Props = ButtonHTMLAttributes<HTMLButtonElement> & {
 };
 
 /** A button that shows its pending label while its action runs and says so to screen readers. */
-export function Button({ variant = 'primary', pending = false, pendingLabel, children, className = '', ...rest }: Props) {
+export function Button({
+  variant = 'primary',
+  pending = false,
+  pendingLabel,
+  children,
+  className = '',
+  ...rest
+}: Props) {
   return (
     <button
       {...rest}
@@ -30,7 +37,10 @@ export function Button({ variant = 'primary', pending = false, pendingLabel, chi
     >
       {pending ? (
         <>
-          <span aria-hidden="true" className="size-4 animate-spin rounded-full border-2 border-current border-t-transparent" />
+          <span
+            aria-hidden="true"
+            className="size-4 animate-spin rounded-full border-2 border-current border-t-transparent"
+          />
           {pendingLabel ?? children}
         </>
       ) : (

@@ -41,7 +41,11 @@ export function createAccordClient({ accordUrl, clientId, clientSecret, fetch: f
     });
     const body = await res.json().catch(() => null);
     if (!res.ok || typeof body?.access_token !== 'string') {
-      throw new AccordError(`token request refused: ${res.status} ${body?.error ?? ''} ${body?.error_description ?? ''}`.trim(), res.status, body);
+      throw new AccordError(
+        `token request refused: ${res.status} ${body?.error ?? ''} ${body?.error_description ?? ''}`.trim(),
+        res.status,
+        body,
+      );
     }
     const lifetimeMs = (Number(body.expires_in) || 60) * 1000;
     // Half the lifetime at most, for very short-lived tokens.
@@ -87,7 +91,8 @@ export function createAccordClient({ accordUrl, clientId, clientSecret, fetch: f
         return null;
       }
       const body = await res.json().catch(() => null);
-      if (!res.ok) throw new AccordError(`GET customer ${id}: ${res.status} ${body?.title ?? ''}`.trim(), res.status, body);
+      if (!res.ok)
+        throw new AccordError(`GET customer ${id}: ${res.status} ${body?.title ?? ''}`.trim(), res.status, body);
       return body;
     },
   };

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+
 import { AccordError, createAccordClient } from './accord.mjs';
 import { createDeduper, createStore } from './store.mjs';
 import { customerFragment, customerPage, entryStamp, errorPage, indexPage } from './views.mjs';
@@ -102,7 +104,10 @@ function streamCustomer(req, res, id) {
     connection: 'keep-alive',
     ...SECURITY_HEADERS,
   });
-  const push = (entry) => res.write(`event: customer\ndata: ${JSON.stringify({ stamp: entryStamp(entry), html: customerFragment(entry) })}\n\n`);
+  const push = (entry) =>
+    res.write(
+      `event: customer\ndata: ${JSON.stringify({ stamp: entryStamp(entry), html: customerFragment(entry) })}\n\n`,
+    );
   // Reconnect quickly, and start with the current card: a change made while
   // the page was not connected is not lost.
   res.write('retry: 1000\n\n');
@@ -159,7 +164,8 @@ async function receiveWebhook(req, res) {
     // The exact bytes received: a parsed and re-serialised body would not match the signature.
     event = settings.webhook.verify(raw.toString('utf8'), headers);
   } catch (error) {
-    if (!(error instanceof WebhookVerificationError)) console.error(`checkbook: webhook verification: ${error.message}`);
+    if (!(error instanceof WebhookVerificationError))
+      console.error(`checkbook: webhook verification: ${error.message}`);
     return send(res, 400, 'invalid signature\n', 'text/plain; charset=utf-8');
   }
   // Only after verification: an unsigned request cannot mark an id as seen.
@@ -210,7 +216,9 @@ const server = createServer((req, res) => {
 // (HOST to change it, behind your own authentication; see README).
 const host = process.env.HOST ?? '127.0.0.1';
 server.listen(settings.port, host, () => {
-  console.log(`checkbook: http://${host}:${server.address().port} (Accord at ${settings.accordUrl}, webhooks at /webhooks)`);
+  console.log(
+    `checkbook: http://${host}:${server.address().port} (Accord at ${settings.accordUrl}, webhooks at /webhooks)`,
+  );
 });
 
 function shutdown() {

@@ -27,7 +27,8 @@ export function createStore() {
   function isStale(current, customer, eventAt) {
     if (!current) return false;
     if (current.state === 'deleted') return true;
-    if (!current.customer || !customer) return eventAt !== undefined && current.source.eventAt !== undefined && eventAt < current.source.eventAt;
+    if (!current.customer || !customer)
+      return eventAt !== undefined && current.source.eventAt !== undefined && eventAt < current.source.eventAt;
     if (customer.version !== current.customer.version) return customer.version < current.customer.version;
     return eventAt !== undefined && current.source.eventAt !== undefined && eventAt < current.source.eventAt;
   }

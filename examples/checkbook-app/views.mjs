@@ -16,7 +16,11 @@ function countryName(code) {
   }
 }
 
-const time = (date) => new Date(date).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+const time = (date) =>
+  new Date(date)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 
 function layout(title, body) {
   return `<!doctype html>
@@ -38,7 +42,9 @@ ${body}
 }
 
 function addressHtml(a) {
-  const lines = [a.line1, a.line2, [a.postalCode, a.city].filter(Boolean).join(' '), countryName(a.country)].filter(Boolean);
+  const lines = [a.line1, a.line2, [a.postalCode, a.city].filter(Boolean).join(' '), countryName(a.country)].filter(
+    Boolean,
+  );
   return `<address>${lines.map(escapeHtml).join('<br>')}</address>`;
 }
 

@@ -1,4 +1,5 @@
 import Negotiator from 'negotiator';
+
 import { defaultLocale, isLocale, locales, type Locale } from './config';
 
 /** The locale for a request: the saved choice (cookie) first, then Accept-Language. */

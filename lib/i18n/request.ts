@@ -1,6 +1,8 @@
 import { getRequestConfig } from 'next-intl/server';
 import { cookies, headers } from 'next/headers';
+
 import { brand } from '@/lib/brand';
+
 import { localeCookie } from './config';
 import { negotiateLocale } from './negotiate';
 

@@ -7,9 +7,10 @@ import * as z from 'zod/mini';
  */
 export function deleteAccountSchema(email: string) {
   return z.object({
-    confirmation: z
-      .string({ error: 'deleteConfirmation.mismatch' })
-      .check(z.trim(), z.refine((v) => v.toLowerCase() === email.toLowerCase(), { error: 'deleteConfirmation.mismatch' })),
+    confirmation: z.string({ error: 'deleteConfirmation.mismatch' }).check(
+      z.trim(),
+      z.refine((v) => v.toLowerCase() === email.toLowerCase(), { error: 'deleteConfirmation.mismatch' }),
+    ),
   });
 }
 export type DeleteAccountInput = { confirmation: string };

@@ -67,21 +67,36 @@ export const AddressSchema = z
     line2: text('line2', ADDRESS_LINE_MAX_LENGTH, false),
     postalCode: z
       .string({ error: 'postalCode.required' })
-      .check(z.trim(), z.minLength(1, { error: 'postalCode.required' }), z.maxLength(POSTAL_CODE_MAX_LENGTH, { error: 'postalCode.tooLong' })),
+      .check(
+        z.trim(),
+        z.minLength(1, { error: 'postalCode.required' }),
+        z.maxLength(POSTAL_CODE_MAX_LENGTH, { error: 'postalCode.tooLong' }),
+      ),
     city: text('city', CITY_MAX_LENGTH, true),
   })
   .check(
     z.superRefine((address, ctx) => {
       if (address.postalCode === '' || address.postalCode.length > POSTAL_CODE_MAX_LENGTH) return;
       if (!postcodeValidator(normalizePostalCode(address.postalCode, address.country), address.country)) {
-        ctx.addIssue({ code: 'custom', path: ['postalCode'], message: 'postalCode.invalid', input: address.postalCode });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['postalCode'],
+          message: 'postalCode.invalid',
+          input: address.postalCode,
+        });
       }
     }),
   );
 export type AddressInput = z.input<typeof AddressSchema>;
 
 /** What is stored: the postcode normalised, an empty second line as null. */
-export type AddressValue = { country: AddressCountry; line1: string; line2: string | null; postalCode: string; city: string };
+export type AddressValue = {
+  country: AddressCountry;
+  line1: string;
+  line2: string | null;
+  postalCode: string;
+  city: string;
+};
 
 export function toAddressValue(address: z.output<typeof AddressSchema>): AddressValue {
   return {

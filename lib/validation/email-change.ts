@@ -1,5 +1,6 @@
 // zod/mini: the form runs in the browser (docs/decisions/009-zod-mini-on-customer-pages.md).
 import * as z from 'zod/mini';
+
 import { EmailSchema } from './email';
 
 /** The "change email" form: the new address, verified before it replaces the old one. */

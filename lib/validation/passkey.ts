@@ -13,6 +13,11 @@ export const SessionIdSchema = z.object({ sessionId: z.uuid() });
 
 /** A WebAuthn response as the browser library returns it: checked in depth by @simplewebauthn/server. */
 export const WebAuthnResponseSchema = z
-  .object({ id: z.string().min(1).max(1400), rawId: z.string().max(1400), type: z.literal('public-key'), response: z.record(z.string(), z.unknown()) })
+  .object({
+    id: z.string().min(1).max(1400),
+    rawId: z.string().max(1400),
+    type: z.literal('public-key'),
+    response: z.record(z.string(), z.unknown()),
+  })
   .passthrough();
 export const CeremonySchema = z.object({ ceremonyId: z.uuid(), response: WebAuthnResponseSchema });

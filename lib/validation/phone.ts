@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+
 import { PHONE_COUNTRIES, type PhoneCountry } from './profile';
 
 // Phone numbers on the server and in server components only: the browser

@@ -3,7 +3,9 @@
 // forms' zod/mini schemas (docs/decisions/009-zod-mini-on-customer-pages.md).
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
+
 import { locales } from '@/lib/i18n/config';
+
 import { AddressSchema, toAddressValue } from './address';
 import { PersonNameSchema } from './onboarding';
 import { LastNameSchema, PHONE_INPUT_MAX_LENGTH } from './profile';
@@ -23,7 +25,14 @@ const StoredAddress = z.optional(z.nullable(z.pipe(AddressSchema, z.transform(to
  */
 export const ProfilePatchSchema = z.strictObject({
   firstName: z.optional(PersonNameSchema),
-  lastName: z.optional(z.nullable(z.pipe(LastNameSchema, z.transform((v: string) => (v === '' ? null : v))))),
+  lastName: z.optional(
+    z.nullable(
+      z.pipe(
+        LastNameSchema,
+        z.transform((v: string) => (v === '' ? null : v)),
+      ),
+    ),
+  ),
   phone: z
     .string({ error: 'phone.invalid' })
     .max(PHONE_INPUT_MAX_LENGTH, { error: 'phone.tooLong' })

@@ -1,13 +1,31 @@
 // zod/mini: the profile form runs in the browser (docs/decisions/009-zod-mini-on-customer-pages.md).
 import * as z from 'zod/mini';
+
 import { locales } from '@/lib/i18n/config';
+
 import { PERSON_NAME_PATTERN, PersonNameSchema } from './onboarding';
 
 export const LAST_NAME_MAX_LENGTH = 100;
 export const PHONE_INPUT_MAX_LENGTH = 32;
 
 /** Where a number typed without +country code is read from; the form offers these. */
-export const PHONE_COUNTRIES = ['FR', 'BE', 'LU', 'MC', 'CH', 'DE', 'AT', 'ES', 'IT', 'PT', 'NL', 'GB', 'IE', 'US', 'CA'] as const;
+export const PHONE_COUNTRIES = [
+  'FR',
+  'BE',
+  'LU',
+  'MC',
+  'CH',
+  'DE',
+  'AT',
+  'ES',
+  'IT',
+  'PT',
+  'NL',
+  'GB',
+  'IE',
+  'US',
+  'CA',
+] as const;
 export type PhoneCountry = (typeof PHONE_COUNTRIES)[number];
 
 /**
@@ -33,7 +51,9 @@ export const PersonalDetailsSchema = z
   .object({
     firstName: PersonNameSchema,
     lastName: LastNameSchema,
-    phone: z.string({ error: 'phone.invalid' }).check(z.trim(), z.maxLength(PHONE_INPUT_MAX_LENGTH, { error: 'phone.tooLong' })),
+    phone: z
+      .string({ error: 'phone.invalid' })
+      .check(z.trim(), z.maxLength(PHONE_INPUT_MAX_LENGTH, { error: 'phone.tooLong' })),
     phoneCountry: z.enum(PHONE_COUNTRIES, { error: 'phone.country' }),
     locale: z.enum(locales, { error: 'locale.invalid' }),
   })

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+
 import { EmailSchema } from './email';
 
 export const RequestSignInSchema = z.object({ email: EmailSchema });

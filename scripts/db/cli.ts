@@ -1,6 +1,7 @@
 // Database commands: tsx scripts/db/cli.ts <deploy|dev|diff|check|reset>.
 // Uses DATABASE_URL when set, else the embedded PostgreSQL in .data/postgres.
 import path from 'node:path';
+
 import { ensureDatabase, redactUrl, repoRoot } from './postgres';
 import { diffMigrationsToSchema, migrateDeploy, migrateDev, migrateReset, migrateResolve } from './schema-engine';
 
@@ -56,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command === 'reset' && !args.includes('--force')) {
-    console.error('reset deletes every row and table in the database. Run it again with --force if that is what you want.');
+    console.error(
+      'reset deletes every row and table in the database. Run it again with --force if that is what you want.',
+    );
     return 2;
   }
 
@@ -78,7 +81,11 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'dev': {
-        const created = await migrateDev(db.databaseUrl, name!, { ...paths, createOnly: args.includes('--create-only'), log });
+        const created = await migrateDev(db.databaseUrl, name!, {
+          ...paths,
+          createOnly: args.includes('--create-only'),
+          log,
+        });
         if (!created) {
           log(`schema.prisma matches prisma/migrations: no new migration (${seconds(started)})`);
         } else {

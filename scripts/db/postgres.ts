@@ -7,6 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+
 import pg from 'pg';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -208,7 +209,9 @@ async function isPortFree(port: number): Promise<boolean> {
     new Promise<boolean>((resolve) => {
       const server = net.createServer();
       // EADDRNOTAVAIL, EAFNOSUPPORT: no such address family here (no IPv6), nothing to clash with.
-      server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'EADDRINUSE' && error.code !== 'EACCES'));
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        resolve(error.code !== 'EADDRINUSE' && error.code !== 'EACCES'),
+      );
       server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
     });
   return (await tryListen('127.0.0.1')) && (await tryListen('::1'));
@@ -233,7 +236,11 @@ function checkReachableBy(ids: { uid: number; gid: number }, dir: string): void 
   for (let current = path.dirname(dir); ; current = path.dirname(current)) {
     const stat = fs.statSync(current);
     const canTraverse =
-      stat.uid === ids.uid ? (stat.mode & 0o100) !== 0 : stat.gid === ids.gid ? (stat.mode & 0o010) !== 0 : (stat.mode & 0o001) !== 0;
+      stat.uid === ids.uid
+        ? (stat.mode & 0o100) !== 0
+        : stat.gid === ids.gid
+          ? (stat.mode & 0o010) !== 0
+          : (stat.mode & 0o001) !== 0;
     if (!canTraverse) blocked.push(current);
     if (current === path.dirname(current)) break;
   }
@@ -304,13 +311,17 @@ async function withStartLock<T>(dataDir: string, log: Log, fn: () => Promise<T>)
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = readPid(path.join(lockDir, 'pid'));
       const stat = fs.statSync(lockDir, { throwIfNoEntry: false });
-      const ownerGone = Number.isInteger(owner) ? !isProcessAlive(owner) : stat !== undefined && Date.now() - stat.mtimeMs > 10_000;
+      const ownerGone = Number.isInteger(owner)
+        ? !isProcessAlive(owner)
+        : stat !== undefined && Date.now() - stat.mtimeMs > 10_000;
       if (ownerGone) {
         fs.rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
       if (Date.now() > deadline) {
-        throw new Error(`Another process (PID ${owner}) has been starting PostgreSQL in ${dataDir} for a minute; remove ${lockDir} if it is stuck.`);
+        throw new Error(
+          `Another process (PID ${owner}) has been starting PostgreSQL in ${dataDir} for a minute; remove ${lockDir} if it is stuck.`,
+        );
       }
       if (!told) log(`waiting for another process (PID ${owner}) that is starting PostgreSQL in ${dataDir}…`);
       told = true;
@@ -375,7 +386,9 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
   const current = readPostmasterLock(dataDir);
   if (current && current.pid !== lock?.pid) return startLocked(opts); // someone else started it meanwhile
   if (current) {
-    log(`found a stale PostgreSQL lock from PID ${current.pid || '?'} (process no longer running); removing it and starting again`);
+    log(
+      `found a stale PostgreSQL lock from PID ${current.pid || '?'} (process no longer running); removing it and starting again`,
+    );
     fs.rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
   }
 
@@ -485,7 +498,8 @@ export async function stopEmbeddedPostgres(dataDir: string, opts: { timeoutMs?: 
   process.kill(lock.pid, 'SIGINT');
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   while (isProcessAlive(lock.pid)) {
-    if (Date.now() > deadline) throw new Error(`PostgreSQL (PID ${lock.pid}) did not stop within ${opts.timeoutMs ?? 30_000} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`PostgreSQL (PID ${lock.pid}) did not stop within ${opts.timeoutMs ?? 30_000} ms`);
     await sleep(50);
   }
   return true;

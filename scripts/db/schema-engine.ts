@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory, ColumnTypeEnum } from '@prisma/driver-adapter-utils';
 import * as wasmBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
@@ -17,6 +18,7 @@ import type {
   SchemasContainer,
 } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import pg from 'pg';
+
 import { createDatabase, dropDatabase, repoRoot } from './postgres';
 
 export type MigrationPaths = {
@@ -155,7 +157,8 @@ class CatalogFriendlyClient extends pg.Client {
   override query(...args: any[]): any {
     const last = args.at(-1);
     if (typeof last === 'function') {
-      args[args.length - 1] = (error: unknown, result: unknown) => last(error, error ? result : markCharColumns(result));
+      args[args.length - 1] = (error: unknown, result: unknown) =>
+        last(error, error ? result : markCharColumns(result));
       return (super.query as (...a: unknown[]) => unknown)(...args);
     }
     const returned = (super.query as (...a: unknown[]) => unknown)(...args);
@@ -260,7 +263,9 @@ async function openEngine(databaseUrl: string, schema: SchemasContainer | undefi
       (line: string) => {
         if (process.env.DEBUG_SCHEMA_ENGINE) console.error(`[schema-engine] ${line}`);
       },
-      bindMigrationAwareSqlAdapterFactory(factory as unknown as Parameters<typeof bindMigrationAwareSqlAdapterFactory>[0]),
+      bindMigrationAwareSqlAdapterFactory(
+        factory as unknown as Parameters<typeof bindMigrationAwareSqlAdapterFactory>[0],
+      ),
     );
   } catch (error) {
     await release();
@@ -398,7 +403,10 @@ export async function migrateDev(
           `Nothing was changed. To start over (this deletes all data in that database): npm run db:reset -- --force`,
       );
     }
-    const { appliedMigrationNames: applied } = await engine.applyMigrations({ migrationsList: await list(), filters: NO_FILTER });
+    const { appliedMigrationNames: applied } = await engine.applyMigrations({
+      migrationsList: await list(),
+      filters: NO_FILTER,
+    });
     for (const migration of applied) log(`applied pending migration ${migration}`);
     // evaluateDataLoss and createMigration cannot open a shadow database themselves:
     // they reuse the schema devDiagnostic built from the migrations. After pending

@@ -2,8 +2,17 @@
 // migrated once, and a fresh copy of it per test worker (CREATE DATABASE … TEMPLATE).
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import pg from 'pg';
-import { createDatabase, databaseUrl, dropDatabase, repoRoot, startEmbeddedPostgres, stopEmbeddedPostgres } from './postgres';
+
+import {
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  repoRoot,
+  startEmbeddedPostgres,
+  stopEmbeddedPostgres,
+} from './postgres';
 import { migrateDeploy, type MigrationPaths } from './schema-engine';
 
 export const TEMPLATE_DATABASE = 'accord_test_template';

@@ -1,6 +1,9 @@
 import 'server-only';
+
 import type { z } from 'zod';
+
 import type { Locale } from '@/lib/i18n/config';
+
 import { recordDataAccess } from '../access-log';
 import { appReader, readCustomers, visibleFields, type PolicyRead, type SharedField } from '../consent-policy';
 import { prisma } from '../db';
@@ -74,7 +77,11 @@ function decodeCursor(cursor: string): string | null {
 }
 
 function parameterProblem(request: Request, errors: ProblemFieldError[]): Response {
-  return problem('malformed-request', { instance: requestPath(request), detail: 'A query parameter is not valid.', errors });
+  return problem('malformed-request', {
+    instance: requestPath(request),
+    detail: 'A query parameter is not valid.',
+    errors,
+  });
 }
 
 /** GET /api/v1/customers?email=… or a page of every customer the app may see something of, in id order. */
@@ -84,7 +91,9 @@ export async function listCustomers(request: Request): Promise<Response> {
   const url = new URL(request.url);
   for (const name of new Set(url.searchParams.keys())) {
     if (url.searchParams.getAll(name).length > 1) {
-      return parameterProblem(request, [{ parameter: name, code: 'parameter.repeated', detail: `${name} is given more than once.` }]);
+      return parameterProblem(request, [
+        { parameter: name, code: 'parameter.repeated', detail: `${name} is given more than once.` },
+      ]);
     }
   }
   const parsed = CustomerListQuerySchema.safeParse(Object.fromEntries(url.searchParams));
@@ -93,7 +102,14 @@ export async function listCustomers(request: Request): Promise<Response> {
   const reader = appReader(auth.app);
 
   if (email !== undefined) {
-    if (cursor !== undefined) return parameterProblem(request, [{ parameter: 'cursor', code: 'cursor.withEmail', detail: 'A lookup by email is not paginated: leave cursor out.' }]);
+    if (cursor !== undefined)
+      return parameterProblem(request, [
+        {
+          parameter: 'cursor',
+          code: 'cursor.withEmail',
+          detail: 'A lookup by email is not paginated: leave cursor out.',
+        },
+      ]);
     const reads = await readCustomers(reader, { email: email.trim().toLowerCase() });
     return json({ data: reads.map(toApiCustomer), next: null });
   }
@@ -101,7 +117,14 @@ export async function listCustomers(request: Request): Promise<Response> {
   let after: string | null = null;
   if (cursor !== undefined) {
     after = decodeCursor(cursor);
-    if (after === null) return parameterProblem(request, [{ parameter: 'cursor', code: 'cursor.invalid', detail: 'Not a cursor this API gave: pass the previous page\'s next as it is.' }]);
+    if (after === null)
+      return parameterProblem(request, [
+        {
+          parameter: 'cursor',
+          code: 'cursor.invalid',
+          detail: "Not a cursor this API gave: pass the previous page's next as it is.",
+        },
+      ]);
   }
   const reads = await readCustomers(reader, { after, limit });
   const last = reads.at(-1);
@@ -113,11 +136,17 @@ export async function listCustomers(request: Request): Promise<Response> {
 }
 
 function queryErrors(error: z.ZodError): ProblemFieldError[] {
-  return error.issues.slice(0, MAX_FIELD_ERRORS).flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ parameter: key, code: 'parameter.unknown', detail: `${key} is not a parameter of this request.` }))
-      : [fieldError({ parameter: String(issue.path[0] ?? '') }, issue.message, issue.code)],
-  );
+  return error.issues
+    .slice(0, MAX_FIELD_ERRORS)
+    .flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({
+            parameter: key,
+            code: 'parameter.unknown',
+            detail: `${key} is not a parameter of this request.`,
+          }))
+        : [fieldError({ parameter: String(issue.path[0] ?? '') }, issue.message, issue.code)],
+    );
 }
 
 // ── Writes ──
@@ -132,7 +161,10 @@ function bodyErrors(error: z.ZodError): ProblemFieldError[] {
         ? issue.keys.map((key) => ({
             pointer: jsonPointer([...issue.path, key]),
             code: 'unknownField',
-            detail: key === 'email' && issue.path.length === 0 ? EMAIL_NOT_WRITABLE : `${key} is not a member of this object.`,
+            detail:
+              key === 'email' && issue.path.length === 0
+                ? EMAIL_NOT_WRITABLE
+                : `${key} is not a member of this object.`,
           }))
         : [fieldError({ pointer: jsonPointer(issue.path) }, issue.message, issue.code)],
     )
@@ -194,7 +226,13 @@ export async function patchCustomer(request: Request, id: string): Promise<Respo
     return problem('malformed-request', {
       instance,
       detail: 'The body is not valid JSON.',
-      errors: [{ pointer: '', code: 'json.malformed', detail: error instanceof Error ? error.message.slice(0, 200) : 'not JSON' }],
+      errors: [
+        {
+          pointer: '',
+          code: 'json.malformed',
+          detail: error instanceof Error ? error.message.slice(0, 200) : 'not JSON',
+        },
+      ],
     });
   }
   const parsed = CustomerPatchSchema.safeParse(input);
@@ -208,7 +246,10 @@ export async function patchCustomer(request: Request, id: string): Promise<Respo
   if (ifMatch.kind === 'missing' || ifMatch.kind === 'any') {
     return problem('precondition-required', {
       instance,
-      detail: ifMatch.kind === 'any' ? 'If-Match: * is not accepted: send the ETag you read, so a change made since is never overwritten.' : undefined,
+      detail:
+        ifMatch.kind === 'any'
+          ? 'If-Match: * is not accepted: send the ETag you read, so a change made since is never overwritten.'
+          : undefined,
     });
   }
   if (ifMatch.kind === 'invalid') {
@@ -240,7 +281,11 @@ export async function patchCustomer(request: Request, id: string): Promise<Respo
     return problem('field-not-writable', {
       instance,
       detail: `This app may not write ${[...new Set(refused.map(([f]) => f))].join(', ')} of this customer.`,
-      errors: refused.map(([field, pointer]) => ({ pointer, code: 'field.notVisible', detail: `The ${field} field is not visible to this app for this customer.` })),
+      errors: refused.map(([field, pointer]) => ({
+        pointer,
+        code: 'field.notVisible',
+        detail: `The ${field} field is not visible to this app for this customer.`,
+      })),
     });
   }
   if (!result.ok) {
@@ -249,7 +294,9 @@ export async function patchCustomer(request: Request, id: string): Promise<Respo
       // The same schema passed above: only reachable if the two ever diverge.
       return problem('validation-failed', {
         instance,
-        errors: Object.entries(result.fieldErrors).map(([path, message]) => fieldError({ pointer: jsonPointer(path.split('.')) }, message, 'custom')),
+        errors: Object.entries(result.fieldErrors).map(([path, message]) =>
+          fieldError({ pointer: jsonPointer(path.split('.')) }, message, 'custom'),
+        ),
       });
     }
     return stale(instance, result.version);
@@ -276,7 +323,13 @@ function stale(instance: string, currentVersion: number): Response {
 
 // ── Consents ──
 
-type ConsentRow = { key: string; current_version: number; granted: boolean | null; purpose_version: number | null; created_at: Date | null };
+type ConsentRow = {
+  key: string;
+  current_version: number;
+  granted: boolean | null;
+  purpose_version: number | null;
+  created_at: Date | null;
+};
 
 /**
  * The customer's answers for the purposes the app declared, if the app may
@@ -301,7 +354,12 @@ async function readConsents(app: ApiApp, customerId: string): Promise<ApiCustome
       WHERE p.key = ANY(${app.purposes}::text[])
       ORDER BY p.sort_order, p.key`;
     await recordDataAccess(tx, [
-      { customerId, accessor: reader.accessor, fields: ['consents'], purpose: [...new Set(Object.values(visible))].sort().join(',') },
+      {
+        customerId,
+        accessor: reader.accessor,
+        fields: ['consents'],
+        purpose: [...new Set(Object.values(visible))].sort().join(','),
+      },
     ]);
     return {
       customerId,

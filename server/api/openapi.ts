@@ -1,6 +1,8 @@
 import 'server-only';
+
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
+
 import type { AppScope } from '../apps';
 import { getEnv } from '../env';
 import { PROBLEM_CONTENT_TYPE } from './problem';
@@ -37,10 +39,17 @@ const problem = (description: string, headers?: ZodOpenApiResponseObject['header
   content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
 });
 
-const WWWAuthenticate = z.string().meta({ description: 'RFC 6750 challenge: error="invalid_token" or error="insufficient_scope" with the scope needed.' });
+const WWWAuthenticate = z
+  .string()
+  .meta({
+    description: 'RFC 6750 challenge: error="invalid_token" or error="insufficient_scope" with the scope needed.',
+  });
 
 const commonProblems: Record<string, ZodOpenApiResponseObject> = {
-  '401': problem('A missing, invalid, expired or revoked access token (revoked: the app was disabled or its secret rotated).', z.object({ 'WWW-Authenticate': WWWAuthenticate })),
+  '401': problem(
+    'A missing, invalid, expired or revoked access token (revoked: the app was disabled or its secret rotated).',
+    z.object({ 'WWW-Authenticate': WWWAuthenticate }),
+  ),
   '403': problem('The token lacks the scope this request needs.', z.object({ 'WWW-Authenticate': WWWAuthenticate })),
   '429': problem("Over the app's requests per minute.", z.object({ 'Retry-After': RetryAfterHeaderSchema })),
   '500': problem('Unexpected; logged with the errorId given.'),
@@ -52,7 +61,9 @@ const customerResponse = (description: string): ZodOpenApiResponseObject => ({
   content: { 'application/json': { schema: CustomerSchema } },
 });
 
-const notFound = problem('Unknown id, or a customer of whom this app may see nothing (no consent, or its access withdrawn): not told apart.');
+const notFound = problem(
+  'Unknown id, or a customer of whom this app may see nothing (no consent, or its access withdrawn): not told apart.',
+);
 
 let cached: ReturnType<typeof createDocument> | undefined;
 
@@ -79,10 +90,15 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
       securitySchemes: {
         oauth2: {
           type: 'oauth2',
-          description: 'Bearer access tokens from the client credentials grant, valid for API_TOKEN_TTL_SECONDS (10 minutes by default).',
+          description:
+            'Bearer access tokens from the client credentials grant, valid for API_TOKEN_TTL_SECONDS (10 minutes by default).',
           flows: { clientCredentials: { tokenUrl: `${APP_URL}/api/oauth/token`, scopes: SCOPE_DESCRIPTIONS } },
         },
-        clientBasic: { type: 'http', scheme: 'basic', description: 'client_secret_basic at the token endpoint: client id and secret.' },
+        clientBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'client_secret_basic at the token endpoint: client id and secret.',
+        },
       },
     },
     paths: {
@@ -95,10 +111,19 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
             'Client credentials grant. Authenticate with HTTP Basic (client_secret_basic) or client_id and client_secret in the form ' +
             '(client_secret_post), not both. The token is a bearer token for the API; ask for a new one when it expires.',
           security: [{ clientBasic: [] }, {}],
-          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TokenRequestSchema } } },
+          requestBody: {
+            required: true,
+            content: { 'application/x-www-form-urlencoded': { schema: TokenRequestSchema } },
+          },
           responses: {
-            '200': { description: 'The access token (Cache-Control: no-store).', content: { 'application/json': { schema: TokenResponseSchema } } },
-            '400': { description: 'invalid_request, unsupported_grant_type or invalid_scope.', content: { 'application/json': { schema: OAuthErrorSchema } } },
+            '200': {
+              description: 'The access token (Cache-Control: no-store).',
+              content: { 'application/json': { schema: TokenResponseSchema } },
+            },
+            '400': {
+              description: 'invalid_request, unsupported_grant_type or invalid_scope.',
+              content: { 'application/json': { schema: OAuthErrorSchema } },
+            },
             '401': {
               description: 'invalid_client: unknown client, wrong secret, disabled app, or no client authentication.',
               headers: z.object({ 'WWW-Authenticate': z.string().meta({ description: 'Basic realm="accord-api"' }) }),
@@ -135,7 +160,11 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
           summary: 'Read a customer',
           security: read,
           requestParams: { path: CustomerPathSchema },
-          responses: { '200': customerResponse('The customer as this app may see them.'), '404': notFound, ...commonProblems },
+          responses: {
+            '200': customerResponse('The customer as this app may see them.'),
+            '404': notFound,
+            ...commonProblems,
+          },
         },
         patch: {
           operationId: 'updateCustomer',
@@ -149,17 +178,32 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
           requestParams: { path: CustomerPathSchema, header: z.object({ 'If-Match': IfMatchHeaderSchema }) },
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: CustomerPatchSchema }, 'application/merge-patch+json': { schema: CustomerPatchSchema } },
+            content: {
+              'application/json': { schema: CustomerPatchSchema },
+              'application/merge-patch+json': { schema: CustomerPatchSchema },
+            },
           },
           responses: {
             '200': customerResponse('Written (or nothing to change): the customer as now, with the new ETag.'),
-            '204': { description: 'Written, but the customer withdrew this app\u2019s access meanwhile: nothing to show.', headers: z.object({ ETag: ETagHeaderSchema }) },
+            '204': {
+              description: 'Written, but the customer withdrew this app\u2019s access meanwhile: nothing to show.',
+              headers: z.object({ ETag: ETagHeaderSchema }),
+            },
             '400': problem('The body is not JSON, or If-Match is malformed.'),
-            '403': problem('A field this app may not write of this customer (field-not-writable), or a missing scope (insufficient-scope).', z.object({ 'WWW-Authenticate': WWWAuthenticate.optional() })),
+            '403': problem(
+              'A field this app may not write of this customer (field-not-writable), or a missing scope (insufficient-scope).',
+              z.object({ 'WWW-Authenticate': WWWAuthenticate.optional() }),
+            ),
             '404': notFound,
-            '412': problem('The customer changed since the ETag sent; the current one is in the ETag header.', z.object({ ETag: ETagHeaderSchema })),
+            '412': problem(
+              'The customer changed since the ETag sent; the current one is in the ETag header.',
+              z.object({ ETag: ETagHeaderSchema }),
+            ),
             '413': problem('The body is over 64 KiB.'),
-            '415': problem('Not application/json.', z.object({ 'Accept-Patch': z.string().meta({ description: 'The media types accepted.' }) })),
+            '415': problem(
+              'Not application/json.',
+              z.object({ 'Accept-Patch': z.string().meta({ description: 'The media types accepted.' }) }),
+            ),
             '422': problem('A member is not valid, or unknown (see errors). Nothing was written.'),
             '428': problem('If-Match is missing (or *).'),
             '401': commonProblems['401']!,
@@ -176,7 +220,10 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
           security: read,
           requestParams: { path: CustomerPathSchema },
           responses: {
-            '200': { description: 'One entry per purpose this app declared.', content: { 'application/json': { schema: CustomerConsentsSchema } } },
+            '200': {
+              description: 'One entry per purpose this app declared.',
+              content: { 'application/json': { schema: CustomerConsentsSchema } },
+            },
             '404': notFound,
             ...commonProblems,
           },

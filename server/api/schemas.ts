@@ -1,9 +1,12 @@
 import 'server-only';
+
 import { z } from 'zod';
 import type { ZodOpenApiOverrideMetaContext } from 'zod-openapi';
+
 import { locales } from '@/lib/i18n/config';
 import { ADDRESS_COUNTRIES, ADDRESS_LINE_MAX_LENGTH } from '@/lib/validation/address';
 import { ProfilePatchSchema } from '@/lib/validation/profile-patch';
+
 import { APP_SCOPES } from '../apps';
 import { SHARED_FIELDS } from '../consent-policy';
 
@@ -14,7 +17,9 @@ import { SHARED_FIELDS } from '../consent-policy';
 // ── Requests ──
 
 /** Any 8-4-4-4-12 hex id PostgreSQL accepts as uuid (z.uuid() would also check the RFC 9562 variant). */
-export const CustomerIdSchema = z.guid().meta({ description: "The customer's id.", example: '0b8f6c1e-7d3a-4f41-9a8e-2f0c5d9e1a7b' });
+export const CustomerIdSchema = z
+  .guid()
+  .meta({ description: "The customer's id.", example: '0b8f6c1e-7d3a-4f41-9a8e-2f0c5d9e1a7b' });
 
 export const CustomerPathSchema = z.object({ id: CustomerIdSchema });
 
@@ -27,7 +32,11 @@ export const CustomerListQuerySchema = z.strictObject({
     .max(254)
     .pipe(z.email({ error: 'email.invalid' }))
     .optional()
-    .meta({ description: 'Find the customer with this email address (only if this app may see the email). Not combined with cursor.', example: 'ana@example.com' }),
+    .meta({
+      description:
+        'Find the customer with this email address (only if this app may see the email). Not combined with cursor.',
+      example: 'ana@example.com',
+    }),
   limit: z.coerce
     .number()
     .int()
@@ -44,12 +53,15 @@ export const CustomerListQuerySchema = z.strictObject({
 
 /** In `addresses.*`, a missing or null `line2` reads as no second line (reads return null for it). */
 export function normalizeCustomerPatch(value: unknown): unknown {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObject(value) || !isObject(value.addresses)) return value;
   const addresses = Object.fromEntries(
     Object.entries(value.addresses).map(([kind, address]) => [
       kind,
-      isObject(address) && (address.line2 === null || address.line2 === undefined) ? { ...address, line2: '' } : address,
+      isObject(address) && (address.line2 === null || address.line2 === undefined)
+        ? { ...address, line2: '' }
+        : address,
     ]),
   );
   return { ...value, addresses };
@@ -70,9 +82,13 @@ export const CustomerPatchSchema = z.preprocess(normalizeCustomerPatch, ProfileP
     'and the preferences:write scope. Phones are international (+33…). Text is trimmed; control characters are refused.',
   override: ({ jsonSchema }: ZodOpenApiOverrideMetaContext) => {
     // Document what normalizeCustomerPatch allows: line2 optional and nullable.
-    const addresses = (jsonSchema.properties as Record<string, { properties?: Record<string, { anyOf?: Array<Record<string, unknown>> }> }> | undefined)?.addresses;
+    const addresses = (
+      jsonSchema.properties as
+        Record<string, { properties?: Record<string, { anyOf?: Array<Record<string, unknown>> }> }> | undefined
+    )?.addresses;
     for (const kind of Object.values(addresses?.properties ?? {})) {
-      const address = kind.anyOf?.find((s) => s.type === 'object') as { properties: Record<string, unknown>; required?: string[] } | undefined;
+      const address = kind.anyOf?.find((s) => s.type === 'object') as
+        { properties: Record<string, unknown>; required?: string[] } | undefined;
       if (!address) continue;
       // Assigned, not wrapped: the three kinds may share one rendered object.
       address.properties.line2 = {
@@ -91,9 +107,14 @@ export const TokenRequestSchema = z
     scope: z
       .string()
       .optional()
-      .meta({ description: `Space-separated, a subset of the app's scopes (${APP_SCOPES.join(', ')}); all of them when absent.` }),
+      .meta({
+        description: `Space-separated, a subset of the app's scopes (${APP_SCOPES.join(', ')}); all of them when absent.`,
+      }),
     client_id: z.string().optional().meta({ description: 'client_secret_post only (else HTTP Basic authentication).' }),
-    client_secret: z.string().optional().meta({ description: 'client_secret_post only (else HTTP Basic authentication).' }),
+    client_secret: z
+      .string()
+      .optional()
+      .meta({ description: 'client_secret_post only (else HTTP Basic authentication).' }),
   })
   .meta({ id: 'TokenRequest' });
 
@@ -112,7 +133,10 @@ const AddressSchema = z
 export const CustomerSchema = z
   .object({
     id: z.uuid(),
-    version: z.int().positive().meta({ description: 'The profile version, also the ETag ("<version>") to send in If-Match.' }),
+    version: z
+      .int()
+      .positive()
+      .meta({ description: 'The profile version, also the ETag ("<version>") to send in If-Match.' }),
     updatedAt: z.iso.datetime(),
     firstName: z.string().nullable().optional(),
     lastName: z.string().nullable().optional(),
@@ -125,7 +149,9 @@ export const CustomerSchema = z
       .optional(),
     access: z
       .partialRecord(z.enum(SHARED_FIELDS), z.string())
-      .meta({ description: 'The fields this app may see of this customer now, each with the consent purpose that allows it.' }),
+      .meta({
+        description: 'The fields this app may see of this customer now, each with the consent purpose that allows it.',
+      }),
   })
   .meta({
     id: 'Customer',
@@ -138,7 +164,12 @@ export type ApiCustomer = z.infer<typeof CustomerSchema>;
 export const CustomerListSchema = z
   .object({
     data: z.array(CustomerSchema),
-    next: z.string().nullable().meta({ description: 'The cursor of the next page; null on the last. A full page is followed by one more, maybe empty.' }),
+    next: z
+      .string()
+      .nullable()
+      .meta({
+        description: 'The cursor of the next page; null on the last. A full page is followed by one more, maybe empty.',
+      }),
   })
   .meta({ id: 'CustomerList' });
 
@@ -147,17 +178,29 @@ export const CustomerConsentsSchema = z
     customerId: z.uuid(),
     purposes: z.array(
       z.object({
-        purpose: z.string().meta({ description: 'A purpose this app declared (terms-of-service is the contract, "service" when registering).' }),
+        purpose: z
+          .string()
+          .meta({
+            description: 'A purpose this app declared (terms-of-service is the contract, "service" when registering).',
+          }),
         granted: z.boolean().meta({ description: "The customer's latest answer; false when never answered." }),
-        version: z.int().nullable().meta({ description: 'The version of the text answered, null when never answered.' }),
-        currentVersion: z.int().meta({ description: 'The current version of the text; a consent to an older one stands until answered again.' }),
+        version: z
+          .int()
+          .nullable()
+          .meta({ description: 'The version of the text answered, null when never answered.' }),
+        currentVersion: z
+          .int()
+          .meta({
+            description: 'The current version of the text; a consent to an older one stands until answered again.',
+          }),
         answeredAt: z.iso.datetime().nullable(),
       }),
     ),
   })
   .meta({
     id: 'CustomerConsents',
-    description: "The customer's answers for the purposes this app declared. A customer who withdrew this app's access is not found (404).",
+    description:
+      "The customer's answers for the purposes this app declared. A customer who withdrew this app's access is not found (404).",
   });
 export type ApiCustomerConsents = z.infer<typeof CustomerConsentsSchema>;
 
@@ -201,6 +244,11 @@ export const OAuthErrorSchema = z
 // ── Headers ──
 
 export const ETagHeaderSchema = z.string().meta({ description: 'The profile version: "<version>".', example: '"7"' });
-export const IfMatchHeaderSchema = z.string().meta({ description: 'The ETag of the customer as last read. Required: 428 without it, 412 when stale.', example: '"7"' });
+export const IfMatchHeaderSchema = z
+  .string()
+  .meta({
+    description: 'The ETag of the customer as last read. Required: 428 without it, 412 when stale.',
+    example: '"7"',
+  });
 export const RetryAfterHeaderSchema = z.string().meta({ description: 'Seconds to wait.', example: '12' });
 export const LinkHeaderSchema = z.string().meta({ description: 'rel="next": the next page (RFC 8288).' });

@@ -1,6 +1,16 @@
 import 'server-only';
+
 import { Webhook } from 'standardwebhooks';
-import { appReader, readCustomers, visibleFields, type FieldPurposes, type SharedCustomer, type SharedField, SHARED_FIELDS } from '../consent-policy';
+
+import {
+  appReader,
+  readCustomers,
+  SHARED_FIELDS,
+  visibleFields,
+  type FieldPurposes,
+  type SharedCustomer,
+  type SharedField,
+} from '../consent-policy';
 import { getPool } from '../db';
 import { getEnv } from '../env';
 
@@ -32,7 +42,9 @@ export type DeliverySettings = {
 export const DEFAULT_BACKOFF: Backoff = { baseMs: 1_000, capMs: 60 * 60 * 1_000, factor: 4 };
 const DEFAULT_LEASE_MARGIN_MS = 15_000;
 
-export function deliverySettings(overrides: Partial<Omit<DeliverySettings, 'backoff'>> & { backoff?: Partial<Backoff> } = {}): DeliverySettings {
+export function deliverySettings(
+  overrides: Partial<Omit<DeliverySettings, 'backoff'>> & { backoff?: Partial<Backoff> } = {},
+): DeliverySettings {
   const env = getEnv();
   return {
     timeoutMs: overrides.timeoutMs ?? env.WEBHOOK_TIMEOUT_MS,
@@ -63,7 +75,14 @@ export type ClaimedDelivery = {
   customerId: string | null;
   eventPayload: Record<string, unknown>;
   occurredAt: Date;
-  app: { id: string; clientId: string; name: string; fieldPurposes: FieldPurposes; webhookUrl: string; webhookSecret: string };
+  app: {
+    id: string;
+    clientId: string;
+    name: string;
+    fieldPurposes: FieldPurposes;
+    webhookUrl: string;
+    webhookSecret: string;
+  };
 };
 
 type ClaimRow = {
@@ -118,7 +137,14 @@ export async function claimDeliveries(limit: number, leaseMs: number): Promise<C
     customerId: r.customer_id,
     eventPayload: r.payload,
     occurredAt: r.occurred_at,
-    app: { id: r.app_id, clientId: r.client_id, name: r.name, fieldPurposes: r.field_purposes, webhookUrl: r.webhook_url, webhookSecret: r.webhook_secret },
+    app: {
+      id: r.app_id,
+      clientId: r.client_id,
+      name: r.name,
+      fieldPurposes: r.field_purposes,
+      webhookUrl: r.webhook_url,
+      webhookSecret: r.webhook_secret,
+    },
   }));
 }
 
@@ -127,7 +153,11 @@ export type WebhookBody =
   | { type: 'customer.deleted'; timestamp: string; data: { customerId: string | null } }
   /** To an app that may see nothing of the customer (any more): its access ended, it drops what it holds. */
   | { type: 'consent.updated'; timestamp: string; data: { customerId: string | null; changed: []; customer: null } }
-  | { type: string; timestamp: string; data: { customerId: string | null; changed: SharedField[]; customer: SharedCustomer } };
+  | {
+      type: string;
+      timestamp: string;
+      data: { customerId: string | null; changed: SharedField[]; customer: SharedCustomer };
+    };
 
 /** The shared field a profile attribute of an event (server/profile.ts) belongs to. */
 function sharedFieldOf(attribute: string): SharedField | null {
@@ -154,9 +184,14 @@ export type WebhookPlan = { send: false } | { send: true; type: string; changed:
  * reveals nothing more (`customer.email_changed` only to apps that may see
  * the email); a creation and a consent change are news in themselves.
  */
-export function planWebhook(type: string, eventPayload: Record<string, unknown>, visible: Partial<Record<SharedField, string>>): WebhookPlan {
+export function planWebhook(
+  type: string,
+  eventPayload: Record<string, unknown>,
+  visible: Partial<Record<SharedField, string>>,
+): WebhookPlan {
   const sees = (field: SharedField) => visible[field] !== undefined;
-  if (!SHARED_FIELDS.some(sees)) return type === 'consent.updated' ? { send: true, type, changed: [], customer: false } : { send: false };
+  if (!SHARED_FIELDS.some(sees))
+    return type === 'consent.updated' ? { send: true, type, changed: [], customer: false } : { send: false };
   if (type === 'consent.updated') return { send: true, type, changed: [], customer: true };
   const attributes = Array.isArray(eventPayload.fields) ? eventPayload.fields : [];
   const touched = new Set(attributes.map((a) => sharedFieldOf(String(a))));
@@ -164,7 +199,8 @@ export function planWebhook(type: string, eventPayload: Record<string, unknown>,
   // A new customer the app may see something of: the creation is the news, whatever fields it set.
   if (type === 'customer.created') return { send: true, type, changed, customer: true };
   if (changed.length === 0) return { send: false };
-  if (type === 'customer.email_changed' && !sees('email')) return { send: true, type: 'customer.updated', changed, customer: true };
+  if (type === 'customer.email_changed' && !sees('email'))
+    return { send: true, type: 'customer.updated', changed, customer: true };
   return { send: true, type, changed, customer: true };
 }
 
@@ -183,7 +219,8 @@ export async function buildWebhookBody(delivery: ClaimedDelivery): Promise<Webho
   const customerId = delivery.customerId;
   // Sent to every app with a webhook, even one the customer withdrew: it must erase its copy.
   if (delivery.type === 'customer.deleted') return { type: 'customer.deleted', timestamp, data: { customerId } };
-  const decide = (visible: Partial<Record<SharedField, string>>) => planWebhook(delivery.type, delivery.eventPayload, visible);
+  const decide = (visible: Partial<Record<SharedField, string>>) =>
+    planWebhook(delivery.type, delivery.eventPayload, visible);
   let plan = decide(customerId ? await visibleFields(appReader(delivery.app), customerId) : {});
   let customer: SharedCustomer | null = null;
   if (plan.send && plan.customer && customerId) {
@@ -224,7 +261,8 @@ export type DeliveryOutcome = {
 const PERMANENT_STATUSES = new Set([410]);
 
 function describeFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `timeout after ${timeoutMs} ms`;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return `timeout after ${timeoutMs} ms`;
   if (error instanceof TypeError) {
     // undici: "fetch failed" with the socket error as the cause. The code only:
     // its message names the host, the URL may carry a token.
@@ -299,7 +337,12 @@ export async function attemptDelivery(delivery: ClaimedDelivery, settings: Deliv
        WHERE id = $1::bigint AND status = 'pending' AND attempts = $2`,
       [delivery.id, delivery.attempt],
     );
-    return { ...base, result: recorded.rowCount === 0 ? 'superseded' : 'suppressed', nextAttemptAt: null, durationMs: performance.now() - started };
+    return {
+      ...base,
+      result: recorded.rowCount === 0 ? 'superseded' : 'suppressed',
+      nextAttemptAt: null,
+      durationMs: performance.now() - started,
+    };
   }
   if (error === null) {
     // Recorded even if the lease expired meanwhile: the receiver has it.
@@ -335,7 +378,9 @@ export async function attemptDelivery(delivery: ClaimedDelivery, settings: Deliv
  * Claims what is due (up to `limit`) and sends it all in parallel; for tests,
  * the benchmark and one-off runs. The worker (./worker.ts) does the same in a loop.
  */
-export async function deliverDue(opts: { limit?: number; settings?: DeliverySettings } = {}): Promise<DeliveryOutcome[]> {
+export async function deliverDue(
+  opts: { limit?: number; settings?: DeliverySettings } = {},
+): Promise<DeliveryOutcome[]> {
   const settings = opts.settings ?? deliverySettings();
   const claimed = await claimDeliveries(opts.limit ?? 50, settings.timeoutMs + settings.leaseMarginMs);
   return Promise.all(claimed.map((delivery) => attemptDelivery(delivery, settings)));

@@ -1,4 +1,5 @@
 import 'server-only';
+
 import { getPool } from '../db';
 
 // Fan-out: each outbox event becomes one delivery row per app that has a

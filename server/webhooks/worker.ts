@@ -1,8 +1,17 @@
 import 'server-only';
+
 import pg from 'pg';
+
 import { getEnv } from '../env';
 import { OUTBOX_CHANNEL } from '../outbox';
-import { attemptDelivery, claimDeliveries, deliverySettings, type Backoff, type DeliveryOutcome, type DeliverySettings } from './delivery';
+import {
+  attemptDelivery,
+  claimDeliveries,
+  deliverySettings,
+  type Backoff,
+  type DeliveryOutcome,
+  type DeliverySettings,
+} from './delivery';
 import { dispatchOutbox } from './dispatch';
 
 // The webhook worker: wakes on the outbox's NOTIFY (a dedicated connection,
@@ -68,10 +77,21 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  * not keep it), calling onWake for each notification and after each
  * (re)connection, since events may have been committed while not listening.
  */
-async function listen(databaseUrl: string, onWake: () => void, onListening: () => void, signal: AbortSignal, log: WebhookWorkerLog): Promise<void> {
+async function listen(
+  databaseUrl: string,
+  onWake: () => void,
+  onListening: () => void,
+  signal: AbortSignal,
+  log: WebhookWorkerLog,
+): Promise<void> {
   let retryMs = 500;
   while (!signal.aborted) {
-    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'accord-webhooks', keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const client = new pg.Client({
+      connectionString: databaseUrl,
+      application_name: 'accord-webhooks',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     let connected = false;
     let lost = false;
     const closed = new Promise<void>((resolve) => {
@@ -154,10 +174,16 @@ export function startWebhookWorker(options: WebhookWorkerOptions = {}): WebhookW
   function send(delivery: Awaited<ReturnType<typeof claimDeliveries>>[number]) {
     const task = attemptDelivery(delivery, settings)
       .then((outcome) => {
-        if (outcome.internalError !== undefined) log.error(`delivery ${outcome.id} to ${outcome.appName}: ${messageOf(outcome.internalError)}`);
-        if (outcome.result === 'dead') log.error(`delivery ${outcome.id} (${outcome.type}) to ${outcome.appName} is dead after ${outcome.attempt} tries: ${outcome.error}`);
+        if (outcome.internalError !== undefined)
+          log.error(`delivery ${outcome.id} to ${outcome.appName}: ${messageOf(outcome.internalError)}`);
+        if (outcome.result === 'dead')
+          log.error(
+            `delivery ${outcome.id} (${outcome.type}) to ${outcome.appName} is dead after ${outcome.attempt} tries: ${outcome.error}`,
+          );
         else if (outcome.result === 'retry')
-          log.warn(`delivery ${outcome.id} (${outcome.type}) to ${outcome.appName} failed (${outcome.error}), try ${outcome.attempt + 1} at ${outcome.nextAttemptAt?.toISOString()}`);
+          log.warn(
+            `delivery ${outcome.id} (${outcome.type}) to ${outcome.appName} failed (${outcome.error}), try ${outcome.attempt + 1} at ${outcome.nextAttemptAt?.toISOString()}`,
+          );
         options.onDelivery?.(outcome);
       })
       // The lease expires and another pass sends it again.

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { repoRoot, startEmbeddedPostgres, stopEmbeddedPostgres, type EmbeddedServer } from '../../scripts/db/postgres';
 
 async function freePort(): Promise<number> {
@@ -51,7 +53,10 @@ function isAlive(pid: number): boolean {
 
 function writeLock(dataDir: string, pid: number, port: number) {
   const now = Math.floor(Date.now() / 1000);
-  fs.writeFileSync(path.join(dataDir, 'postmaster.pid'), `${pid}\n${dataDir}\n${now}\n${port}\n/tmp\nlocalhost\n  0 0\nready   \n`);
+  fs.writeFileSync(
+    path.join(dataDir, 'postmaster.pid'),
+    `${pid}\n${dataDir}\n${now}\n${port}\n/tmp\nlocalhost\n  0 0\nready   \n`,
+  );
 }
 
 // Inside <repo>/.data, like the real data folders: as root, PostgreSQL runs as
@@ -124,10 +129,20 @@ describe('startEmbeddedPostgres', { timeout: 60_000 }, () => {
   });
 
   it('reuses the server left running when the process that started it was killed with -9', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/start-embedded.ts', import.meta.url)), dataDir, String(port)], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./fixtures/start-embedded.ts', import.meta.url)),
+        dataDir,
+        String(port),
+      ],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
       child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
 import { createDatabase, databaseUrl, dropDatabase, repoRoot } from '../../scripts/db/postgres';
 import { diffMigrationsToSchema, migrateDev } from '../../scripts/db/schema-engine';
 
@@ -55,7 +57,10 @@ describe('diffMigrationsToSchema', { timeout: 60_000 }, () => {
       paths = { schemaPath: path.join(work, 'schema.prisma'), migrationsDir: path.join(work, 'migrations') };
       fs.cpSync(migrationsDir, paths.migrationsDir, { recursive: true });
       const schema = fs.readFileSync(path.join(repoRoot, 'prisma', 'schema.prisma'), 'utf8');
-      fs.writeFileSync(paths.schemaPath, `${schema}\nmodel Probe {\n  id   Int    @id\n  note String\n\n  @@map("probes")\n}\n`);
+      fs.writeFileSync(
+        paths.schemaPath,
+        `${schema}\nmodel Probe {\n  id   Int    @id\n  note String\n\n  @@map("probes")\n}\n`,
+      );
     });
 
     afterAll(async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { recordDataAccess } from '@/server/access-log';
 import { setConsent, subjectPseudonym } from '@/server/consent';
 import { deleteCustomer } from '@/server/customers';
@@ -6,6 +7,7 @@ import { prisma } from '@/server/db';
 import { buildExport } from '@/server/export';
 import { createCustomer, createSessionFor } from '@/server/factories';
 import { updateProfile } from '@/server/profile';
+
 import { uniqueEmail } from './helpers';
 
 describe('account deletion', () => {
@@ -14,11 +16,28 @@ describe('account deletion', () => {
     await createSessionFor(customer.id);
     await updateProfile(
       customer.id,
-      { lastName: 'Martin', phone: '+33612345678', addresses: { home: { country: 'FR', line1: '1 rue de la Paix', line2: '', postalCode: '75002', city: 'Paris' } } },
+      {
+        lastName: 'Martin',
+        phone: '+33612345678',
+        addresses: {
+          home: { country: 'FR', line1: '1 rue de la Paix', line2: '', postalCode: '75002', city: 'Paris' },
+        },
+      },
       { channel: 'portal', expectedVersion: 1 },
     );
-    await setConsent(customer.id, { purposeKey: 'analytics', version: 1, granted: true }, { channel: 'portal', collectionMethod: 'privacy-dashboard' });
-    await recordDataAccess(prisma, [{ customerId: customer.id, accessor: { type: 'app', id: 'shop', name: 'Shop' }, fields: ['email'], purpose: 'analytics' }]);
+    await setConsent(
+      customer.id,
+      { purposeKey: 'analytics', version: 1, granted: true },
+      { channel: 'portal', collectionMethod: 'privacy-dashboard' },
+    );
+    await recordDataAccess(prisma, [
+      {
+        customerId: customer.id,
+        accessor: { type: 'app', id: 'shop', name: 'Shop' },
+        fields: ['email'],
+        purpose: 'analytics',
+      },
+    ]);
 
     expect(await deleteCustomer(customer.id, { channel: 'portal' })).toEqual({ ok: true });
 
@@ -32,7 +51,9 @@ describe('account deletion', () => {
       prisma.signInChallenge.count({ where: { email: customer.email } }),
     ])
       expect(await count).toBe(0);
-    const receipts = await prisma.consentReceipt.findMany({ where: { subjectPseudonym: subjectPseudonym(customer.id) } });
+    const receipts = await prisma.consentReceipt.findMany({
+      where: { subjectPseudonym: subjectPseudonym(customer.id) },
+    });
     expect(receipts.map((r) => [r.purposeKey, r.customerId])).toEqual(
       expect.arrayContaining([
         ['terms-of-service', null],
@@ -53,18 +74,39 @@ describe('export', () => {
     const customer = await createCustomer({ email: uniqueEmail() });
     await createSessionFor(customer.id);
     await updateProfile(customer.id, { lastName: 'Export-Test' }, { channel: 'portal', expectedVersion: 1 });
-    await setConsent(customer.id, { purposeKey: 'personalization', version: 1, granted: true }, { channel: 'portal', collectionMethod: 'privacy-dashboard' });
-    await recordDataAccess(prisma, [{ customerId: customer.id, accessor: { type: 'staff', id: 's1', name: 'Support' }, fields: ['lastName'], purpose: 'support' }]);
+    await setConsent(
+      customer.id,
+      { purposeKey: 'personalization', version: 1, granted: true },
+      { channel: 'portal', collectionMethod: 'privacy-dashboard' },
+    );
+    await recordDataAccess(prisma, [
+      {
+        customerId: customer.id,
+        accessor: { type: 'staff', id: 's1', name: 'Support' },
+        fields: ['lastName'],
+        purpose: 'support',
+      },
+    ]);
     const data = JSON.parse(JSON.stringify(await buildExport(customer.id)));
     expect(data).toMatchObject({
       schema: 'accord-export',
       schemaVersion: 1,
-      customer: { id: customer.id, email: customer.email, lastName: 'Export-Test', provenance: { lastName: { channel: 'portal' } } },
+      customer: {
+        id: customer.id,
+        email: customer.email,
+        lastName: 'Export-Test',
+        provenance: { lastName: { channel: 'portal' } },
+      },
       profileHistory: [{ attribute: 'lastName', oldValue: null, newValue: 'Export-Test' }],
-      consents: { current: expect.arrayContaining([expect.objectContaining({ purpose: 'personalization', granted: true })]) },
+      consents: {
+        current: expect.arrayContaining([expect.objectContaining({ purpose: 'personalization', granted: true })]),
+      },
       sessions: [{ method: 'test-fixture' }],
       dataAccessLog: [{ accessor: 'Support', fields: ['lastName'] }],
     });
-    expect(data.consents.receipts.map((r: { accord: { purposeKey: string } }) => r.accord.purposeKey)).toEqual(['terms-of-service', 'personalization']);
+    expect(data.consents.receipts.map((r: { accord: { purposeKey: string } }) => r.accord.purposeKey)).toEqual([
+      'terms-of-service',
+      'personalization',
+    ]);
   });
 });

@@ -1,11 +1,22 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { answer } from '@/server/api/customers';
 import { CustomerSchema } from '@/server/api/schemas';
 import { setAppDisabled } from '@/server/apps';
 import { prisma } from '@/server/db';
 import { createCustomer, ensureConsentPurposes } from '@/server/factories';
 import { issueAccessToken } from '@/server/oauth';
-import { getCustomer, listCustomers, patchCustomer, problemOf, registerApp, tokenFor, writeTrace, type PatchOptions } from './api-helpers';
+
+import {
+  getCustomer,
+  listCustomers,
+  patchCustomer,
+  problemOf,
+  registerApp,
+  tokenFor,
+  writeTrace,
+  type PatchOptions,
+} from './api-helpers';
 import { uniqueEmail } from './helpers';
 
 // The issue's bad-input list: wrong or expired tokens, a disabled app's token,
@@ -20,7 +31,14 @@ const TEXT_FIELDS = ['firstName', 'lastName', 'phone', 'locale'] as const;
 const CODED_ADDRESS_FIELDS = ['country', 'postalCode'] as const;
 const FREE_TEXT_ADDRESS_FIELDS = ['line1', 'line2', 'city'] as const;
 
-type Case = { label: string; status: number; body?: unknown; opts?: PatchOptions; token?: 'read-only' | 'expired' | 'disabled' | 'garbage' | 'none'; id?: 'other' | string };
+type Case = {
+  label: string;
+  status: number;
+  body?: unknown;
+  opts?: PatchOptions;
+  token?: 'read-only' | 'expired' | 'disabled' | 'garbage' | 'none';
+  id?: 'other' | string;
+};
 
 const long = (n: number) => 'a'.repeat(n);
 
@@ -40,7 +58,11 @@ const cases: Case[] = [
   { label: 'an object for a phone', status: 422, body: { phone: { number: '+33612345678' } } },
   { label: 'an address as a string', status: 422, body: { addresses: { home: '1 rue de la Paix, Paris' } } },
   { label: 'an unknown country', status: 422, body: { addresses: { home: { ...address, country: 'XX' } } } },
-  { label: 'a postcode of another country', status: 422, body: { addresses: { home: { ...address, postalCode: 'SW1A 1AA' } } } },
+  {
+    label: 'a postcode of another country',
+    status: 422,
+    body: { addresses: { home: { ...address, postalCode: 'SW1A 1AA' } } },
+  },
   { label: 'an invalid phone number', status: 422, body: { phone: '+33 1' } },
   { label: 'a national phone number', status: 422, body: { phone: '06 12 34 56 78' } },
   { label: 'an empty first name', status: 422, body: { firstName: '   ' } },
@@ -52,16 +74,32 @@ const cases: Case[] = [
   { label: 'an over-long address line', status: 422, body: { addresses: { home: { ...address, line1: long(201) } } } },
   { label: 'an over-long second line', status: 422, body: { addresses: { home: { ...address, line2: long(201) } } } },
   { label: 'an over-long city', status: 422, body: { addresses: { home: { ...address, city: long(101) } } } },
-  { label: 'an over-long postcode', status: 422, body: { addresses: { home: { ...address, postalCode: '7'.repeat(17) } } } },
+  {
+    label: 'an over-long postcode',
+    status: 422,
+    body: { addresses: { home: { ...address, postalCode: '7'.repeat(17) } } },
+  },
   { label: 'a 1 MB value', status: 413, body: { lastName: long(1_000_000) } },
-  { label: 'a control character in an address', status: 422, body: { addresses: { home: { ...address, line1: '1 rue\u0000de la Paix' } } } },
-  { label: 'a bidirectional override in a city', status: 422, body: { addresses: { home: { ...address, city: 'Paris\u202Egnp.exe' } } } },
+  {
+    label: 'a control character in an address',
+    status: 422,
+    body: { addresses: { home: { ...address, line1: '1 rue\u0000de la Paix' } } },
+  },
+  {
+    label: 'a bidirectional override in a city',
+    status: 422,
+    body: { addresses: { home: { ...address, city: 'Paris\u202Egnp.exe' } } },
+  },
   ...TEXT_FIELDS.flatMap((field) => [
     { label: `script in ${field}`, status: 422, body: { [field]: SCRIPT } },
     { label: `SQL in ${field}`, status: 422, body: { [field]: SQL } },
   ]),
   ...CODED_ADDRESS_FIELDS.flatMap((field) => [
-    { label: `script in address ${field}`, status: 422, body: { addresses: { home: { ...address, [field]: SCRIPT } } } },
+    {
+      label: `script in address ${field}`,
+      status: 422,
+      body: { addresses: { home: { ...address, [field]: SCRIPT } } },
+    },
     { label: `SQL in address ${field}`, status: 422, body: { addresses: { home: { ...address, [field]: SQL } } } },
   ]),
   { label: 'text/plain', status: 415, body: { lastName: 'Durand' }, opts: { contentType: 'text/plain' } },
@@ -119,7 +157,9 @@ describe('bad input to the API: a 4xx problem, nothing written, no 500', () => {
     const problem = await problemOf(res);
     if (c.status === 422) expect(problem.errors?.length).toBeGreaterThan(0);
     expect(await Promise.all([writeTrace(customerId), writeTrace(otherId)])).toEqual(before);
-    expect(Number((await prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM customers`)[0]!.n)).toBeGreaterThan(0);
+    expect(
+      Number((await prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM customers`)[0]!.n),
+    ).toBeGreaterThan(0);
   });
 
   it('names each refused member with a JSON pointer and a stable code', async () => {
@@ -127,14 +167,24 @@ describe('bad input to the API: a 4xx problem, nothing written, no 500', () => {
     const res = await patchCustomer(
       tokens.valid,
       customerId,
-      { firstName: long(101), lastName: SQL, nickname: 'x', email: 'a@example.com', addresses: { home: { ...address, city: '', unknown: 1 } } },
+      {
+        firstName: long(101),
+        lastName: SQL,
+        nickname: 'x',
+        email: 'a@example.com',
+        addresses: { home: { ...address, city: '', unknown: 1 } },
+      },
       { ifMatch: `"${version}"` },
     );
     expect(res.status).toBe(422);
     const { errors } = await problemOf(res);
     expect(errors).toEqual(
       expect.arrayContaining([
-        { pointer: '/firstName', code: 'firstName.tooLong', detail: 'A first name can be at most 100 characters long.' },
+        {
+          pointer: '/firstName',
+          code: 'firstName.tooLong',
+          detail: 'A first name can be at most 100 characters long.',
+        },
         { pointer: '/lastName', code: 'lastName.invalid', detail: expect.any(String) },
         { pointer: '/nickname', code: 'unknownField', detail: expect.any(String) },
         { pointer: '/email', code: 'unknownField', detail: expect.stringContaining('not writable') },
@@ -148,12 +198,20 @@ describe('bad input to the API: a 4xx problem, nothing written, no 500', () => {
     for (const field of FREE_TEXT_ADDRESS_FIELDS) {
       for (const value of [SCRIPT, `12 ${SQL}`, 'Rue "des" <b>Fleurs</b> & Cie']) {
         const { version } = await writeTrace(customerId);
-        const res = await patchCustomer(tokens.valid, customerId, { addresses: { home: { ...address, [field]: value } } }, { ifMatch: `"${version}"` });
+        const res = await patchCustomer(
+          tokens.valid,
+          customerId,
+          { addresses: { home: { ...address, [field]: value } } },
+          { ifMatch: `"${version}"` },
+        );
         expect(res.status, `${field}: ${value}`).toBe(200);
         expect(res.headers.get('content-type')).toBe('application/json');
         const body = CustomerSchema.parse(await res.json());
         expect(body.addresses!.home![field]).toBe(value);
-        const stored = await prisma.address.findUniqueOrThrow({ where: { customerId_kind: { customerId, kind: 'home' } }, select: { [field]: true } });
+        const stored = await prisma.address.findUniqueOrThrow({
+          where: { customerId_kind: { customerId, kind: 'home' } },
+          select: { [field]: true },
+        });
         expect(stored[field]).toBe(value);
       }
     }
@@ -165,7 +223,12 @@ describe('bad input to the API: a 4xx problem, nothing written, no 500', () => {
       expect(res.status, id.slice(0, 20)).toBe(404);
       await problemOf(res);
     }
-    for (const query of [`?email=${encodeURIComponent(SQL)}`, `?email=${encodeURIComponent(SCRIPT)}@x.fr`, `?limit=${encodeURIComponent(SQL)}`, `?cursor=${encodeURIComponent(SCRIPT)}`]) {
+    for (const query of [
+      `?email=${encodeURIComponent(SQL)}`,
+      `?email=${encodeURIComponent(SCRIPT)}@x.fr`,
+      `?limit=${encodeURIComponent(SQL)}`,
+      `?cursor=${encodeURIComponent(SCRIPT)}`,
+    ]) {
       const res = await listCustomers(tokens.valid, query);
       expect(res.status, query).toBe(400);
       await problemOf(res);
@@ -189,7 +252,13 @@ describe('an unexpected error', () => {
       const text = await res.clone().text();
       expect(text).not.toMatch(/10\.0\.0\.5|accord_admin|at .*\.ts|Error/);
       const body = await problemOf(res);
-      expect(body).toEqual({ type: expect.any(String), title: 'Internal error', status: 500, instance: '/api/v1/customers', errorId: expect.any(String) });
+      expect(body).toEqual({
+        type: expect.any(String),
+        title: 'Internal error',
+        status: 500,
+        instance: '/api/v1/customers',
+        errorId: expect.any(String),
+      });
       expect(logged).toHaveBeenCalledWith(expect.stringContaining(body.errorId!), expect.any(Error));
     } finally {
       logged.mockRestore();

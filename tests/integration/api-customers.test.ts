@@ -1,15 +1,30 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { CustomerConsentsSchema, CustomerListSchema, CustomerSchema } from '@/server/api/schemas';
 import { setConsent } from '@/server/consent';
 import { prisma } from '@/server/db';
 import { createCustomer, ensureConsentPurposes } from '@/server/factories';
-import { getConsents, getCustomer, listCustomers, patchCustomer, problemOf, registerApp, tokenFor, writeTrace } from './api-helpers';
+
+import {
+  getConsents,
+  getCustomer,
+  listCustomers,
+  patchCustomer,
+  problemOf,
+  registerApp,
+  tokenFor,
+  writeTrace,
+} from './api-helpers';
 import { uniqueEmail } from './helpers';
 
 const address = { line1: '1 rue de la Paix', postalCode: '75002', city: 'Paris', country: 'FR' };
 
 const accessLog = (customerId: string) =>
-  prisma.dataAccessLog.findMany({ where: { customerId }, orderBy: { id: 'asc' }, select: { accessorId: true, accessorName: true, fields: true, purpose: true } });
+  prisma.dataAccessLog.findMany({
+    where: { customerId },
+    orderBy: { id: 'asc' },
+    select: { accessorId: true, accessorName: true, fields: true, purpose: true },
+  });
 
 async function customerBody(res: Response) {
   expect(res.headers.get('content-type')).toBe('application/json');
@@ -21,7 +36,12 @@ describe('GET /api/v1/customers/{id}', () => {
   beforeAll(ensureConsentPurposes);
 
   it('returns only the fields the app may see, with the version as ETag, and logs the read', async () => {
-    const { app } = await registerApp({ tag: 'reader', purposes: 'service,marketing-emails', fields: 'name,postalAddress,email:marketing-emails', scopes: ['customers:read'] });
+    const { app } = await registerApp({
+      tag: 'reader',
+      purposes: 'service,marketing-emails',
+      fields: 'name,postalAddress,email:marketing-emails',
+      scopes: ['customers:read'],
+    });
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Ana', lastName: 'Silva', address });
     const token = await tokenFor(app);
 
@@ -38,14 +58,29 @@ describe('GET /api/v1/customers/{id}', () => {
       addresses: { home: { ...address, line2: null }, billing: null, shipping: null },
       access: { name: 'terms-of-service', postalAddress: 'terms-of-service' },
     });
-    expect(await accessLog(customer.id)).toEqual([{ accessorId: app.clientId, accessorName: app.name, fields: ['name', 'postalAddress'], purpose: 'terms-of-service' }]);
+    expect(await accessLog(customer.id)).toEqual([
+      {
+        accessorId: app.clientId,
+        accessorName: app.name,
+        fields: ['name', 'postalAddress'],
+        purpose: 'terms-of-service',
+      },
+    ]);
 
     // Consent given: the email appears at the next read.
-    await setConsent(customer.id, { purposeKey: 'marketing-emails', version: 1, granted: true }, { channel: 'portal', collectionMethod: 'test' });
+    await setConsent(
+      customer.id,
+      { purposeKey: 'marketing-emails', version: 1, granted: true },
+      { channel: 'portal', collectionMethod: 'test' },
+    );
     const after = await customerBody(await getCustomer(token, customer.id));
     expect(after.email).toBe(customer.email);
     expect(after.emailVerified).toBe(true);
-    expect(after.access).toEqual({ name: 'marketing-emails', postalAddress: 'marketing-emails', email: 'marketing-emails' });
+    expect(after.access).toEqual({
+      name: 'marketing-emails',
+      postalAddress: 'marketing-emails',
+      email: 'marketing-emails',
+    });
   });
 
   it('answers an unknown id, a malformed id and a customer who withdrew the app alike: 404, nothing logged', async () => {
@@ -57,7 +92,14 @@ describe('GET /api/v1/customers/{id}', () => {
     const pending = await createCustomer({ email: uniqueEmail(), onboarded: false });
 
     const bodies = [];
-    for (const id of [customer.id, pending.id, '00000000-0000-4000-8000-000000000000', 'not-a-uuid', `${customer.id}x`, "1' OR '1'='1"]) {
+    for (const id of [
+      customer.id,
+      pending.id,
+      '00000000-0000-4000-8000-000000000000',
+      'not-a-uuid',
+      `${customer.id}x`,
+      "1' OR '1'='1",
+    ]) {
       const res = await getCustomer(token, id);
       expect(res.status, id).toBe(404);
       const { instance, ...rest } = await problemOf(res);
@@ -96,13 +138,21 @@ describe('GET /api/v1/customers', () => {
       }
       expect(body.data).toHaveLength(2);
       expect(body.next).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
-      expect(res.headers.get('link')).toBe(`<http://localhost:3000/api/v1/customers?limit=2&cursor=${body.next}>; rel="next"`);
+      expect(res.headers.get('link')).toBe(
+        `<http://localhost:3000/api/v1/customers?limit=2&cursor=${body.next}>; rel="next"`,
+      );
       query = `?limit=2&cursor=${body.next}`;
     }
     expect(seen).toEqual([...seen].sort());
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).not.toContain(hidden.id);
-    const visible = Number((await prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM customers c WHERE accord_visible_fields(c.id, ${app.id}::uuid, ${JSON.stringify(app.fieldPurposes)}::jsonb) <> '{}'::jsonb`)[0]!.n);
+    const visible = Number(
+      (
+        await prisma.$queryRaw<
+          Array<{ n: bigint }>
+        >`SELECT count(*) AS n FROM customers c WHERE accord_visible_fields(c.id, ${app.id}::uuid, ${JSON.stringify(app.fieldPurposes)}::jsonb) <> '{}'::jsonb`
+      )[0]!.n,
+    );
     expect(seen).toHaveLength(visible);
 
     const defaults = CustomerListSchema.parse(await (await listCustomers(token)).json());
@@ -110,13 +160,31 @@ describe('GET /api/v1/customers', () => {
   });
 
   it('finds a customer by email only when the app may see the email', async () => {
-    const withEmail = await registerApp({ tag: 'byemail', purposes: 'service', fields: 'name,email', scopes: ['customers:read'] });
-    const withoutEmail = await registerApp({ tag: 'noemail', purposes: 'service', fields: 'name', scopes: ['customers:read'] });
+    const withEmail = await registerApp({
+      tag: 'byemail',
+      purposes: 'service',
+      fields: 'name,email',
+      scopes: ['customers:read'],
+    });
+    const withoutEmail = await registerApp({
+      tag: 'noemail',
+      purposes: 'service',
+      fields: 'name',
+      scopes: ['customers:read'],
+    });
     const customer = await createCustomer({ email: uniqueEmail('find') });
 
-    const found = CustomerListSchema.parse(await (await listCustomers(await tokenFor(withEmail.app), `?email=${encodeURIComponent(customer.email.toUpperCase())}`)).json());
+    const found = CustomerListSchema.parse(
+      await (
+        await listCustomers(await tokenFor(withEmail.app), `?email=${encodeURIComponent(customer.email.toUpperCase())}`)
+      ).json(),
+    );
     expect(found).toEqual({ data: [expect.objectContaining({ id: customer.id, email: customer.email })], next: null });
-    const notFound = CustomerListSchema.parse(await (await listCustomers(await tokenFor(withoutEmail.app), `?email=${encodeURIComponent(customer.email)}`)).json());
+    const notFound = CustomerListSchema.parse(
+      await (
+        await listCustomers(await tokenFor(withoutEmail.app), `?email=${encodeURIComponent(customer.email)}`)
+      ).json(),
+    );
     expect(notFound).toEqual({ data: [], next: null });
     expect(await accessLog(customer.id)).toHaveLength(1);
   });
@@ -142,7 +210,10 @@ describe('GET /api/v1/customers', () => {
       const res = await listCustomers(token, query);
       expect(res.status, query).toBe(400);
       const body = await problemOf(res);
-      expect(body.errors?.map((e) => e.parameter), query).toContain(parameter);
+      expect(
+        body.errors?.map((e) => e.parameter),
+        query,
+      ).toContain(parameter);
     }
   });
 });
@@ -162,22 +233,42 @@ describe('PATCH /api/v1/customers/{id}', () => {
     const res = await patchCustomer(
       token,
       customer.id,
-      { lastName: 'Durand', phone: '+33 6 12 34 56 78', addresses: { home: { ...current.addresses!.home!, line1: '2 rue de la Paix' } } },
+      {
+        lastName: 'Durand',
+        phone: '+33 6 12 34 56 78',
+        addresses: { home: { ...current.addresses!.home!, line1: '2 rue de la Paix' } },
+      },
       { ifMatch: etag },
     );
     expect(res.status).toBe(200);
     const body = await customerBody(res);
     expect(res.headers.get('etag')).toBe(`"${current.version + 1}"`);
-    expect(body).toMatchObject({ version: current.version + 1, lastName: 'Durand', phone: '+33612345678', addresses: { home: { line1: '2 rue de la Paix', line2: null } } });
+    expect(body).toMatchObject({
+      version: current.version + 1,
+      lastName: 'Durand',
+      phone: '+33612345678',
+      addresses: { home: { line1: '2 rue de la Paix', line2: null } },
+    });
 
-    const changes = await prisma.profileChange.findMany({ where: { customerId: customer.id }, select: { attribute: true, channel: true, version: true } });
+    const changes = await prisma.profileChange.findMany({
+      where: { customerId: customer.id },
+      select: { attribute: true, channel: true, version: true },
+    });
     expect(changes.map((c) => c.attribute).sort()).toEqual(['address.home', 'lastName', 'phone']);
     expect(changes.every((c) => c.channel === app.name && c.version === current.version + 1)).toBe(true);
-    const events = await prisma.outboxEvent.findMany({ where: { customerId: customer.id, type: 'customer.updated' }, select: { payload: true } });
+    const events = await prisma.outboxEvent.findMany({
+      where: { customerId: customer.id, type: 'customer.updated' },
+      select: { payload: true },
+    });
     expect(events).toEqual([{ payload: expect.objectContaining({ channel: app.name, version: current.version + 1 }) }]);
 
     // application/merge-patch+json is accepted too; the same If-Match is now stale.
-    const stale = await patchCustomer(token, customer.id, { lastName: 'Martin' }, { ifMatch: etag, contentType: 'application/merge-patch+json' });
+    const stale = await patchCustomer(
+      token,
+      customer.id,
+      { lastName: 'Martin' },
+      { ifMatch: etag, contentType: 'application/merge-patch+json' },
+    );
     expect(stale.status).toBe(412);
     expect(stale.headers.get('etag')).toBe(`"${current.version + 1}"`);
     expect(await problemOf(stale)).toMatchObject({ title: 'The customer changed since the version in If-Match' });
@@ -201,7 +292,12 @@ describe('PATCH /api/v1/customers/{id}', () => {
       expect(res.status, bad).toBe(400);
       expect((await problemOf(res)).errors?.[0]?.parameter).toBe('If-Match');
     }
-    const unchangedButStale = await patchCustomer(token, customer.id, { lastName: 'Petit' }, { ifMatch: `"${version! - 1}"` });
+    const unchangedButStale = await patchCustomer(
+      token,
+      customer.id,
+      { lastName: 'Petit' },
+      { ifMatch: `"${version! - 1}"` },
+    );
     expect(unchangedButStale.status).toBe(412);
     const ahead = await patchCustomer(token, customer.id, { lastName: 'Grand' }, { ifMatch: `"${version! + 5}"` });
     expect(ahead.status).toBe(412);
@@ -218,14 +314,23 @@ describe('PATCH /api/v1/customers/{id}', () => {
     const token = await tokenFor(app);
     const customer = await createCustomer({ email: uniqueEmail() });
     const etag = `"${(await writeTrace(customer.id)).version}"`;
-    const results = await Promise.all(['Alpha', 'Beta', 'Gamma', 'Delta'].map((lastName) => patchCustomer(token, customer.id, { lastName }, { ifMatch: etag })));
+    const results = await Promise.all(
+      ['Alpha', 'Beta', 'Gamma', 'Delta'].map((lastName) =>
+        patchCustomer(token, customer.id, { lastName }, { ifMatch: etag }),
+      ),
+    );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 412, 412, 412]);
     expect((await writeTrace(customer.id)).changes).toBe(1);
   });
 
   it('writes only fields the app may see of this customer (403), locale only with preferences:write', async () => {
-    const { app } = await registerApp({ tag: 'narrow', purposes: 'service,marketing-emails', fields: 'name,phone:marketing-emails,locale', scopes: ['customers:read', 'customers:write'] });
+    const { app } = await registerApp({
+      tag: 'narrow',
+      purposes: 'service,marketing-emails',
+      fields: 'name,phone:marketing-emails,locale',
+      scopes: ['customers:read', 'customers:write'],
+    });
     const token = await tokenFor(app);
     const customer = await createCustomer({ email: uniqueEmail(), address });
     const etag = `"${(await writeTrace(customer.id)).version}"`;
@@ -239,11 +344,17 @@ describe('PATCH /api/v1/customers/{id}', () => {
     expect((await problemOf(addresses)).errors?.[0]?.pointer).toBe('/addresses/billing');
     const locale = await patchCustomer(token, customer.id, { locale: 'fr' }, { ifMatch: etag });
     expect(locale.status).toBe(403);
-    expect(locale.headers.get('www-authenticate')).toBe('Bearer realm="accord-api", error="insufficient_scope", scope="preferences:write"');
+    expect(locale.headers.get('www-authenticate')).toBe(
+      'Bearer realm="accord-api", error="insufficient_scope", scope="preferences:write"',
+    );
     expect(await writeTrace(customer.id)).toEqual(before);
 
     // Once the customer grants the purpose, the phone becomes writable.
-    await setConsent(customer.id, { purposeKey: 'marketing-emails', version: 1, granted: true }, { channel: 'portal', collectionMethod: 'test' });
+    await setConsent(
+      customer.id,
+      { purposeKey: 'marketing-emails', version: 1, granted: true },
+      { channel: 'portal', collectionMethod: 'test' },
+    );
     const granted = await patchCustomer(token, customer.id, { phone: '+33612345678' }, { ifMatch: etag });
     expect(granted.status).toBe(200);
 
@@ -259,11 +370,24 @@ describe('GET /api/v1/customers/{id}/consents', () => {
   beforeAll(ensureConsentPurposes);
 
   it("lists the app's purposes with the customer's answers, and logs the read", async () => {
-    const { app } = await registerApp({ tag: 'consents', purposes: 'service,marketing-emails,analytics', fields: 'name', scopes: ['customers:read'] });
+    const { app } = await registerApp({
+      tag: 'consents',
+      purposes: 'service,marketing-emails,analytics',
+      fields: 'name',
+      scopes: ['customers:read'],
+    });
     const token = await tokenFor(app);
     const customer = await createCustomer({ email: uniqueEmail() });
-    await setConsent(customer.id, { purposeKey: 'marketing-emails', version: 1, granted: true }, { channel: 'portal', collectionMethod: 'test' });
-    await setConsent(customer.id, { purposeKey: 'marketing-emails', version: 1, granted: false }, { channel: 'portal', collectionMethod: 'test' });
+    await setConsent(
+      customer.id,
+      { purposeKey: 'marketing-emails', version: 1, granted: true },
+      { channel: 'portal', collectionMethod: 'test' },
+    );
+    await setConsent(
+      customer.id,
+      { purposeKey: 'marketing-emails', version: 1, granted: false },
+      { channel: 'portal', collectionMethod: 'test' },
+    );
 
     const res = await getConsents(token, customer.id);
     expect(res.status).toBe(200);
@@ -277,7 +401,9 @@ describe('GET /api/v1/customers/{id}/consents', () => {
         { purpose: 'analytics', granted: false, version: null, currentVersion: 1, answeredAt: null },
       ],
     });
-    expect(await accessLog(customer.id)).toEqual([{ accessorId: app.clientId, accessorName: app.name, fields: ['consents'], purpose: 'terms-of-service' }]);
+    expect(await accessLog(customer.id)).toEqual([
+      { accessorId: app.clientId, accessorName: app.name, fields: ['consents'], purpose: 'terms-of-service' },
+    ]);
 
     expect((await getConsents(token, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await getConsents(token, 'nope')).status).toBe(404);

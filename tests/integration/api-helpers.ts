@@ -1,6 +1,8 @@
 // Calls the apps' API route handlers directly (no server), as an app would over HTTP.
 import { randomUUID } from 'node:crypto';
+
 import { expect } from 'vitest';
+
 import { POST as tokenRoute } from '@/app/api/oauth/token/route';
 import { GET as consentsRoute } from '@/app/api/v1/customers/[id]/consents/route';
 import { GET as customerRoute, PATCH as patchRoute } from '@/app/api/v1/customers/[id]/route';
@@ -28,13 +30,19 @@ export async function registerApp(input: Partial<AppInput> & { tag?: string } = 
 }
 
 /** A token signed by the server for this app, without going through the endpoint. */
-export async function tokenFor(app: Parameters<typeof issueAccessToken>[0] & { scopes: AppScope[] }, scopes?: AppScope[]): Promise<string> {
+export async function tokenFor(
+  app: Parameters<typeof issueAccessToken>[0] & { scopes: AppScope[] },
+  scopes?: AppScope[],
+): Promise<string> {
   return (await issueAccessToken(app, scopes ?? app.scopes)).accessToken;
 }
 
 export const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
-export function requestToken(body: string | Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+export function requestToken(
+  body: string | Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const text = typeof body === 'string' ? body : new URLSearchParams(body).toString();
   return tokenRoute(
     new Request(`${ORIGIN}/api/oauth/token`, {
@@ -45,11 +53,15 @@ export function requestToken(body: string | Record<string, string>, headers: Rec
   );
 }
 
-const auth = (token: string | null): Record<string, string> => (token === null ? {} : { Authorization: `Bearer ${token}` });
+const auth = (token: string | null): Record<string, string> =>
+  token === null ? {} : { Authorization: `Bearer ${token}` };
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
 
 export function getCustomer(token: string | null, id: string, headers: Record<string, string> = {}): Promise<Response> {
-  return customerRoute(new Request(`${ORIGIN}/api/v1/customers/${encodeURIComponent(id)}`, { headers: { ...auth(token), ...headers } }), params(id));
+  return customerRoute(
+    new Request(`${ORIGIN}/api/v1/customers/${encodeURIComponent(id)}`, { headers: { ...auth(token), ...headers } }),
+    params(id),
+  );
 }
 
 export function listCustomers(token: string | null, query = ''): Promise<Response> {
@@ -57,18 +69,30 @@ export function listCustomers(token: string | null, query = ''): Promise<Respons
 }
 
 export function getConsents(token: string | null, id: string): Promise<Response> {
-  return consentsRoute(new Request(`${ORIGIN}/api/v1/customers/${encodeURIComponent(id)}/consents`, { headers: auth(token) }), params(id));
+  return consentsRoute(
+    new Request(`${ORIGIN}/api/v1/customers/${encodeURIComponent(id)}/consents`, { headers: auth(token) }),
+    params(id),
+  );
 }
 
 export type PatchOptions = { ifMatch?: string | null; contentType?: string | null; raw?: string };
 
-export function patchCustomer(token: string | null, id: string, body: unknown, opts: PatchOptions = {}): Promise<Response> {
+export function patchCustomer(
+  token: string | null,
+  id: string,
+  body: unknown,
+  opts: PatchOptions = {},
+): Promise<Response> {
   const headers: Record<string, string> = { ...auth(token) };
   const contentType = opts.contentType === undefined ? 'application/json' : opts.contentType;
   if (contentType !== null) headers['Content-Type'] = contentType;
   if (opts.ifMatch !== undefined && opts.ifMatch !== null) headers['If-Match'] = opts.ifMatch;
   return patchRoute(
-    new Request(`${ORIGIN}/api/v1/customers/${encodeURIComponent(id)}`, { method: 'PATCH', headers, body: opts.raw ?? JSON.stringify(body) }),
+    new Request(`${ORIGIN}/api/v1/customers/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      headers,
+      body: opts.raw ?? JSON.stringify(body),
+    }),
     params(id),
   );
 }

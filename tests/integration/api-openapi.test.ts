@@ -1,15 +1,40 @@
 import fs from 'node:fs';
 import path from 'node:path';
+
 // ajv 8 (draft 2020-12, the dialect of OpenAPI 3.1) comes with @hookform/resolvers and prisma.
 import { Ajv2020 } from 'ajv/dist/2020';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { createCustomer, ensureConsentPurposes } from '@/server/factories';
-import { basic, getConsents, getCustomer, getOpenApi, listCustomers, patchCustomer, registerApp, requestToken, tokenFor, writeTrace } from './api-helpers';
+
+import {
+  basic,
+  getConsents,
+  getCustomer,
+  getOpenApi,
+  listCustomers,
+  patchCustomer,
+  registerApp,
+  requestToken,
+  tokenFor,
+  writeTrace,
+} from './api-helpers';
 import { uniqueEmail } from './helpers';
 
 type Json = Record<string, unknown>;
-type Operation = { operationId?: string; security?: Array<Record<string, string[]>>; parameters?: Json[]; responses?: Record<string, Json> };
-type Document = { openapi: string; info: Json; servers: Json[]; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Json>; securitySchemes: Record<string, Json> } };
+type Operation = {
+  operationId?: string;
+  security?: Array<Record<string, string[]>>;
+  parameters?: Json[];
+  responses?: Record<string, Json>;
+};
+type Document = {
+  openapi: string;
+  info: Json;
+  servers: Json[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Json>; securitySchemes: Record<string, Json> };
+};
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const root = path.resolve(import.meta.dirname, '../..');
@@ -20,9 +45,16 @@ async function apiRoutes(): Promise<Map<string, string[]>> {
   for (const base of ['app/api/v1', 'app/api/oauth']) {
     for (const file of fs.readdirSync(path.join(root, base), { recursive: true, encoding: 'utf8' })) {
       if (path.basename(file) !== 'route.ts') continue;
-      const route = `/${path.posix.join(base.replace(/^app\//, ''), path.dirname(file).split(path.sep).join('/'))}`.replace(/\[(\w+)\]/g, '{$1}');
+      const route =
+        `/${path.posix.join(base.replace(/^app\//, ''), path.dirname(file).split(path.sep).join('/'))}`.replace(
+          /\[(\w+)\]/g,
+          '{$1}',
+        );
       const exported = (await import(path.join(root, base, file))) as Record<string, unknown>;
-      routes.set(route, HTTP_METHODS.filter((m) => typeof exported[m] === 'function').map((m) => m.toLowerCase()));
+      routes.set(
+        route,
+        HTTP_METHODS.filter((m) => typeof exported[m] === 'function').map((m) => m.toLowerCase()),
+      );
     }
   }
   return routes;
@@ -61,7 +93,8 @@ describe('the OpenAPI document', () => {
     // The document's own schemas, their $refs resolved against it.
     ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
     ajv.addSchema({ components: doc.components }, '#');
-    for (const name of Object.keys(doc.components.schemas)) ajv.addSchema(doc.components.schemas[name]!, `#/components/schemas/${name}`);
+    for (const name of Object.keys(doc.components.schemas))
+      ajv.addSchema(doc.components.schemas[name]!, `#/components/schemas/${name}`);
   });
 
   it('is OpenAPI 3.1 and describes every API route and method', async () => {
@@ -75,7 +108,9 @@ describe('the OpenAPI document', () => {
 
   it('is structurally sound: ids, responses, parameters, security, references', () => {
     const ids = new Set<string>();
-    const scopes = (doc.components.securitySchemes.oauth2 as { flows: { clientCredentials: { tokenUrl: string; scopes: Json } } }).flows.clientCredentials;
+    const scopes = (
+      doc.components.securitySchemes.oauth2 as { flows: { clientCredentials: { tokenUrl: string; scopes: Json } } }
+    ).flows.clientCredentials;
     expect(scopes.tokenUrl).toBe('http://localhost:3000/api/oauth/token');
     expect(Object.keys(scopes.scopes).sort()).toEqual(['customers:read', 'customers:write', 'preferences:write']);
 
@@ -93,7 +128,10 @@ describe('the OpenAPI document', () => {
         }
         const pathParams = (op.parameters ?? []).filter((p) => p.in === 'path');
         expect(pathParams.map((p) => p.name).sort(), where).toEqual(templated.sort());
-        expect(pathParams.every((p) => p.required === true), where).toBe(true);
+        expect(
+          pathParams.every((p) => p.required === true),
+          where,
+        ).toBe(true);
         for (const requirement of op.security ?? []) {
           for (const [scheme, needed] of Object.entries(requirement)) {
             expect(doc.components.securitySchemes[scheme], where).toBeDefined();
@@ -104,22 +142,28 @@ describe('the OpenAPI document', () => {
           expect(op.security, where).toEqual([{ oauth2: [expect.stringMatching(/^customers:/)] }]);
           expect(op.responses!['401'], where).toBeDefined();
           expect(op.responses!['429'], where).toBeDefined();
-          expect(Object.keys((op.responses!['401']!.content as Json) ?? {}), where).toEqual(['application/problem+json']);
+          expect(Object.keys((op.responses!['401']!.content as Json) ?? {}), where).toEqual([
+            'application/problem+json',
+          ]);
         }
       }
     }
     for (const ref of refsIn(doc)) expect(resolveRef(doc, ref), ref).toBeDefined();
 
     const patch = doc.paths['/api/v1/customers/{id}']!.patch!;
-    expect(patch.parameters).toContainEqual(expect.objectContaining({ in: 'header', name: 'If-Match', required: true }));
+    expect(patch.parameters).toContainEqual(
+      expect.objectContaining({ in: 'header', name: 'If-Match', required: true }),
+    );
     expect(patch.responses!['200']!.headers).toHaveProperty('ETag');
     expect(patch.responses!['412']!.headers).toHaveProperty('ETag');
     expect(doc.paths['/api/v1/customers/{id}']!.get!.responses!['200']!.headers).toHaveProperty('ETag');
     expect(doc.paths['/api/v1/customers']!.get!.responses!['429']!.headers).toHaveProperty('Retry-After');
-    expect(doc.components.schemas.Problem).toMatchObject({ required: expect.arrayContaining(['type', 'title', 'status', 'instance']) });
+    expect(doc.components.schemas.Problem).toMatchObject({
+      required: expect.arrayContaining(['type', 'title', 'status', 'instance']),
+    });
   });
 
-  it("its PATCH schema refuses what the route refuses, and accepts what it accepts", async () => {
+  it('its PATCH schema refuses what the route refuses, and accepts what it accepts', async () => {
     const { app } = await registerApp({ tag: 'openapi' });
     const token = await tokenFor(app);
     const customer = await createCustomer({ email: uniqueEmail('oas') });
@@ -183,16 +227,32 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes the bodies the API really sends', async () => {
-    const { app, clientSecret } = await registerApp({ tag: 'oas-bodies', purposes: 'service', fields: 'name,email,phone,postalAddress,locale' });
-    const customer = await createCustomer({ email: uniqueEmail('oas'), lastName: 'Silva', address: { country: 'FR', line1: '1 rue', postalCode: '75002', city: 'Paris' } });
-    const tokenRes = await requestToken({ grant_type: 'client_credentials' }, { Authorization: basic(app.clientId, clientSecret) });
+    const { app, clientSecret } = await registerApp({
+      tag: 'oas-bodies',
+      purposes: 'service',
+      fields: 'name,email,phone,postalAddress,locale',
+    });
+    const customer = await createCustomer({
+      email: uniqueEmail('oas'),
+      lastName: 'Silva',
+      address: { country: 'FR', line1: '1 rue', postalCode: '75002', city: 'Paris' },
+    });
+    const tokenRes = await requestToken(
+      { grant_type: 'client_credentials' },
+      { Authorization: basic(app.clientId, clientSecret) },
+    );
     const tokenBody = await tokenRes.json();
     const check = (name: string, body: unknown) => {
       const validate = validator(name);
       expect(validate(body), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     };
     check('TokenResponse', tokenBody);
-    check('OAuthError', await (await requestToken({ grant_type: 'password' }, { Authorization: basic(app.clientId, clientSecret) })).json());
+    check(
+      'OAuthError',
+      await (
+        await requestToken({ grant_type: 'password' }, { Authorization: basic(app.clientId, clientSecret) })
+      ).json(),
+    );
     const token = (tokenBody as { access_token: string }).access_token;
     check('Customer', await (await getCustomer(token, customer.id)).json());
     check('CustomerList', await (await listCustomers(token, '?limit=3')).json());
@@ -200,8 +260,18 @@ describe('the OpenAPI document', () => {
     check('Problem', await (await getCustomer(token, 'nope')).json());
     check('Problem', await (await patchCustomer(token, customer.id, { nickname: 1 }, { ifMatch: '"1"' })).json());
     // Response schemas are closed: a member the API does not document fails them.
-    expect(validator('Customer')({ id: customer.id, version: 1, updatedAt: new Date().toISOString(), access: {} })).toBe(true);
-    expect(validator('Customer')({ id: customer.id, version: 1, updatedAt: new Date().toISOString(), access: {}, secret: 'x' })).toBe(false);
+    expect(
+      validator('Customer')({ id: customer.id, version: 1, updatedAt: new Date().toISOString(), access: {} }),
+    ).toBe(true);
+    expect(
+      validator('Customer')({
+        id: customer.id,
+        version: 1,
+        updatedAt: new Date().toISOString(),
+        access: {},
+        secret: 'x',
+      }),
+    ).toBe(false);
     expect(validator('Customer')({ id: customer.id, version: 'one', updatedAt: 'yesterday', access: {} })).toBe(false);
   });
 });

@@ -1,11 +1,14 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { SignJWT, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+
+import { decodeJwt, decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { rotateClientSecret, setAppDisabled } from '@/server/apps';
 import { prisma } from '@/server/db';
 import { getEnv } from '@/server/env';
 import { createCustomer, ensureConsentPurposes } from '@/server/factories';
 import { issueAccessToken } from '@/server/oauth';
+
 import { basic, getCustomer, patchCustomer, problemOf, registerApp, requestToken, tokenFor } from './api-helpers';
 import { uniqueEmail } from './helpers';
 
@@ -44,7 +47,12 @@ describe('POST /api/oauth/token', () => {
     const token = body.access_token as string;
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'at+jwt' });
     const claims = decodeJwt(token);
-    expect(claims).toMatchObject({ iss: getEnv().APP_URL, aud: `${getEnv().APP_URL}/api/v1`, sub: app.id, client_id: app.clientId });
+    expect(claims).toMatchObject({
+      iss: getEnv().APP_URL,
+      aud: `${getEnv().APP_URL}/api/v1`,
+      sub: app.id,
+      client_id: app.clientId,
+    });
     expect(claims.exp! - claims.iat!).toBe(getEnv().API_TOKEN_TTL_SECONDS);
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -54,7 +62,12 @@ describe('POST /api/oauth/token', () => {
 
   it('issues a token to client_secret_post, with the scopes asked for', async () => {
     const { app, clientSecret } = await registerApp({ tag: 'post' });
-    const res = await requestToken({ ...grant, client_id: app.clientId, client_secret: clientSecret, scope: 'customers:read' });
+    const res = await requestToken({
+      ...grant,
+      client_id: app.clientId,
+      client_secret: clientSecret,
+      scope: 'customers:read',
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { access_token: string; scope: string };
     expect(body.scope).toBe('customers:read');
@@ -63,7 +76,9 @@ describe('POST /api/oauth/token', () => {
     // That token cannot write.
     const write = await patchCustomer(body.access_token, customerId, {}, { ifMatch: '"1"' });
     expect(write.status).toBe(403);
-    expect(write.headers.get('www-authenticate')).toBe('Bearer realm="accord-api", error="insufficient_scope", scope="customers:write"');
+    expect(write.headers.get('www-authenticate')).toBe(
+      'Bearer realm="accord-api", error="insufficient_scope", scope="customers:write"',
+    );
     expect((await problemOf(write)).type).toMatch(/#problem-insufficient-scope$/);
   });
 
@@ -75,20 +90,31 @@ describe('POST /api/oauth/token', () => {
 
   it('refuses two client authentication methods at once, a JSON body, a repeated parameter', async () => {
     const { app, clientSecret } = await registerApp({ tag: 'both' });
-    const both = await requestToken({ ...grant, client_id: app.clientId, client_secret: clientSecret }, { Authorization: basic(app.clientId, clientSecret) });
+    const both = await requestToken(
+      { ...grant, client_id: app.clientId, client_secret: clientSecret },
+      { Authorization: basic(app.clientId, clientSecret) },
+    );
     expect(both.status).toBe(400);
     expect((await oauthErrorOf(both)).error).toBe('invalid_request');
 
-    const otherId = await requestToken({ ...grant, client_id: 'app_someone_else' }, { Authorization: basic(app.clientId, clientSecret) });
+    const otherId = await requestToken(
+      { ...grant, client_id: 'app_someone_else' },
+      { Authorization: basic(app.clientId, clientSecret) },
+    );
     expect((await oauthErrorOf(otherId)).error).toBe('invalid_request');
 
-    const asJson = await requestToken(JSON.stringify({ ...grant, client_id: app.clientId, client_secret: clientSecret }), { 'Content-Type': 'application/json' });
+    const asJson = await requestToken(
+      JSON.stringify({ ...grant, client_id: app.clientId, client_secret: clientSecret }),
+      { 'Content-Type': 'application/json' },
+    );
     expect(asJson.status).toBe(400);
     const jsonError = await oauthErrorOf(asJson);
     expect(jsonError.error).toBe('invalid_request');
     expect(jsonError.error_description).toContain('application/x-www-form-urlencoded');
 
-    const repeated = await requestToken(`grant_type=client_credentials&scope=customers:read&scope=customers:write`, { Authorization: basic(app.clientId, clientSecret) });
+    const repeated = await requestToken(`grant_type=client_credentials&scope=customers:read&scope=customers:write`, {
+      Authorization: basic(app.clientId, clientSecret),
+    });
     expect((await oauthErrorOf(repeated)).error).toBe('invalid_request');
   });
 
@@ -146,21 +172,29 @@ describe('POST /api/oauth/token', () => {
 
     // Enabled again: a new token works, the old one stays revoked.
     await setAppDisabled(app.clientId, false);
-    const fresh = (await (await requestToken(grant, { Authorization: basic(app.clientId, clientSecret) })).json()) as { access_token: string };
+    const fresh = (await (await requestToken(grant, { Authorization: basic(app.clientId, clientSecret) })).json()) as {
+      access_token: string;
+    };
     expect((await getCustomer(fresh.access_token, customerId)).status).toBe(200);
     expect((await getCustomer(token, customerId)).status).toBe(401);
   });
 
   it('revokes every earlier token when the secret is rotated, and only the new secret works', async () => {
     const { app, clientSecret } = await registerApp({ tag: 'rotate' });
-    const before = ((await (await requestToken(grant, { Authorization: basic(app.clientId, clientSecret) })).json()) as { access_token: string }).access_token;
+    const before = (
+      (await (await requestToken(grant, { Authorization: basic(app.clientId, clientSecret) })).json()) as {
+        access_token: string;
+      }
+    ).access_token;
     expect((await getCustomer(before, customerId)).status).toBe(200);
 
     const rotated = (await rotateClientSecret(app.clientId))!;
     const after = await requestToken(grant, { Authorization: basic(app.clientId, rotated.clientSecret) });
     expect(after.status).toBe(200);
     // Issued in the very same second as the rotation: still valid (tokens carry the app's generation, not a time).
-    expect((await getCustomer(((await after.json()) as { access_token: string }).access_token, customerId)).status).toBe(200);
+    expect(
+      (await getCustomer(((await after.json()) as { access_token: string }).access_token, customerId)).status,
+    ).toBe(200);
 
     const old = await getCustomer(before, customerId);
     expect(old.status).toBe(401);
@@ -174,9 +208,15 @@ describe('POST /api/oauth/token', () => {
     const { accessToken } = await issueAccessToken(app, app.scopes, { now: now - 700, ttlSeconds: 600 });
     const res = await getCustomer(accessToken, customerId);
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="accord-api", error="invalid_token", error_description="the access token expired"');
+    expect(res.headers.get('www-authenticate')).toBe(
+      'Bearer realm="accord-api", error="invalid_token", error_description="the access token expired"',
+    );
     const body = await problemOf(res);
-    expect(body).toMatchObject({ title: 'Invalid or missing access token', detail: 'the access token expired', instance: `/api/v1/customers/${customerId}` });
+    expect(body).toMatchObject({
+      title: 'Invalid or missing access token',
+      detail: 'the access token expired',
+      instance: `/api/v1/customers/${customerId}`,
+    });
 
     // Still valid a second before its expiry.
     const { accessToken: fresh } = await issueAccessToken(app, app.scopes, { now: now - 599, ttlSeconds: 600 });
@@ -226,7 +266,9 @@ describe('POST /api/oauth/token', () => {
     }
 
     // The key is HKDF-derived from AUTH_SECRET for this purpose: with it, only the right claims pass.
-    const key = new Uint8Array(hkdfSync('sha256', getEnv().AUTH_SECRET, 'accord', 'accord/api-access-token/HS256/v1', 32));
+    const key = new Uint8Array(
+      hkdfSync('sha256', getEnv().AUTH_SECRET, 'accord', 'accord/api-access-token/HS256/v1', 32),
+    );
     const sign = (c: JWTPayload, typ = 'at+jwt') => new SignJWT(c).setProtectedHeader({ alg: 'HS256', typ }).sign(key);
     const fresh: JWTPayload = { ...claims, iat: now, exp: now + 60 };
     expect((await getCustomer(await sign(fresh), customerId)).status).toBe(200);
@@ -254,7 +296,9 @@ describe('POST /api/oauth/token', () => {
     const wrongScheme = await getCustomer(null, customerId, { Authorization: `Token ${good}` });
     expect(wrongScheme.status).toBe(401);
     // RFC 6750 section 3: the description is a quoted-string without quotes of its own.
-    expect(wrongScheme.headers.get('www-authenticate')).toMatch(/^Bearer realm="accord-api", error="invalid_token", error_description="[^"\\]*"$/);
+    expect(wrongScheme.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="accord-api", error="invalid_token", error_description="[^"\\]*"$/,
+    );
   });
 
   it('answers over the per-app rate limit with 429 and Retry-After, per app', async () => {
@@ -267,12 +311,17 @@ describe('POST /api/oauth/token', () => {
     const retryAfter = Number(limited.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(await problemOf(limited)).toMatchObject({ title: 'Too many requests for this app', detail: 'This app may make 2 requests per minute.' });
+    expect(await problemOf(limited)).toMatchObject({
+      title: 'Too many requests for this app',
+      detail: 'This app may make 2 requests per minute.',
+    });
 
     // Another app is not affected; the counter is a rate-limiter-flexible row.
     const other = await registerApp({ tag: 'unlimited' });
     expect((await getCustomer(await tokenFor(other.app), customerId)).status).toBe(200);
-    const row = await prisma.$queryRaw<Array<{ points: number }>>`SELECT points FROM rate_limits WHERE key = ${`app:${app.id}`}`;
+    const row = await prisma.$queryRaw<
+      Array<{ points: number }>
+    >`SELECT points FROM rate_limits WHERE key = ${`app:${app.id}`}`;
     expect(row[0]?.points).toBe(3);
 
     // A new window starts once the old one is over.

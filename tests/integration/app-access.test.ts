@@ -1,18 +1,25 @@
 import { randomUUID } from 'node:crypto';
+
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { listAppsForCustomer, setAppAccess } from '@/server/app-access';
 import { createApp, setAppDisabled } from '@/server/apps';
 import { setConsent } from '@/server/consent';
 import { appReader, readCustomers } from '@/server/consent-policy';
 import { getPool, prisma } from '@/server/db';
 import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+
 import { uniqueEmail } from './helpers';
 
 const address = { line1: '3 chemin des Vignes', postalCode: '69005', city: 'Lyon', country: 'FR' };
 const appName = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}`;
 
 const accessEvents = (customerId: string) =>
-  prisma.outboxEvent.findMany({ where: { customerId, type: 'consent.updated' }, orderBy: { id: 'asc' }, select: { payload: true } });
+  prisma.outboxEvent.findMany({
+    where: { customerId, type: 'consent.updated' },
+    orderBy: { id: 'asc' },
+    select: { payload: true },
+  });
 
 describe('apps with access', () => {
   beforeAll(ensureConsentPurposes);
@@ -35,7 +42,13 @@ describe('apps with access', () => {
       name: app.name,
       description: 'Orders your checkbooks',
       fields: [
-        { field: 'name', purposes: [{ key: 'terms-of-service', title: 'Terms of use and privacy notice' }, { key: 'marketing-emails', title: 'Marketing emails' }] },
+        {
+          field: 'name',
+          purposes: [
+            { key: 'terms-of-service', title: 'Terms of use and privacy notice' },
+            { key: 'marketing-emails', title: 'Marketing emails' },
+          ],
+        },
         { field: 'email', purposes: [{ key: 'marketing-emails', title: 'Marketing emails' }] },
         { field: 'postalAddress', purposes: [{ key: 'terms-of-service', title: 'Terms of use and privacy notice' }] },
       ],
@@ -50,15 +63,30 @@ describe('apps with access', () => {
     expect(after).toMatchObject({ withdrawn: true, visibleFields: [] });
     // Another customer's view of the same app is untouched.
     const other = await createCustomer({ email: uniqueEmail() });
-    expect((await listAppsForCustomer(other.id, 'en')).find((a) => a.id === app.id)).toMatchObject({ withdrawn: false, visibleFields: ['name', 'postalAddress'] });
+    expect((await listAppsForCustomer(other.id, 'en')).find((a) => a.id === app.id)).toMatchObject({
+      withdrawn: false,
+      visibleFields: ['name', 'postalAddress'],
+    });
   });
 
   it('withdraws an app with one event in the same transaction, hides everything from its next read, and allows it again', async () => {
-    const { app } = await createApp({ name: appName('shop'), purposes: 'service,marketing-emails', fields: 'name,postalAddress,email:marketing-emails' });
+    const { app } = await createApp({
+      name: appName('shop'),
+      purposes: 'service,marketing-emails',
+      fields: 'name,postalAddress,email:marketing-emails',
+    });
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Inès', address });
-    await setConsent(customer.id, { purposeKey: 'marketing-emails', version: 1, granted: true }, { channel: 'portal', collectionMethod: 'test' });
+    await setConsent(
+      customer.id,
+      { purposeKey: 'marketing-emails', version: 1, granted: true },
+      { channel: 'portal', collectionMethod: 'test' },
+    );
     const reader = appReader(app);
-    expect((await readCustomers(reader, { ids: [customer.id] }))[0]!.visible).toEqual({ name: 'marketing-emails', postalAddress: 'marketing-emails', email: 'marketing-emails' });
+    expect((await readCustomers(reader, { ids: [customer.id] }))[0]!.visible).toEqual({
+      name: 'marketing-emails',
+      postalAddress: 'marketing-emails',
+      email: 'marketing-emails',
+    });
     const before = (await accessEvents(customer.id)).length;
 
     expect(await setAppAccess(customer.id, app.id, false)).toEqual({ ok: true, changed: true });
@@ -68,7 +96,17 @@ describe('apps with access', () => {
     expect(await readCustomers(reader, { email: customer.email })).toEqual([]);
 
     const events = (await accessEvents(customer.id)).slice(before);
-    expect(events).toEqual([{ payload: { customerId: customer.id, app: app.clientId, appName: app.name, access: 'withdrawn', channel: 'portal' } }]);
+    expect(events).toEqual([
+      {
+        payload: {
+          customerId: customer.id,
+          app: app.clientId,
+          appName: app.name,
+          access: 'withdrawn',
+          channel: 'portal',
+        },
+      },
+    ]);
     // The withdrawal and its event were written by one transaction: same xmin.
     const { rows } = await getPool().query<{ withdrawal: string; event: string }>(
       `SELECT (SELECT xmin::text FROM app_access_withdrawals WHERE customer_id = $1 AND app_id = $2) AS withdrawal,
@@ -82,7 +120,10 @@ describe('apps with access', () => {
     expect(await accessEvents(customer.id)).toHaveLength(before + 1);
 
     expect(await setAppAccess(customer.id, app.id, true)).toEqual({ ok: true, changed: true });
-    expect((await readCustomers(reader, { ids: [customer.id] }))[0]!.customer).toMatchObject({ firstName: 'Inès', email: customer.email });
+    expect((await readCustomers(reader, { ids: [customer.id] }))[0]!.customer).toMatchObject({
+      firstName: 'Inès',
+      email: customer.email,
+    });
     expect(await setAppAccess(customer.id, app.id, true)).toEqual({ ok: true, changed: false });
     const all = (await accessEvents(customer.id)).slice(before);
     expect(all.map((e) => (e.payload as { access: string }).access)).toEqual(['withdrawn', 'allowed']);
@@ -91,7 +132,10 @@ describe('apps with access', () => {
   it('writes one withdrawal and one event for two clicks at once', async () => {
     const { app } = await createApp({ name: appName('twice'), purposes: 'service', fields: 'name' });
     const customer = await createCustomer({ email: uniqueEmail() });
-    const results = await Promise.all([setAppAccess(customer.id, app.id, false), setAppAccess(customer.id, app.id, false)]);
+    const results = await Promise.all([
+      setAppAccess(customer.id, app.id, false),
+      setAppAccess(customer.id, app.id, false),
+    ]);
     expect(results.map((r) => r.ok && r.changed).sort()).toEqual([false, true]);
     expect(await accessEvents(customer.id)).toHaveLength(1);
     expect(await prisma.appAccessWithdrawal.count({ where: { customerId: customer.id } })).toBe(1);
@@ -104,7 +148,9 @@ describe('apps with access', () => {
     }
     const { app } = await createApp({ name: appName('ghost'), purposes: 'service', fields: 'name' });
     expect(await setAppAccess(randomUUID(), app.id, false)).toEqual({ ok: false, reason: 'not-found' });
-    expect(await prisma.appAccessWithdrawal.count({ where: { OR: [{ customerId: customer.id }, { appId: app.id }] } })).toBe(0);
+    expect(
+      await prisma.appAccessWithdrawal.count({ where: { OR: [{ customerId: customer.id }, { appId: app.id }] } }),
+    ).toBe(0);
     expect(await accessEvents(customer.id)).toEqual([]);
   });
 });

@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { createApp } from '@/server/apps';
 import { sha256 } from '@/server/crypto';
 import { prisma } from '@/server/db';
@@ -14,10 +16,14 @@ const root = path.resolve(__dirname, '../..');
 
 async function apps(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'scripts/apps.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=react-server', 'scripts/apps.ts', ...args],
+      {
+        cwd: root,
+        env: { ...process.env, NODE_OPTIONS: '' },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -30,13 +36,28 @@ describe('npm run apps', () => {
 
   it('creates an app, printing its secrets once and keeping only the client secret hash; lists, rotates, disables', async () => {
     const name = `checkbook-${randomUUID().slice(0, 6)}`;
-    const created = await apps('create', '--name', name, '--purposes', 'service', '--fields', 'name,postalAddress', '--webhook', 'http://127.0.0.1:4100/webhooks');
+    const created = await apps(
+      'create',
+      '--name',
+      name,
+      '--purposes',
+      'service',
+      '--fields',
+      'name,postalAddress',
+      '--webhook',
+      'http://127.0.0.1:4100/webhooks',
+    );
     expect(created.code).toBe(0);
     const clientId = /client id\s+(\S+)/.exec(created.stdout)?.[1];
     const secret = /client secret\s+(\S+)/.exec(created.stdout)?.[1];
     expect(/webhook secret\s+whsec_\S+/.test(created.stdout)).toBe(true);
     const row = await prisma.app.findUniqueOrThrow({ where: { name } });
-    expect(row).toMatchObject({ clientId, clientSecretHash: sha256(secret!), purposes: ['terms-of-service'], webhookUrl: 'http://127.0.0.1:4100/webhooks' });
+    expect(row).toMatchObject({
+      clientId,
+      clientSecretHash: sha256(secret!),
+      purposes: ['terms-of-service'],
+      webhookUrl: 'http://127.0.0.1:4100/webhooks',
+    });
     expect(JSON.stringify(row)).not.toContain(secret);
 
     expect((await apps('list')).stdout).toContain(`${name}  ${clientId}`);
@@ -76,7 +97,10 @@ describe('app declarations', () => {
     [{ name: 'shop', purposes: 'service', fields: 'password' }, /unknown field password/],
     [{ name: 'shop', purposes: 'service', fields: 'email:marketing-emails' }, /not one the app declared/],
     [{ name: 'shop', purposes: 'service', fields: 'name', webhook: 'javascript:alert(1)' }, /webhook/],
-    [{ name: 'shop', purposes: 'service', fields: 'name', webhook: 'http://shop.example.com/hooks' }, /webhook: an https URL/],
+    [
+      { name: 'shop', purposes: 'service', fields: 'name', webhook: 'http://shop.example.com/hooks' },
+      /webhook: an https URL/,
+    ],
     [{ name: 'shop', purposes: 'service', fields: 'name', scopes: 'admin' }, /scopes/],
   ])('refuses %j, writing nothing', async (input, message) => {
     const before = await prisma.app.count();

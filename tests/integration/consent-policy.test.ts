@@ -1,37 +1,65 @@
 import { randomUUID } from 'node:crypto';
+
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { createApp } from '@/server/apps';
 import { setConsent } from '@/server/consent';
 import { appReader, readCustomers, visibleFields } from '@/server/consent-policy';
 import { prisma } from '@/server/db';
 import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+
 import { uniqueEmail } from './helpers';
 
 const address = { line1: '1 rue de la Paix', postalCode: '75002', city: 'Paris', country: 'FR' };
 const appName = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}`;
 const log = (customerId: string) =>
-  prisma.dataAccessLog.findMany({ where: { customerId }, orderBy: { id: 'asc' }, select: { accessorName: true, fields: true, purpose: true } });
+  prisma.dataAccessLog.findMany({
+    where: { customerId },
+    orderBy: { id: 'asc' },
+    select: { accessorName: true, fields: true, purpose: true },
+  });
 
 describe('consent policy', () => {
   beforeAll(ensureConsentPurposes);
 
   it('shows an app only the fields whose purpose is in effect, and logs each read that returned data', async () => {
-    const { app } = await createApp({ name: appName('shop'), purposes: 'service,marketing-emails', fields: 'name,postalAddress,email:marketing-emails' });
-    expect(app.fieldPurposes).toEqual({ name: ['terms-of-service', 'marketing-emails'], postalAddress: ['terms-of-service', 'marketing-emails'], email: ['marketing-emails'] });
+    const { app } = await createApp({
+      name: appName('shop'),
+      purposes: 'service,marketing-emails',
+      fields: 'name,postalAddress,email:marketing-emails',
+    });
+    expect(app.fieldPurposes).toEqual({
+      name: ['terms-of-service', 'marketing-emails'],
+      postalAddress: ['terms-of-service', 'marketing-emails'],
+      email: ['marketing-emails'],
+    });
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Ana', lastName: 'Silva', address });
     const reader = appReader(app, 'order 42');
 
     const [read] = await readCustomers(reader, { ids: [customer.id] });
     expect(read!.visible).toEqual({ name: 'terms-of-service', postalAddress: 'terms-of-service' });
-    expect(read!.customer).toMatchObject({ id: customer.id, firstName: 'Ana', lastName: 'Silva', addresses: { home: { ...address, line2: null }, billing: null, shipping: null } });
+    expect(read!.customer).toMatchObject({
+      id: customer.id,
+      firstName: 'Ana',
+      lastName: 'Silva',
+      addresses: { home: { ...address, line2: null }, billing: null, shipping: null },
+    });
     expect(read!.customer).not.toHaveProperty('email');
     // Not findable by an email it may not see.
     expect(await readCustomers(reader, { email: customer.email })).toEqual([]);
 
-    await setConsent(customer.id, { purposeKey: 'marketing-emails', version: 1, granted: true }, { channel: 'portal', collectionMethod: 'test' });
+    await setConsent(
+      customer.id,
+      { purposeKey: 'marketing-emails', version: 1, granted: true },
+      { channel: 'portal', collectionMethod: 'test' },
+    );
     const [after] = await readCustomers(reader, { email: customer.email });
     expect(after!.customer.email).toBe(customer.email);
-    expect(await visibleFields(reader, customer.id)).toEqual({ name: 'marketing-emails', postalAddress: 'marketing-emails', email: 'marketing-emails' });
+    expect(await visibleFields(reader, customer.id)).toEqual({
+      name: 'marketing-emails',
+      postalAddress: 'marketing-emails',
+      email: 'marketing-emails',
+    });
 
     expect(await log(customer.id)).toEqual([
       { accessorName: app.name, fields: ['name', 'postalAddress'], purpose: 'terms-of-service' },

@@ -2,14 +2,17 @@
 // read as an app's own PostgreSQL role, over a real connection with the URL
 // grant-db returns. docs/decisions/017-consent-enforcing-database-views.md
 import { randomBytes, randomUUID } from 'node:crypto';
+
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { setAppAccess } from '@/server/app-access';
 import { createApp, setAppDisabled, type AppRecord } from '@/server/apps';
 import { setConsent } from '@/server/consent';
 import { getPool, prisma } from '@/server/db';
 import { DatabaseRoleError, grantDatabaseRole, revokeDatabaseRole } from '@/server/db-roles';
 import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+
 import { uniqueEmail } from './helpers';
 
 const address = { line1: '12 rue des Lilas', postalCode: '33000', city: 'Bordeaux', country: 'FR' };
@@ -69,8 +72,18 @@ describe('consent-enforcing database views', () => {
   });
 
   it('shows an app’s role the columns the customer allows it, NULL for the others, and logs the read', async () => {
-    const { app } = await createApp({ name: appName('checkbook'), purposes: 'service,marketing-emails', fields: 'name,postalAddress,phone:marketing-emails' });
-    const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Ana', lastName: 'Silva', locale: 'fr', address });
+    const { app } = await createApp({
+      name: appName('checkbook'),
+      purposes: 'service,marketing-emails',
+      fields: 'name,postalAddress,phone:marketing-emails',
+    });
+    const customer = await createCustomer({
+      email: uniqueEmail(),
+      firstName: 'Ana',
+      lastName: 'Silva',
+      locale: 'fr',
+      address,
+    });
     await prisma.customerPhone.create({ data: { customerId: customer.id, e164: '+33612345678' } });
     const granted = await grant(app);
     expect(granted.role).toMatch(new RegExp(`^${app.name.replace(/-/g, '_')}_[0-9a-f]{6}$`));
@@ -109,22 +122,42 @@ describe('consent-enforcing database views', () => {
       },
     ]);
     expect(await logOf(customer.id)).toEqual([
-      { accessorType: 'app', accessorId: app.clientId, accessorName: app.name, fields: ['name', 'postalAddress'], purpose: 'terms-of-service', reason: 'database view' },
+      {
+        accessorType: 'app',
+        accessorId: app.clientId,
+        accessorName: app.name,
+        fields: ['name', 'postalAddress'],
+        purpose: 'terms-of-service',
+        reason: 'database view',
+      },
     ]);
   });
 
   it('returns NULL from the same query once the customer withdraws the purpose or the app, and the values again when allowed', async () => {
-    const { app } = await createApp({ name: appName('bank'), purposes: 'service,marketing-emails', fields: 'name,postalAddress,phone:marketing-emails' });
+    const { app } = await createApp({
+      name: appName('bank'),
+      purposes: 'service,marketing-emails',
+      fields: 'name,postalAddress,phone:marketing-emails',
+    });
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Ana', address });
     await prisma.customerPhone.create({ data: { customerId: customer.id, e164: '+33612345678' } });
     const db = await connect((await grant(app)).url);
     const query = 'SELECT visible_fields, first_name, phone, home_city FROM shared.customers WHERE id = $1';
     const consent = (granted: boolean) =>
-      setConsent(customer.id, { purposeKey: 'marketing-emails', version: 1, granted }, { channel: 'portal', collectionMethod: 'test' });
+      setConsent(
+        customer.id,
+        { purposeKey: 'marketing-emails', version: 1, granted },
+        { channel: 'portal', collectionMethod: 'test' },
+      );
 
     await consent(true);
     expect((await db.query(query, [customer.id])).rows).toEqual([
-      { visible_fields: ['name', 'phone', 'postalAddress'], first_name: 'Ana', phone: '+33612345678', home_city: 'Bordeaux' },
+      {
+        visible_fields: ['name', 'phone', 'postalAddress'],
+        first_name: 'Ana',
+        phone: '+33612345678',
+        home_city: 'Bordeaux',
+      },
     ]);
     await consent(false);
     expect((await db.query(query, [customer.id])).rows).toEqual([
@@ -132,7 +165,9 @@ describe('consent-enforcing database views', () => {
     ]);
 
     await setAppAccess(customer.id, app.id, false);
-    expect((await db.query(query, [customer.id])).rows).toEqual([{ visible_fields: [], first_name: null, phone: null, home_city: null }]);
+    expect((await db.query(query, [customer.id])).rows).toEqual([
+      { visible_fields: [], first_name: null, phone: null, home_city: null },
+    ]);
     await setAppAccess(customer.id, app.id, true);
     expect((await db.query(query, [customer.id])).rows).toEqual([
       { visible_fields: ['name', 'postalAddress'], first_name: 'Ana', phone: null, home_city: 'Bordeaux' },
@@ -156,7 +191,8 @@ describe('consent-enforcing database views', () => {
       "SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
     );
     expect(tables.map((t) => t.name)).toContain('public.customers');
-    for (const { name } of tables) expect([name, await failure(db, `SELECT 1 FROM ${name} LIMIT 1`)]).toEqual([name, '42501']);
+    for (const { name } of tables)
+      expect([name, await failure(db, `SELECT 1 FROM ${name} LIMIT 1`)]).toEqual([name, '42501']);
 
     // Refused twice over: the view is not updatable (55000, checked first) and the role has no such privilege.
     expect(await failure(db, 'INSERT INTO shared.customers (id) VALUES ($1)', [randomUUID()])).toBe('55000');
@@ -181,17 +217,31 @@ describe('consent-enforcing database views', () => {
       [granted.role],
     );
     expect(rows).toEqual([
-      { rolsuper: false, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false, rolcanlogin: true, rolconnlimit: 10, memberships: 0 },
+      {
+        rolsuper: false,
+        rolinherit: false,
+        rolcreaterole: false,
+        rolcreatedb: false,
+        rolreplication: false,
+        rolbypassrls: false,
+        rolcanlogin: true,
+        rolconnlimit: 10,
+        memberships: 0,
+      },
     ]);
   });
 
   it('reads and logs only the row asked for by id, the rows of a page, the rows a condition keeps', async () => {
     const { app } = await createApp({ name: appName('pager'), purposes: 'service', fields: 'name' });
     const rare = `Zoé-${randomUUID().slice(0, 8)}`;
-    const customers = await Promise.all([rare, rare, 'Sam', 'Sam', 'Sam'].map((firstName) => createCustomer({ email: uniqueEmail(), firstName })));
+    const customers = await Promise.all(
+      [rare, rare, 'Sam', 'Sam', 'Sam'].map((firstName) => createCustomer({ email: uniqueEmail(), firstName })),
+    );
     const db = await connect((await grant(app)).url);
 
-    const plan = (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${byId}`, [customers[0]!.id])).rows.map((r) => r['QUERY PLAN']).join('\n');
+    const plan = (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${byId}`, [customers[0]!.id])).rows
+      .map((r) => r['QUERY PLAN'])
+      .join('\n');
     expect(plan).toMatch(/Index Scan using customers_pkey on customers c\s+Index Cond: \(id = /);
 
     const before = await countLog(app);
@@ -200,7 +250,9 @@ describe('consent-enforcing database views', () => {
     // Every customer of this database is onboarded: each row of the page shows a name,
     // and is in the log. The view is a security barrier: what it passes to the
     // query's own ORDER BY, LIMIT or conditions is logged, at least what they keep.
-    const page = await db.query<{ id: string; visible_fields: string[] }>('SELECT id, visible_fields FROM shared.customers ORDER BY id LIMIT 3');
+    const page = await db.query<{ id: string; visible_fields: string[] }>(
+      'SELECT id, visible_fields FROM shared.customers ORDER BY id LIMIT 3',
+    );
     expect(page.rows.map((r) => r.visible_fields)).toEqual([['name'], ['name'], ['name']]);
     for (const row of page.rows) expect(await logOf(row.id)).not.toEqual([]);
     const named = await db.query('SELECT id FROM shared.customers WHERE first_name = $1', [rare]);
@@ -213,17 +265,24 @@ describe('consent-enforcing database views', () => {
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Secret' });
     const db = await connect((await grant(app)).url);
     // A temporary function printing the values and returning false would read them unlogged.
-    await expect(db.query('CREATE FUNCTION pg_temp.leak(text) RETURNS boolean LANGUAGE sql AS $$ SELECT false $$')).rejects.toThrow(/permission denied/);
+    await expect(
+      db.query('CREATE FUNCTION pg_temp.leak(text) RETURNS boolean LANGUAGE sql AS $$ SELECT false $$'),
+    ).rejects.toThrow(/permission denied/);
     // The view is a security barrier: a condition of the app's own sees only rows already logged.
-    const barrier = await db.query<{ reloptions: string[] | null }>("SELECT reloptions FROM pg_class WHERE oid = 'shared.customers'::regclass");
+    const barrier = await db.query<{ reloptions: string[] | null }>(
+      "SELECT reloptions FROM pg_class WHERE oid = 'shared.customers'::regclass",
+    );
     expect(barrier.rows[0]!.reloptions).toContain('security_barrier=true');
     // Someone the app may see nothing of: no version or time of change to follow.
     await setAppAccess(customer.id, app.id, false);
-    expect((await db.query('SELECT version, updated_at, first_name FROM shared.customers WHERE id = $1', [customer.id])).rows).toEqual([
-      { version: null, updated_at: null, first_name: null },
-    ]);
+    expect(
+      (await db.query('SELECT version, updated_at, first_name FROM shared.customers WHERE id = $1', [customer.id]))
+        .rows,
+    ).toEqual([{ version: null, updated_at: null, first_name: null }]);
     await setAppAccess(customer.id, app.id, true);
-    const [row] = (await db.query<{ updated_at: Date }>('SELECT updated_at FROM shared.customers WHERE id = $1', [customer.id])).rows;
+    const [row] = (
+      await db.query<{ updated_at: Date }>('SELECT updated_at FROM shared.customers WHERE id = $1', [customer.id])
+    ).rows;
     const stored = await prisma.user.findUniqueOrThrow({ where: { id: customer.id }, select: { updatedAt: true } });
     // timestamptz: the same instant whatever the client's time zone.
     expect(row!.updated_at.getTime()).toBe(stored.updatedAt.getTime());
@@ -263,7 +322,8 @@ describe('consent-enforcing database views', () => {
     const { app } = await createApp({ name: appName('rotate'), purposes: 'service', fields: 'name' });
     const first = await grant(app);
     const stored = async () =>
-      (await getPool().query<{ p: string }>('SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1', [first.role])).rows[0]!.p;
+      (await getPool().query<{ p: string }>('SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1', [first.role]))
+        .rows[0]!.p;
     const before = await stored();
     expect(before).toMatch(/^SCRAM-SHA-256\$4096:/);
 

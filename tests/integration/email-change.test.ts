@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { prisma } from '@/server/db';
 import {
   cancelEmailChange,
@@ -10,6 +11,7 @@ import {
   revertEmailChange,
 } from '@/server/email-change';
 import { createCustomer, createSessionFor } from '@/server/factories';
+
 import { uniqueEmail, uniqueIp } from './helpers';
 
 const opts = () => ({ ip: uniqueIp(), locale: 'en' as const, channel: 'portal' });
@@ -24,8 +26,10 @@ async function mailTo(email: string) {
   };
 }
 
-const emailOf = async (id: string) => (await prisma.user.findUniqueOrThrow({ where: { id }, select: { email: true } })).email;
-const eventTypes = async (id: string) => (await prisma.outboxEvent.findMany({ where: { customerId: id }, orderBy: { id: 'asc' } })).map((e) => e.type);
+const emailOf = async (id: string) =>
+  (await prisma.user.findUniqueOrThrow({ where: { id }, select: { email: true } })).email;
+const eventTypes = async (id: string) =>
+  (await prisma.outboxEvent.findMany({ where: { customerId: id }, orderBy: { id: 'asc' } })).map((e) => e.type);
 
 describe('email change', () => {
   it('keeps the old address until the code proves the new one, then notifies the old one; one event', async () => {
@@ -39,7 +43,11 @@ describe('email change', () => {
     expect(await peekEmailChangeLink(confirmToken)).toEqual({ newEmail });
 
     const wrong = code === '000000' ? '111111' : '000000';
-    expect(await confirmEmailChangeCode(customer.id, wrong, uniqueIp())).toEqual({ ok: false, reason: 'wrong-code', attemptsLeft: 4 });
+    expect(await confirmEmailChangeCode(customer.id, wrong, uniqueIp())).toEqual({
+      ok: false,
+      reason: 'wrong-code',
+      attemptsLeft: 4,
+    });
     expect(await confirmEmailChangeCode(customer.id, code, uniqueIp())).toEqual({ ok: true, newEmail });
     expect(await emailOf(customer.id)).toBe(newEmail);
     expect(await eventTypes(customer.id)).toEqual(['customer.email_changed']);
@@ -62,7 +70,11 @@ describe('email change', () => {
     expect(await prisma.session.count({ where: { userId: customer.id } })).toBe(0);
     expect(await revertEmailChange(revertToken)).toEqual({ ok: false, reason: 'expired' });
     expect(await eventTypes(customer.id)).toEqual(['customer.email_changed', 'customer.email_changed']);
-    const history = await prisma.profileChange.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' }, select: { attribute: true, newValue: true, verified: true } });
+    const history = await prisma.profileChange.findMany({
+      where: { customerId: customer.id },
+      orderBy: { id: 'asc' },
+      select: { attribute: true, newValue: true, verified: true },
+    });
     expect(history).toEqual([
       { attribute: 'email', newValue: newEmail, verified: true },
       { attribute: 'email', newValue: customer.email, verified: true },
@@ -84,7 +96,10 @@ describe('email change', () => {
 
   it('refuses the same address, kills the code after five wrong tries, and can be cancelled', async () => {
     const customer = await createCustomer({ email: uniqueEmail() });
-    expect(await requestEmailChange(customer.id, customer.email, opts())).toEqual({ ok: false, reason: 'same-address' });
+    expect(await requestEmailChange(customer.id, customer.email, opts())).toEqual({
+      ok: false,
+      reason: 'same-address',
+    });
     await requestEmailChange(customer.id, uniqueEmail('new'), opts());
     for (let i = 0; i < 4; i++) await confirmEmailChangeCode(customer.id, 'x', uniqueIp());
     expect(await confirmEmailChangeCode(customer.id, 'x', uniqueIp())).toEqual({ ok: false, reason: 'code-dead' });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { prisma } from '@/server/db';
 
 export function uniqueEmail(tag = 'it'): string {
@@ -11,7 +12,9 @@ export function uniqueIp(): string {
 }
 
 /** The code and link of the latest sign-in mail kept for this address (dev mailbox store). */
-export async function latestSignInMail(email: string): Promise<{ code: string; token: string; text: string; html: string }> {
+export async function latestSignInMail(
+  email: string,
+): Promise<{ code: string; token: string; text: string; html: string }> {
   const mail = await prisma.devMail.findFirstOrThrow({ where: { to: email }, orderBy: { createdAt: 'desc' } });
   const code = /\b(\d{6})\b/.exec(mail.text)?.[1];
   const token = /\/signin\/confirm\?token=([A-Za-z0-9_-]{43})/.exec(mail.text)?.[1];

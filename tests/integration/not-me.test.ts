@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+
 import { prisma } from '@/server/db';
 import { createCustomer, createSessionFor } from '@/server/factories';
 import { confirmNotMe, peekNotMe, recordSecurityEvent } from '@/server/security-events';
+
 import { uniqueEmail } from './helpers';
 
 async function notMeToken(email: string): Promise<string> {
@@ -16,8 +18,15 @@ describe('"this wasn\'t me"', () => {
     const customer = await createCustomer({ email: uniqueEmail('not-me') });
     await createSessionFor(customer.id);
     await createSessionFor(customer.id);
-    await prisma.account.create({ data: { userId: customer.id, type: 'oidc', provider: 'acme', providerAccountId: `sub-${customer.id}` } });
-    await recordSecurityEvent(customer.id, 'identity.linked', { provider: 'Acme ID', providerId: 'acme' }, { notify: true });
+    await prisma.account.create({
+      data: { userId: customer.id, type: 'oidc', provider: 'acme', providerAccountId: `sub-${customer.id}` },
+    });
+    await recordSecurityEvent(
+      customer.id,
+      'identity.linked',
+      { provider: 'Acme ID', providerId: 'acme' },
+      { notify: true },
+    );
     const token = await notMeToken(customer.email);
 
     expect(await peekNotMe(token)).toEqual({ type: 'identity.linked' });

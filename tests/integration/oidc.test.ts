@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { sha256 } from '@/server/crypto';
 import { prisma } from '@/server/db';
 import { parseOidcProviders } from '@/server/env';
@@ -12,6 +13,7 @@ import {
   listIdentities,
   unlinkIdentity,
 } from '@/server/identities';
+
 import { uniqueEmail } from './helpers';
 
 // server/env.ts reads this on first use, which comes after this line.
@@ -45,7 +47,13 @@ describe('OpenID providers from the environment', () => {
     });
     expect(issues).toEqual([]);
     expect(providers).toEqual([
-      { id: 'google', name: 'Google', issuer: 'https://accounts.google.com', clientId: 'g-id', clientSecret: 'g-secret' },
+      {
+        id: 'google',
+        name: 'Google',
+        issuer: 'https://accounts.google.com',
+        clientId: 'g-id',
+        clientSecret: 'g-secret',
+      },
       {
         id: 'microsoft',
         name: 'Microsoft',
@@ -58,7 +66,10 @@ describe('OpenID providers from the environment', () => {
   });
 
   it('names what a half-configured provider lacks', () => {
-    const { providers, issues } = parseOidcProviders({ AUTH_OIDC_GOOGLE_ISSUER: 'https://accounts.google.com', AUTH_OIDC_GOOGLE_CLIENT_ID: 'g-id' });
+    const { providers, issues } = parseOidcProviders({
+      AUTH_OIDC_GOOGLE_ISSUER: 'https://accounts.google.com',
+      AUTH_OIDC_GOOGLE_CLIENT_ID: 'g-id',
+    });
     expect(providers).toEqual([]);
     expect(issues).toEqual([expect.stringContaining('set AUTH_OIDC_GOOGLE_CLIENT_SECRET, AUTH_OIDC_GOOGLE_NAME too')]);
   });
@@ -70,35 +81,64 @@ describe('OpenID providers from the environment', () => {
       [`AUTH_OIDC_${id}_CLIENT_SECRET`]: 'secret',
       [`AUTH_OIDC_${id}_NAME`]: 'Name',
     });
-    expect(parseOidcProviders(provider('PLAIN', 'http://id.example')).issues).toEqual([expect.stringContaining('AUTH_OIDC_PLAIN_ISSUER: must be an https:// URL')]);
+    expect(parseOidcProviders(provider('PLAIN', 'http://id.example')).issues).toEqual([
+      expect.stringContaining('AUTH_OIDC_PLAIN_ISSUER: must be an https:// URL'),
+    ]);
     expect(parseOidcProviders(provider('NOTURL', 'accounts.google.com')).issues).toHaveLength(1);
     expect(parseOidcProviders(provider('LOCAL', 'http://127.0.0.1:3190')).providers).toHaveLength(1);
-    expect(parseOidcProviders(provider('MY_IDP', 'https://id.example')).issues).toEqual([expect.stringContaining('"MY_IDP" must be 1 to 27 capital letters and digits')]);
+    expect(parseOidcProviders(provider('MY_IDP', 'https://id.example')).issues).toEqual([
+      expect.stringContaining('"MY_IDP" must be 1 to 27 capital letters and digits'),
+    ]);
   });
 });
 
 describe('what a third-party sign-in may do', () => {
-  const none = { linkedCustomerId: null, signedInCustomerId: null, email: 'ada@example.test', emailVerified: true, existingCustomerId: null };
+  const none = {
+    linkedCustomerId: null,
+    signedInCustomerId: null,
+    email: 'ada@example.test',
+    emailVerified: true,
+    existingCustomerId: null,
+  };
 
   it('signs a linked identity in to its customer, whatever its email says now', () => {
-    expect(decideOidcSignIn({ ...none, linkedCustomerId: 'c1', emailVerified: false, email: null })).toEqual({ action: 'sign-in' });
-    expect(decideOidcSignIn({ ...none, linkedCustomerId: 'c1', signedInCustomerId: 'c1' })).toEqual({ action: 'sign-in' });
+    expect(decideOidcSignIn({ ...none, linkedCustomerId: 'c1', emailVerified: false, email: null })).toEqual({
+      action: 'sign-in',
+    });
+    expect(decideOidcSignIn({ ...none, linkedCustomerId: 'c1', signedInCustomerId: 'c1' })).toEqual({
+      action: 'sign-in',
+    });
   });
 
   it('never links an existing account silently: the customer proves it first', () => {
-    expect(decideOidcSignIn({ ...none, existingCustomerId: 'c1' })).toEqual({ action: 'confirm-link', customerId: 'c1' });
+    expect(decideOidcSignIn({ ...none, existingCustomerId: 'c1' })).toEqual({
+      action: 'confirm-link',
+      customerId: 'c1',
+    });
   });
 
   it('refuses an email the provider does not vouch for, for new and existing customers alike', () => {
-    expect(decideOidcSignIn({ ...none, emailVerified: false })).toEqual({ action: 'refuse', reason: 'email-unverified' });
-    expect(decideOidcSignIn({ ...none, emailVerified: false, existingCustomerId: 'c1' })).toEqual({ action: 'refuse', reason: 'email-unverified' });
+    expect(decideOidcSignIn({ ...none, emailVerified: false })).toEqual({
+      action: 'refuse',
+      reason: 'email-unverified',
+    });
+    expect(decideOidcSignIn({ ...none, emailVerified: false, existingCustomerId: 'c1' })).toEqual({
+      action: 'refuse',
+      reason: 'email-unverified',
+    });
     expect(decideOidcSignIn({ ...none, email: null })).toEqual({ action: 'refuse', reason: 'email-missing' });
   });
 
   it('links nothing to a browser that is already signed in', () => {
     expect(decideOidcSignIn({ ...none, signedInCustomerId: 'c2' })).toEqual({ action: 'refuse', reason: 'signed-in' });
-    expect(decideOidcSignIn({ ...none, signedInCustomerId: 'c2', existingCustomerId: 'c2' })).toEqual({ action: 'refuse', reason: 'signed-in' });
-    expect(decideOidcSignIn({ ...none, linkedCustomerId: 'c1', signedInCustomerId: 'c2' })).toEqual({ action: 'refuse', reason: 'signed-in' });
+    expect(decideOidcSignIn({ ...none, signedInCustomerId: 'c2', existingCustomerId: 'c2' })).toEqual({
+      action: 'refuse',
+      reason: 'signed-in',
+    });
+    expect(decideOidcSignIn({ ...none, linkedCustomerId: 'c1', signedInCustomerId: 'c2' })).toEqual({
+      action: 'refuse',
+      reason: 'signed-in',
+    });
   });
 
   it('registers a new customer for a verified email nobody has', () => {
@@ -115,7 +155,13 @@ describe('pending identity links', () => {
     expect(JSON.stringify(row)).not.toContain(token);
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBeGreaterThan(14 * 60 * 1000);
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBeLessThanOrEqual(15 * 60 * 1000 + 5_000);
-    expect(await getPendingIdentityLink(token)).toEqual({ customerId: customer.id, email: customer.email, provider: 'acme', providerName: 'Acme ID', hasPasskey: false });
+    expect(await getPendingIdentityLink(token)).toEqual({
+      customerId: customer.id,
+      email: customer.email,
+      provider: 'acme',
+      providerName: 'Acme ID',
+      hasPasskey: false,
+    });
     expect(await getPendingIdentityLink('x'.repeat(43))).toBeNull();
     expect(await getPendingIdentityLink(undefined)).toBeNull();
   });
@@ -132,15 +178,34 @@ describe('pending identity links', () => {
     expect(await completeIdentityLink(token, customer.id)).toEqual({ ok: false, reason: 'expired' });
 
     const identities = await listIdentities(customer.id);
-    expect(identities).toEqual([{ id: expect.any(String), provider: 'acme', providerName: 'Acme ID', linkedAt: expect.any(Date) }]);
-    expect(await prisma.account.findFirst({ where: { userId: customer.id }, select: { providerAccountId: true, access_token: true } })).toEqual({
+    expect(identities).toEqual([
+      { id: expect.any(String), provider: 'acme', providerName: 'Acme ID', linkedAt: expect.any(Date) },
+    ]);
+    expect(
+      await prisma.account.findFirst({
+        where: { userId: customer.id },
+        select: { providerAccountId: true, access_token: true },
+      }),
+    ).toEqual({
       providerAccountId: sub,
       access_token: null,
     });
     expect(await prisma.pendingIdentityLink.count({ where: { customerId: customer.id } })).toBe(0);
-    const events = await prisma.securityEvent.findMany({ where: { customerId: customer.id }, select: { type: true, detail: true, notMeTokenHash: true } });
-    expect(events).toEqual([{ type: 'identity.linked', detail: { provider: 'Acme ID', providerId: 'acme' }, notMeTokenHash: expect.any(String) }]);
-    const mail = await prisma.devMail.findFirstOrThrow({ where: { to: customer.email }, orderBy: { createdAt: 'desc' } });
+    const events = await prisma.securityEvent.findMany({
+      where: { customerId: customer.id },
+      select: { type: true, detail: true, notMeTokenHash: true },
+    });
+    expect(events).toEqual([
+      {
+        type: 'identity.linked',
+        detail: { provider: 'Acme ID', providerId: 'acme' },
+        notMeTokenHash: expect.any(String),
+      },
+    ]);
+    const mail = await prisma.devMail.findFirstOrThrow({
+      where: { to: customer.email },
+      orderBy: { createdAt: 'desc' },
+    });
     expect(mail.subject).toBe('A sign-in method was linked to your account');
     expect(mail.text).toContain('Your Acme ID account can now sign in to your account.');
   });
@@ -148,7 +213,10 @@ describe('pending identity links', () => {
   it('refuses an expired link, and one whose identity another customer linked meanwhile', async () => {
     const customer = await createCustomer({ email: uniqueEmail('late') });
     const expired = await createPendingIdentityLink(customer.id, 'acme', subject());
-    await prisma.pendingIdentityLink.updateMany({ where: { tokenHash: sha256(expired) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await prisma.pendingIdentityLink.updateMany({
+      where: { tokenHash: sha256(expired) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect(await getPendingIdentityLink(expired)).toBeNull();
     expect(await completeIdentityLink(expired, customer.id)).toEqual({ ok: false, reason: 'expired' });
 
@@ -172,15 +240,21 @@ describe('pending identity links', () => {
 describe('unlinking', () => {
   it("unlinks the customer's own identity and records it; email sign-in remains", async () => {
     const customer = await createCustomer({ email: uniqueEmail('unlink') });
-    const identity = await prisma.account.create({ data: { userId: customer.id, type: 'oidc', provider: 'acme', providerAccountId: subject() }, select: { id: true } });
+    const identity = await prisma.account.create({
+      data: { userId: customer.id, type: 'oidc', provider: 'acme', providerAccountId: subject() },
+      select: { id: true },
+    });
     const stranger = await createCustomer({ email: uniqueEmail('stranger') });
 
     expect(await unlinkIdentity(stranger.id, identity.id)).toEqual({ ok: false, reason: 'not-found' });
     expect(await unlinkIdentity(customer.id, identity.id)).toEqual({ ok: true });
     expect(await unlinkIdentity(customer.id, identity.id)).toEqual({ ok: false, reason: 'not-found' });
     expect(await listIdentities(customer.id)).toEqual([]);
-    expect(await prisma.securityEvent.findMany({ where: { customerId: customer.id }, select: { type: true, detail: true, notMeTokenHash: true } })).toEqual([
-      { type: 'identity.unlinked', detail: { provider: 'Acme ID' }, notMeTokenHash: null },
-    ]);
+    expect(
+      await prisma.securityEvent.findMany({
+        where: { customerId: customer.id },
+        select: { type: true, detail: true, notMeTokenHash: true },
+      }),
+    ).toEqual([{ type: 'identity.unlinked', detail: { provider: 'Acme ID' }, notMeTokenHash: null }]);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+
 import { completeOnboarding } from '@/server/customers';
 import { prisma } from '@/server/db';
 import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+
 import { uniqueEmail } from './helpers';
 
 describe('onboarding', () => {
@@ -14,7 +16,12 @@ describe('onboarding', () => {
     expect(row.onboardedAt).not.toBeNull();
     const receipts = await prisma.consentReceipt.findMany({ where: { customerId: customer.id } });
     expect(receipts).toHaveLength(1);
-    expect(receipts[0]).toMatchObject({ purposeKey: 'terms-of-service', purposeVersion: 1, granted: true, channel: 'portal' });
+    expect(receipts[0]).toMatchObject({
+      purposeKey: 'terms-of-service',
+      purposeVersion: 1,
+      granted: true,
+      channel: 'portal',
+    });
     expect(receipts[0]!.subjectPseudonym).toMatch(/^[0-9a-f]{64}$/);
     const events = await prisma.outboxEvent.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' } });
     expect(events.map((e) => e.type)).toEqual(['customer.updated', 'consent.updated']);
@@ -23,7 +30,10 @@ describe('onboarding', () => {
   it('writes nothing when the terms changed since the page was shown', async () => {
     await ensureConsentPurposes();
     const customer = await createCustomer({ email: uniqueEmail(), firstName: null, onboarded: false });
-    expect(await completeOnboarding(customer.id, { firstName: 'Zoé', acceptedTermsVersion: 99 })).toEqual({ ok: false, reason: 'terms-changed' });
+    expect(await completeOnboarding(customer.id, { firstName: 'Zoé', acceptedTermsVersion: 99 })).toEqual({
+      ok: false,
+      reason: 'terms-changed',
+    });
     expect((await prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).firstName).toBeNull();
     expect(await prisma.consentReceipt.count({ where: { customerId: customer.id } })).toBe(0);
     expect(await prisma.outboxEvent.count({ where: { customerId: customer.id } })).toBe(0);
@@ -33,7 +43,10 @@ describe('onboarding', () => {
     await ensureConsentPurposes();
     const customer = await createCustomer({ email: uniqueEmail(), firstName: null, onboarded: false });
     await completeOnboarding(customer.id, { firstName: 'Ada', acceptedTermsVersion: 1 });
-    expect(await completeOnboarding(customer.id, { firstName: 'Eve', acceptedTermsVersion: 1 })).toEqual({ ok: false, reason: 'already-done' });
+    expect(await completeOnboarding(customer.id, { firstName: 'Eve', acceptedTermsVersion: 1 })).toEqual({
+      ok: false,
+      reason: 'already-done',
+    });
     expect((await prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).firstName).toBe('Ada');
     expect(await prisma.outboxEvent.count({ where: { customerId: customer.id } })).toBe(2);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { prisma } from '@/server/db';
 import { startPasskeyAuthentication } from '@/server/passkeys';
 
@@ -6,7 +7,11 @@ describe('WebAuthn ceremonies', () => {
   it('each new ceremony clears expired ones, so abandoned /signin loads do not pile up', async () => {
     const past = new Date(Date.now() - 60_000);
     await prisma.webAuthnChallenge.createMany({
-      data: Array.from({ length: 30 }, (_, i) => ({ challenge: `expired-${i}`, purpose: 'authenticate', expiresAt: past })),
+      data: Array.from({ length: 30 }, (_, i) => ({
+        challenge: `expired-${i}`,
+        purpose: 'authenticate',
+        expiresAt: past,
+      })),
     });
     const live = await prisma.webAuthnChallenge.create({
       data: { challenge: 'live', purpose: 'authenticate', expiresAt: new Date(Date.now() + 60_000) },

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+
+import { setCustomerLocale } from '@/server/customers';
 import { prisma } from '@/server/db';
 import { createCustomer } from '@/server/factories';
 import { getProfile, listProfileChanges, updateProfile } from '@/server/profile';
-import { setCustomerLocale } from '@/server/customers';
+
 import { uniqueEmail } from './helpers';
 
 const portal = (expectedVersion: number | null) => ({ channel: 'portal', expectedVersion });
@@ -11,7 +13,8 @@ async function version(customerId: string): Promise<number> {
   return (await prisma.user.findUniqueOrThrow({ where: { id: customerId }, select: { version: true } })).version;
 }
 
-const outbox = (customerId: string) => prisma.outboxEvent.findMany({ where: { customerId }, orderBy: { id: 'asc' }, select: { type: true, payload: true } });
+const outbox = (customerId: string) =>
+  prisma.outboxEvent.findMany({ where: { customerId }, orderBy: { id: 'asc' }, select: { type: true, payload: true } });
 
 describe('updateProfile', () => {
   it('writes the attributes, one history row each, and exactly one customer.updated event, with provenance', async () => {
@@ -23,7 +26,9 @@ describe('updateProfile', () => {
         firstName: 'Zoé',
         lastName: "O'Brien",
         phone: '+33 6 12 34 56 78',
-        addresses: { home: { country: 'GB', line1: '221B Baker Street', line2: '', postalCode: 'nw16xe', city: 'London' } },
+        addresses: {
+          home: { country: 'GB', line1: '221B Baker Street', line2: '', postalCode: 'nw16xe', city: 'London' },
+        },
       },
       portal(v),
     );
@@ -35,7 +40,11 @@ describe('updateProfile', () => {
       lastName: "O'Brien",
       phone: '+33612345678',
       version: v + 1,
-      addresses: { home: { country: 'GB', line1: '221B Baker Street', line2: null, postalCode: 'NW1 6XE', city: 'London' }, billing: null, shipping: null },
+      addresses: {
+        home: { country: 'GB', line1: '221B Baker Street', line2: null, postalCode: 'NW1 6XE', city: 'London' },
+        billing: null,
+        shipping: null,
+      },
     });
     expect(profile!.provenance.phone).toMatchObject({ channel: 'portal', verified: false });
     expect((await listProfileChanges(customer.id)).map((c) => [c.attribute, c.oldValue, c.newValue])).toEqual(
@@ -46,16 +55,23 @@ describe('updateProfile', () => {
     );
     const events = await outbox(customer.id);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'customer.updated', payload: { fields: ['firstName', 'lastName', 'phone', 'address.home'], channel: 'portal', version: v + 1 } });
+    expect(events[0]).toMatchObject({
+      type: 'customer.updated',
+      payload: { fields: ['firstName', 'lastName', 'phone', 'address.home'], channel: 'portal', version: v + 1 },
+    });
   });
 
   it('records the app that wrote as the channel (as the API will)', async () => {
     const customer = await createCustomer({ email: uniqueEmail() });
-    await updateProfile(customer.id, { lastName: 'Durand' }, { channel: 'Checkbook app', expectedVersion: await version(customer.id) });
+    await updateProfile(
+      customer.id,
+      { lastName: 'Durand' },
+      { channel: 'Checkbook app', expectedVersion: await version(customer.id) },
+    );
     expect((await getProfile(customer.id))!.provenance.lastName).toMatchObject({ channel: 'Checkbook app' });
   });
 
-  it('refuses the write, writing nothing, when the writer\'s authorization (checked under the row lock) says no', async () => {
+  it("refuses the write, writing nothing, when the writer's authorization (checked under the row lock) says no", async () => {
     const customer = await createCustomer({ email: uniqueEmail() });
     const before = await version(customer.id);
     let asked = 0;
@@ -63,7 +79,13 @@ describe('updateProfile', () => {
       asked++;
       return false;
     };
-    expect(await updateProfile(customer.id, { lastName: 'Durand' }, { channel: 'Checkbook app', expectedVersion: before, authorize })).toEqual({ ok: false, reason: 'forbidden' });
+    expect(
+      await updateProfile(
+        customer.id,
+        { lastName: 'Durand' },
+        { channel: 'Checkbook app', expectedVersion: before, authorize },
+      ),
+    ).toEqual({ ok: false, reason: 'forbidden' });
     expect(asked).toBe(1);
     expect(await version(customer.id)).toBe(before);
     expect(await outbox(customer.id)).toEqual([]);
@@ -83,7 +105,11 @@ describe('updateProfile', () => {
     ]) {
       expect(await updateProfile(customer.id, bad, portal(v))).toMatchObject({ ok: false, reason: 'invalid' });
     }
-    expect(await updateProfile(customer.id, { firstName: 'Alex' }, portal(v))).toEqual({ ok: true, version: v, changed: [] });
+    expect(await updateProfile(customer.id, { firstName: 'Alex' }, portal(v))).toEqual({
+      ok: true,
+      version: v,
+      changed: [],
+    });
     expect(await version(customer.id)).toBe(v);
     expect(await outbox(customer.id)).toEqual([]);
     expect(await prisma.profileChange.count({ where: { customerId: customer.id } })).toBe(0);
@@ -94,7 +120,12 @@ describe('updateProfile', () => {
     const loaded = await version(customer.id);
     expect(await updateProfile(customer.id, { firstName: 'Tab-A' }, portal(loaded))).toMatchObject({ ok: true });
     const second = await updateProfile(customer.id, { firstName: 'Tab-B' }, portal(loaded));
-    expect(second).toEqual({ ok: false, reason: 'conflict', version: loaded + 1, conflicts: [{ attribute: 'firstName', yours: 'Tab-B', current: 'Tab-A' }] });
+    expect(second).toEqual({
+      ok: false,
+      reason: 'conflict',
+      version: loaded + 1,
+      conflicts: [{ attribute: 'firstName', yours: 'Tab-B', current: 'Tab-A' }],
+    });
     expect((await getProfile(customer.id))!.firstName).toBe('Tab-A');
     expect(await outbox(customer.id)).toHaveLength(1);
   });
@@ -103,8 +134,17 @@ describe('updateProfile', () => {
     const customer = await createCustomer({ email: uniqueEmail() });
     const loaded = await version(customer.id);
     await setCustomerLocale(customer.id, 'fr');
-    expect(await updateProfile(customer.id, { lastName: 'Martin' }, portal(loaded))).toMatchObject({ ok: true, changed: ['lastName'] });
-    expect(await updateProfile(customer.id, { lastName: 'Petit' }, { channel: 'app', expectedVersion: loaded, onStale: 'reject' })).toMatchObject({
+    expect(await updateProfile(customer.id, { lastName: 'Martin' }, portal(loaded))).toMatchObject({
+      ok: true,
+      changed: ['lastName'],
+    });
+    expect(
+      await updateProfile(
+        customer.id,
+        { lastName: 'Petit' },
+        { channel: 'app', expectedVersion: loaded, onStale: 'reject' },
+      ),
+    ).toMatchObject({
       ok: false,
       reason: 'conflict',
       conflicts: [{ attribute: 'lastName', yours: 'Petit', current: 'Martin' }],
@@ -115,14 +155,18 @@ describe('updateProfile', () => {
     const customer = await createCustomer({ email: uniqueEmail() });
     const loaded = await version(customer.id);
     await prisma.user.update({ where: { id: customer.id }, data: { version: { increment: 1 } } });
-    expect(await updateProfile(customer.id, { lastName: 'Martin' }, portal(loaded))).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(await updateProfile(customer.id, { lastName: 'Martin' }, portal(loaded))).toMatchObject({
+      ok: false,
+      reason: 'conflict',
+    });
   });
 
   it('loses nothing under 50 concurrent conflicting writes', async () => {
     const customer = await createCustomer({ email: uniqueEmail() });
     const loaded = await version(customer.id);
     // Names are letters only: "Writer-ba", "Writer-bb"…
-    const name = (i: number) => `Writer-${String.fromCharCode(97 + Math.floor(i / 26))}${String.fromCharCode(97 + (i % 26))}`;
+    const name = (i: number) =>
+      `Writer-${String.fromCharCode(97 + Math.floor(i / 26))}${String.fromCharCode(97 + (i % 26))}`;
     const writes = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? { firstName: name(i) } : { lastName: name(i) }));
     const results = await Promise.all(writes.map((w) => updateProfile(customer.id, w, portal(loaded))));
     expect(results.every((r) => r.ok || r.reason === 'conflict')).toBe(true);
@@ -131,7 +175,9 @@ describe('updateProfile', () => {
     expect(succeeded).toHaveLength(2);
     const profile = (await getProfile(customer.id))!;
     for (const w of succeeded) expect(profile).toMatchObject(w);
-    for (const r of results) if (!r.ok && r.reason === 'conflict') expect([profile.firstName, profile.lastName]).toContain(r.conflicts[0]!.current);
+    for (const r of results)
+      if (!r.ok && r.reason === 'conflict')
+        expect([profile.firstName, profile.lastName]).toContain(r.conflicts[0]!.current);
     expect(profile.version).toBe(loaded + 2);
     expect(await prisma.profileChange.count({ where: { customerId: customer.id } })).toBe(2);
     expect(await prisma.outboxEvent.count({ where: { customerId: customer.id } })).toBe(2);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
 import { prisma } from '@/server/db';
 import { requestSignIn, verifyCode } from '@/server/sign-in';
+
 import { uniqueEmail, uniqueIp } from './helpers';
 
 // Defaults from server/env.ts: 5 sends per email, 30 per IP, 15 verifications per email, 60 per IP, per 15 minutes.

@@ -1,8 +1,10 @@
 import { PrismaAdapter } from '@auth/prisma-adapter';
 import { describe, expect, it } from 'vitest';
+
 import { withHashedSessionTokens } from '@/server/auth-adapter';
 import { prisma } from '@/server/db';
 import { createCustomer } from '@/server/factories';
+
 import { uniqueEmail } from './helpers';
 
 describe('Auth.js sessions with hashed tokens', () => {

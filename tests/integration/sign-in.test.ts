@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { prisma } from '@/server/db';
 import { createCustomer, ensureConsentPurposes } from '@/server/factories';
-import { CHALLENGE_TTL_MS, confirmLink, getPendingChallenge, peekLink, requestSignIn, verifyCode } from '@/server/sign-in';
+import {
+  CHALLENGE_TTL_MS,
+  confirmLink,
+  getPendingChallenge,
+  peekLink,
+  requestSignIn,
+  verifyCode,
+} from '@/server/sign-in';
+
 import { latestSignInMail, uniqueEmail, uniqueIp } from './helpers';
 
 beforeAll(async () => {
@@ -37,7 +46,10 @@ describe('requesting a sign-in', () => {
     expect(a.ok && b.ok).toBe(true);
     expect(await prisma.user.count({ where: { email: unknown } })).toBe(0);
     const [mailA, mailB] = await Promise.all([latestSignInMail(known.email), latestSignInMail(unknown)]);
-    const subjects = await prisma.devMail.findMany({ where: { to: { in: [known.email, unknown] } }, select: { subject: true } });
+    const subjects = await prisma.devMail.findMany({
+      where: { to: { in: [known.email, unknown] } },
+      select: { subject: true },
+    });
     expect(new Set(subjects.map((s) => s.subject)).size).toBe(1);
     expect(mailA.text.replace(/\d{6}|token=\S+/g, '')).toBe(mailB.text.replace(/\d{6}|token=\S+/g, ''));
   });
@@ -67,7 +79,12 @@ describe('the code', () => {
   it('signs an existing customer in without creating another', async () => {
     const existing = await createCustomer({ email: uniqueEmail('existing') });
     const { challengeId, code } = await request(existing.email);
-    expect(await verifyCode(challengeId, code, uniqueIp())).toEqual({ ok: true, customerId: existing.id, isNew: false, onboarded: true });
+    expect(await verifyCode(challengeId, code, uniqueIp())).toEqual({
+      ok: true,
+      customerId: existing.id,
+      isNew: false,
+      onboarded: true,
+    });
   });
 
   it('is single-use', async () => {
@@ -87,7 +104,9 @@ describe('the code', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await verifyCode(challengeId, wrong, uniqueIp()));
-    expect(answers.slice(0, 4).map((a) => (a.ok ? 'ok' : 'attemptsLeft' in a ? a.attemptsLeft : a.reason))).toEqual([4, 3, 2, 1]);
+    expect(answers.slice(0, 4).map((a) => (a.ok ? 'ok' : 'attemptsLeft' in a ? a.attemptsLeft : a.reason))).toEqual([
+      4, 3, 2, 1,
+    ]);
     expect(answers[4]).toEqual({ ok: false, reason: 'code-dead' });
     expect(await verifyCode(challengeId, code, uniqueIp())).toEqual({ ok: false, reason: 'expired' });
   });
@@ -102,7 +121,10 @@ describe('the code', () => {
 
   it('does not check codes for an unknown or malformed challenge id', async () => {
     expect(await verifyCode('not-a-uuid', '123456', uniqueIp())).toEqual({ ok: false, reason: 'expired' });
-    expect(await verifyCode('00000000-0000-4000-8000-000000000000', '123456', uniqueIp())).toEqual({ ok: false, reason: 'expired' });
+    expect(await verifyCode('00000000-0000-4000-8000-000000000000', '123456', uniqueIp())).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
   });
 });
 

@@ -42,7 +42,14 @@ export async function startReceiver(): Promise<Receiver> {
       } catch {
         json = { type: 'unparsable', timestamp: '', data: {} };
       }
-      const request: ReceivedWebhook = { url: req.url ?? '', headers: req.headers, body, id: String(req.headers['webhook-id'] ?? ''), json, at: Date.now() };
+      const request: ReceivedWebhook = {
+        url: req.url ?? '',
+        headers: req.headers,
+        body,
+        id: String(req.headers['webhook-id'] ?? ''),
+        json,
+        at: Date.now(),
+      };
       received.push(request);
       void Promise.resolve(answerFn(request)).then((answer) => {
         if (answer === 'hang') return;
@@ -61,7 +68,8 @@ export async function startReceiver(): Promise<Receiver> {
     waitFor: async (predicate, timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(received)) {
-        if (Date.now() > deadline) throw new Error(`receiver: condition not met after ${timeoutMs} ms (${received.length} received)`);
+        if (Date.now() > deadline)
+          throw new Error(`receiver: condition not met after ${timeoutMs} ms (${received.length} received)`);
         await sleep(20);
       }
     },

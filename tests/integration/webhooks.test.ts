@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { setAppAccess } from '@/server/app-access';
 import { createApp, setAppDisabled } from '@/server/apps';
 import { setConsent } from '@/server/consent';
@@ -22,14 +24,20 @@ import {
   startWebhookWorker,
   type WebhookWorker,
 } from '@/server/webhooks';
+
 import { uniqueEmail, uniqueIp } from './helpers';
 import { startReceiver, type Receiver } from './webhook-receiver';
 
 const address = { line1: '1 rue de la Paix', postalCode: '75002', city: 'Paris', country: 'FR' };
 const newAddress = { country: 'FR', line1: '8 rue de Rivoli', line2: '', postalCode: '75004', city: 'Paris' };
 const portal = { channel: 'portal', expectedVersion: null } as const;
-const settings = () => deliverySettings({ timeoutMs: 2_000, maxAttempts: 3, leaseMarginMs: 1_000, backoff: { baseMs: 5 } });
-const quietLog = { info: () => {}, warn: () => {}, error: (...args: unknown[]) => console.error('[webhooks]', ...args) };
+const settings = () =>
+  deliverySettings({ timeoutMs: 2_000, maxAttempts: 3, leaseMarginMs: 1_000, backoff: { baseMs: 5 } });
+const quietLog = {
+  info: () => {},
+  warn: () => {},
+  error: (...args: unknown[]) => console.error('[webhooks]', ...args),
+};
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -50,7 +58,14 @@ async function webhookApp(url: string, fields = 'name,postalAddress', purposes =
 }
 
 function worker(options: Parameters<typeof startWebhookWorker>[0] = {}): WebhookWorker {
-  const w = startWebhookWorker({ pollIntervalMs: 50, timeoutMs: 2_000, leaseMarginMs: 1_000, backoff: { baseMs: 10 }, log: quietLog, ...options });
+  const w = startWebhookWorker({
+    pollIntervalMs: 50,
+    timeoutMs: 2_000,
+    leaseMarginMs: 1_000,
+    backoff: { baseMs: 10 },
+    log: quietLog,
+    ...options,
+  });
   cleanups.push(() => w.stop());
   return w;
 }
@@ -65,7 +80,11 @@ async function closedPort(): Promise<number> {
 }
 
 const events = (customerId: string) =>
-  prisma.outboxEvent.findMany({ where: { customerId }, orderBy: { id: 'asc' }, select: { eventId: true, type: true, occurredAt: true } });
+  prisma.outboxEvent.findMany({
+    where: { customerId },
+    orderBy: { id: 'asc' },
+    select: { eventId: true, type: true, occurredAt: true },
+  });
 
 /** Each delivery of the app for this customer, oldest first, as "type status". */
 const deliveryStates = async (appId: string, customerId: string) =>
@@ -79,15 +98,25 @@ const deliveryStates = async (appId: string, customerId: string) =>
 
 /** The customer's "who looked at my data" rows naming this app. */
 const accessLog = (customerId: string, clientId: string) =>
-  prisma.dataAccessLog.findMany({ where: { customerId, accessorId: clientId }, orderBy: { id: 'asc' }, select: { fields: true, reason: true } });
+  prisma.dataAccessLog.findMany({
+    where: { customerId, accessorId: clientId },
+    orderBy: { id: 'asc' },
+    select: { fields: true, reason: true },
+  });
 
 const marketingConsent = (customerId: string, granted = true) =>
-  setConsent(customerId, { purposeKey: 'marketing-emails', version: 1, granted }, { channel: 'portal', collectionMethod: 'test' });
+  setConsent(
+    customerId,
+    { purposeKey: 'marketing-emails', version: 1, granted },
+    { channel: 'portal', collectionMethod: 'test' },
+  );
 
 /** An email change through the portal's own flow (code mailed to the new address): one customer.email_changed event. */
 async function changeEmail(customerId: string): Promise<string> {
   const newEmail = uniqueEmail('new');
-  expect(await requestEmailChange(customerId, newEmail, { ip: uniqueIp(), locale: 'en', channel: 'portal' })).toEqual({ ok: true });
+  expect(await requestEmailChange(customerId, newEmail, { ip: uniqueIp(), locale: 'en', channel: 'portal' })).toEqual({
+    ok: true,
+  });
   const mail = await prisma.devMail.findFirstOrThrow({ where: { to: newEmail }, orderBy: { createdAt: 'desc' } });
   const code = /\b(\d{6})\b/.exec(mail.text)?.[1] ?? '';
   expect(await confirmEmailChangeCode(customerId, code, uniqueIp())).toEqual({ ok: true, newEmail });
@@ -107,7 +136,13 @@ describe('webhooks', () => {
     const r = await receiver();
     const { app, webhookSecret } = await webhookApp(r.url);
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Ana', lastName: 'Silva', address });
-    expect(await updateProfile(customer.id, { firstName: 'Zoé', phone: '+33 6 12 34 56 78', addresses: { home: newAddress } }, portal)).toMatchObject({ ok: true });
+    expect(
+      await updateProfile(
+        customer.id,
+        { firstName: 'Zoé', phone: '+33 6 12 34 56 78', addresses: { home: newAddress } },
+        portal,
+      ),
+    ).toMatchObject({ ok: true });
     const before = Math.floor(Date.now() / 1000);
     await deliverAll();
 
@@ -138,14 +173,30 @@ describe('webhooks', () => {
       },
     });
     // A changed body, another app's secret: refused.
-    expect(() => new Webhook(webhookSecret!).verify(hook!.body.replace('Zoé', 'Eve'), hook!.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(webhookSecret!).verify(hook!.body.replace('Zoé', 'Eve'), hook!.headers as Record<string, string>),
+    ).toThrow();
     const other = await webhookApp(r.url);
-    expect(() => new Webhook(other.webhookSecret!).verify(hook!.body, hook!.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(other.webhookSecret!).verify(hook!.body, hook!.headers as Record<string, string>),
+    ).toThrow();
 
     // The read is in the customer's "who looked at my data" list.
-    const logged = await prisma.dataAccessLog.findMany({ where: { customerId: customer.id, accessorId: app.clientId }, select: { fields: true, reason: true } });
+    const logged = await prisma.dataAccessLog.findMany({
+      where: { customerId: customer.id, accessorId: app.clientId },
+      select: { fields: true, reason: true },
+    });
     expect(logged).toEqual([{ fields: ['name', 'postalAddress'], reason: 'webhook customer.updated' }]);
-    expect(await listDeliveries(app.name)).toMatchObject([{ eventId: event!.eventId, type: 'customer.updated', status: 'delivered', attempts: 1, lastStatus: 204, lastError: null }]);
+    expect(await listDeliveries(app.name)).toMatchObject([
+      {
+        eventId: event!.eventId,
+        type: 'customer.updated',
+        status: 'delivered',
+        attempts: 1,
+        lastStatus: 204,
+        lastError: null,
+      },
+    ]);
   });
 
   it('decides at delivery time: after a withdrawal, a change queued before it is suppressed (not sent, not logged, never retried), the withdrawal itself arrives as consent.updated with customer null', async () => {
@@ -158,12 +209,24 @@ describe('webhooks', () => {
     await deliverAll();
 
     // The queued customer.updated is not sent at all: no body, no timing, no version.
-    expect(r.received.map((h) => [h.json.type, h.json.data])).toEqual([['consent.updated', { customerId: customer.id, changed: [], customer: null }]]);
+    expect(r.received.map((h) => [h.json.type, h.json.data])).toEqual([
+      ['consent.updated', { customerId: customer.id, changed: [], customer: null }],
+    ]);
     expect(r.received[0]!.body).not.toContain('version');
-    expect(await deliveryStates(app.id, customer.id)).toEqual(['customer.updated suppressed', 'consent.updated delivered']);
+    expect(await deliveryStates(app.id, customer.id)).toEqual([
+      'customer.updated suppressed',
+      'consent.updated delivered',
+    ]);
     const [consent, suppressed] = (await listDeliveries(app.name))!;
     expect(consent).toMatchObject({ type: 'consent.updated', status: 'delivered' });
-    expect(suppressed).toMatchObject({ type: 'customer.updated', status: 'suppressed', attempts: 1, lastStatus: null, lastError: null, deliveredAt: null });
+    expect(suppressed).toMatchObject({
+      type: 'customer.updated',
+      status: 'suppressed',
+      attempts: 1,
+      lastStatus: null,
+      lastError: null,
+      deliveredAt: null,
+    });
     // Nothing was read for it, nor for the bare consent.updated.
     expect(await accessLog(customer.id, app.clientId)).toEqual([]);
 
@@ -172,7 +235,11 @@ describe('webhooks', () => {
     await deliverAll();
     await deliverAll();
     expect(r.received).toHaveLength(1);
-    expect(await deliveryStates(app.id, customer.id)).toEqual(['customer.updated suppressed', 'consent.updated delivered', 'customer.updated suppressed']);
+    expect(await deliveryStates(app.id, customer.id)).toEqual([
+      'customer.updated suppressed',
+      'consent.updated delivered',
+      'customer.updated suppressed',
+    ]);
     expect((await listDeliveries(app.name, { status: 'suppressed' }))!.map((d) => d.attempts)).toEqual([1, 1]);
     expect(await accessLog(customer.id, app.clientId)).toEqual([]);
 
@@ -182,24 +249,46 @@ describe('webhooks', () => {
     expect(r.received).toHaveLength(2);
     expect(r.received[1]!.json).toMatchObject({
       type: 'consent.updated',
-      data: { customerId: customer.id, changed: [], customer: { id: customer.id, firstName: 'Later', addresses: { home: { line1: newAddress.line1 } } } },
+      data: {
+        customerId: customer.id,
+        changed: [],
+        customer: { id: customer.id, firstName: 'Later', addresses: { home: { line1: newAddress.line1 } } },
+      },
     });
-    expect(await accessLog(customer.id, app.clientId)).toEqual([{ fields: ['name', 'postalAddress'], reason: 'webhook consent.updated' }]);
+    expect(await accessLog(customer.id, app.clientId)).toEqual([
+      { fields: ['name', 'postalAddress'], reason: 'webhook consent.updated' },
+    ]);
   });
 
   it('sends consent.updated (customer null where nothing is visible), customer.deleted with the id alone to every app (withdrawn ones too), and nothing else once the customer is gone', async () => {
     const r = await receiver();
-    const { app: shop } = await webhookApp(`${r.url}?app=shop`, 'name,email:marketing-emails', 'service,marketing-emails');
+    const { app: shop } = await webhookApp(
+      `${r.url}?app=shop`,
+      'name,email:marketing-emails',
+      'service,marketing-emails',
+    );
     const { app: withdrawn } = await webhookApp(`${r.url}?app=withdrawn`);
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Léa', address });
     await prisma.appAccessWithdrawal.create({ data: { customerId: customer.id, appId: withdrawn.id } });
-    const sent = (app: string, type?: string) => r.received.filter((h) => h.url.endsWith(`app=${app}`) && (!type || h.json.type === type)).map((h) => h.json.data);
+    const sent = (app: string, type?: string) =>
+      r.received.filter((h) => h.url.endsWith(`app=${app}`) && (!type || h.json.type === type)).map((h) => h.json.data);
 
     await marketingConsent(customer.id);
     await deliverAll();
     const stamp = { version: expect.any(Number), updatedAt: expect.any(String) };
     expect(sent('shop', 'consent.updated')).toEqual([
-      { customerId: customer.id, changed: [], customer: { id: customer.id, ...stamp, firstName: 'Léa', lastName: null, email: customer.email, emailVerified: true } },
+      {
+        customerId: customer.id,
+        changed: [],
+        customer: {
+          id: customer.id,
+          ...stamp,
+          firstName: 'Léa',
+          lastName: null,
+          email: customer.email,
+          emailVerified: true,
+        },
+      },
     ]);
     expect(sent('withdrawn')).toEqual([{ customerId: customer.id, changed: [], customer: null }]);
 
@@ -227,18 +316,34 @@ describe('webhooks', () => {
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Noor' });
     await updateProfile(customer.id, { firstName: 'Nour', addresses: { home: newAddress } }, portal);
     await changeEmail(customer.id);
-    await setConsent(customer.id, { purposeKey: 'analytics', version: 1, granted: true }, { channel: 'portal', collectionMethod: 'test' });
+    await setConsent(
+      customer.id,
+      { purposeKey: 'analytics', version: 1, granted: true },
+      { channel: 'portal', collectionMethod: 'test' },
+    );
     await deliverAll();
 
-    expect(r.received.map((h) => [h.json.type, h.json.data])).toEqual([['consent.updated', { customerId: customer.id, changed: [], customer: null }]]);
-    expect(await deliveryStates(app.id, customer.id)).toEqual(['customer.updated suppressed', 'customer.email_changed suppressed', 'consent.updated delivered']);
+    expect(r.received.map((h) => [h.json.type, h.json.data])).toEqual([
+      ['consent.updated', { customerId: customer.id, changed: [], customer: null }],
+    ]);
+    expect(await deliveryStates(app.id, customer.id)).toEqual([
+      'customer.updated suppressed',
+      'customer.email_changed suppressed',
+      'consent.updated delivered',
+    ]);
     expect(await accessLog(customer.id, app.clientId)).toEqual([]);
 
     await marketingConsent(customer.id);
     await updateProfile(customer.id, { firstName: 'Nora' }, portal);
     await deliverAll();
     // Sent in parallel: in either order.
-    const later = r.received.slice(1).map((h) => [h.json.type, h.json.data.changed, (h.json.data.customer as { firstName?: string } | null)?.firstName]);
+    const later = r.received
+      .slice(1)
+      .map((h) => [
+        h.json.type,
+        h.json.data.changed,
+        (h.json.data.customer as { firstName?: string } | null)?.firstName,
+      ]);
     expect(later.sort()).toEqual([
       ['consent.updated', [], 'Nora'],
       ['customer.updated', ['name'], 'Nora'],
@@ -247,7 +352,11 @@ describe('webhooks', () => {
 
   it('sends customer.email_changed only to apps that may see the email; to others it is customer.updated if a field they see changed too, else nothing', async () => {
     const r = await receiver();
-    const { app: mailer } = await webhookApp(`${r.url}?app=mailer`, 'name,email:marketing-emails', 'service,marketing-emails');
+    const { app: mailer } = await webhookApp(
+      `${r.url}?app=mailer`,
+      'name,email:marketing-emails',
+      'service,marketing-emails',
+    );
     const { app: postal } = await webhookApp(`${r.url}?app=postal`, 'name,postalAddress');
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Inès', address });
     await marketingConsent(customer.id);
@@ -261,22 +370,42 @@ describe('webhooks', () => {
     const newEmail = await changeEmail(customer.id);
     await deliverAll();
     const [event] = (await events(customer.id)).filter((e) => e.type === 'customer.email_changed');
-    expect(sent('mailer').map((h) => [h.id, h.json.type, h.json.data.changed, (h.json.data.customer as { email?: string }).email])).toEqual([
-      [event!.eventId, 'customer.email_changed', ['email'], newEmail],
-    ]);
+    expect(
+      sent('mailer').map((h) => [
+        h.id,
+        h.json.type,
+        h.json.data.changed,
+        (h.json.data.customer as { email?: string }).email,
+      ]),
+    ).toEqual([[event!.eventId, 'customer.email_changed', ['email'], newEmail]]);
     expect(sent('postal')).toEqual([]);
-    expect((await listDeliveries(postal.name))![0]).toMatchObject({ eventId: event!.eventId, type: 'customer.email_changed', status: 'suppressed' });
+    expect((await listDeliveries(postal.name))![0]).toMatchObject({
+      eventId: event!.eventId,
+      type: 'customer.email_changed',
+      status: 'suppressed',
+    });
     expect(await accessLog(customer.id, postal.clientId)).toEqual(postalReads);
 
     // An email change that touched a field the postal app sees too (the name): told as customer.updated, without the email.
-    await prisma.$transaction((tx) => writeEvent(tx, 'customer.email_changed', customer.id, { fields: ['email', 'firstName'], channel: 'portal' }));
+    await prisma.$transaction((tx) =>
+      writeEvent(tx, 'customer.email_changed', customer.id, { fields: ['email', 'firstName'], channel: 'portal' }),
+    );
     await deliverAll();
     const [, both] = (await events(customer.id)).filter((e) => e.type === 'customer.email_changed');
-    expect(sent('mailer').slice(1).map((h) => [h.id, h.json.type, h.json.data.changed])).toEqual([[both!.eventId, 'customer.email_changed', ['name', 'email']]]);
-    expect(sent('postal').map((h) => [h.id, h.json.type, h.json.data.changed])).toEqual([[both!.eventId, 'customer.updated', ['name']]]);
+    expect(
+      sent('mailer')
+        .slice(1)
+        .map((h) => [h.id, h.json.type, h.json.data.changed]),
+    ).toEqual([[both!.eventId, 'customer.email_changed', ['name', 'email']]]);
+    expect(sent('postal').map((h) => [h.id, h.json.type, h.json.data.changed])).toEqual([
+      [both!.eventId, 'customer.updated', ['name']],
+    ]);
     expect(sent('postal')[0]!.body).not.toContain('email');
     expect(sent('postal')[0]!.body).not.toContain(newEmail);
-    expect(await accessLog(customer.id, postal.clientId)).toEqual([...postalReads, { fields: ['name', 'postalAddress'], reason: 'webhook customer.updated' }]);
+    expect(await accessLog(customer.id, postal.clientId)).toEqual([
+      ...postalReads,
+      { fields: ['name', 'postalAddress'], reason: 'webhook customer.updated' },
+    ]);
     expect(await listDeliveries(mailer.name)).toHaveLength(3);
   });
 
@@ -305,13 +434,26 @@ describe('webhooks', () => {
     // As sign-in writes it (server/sign-in.ts).
     await prisma.$transaction((tx) => writeEvent(tx, 'customer.created', customer.id, { fields: ['email'] }));
     await deliverAll();
-    const sent = (app: string) => r.received.filter((h) => h.url.endsWith(`app=${app}`)).map((h) => [h.json.type, h.json.data.changed, Object.keys(h.json.data.customer ?? {}).sort()]);
+    const sent = (app: string) =>
+      r.received
+        .filter((h) => h.url.endsWith(`app=${app}`))
+        .map((h) => [h.json.type, h.json.data.changed, Object.keys(h.json.data.customer ?? {}).sort()]);
 
-    expect(sent('postal')).toEqual([['customer.created', [], ['addresses', 'firstName', 'id', 'lastName', 'updatedAt', 'version']]]);
-    expect(sent('mailer')).toEqual([['customer.created', ['email'], ['email', 'emailVerified', 'firstName', 'id', 'lastName', 'updatedAt', 'version']]]);
+    expect(sent('postal')).toEqual([
+      ['customer.created', [], ['addresses', 'firstName', 'id', 'lastName', 'updatedAt', 'version']],
+    ]);
+    expect(sent('mailer')).toEqual([
+      [
+        'customer.created',
+        ['email'],
+        ['email', 'emailVerified', 'firstName', 'id', 'lastName', 'updatedAt', 'version'],
+      ],
+    ]);
     expect(sent('marketing')).toEqual([]);
     expect(await deliveryStates(marketing.id, customer.id)).toEqual(['customer.created suppressed']);
-    expect(await accessLog(customer.id, postal.clientId)).toEqual([{ fields: ['name', 'postalAddress'], reason: 'webhook customer.created' }]);
+    expect(await accessLog(customer.id, postal.clientId)).toEqual([
+      { fields: ['name', 'postalAddress'], reason: 'webhook customer.created' },
+    ]);
     expect(await accessLog(customer.id, mailer.clientId)).toHaveLength(1);
     expect(await accessLog(customer.id, marketing.clientId)).toEqual([]);
   });
@@ -357,7 +499,9 @@ describe('webhooks', () => {
     r.answer(() => 200);
     expect(await redriveDeliveries(app.name)).toBe(1);
     await r.waitFor((received) => received.length === 5);
-    await expect.poll(async () => (await listDeliveries(app.name))![0]).toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 200, lastError: null });
+    await expect
+      .poll(async () => (await listDeliveries(app.name))![0])
+      .toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 200, lastError: null });
     expect(r.received[4]!.id).toBe(row!.eventId);
     // Only dead ones are redriven by default; a given id is sent again whatever its state ("#id" as the list prints it).
     expect(await redriveDeliveries(app.name)).toBe(0);
@@ -367,7 +511,9 @@ describe('webhooks', () => {
 
   it('grows the retry delay by the factor up to the cap, drawn uniformly below it', () => {
     const backoff = { baseMs: 1_000, capMs: 3_600_000, factor: 4 };
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelay(n, backoff, () => 1))).toEqual([1_000, 4_000, 16_000, 64_000, 256_000, 1_024_000, 3_600_000, 3_600_000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelay(n, backoff, () => 1))).toEqual([
+      1_000, 4_000, 16_000, 64_000, 256_000, 1_024_000, 3_600_000, 3_600_000,
+    ]);
     expect(backoffDelay(5, backoff, () => 0)).toBe(0);
     expect(backoffDelay(3, backoff, () => 0.5)).toBe(8_000);
   });
@@ -380,20 +526,32 @@ describe('webhooks', () => {
     const customer = await createCustomer({ email: uniqueEmail() });
     await updateProfile(customer.id, { firstName: 'Timeout' }, portal);
     await dispatchOutbox();
-    const outcomes = await deliverDue({ settings: deliverySettings({ timeoutMs: 300, maxAttempts: 3, backoff: { baseMs: 5 } }) });
+    const outcomes = await deliverDue({
+      settings: deliverySettings({ timeoutMs: 300, maxAttempts: 3, backoff: { baseMs: 5 } }),
+    });
     expect(outcomes.map((o) => [o.appName, o.result, o.error]).sort()).toEqual(
       [
         [hanging.app.name, 'retry', 'timeout after 300 ms'],
         [refused.app.name, 'retry', 'network error ECONNREFUSED'],
       ].sort(),
     );
-    expect((await listDeliveries(refused.app.name))![0]).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null, lastError: 'network error ECONNREFUSED' });
+    expect((await listDeliveries(refused.app.name))![0]).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastStatus: null,
+      lastError: 'network error ECONNREFUSED',
+    });
 
     r.answer(() => 410);
     await setAppDisabled(refused.app.name, true);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await deliverDue({ settings: settings() })).map((o) => o.result)).toEqual(['dead']);
-    expect((await listDeliveries(hanging.app.name))![0]).toMatchObject({ status: 'dead', attempts: 2, lastStatus: 410, lastError: 'HTTP 410' });
+    expect((await listDeliveries(hanging.app.name))![0]).toMatchObject({
+      status: 'dead',
+      attempts: 2,
+      lastStatus: 410,
+      lastError: 'HTTP 410',
+    });
   });
 
   it('wakes on the outbox NOTIFY: delivered at once, without waiting for the poll', async () => {
@@ -406,12 +564,16 @@ describe('webhooks', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const latencies: number[] = [];
     for (let i = 0; i < 10; i++) {
-      expect(await updateProfile(customer.id, { firstName: `Wake${'abcdefghij'[i]}` }, portal)).toMatchObject({ ok: true });
+      expect(await updateProfile(customer.id, { firstName: `Wake${'abcdefghij'[i]}` }, portal)).toMatchObject({
+        ok: true,
+      });
       const committed = Date.now();
       await r.waitFor((received) => received.length === i + 1, 5_000);
       latencies.push(r.received[i]!.at - committed);
     }
-    console.log(`commit to webhook, in-process worker woken by NOTIFY: max ${Math.max(...latencies)} ms over ${latencies.length}`);
+    console.log(
+      `commit to webhook, in-process worker woken by NOTIFY: max ${Math.max(...latencies)} ms over ${latencies.length}`,
+    );
   });
 
   it('listens again after losing its connection, and catches up on what was committed meanwhile', async () => {
@@ -421,7 +583,9 @@ describe('webhooks', () => {
     const w = worker({ pollIntervalMs: 60_000 });
     await w.listening;
     const listener = () =>
-      prisma.$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE application_name = 'accord-webhooks' AND datname = current_database()`;
+      prisma.$queryRaw<
+        Array<{ pid: number }>
+      >`SELECT pid FROM pg_stat_activity WHERE application_name = 'accord-webhooks' AND datname = current_database()`;
     const [before] = await listener();
     expect(before).toBeDefined();
     await prisma.$queryRaw`SELECT pg_terminate_backend(${before!.pid}::int)::text`;

@@ -1,6 +1,7 @@
 // Once per test run: a PostgreSQL server and a migrated template database.
 // Each worker then copies the template (tests/setup/worker-database.ts).
 import type { TestProject } from 'vitest/node';
+
 import { createTemplateDatabase, prepareTestServer } from '../../scripts/db/test-database';
 
 declare module 'vitest' {
@@ -11,7 +12,9 @@ declare module 'vitest' {
 
 /** pg's errors reach the terminal as a bare field dump: keep their message. */
 function readable(error: unknown): Error {
-  return new Error(`Could not prepare the test database: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new Error(`Could not prepare the test database: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
 }
 
 export default async function setup(project: TestProject) {

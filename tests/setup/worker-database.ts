@@ -2,6 +2,7 @@
 // its own copy of the migrated template and points DATABASE_URL at it, so
 // server/db.ts connects there.
 import { inject } from 'vitest';
+
 import { createDatabaseFromTemplate, WORKER_DATABASE_PREFIX } from '../../scripts/db/test-database';
 
 const name = `${WORKER_DATABASE_PREFIX}${process.env.VITEST_POOL_ID ?? '1'}`;

@@ -1,6 +1,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+
 import { ApiDocs, type ApiDocument } from '@/app/docs/api/api-docs';
 import { getOpenApiDocument } from '@/server/api/openapi';
 import { PROBLEMS, problemType } from '@/server/api/problem';
@@ -16,11 +17,13 @@ describe('/docs/api', () => {
         expect(html).toContain(`<span class="font-mono">${path.replace(/'/g, '&#x27;')}</span>`);
         expect(html, `${method} ${path}`).toContain(op.summary!.replace(/'/g, '&#x27;'));
         for (const p of op.parameters ?? []) expect(html).toContain(`>${p.name}`);
-        for (const status of Object.keys(op.responses)) expect(html).toContain(`<td class="py-1.5 pr-3 font-mono">${status}</td>`);
+        for (const status of Object.keys(op.responses))
+          expect(html).toContain(`<td class="py-1.5 pr-3 font-mono">${status}</td>`);
       }
     }
     for (const name of Object.keys(doc.components.schemas)) expect(html).toContain(`id="schema-${name}"`);
-    for (const scope of ['customers:read', 'customers:write', 'preferences:write']) expect(html).toContain(`>${scope}</td>`);
+    for (const scope of ['customers:read', 'customers:write', 'preferences:write'])
+      expect(html).toContain(`>${scope}</td>`);
     // Nested members are shown (an address inside a change).
     expect(html).toContain('>postalCode');
     expect(html).not.toMatch(/<script/i);

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+
+import { negotiateLocale } from '@/lib/i18n/negotiate';
 import en from '@/messages/en.json';
 import fr from '@/messages/fr.json';
-import { negotiateLocale } from '@/lib/i18n/negotiate';
 
 function keys(obj: object, prefix = ''): string[] {
-  return Object.entries(obj).flatMap(([k, v]) => (typeof v === 'object' && v ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(obj).flatMap(([k, v]) =>
+    typeof v === 'object' && v ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
 describe('message catalogues', () => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+
 import { AddressSchema, normalizePostalCode, toAddressValue } from '@/lib/validation/address';
 import { formatPhone, phoneCountryOf, toE164 } from '@/lib/validation/phone';
 import { PersonalDetailsSchema } from '@/lib/validation/profile';
 import { ProfilePatchSchema } from '@/lib/validation/profile-patch';
 
-const issue = (r: { success: boolean; error?: { issues: Array<{ message: string; path: PropertyKey[] }> } }) => r.error?.issues.map((i) => `${i.path.join('.')}:${i.message}`);
+const issue = (r: { success: boolean; error?: { issues: Array<{ message: string; path: PropertyKey[] }> } }) =>
+  r.error?.issues.map((i) => `${i.path.join('.')}:${i.message}`);
 const details = { firstName: 'Zoé', lastName: '', phone: '', phoneCountry: 'FR', locale: 'fr' };
 const address = { country: 'FR', line1: '12 rue des Lilas', line2: '', postalCode: '75011', city: 'Paris' };
 
@@ -23,15 +25,21 @@ describe('phones', () => {
     expect(issue(PersonalDetailsSchema.safeParse({ ...details, phone }))).toEqual(['phone:phone.invalid']);
   });
   it('refuses an over-long input before parsing it', () => {
-    expect(issue(PersonalDetailsSchema.safeParse({ ...details, phone: '1'.repeat(40) }))).toEqual(['phone:phone.tooLong']);
+    expect(issue(PersonalDetailsSchema.safeParse({ ...details, phone: '1'.repeat(40) }))).toEqual([
+      'phone:phone.tooLong',
+    ]);
   });
 });
 
 describe('names', () => {
   it('accepts an empty last name and refuses markup or over-long ones', () => {
     expect(PersonalDetailsSchema.safeParse(details).success).toBe(true);
-    expect(issue(PersonalDetailsSchema.safeParse({ ...details, lastName: '<b>x</b>' }))).toEqual(['lastName:lastName.invalid']);
-    expect(issue(PersonalDetailsSchema.safeParse({ ...details, lastName: 'a'.repeat(101) }))).toEqual(['lastName:lastName.tooLong']);
+    expect(issue(PersonalDetailsSchema.safeParse({ ...details, lastName: '<b>x</b>' }))).toEqual([
+      'lastName:lastName.invalid',
+    ]);
+    expect(issue(PersonalDetailsSchema.safeParse({ ...details, lastName: 'a'.repeat(101) }))).toEqual([
+      'lastName:lastName.tooLong',
+    ]);
   });
 });
 
@@ -51,7 +59,9 @@ describe('addresses', () => {
     ['DE', '1234'],
     ['NL', '12345'],
   ])('refuses a postcode that does not fit %s: %s', (country, postalCode) => {
-    expect(issue(AddressSchema.safeParse({ ...address, country, postalCode }))).toEqual(['postalCode:postalCode.invalid']);
+    expect(issue(AddressSchema.safeParse({ ...address, country, postalCode }))).toEqual([
+      'postalCode:postalCode.invalid',
+    ]);
   });
   it('keeps HTML as text but refuses control characters, unknown countries and over-long lines', () => {
     expect(AddressSchema.safeParse({ ...address, line1: '<script>alert(1)</script>' }).success).toBe(true);
@@ -68,7 +78,10 @@ describe('addresses', () => {
 
 describe('the profile patch (portal and API)', () => {
   it('takes international phones only, and no unknown attribute', () => {
-    expect(ProfilePatchSchema.parse({ phone: '+33 6 12 34 56 78', lastName: '' })).toEqual({ phone: '+33612345678', lastName: null });
+    expect(ProfilePatchSchema.parse({ phone: '+33 6 12 34 56 78', lastName: '' })).toEqual({
+      phone: '+33612345678',
+      lastName: null,
+    });
     expect(ProfilePatchSchema.safeParse({ phone: '06 12 34 56 78' }).success).toBe(false);
     expect(ProfilePatchSchema.safeParse({ email: 'x@example.com' }).success).toBe(false);
     expect(ProfilePatchSchema.safeParse({ customerId: '00000000-0000-0000-0000-000000000000' }).success).toBe(false);

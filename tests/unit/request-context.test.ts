@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { clientIpFrom, ipPrefix } from '@/server/request-context';
 
 describe('client IP', () => {

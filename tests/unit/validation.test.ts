@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+
+import { safeReturnPath } from '@/lib/safe-redirect';
 import { EmailSchema } from '@/lib/validation/email';
 import { CompleteOnboardingSchema, PersonNameSchema } from '@/lib/validation/onboarding';
 import { ConfirmLinkSchema, VerifyCodeSchema } from '@/lib/validation/sign-in';
-import { safeReturnPath } from '@/lib/safe-redirect';
 
 const issue = (r: { success: boolean; error?: { issues: Array<{ message: string }> } }) => r.error?.issues[0]?.message;
 
@@ -25,7 +26,8 @@ describe('EmailSchema', () => {
 
 describe('names and onboarding', () => {
   it('accepts names of many scripts', () => {
-    for (const name of ['Zoé', "O'Brien", 'Jean-Luc', 'Łukasz', '李', 'José María']) expect(PersonNameSchema.parse(name)).toBe(name);
+    for (const name of ['Zoé', "O'Brien", 'Jean-Luc', 'Łukasz', '李', 'José María'])
+      expect(PersonNameSchema.parse(name)).toBe(name);
   });
   it.each([
     ['', 'firstName.required'],
@@ -37,7 +39,9 @@ describe('names and onboarding', () => {
     expect(issue(PersonNameSchema.safeParse(value))).toBe(key);
   });
   it('requires the terms to be accepted', () => {
-    expect(issue(CompleteOnboardingSchema.safeParse({ firstName: 'Ada', acceptTerms: false }))).toBe('acceptTerms.required');
+    expect(issue(CompleteOnboardingSchema.safeParse({ firstName: 'Ada', acceptTerms: false }))).toBe(
+      'acceptTerms.required',
+    );
   });
 });
 

@@ -1,26 +1,33 @@
 'use server';
 
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { getLocale } from 'next-intl/server';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { getLocale } from 'next-intl/server';
+
 import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
 import { safeReturnPath } from '@/lib/safe-redirect';
+import { CeremonySchema } from '@/lib/validation/passkey';
 import { ConfirmLinkSchema, RequestSignInSchema, VerifyCodeSchema } from '@/lib/validation/sign-in';
 import { startSession } from '@/server/auth';
 import { getCustomerStatus } from '@/server/customers';
 import { getEnv } from '@/server/env';
+import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/passkeys';
 import { getRequestContext } from '@/server/request-context';
 import { confirmLink, requestSignIn, verifyCode } from '@/server/sign-in';
-import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/passkeys';
-import { CeremonySchema } from '@/lib/validation/passkey';
-import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import { CHALLENGE_COOKIE, RETURN_COOKIE, getChallengeEmail } from './challenge';
 
+import { CHALLENGE_COOKIE, getChallengeEmail, RETURN_COOKIE } from './challenge';
 
 async function rememberChallenge(challengeId: string) {
   const secure = getEnv().APP_URL.startsWith('https://');
-  (await cookies()).set(CHALLENGE_COOKIE, challengeId, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 15 * 60 });
+  (await cookies()).set(CHALLENGE_COOKIE, challengeId, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    maxAge: 15 * 60,
+  });
 }
 
 export async function requestSignInAction(input: unknown, returnTo?: unknown): Promise<ActionResult> {
@@ -50,7 +57,10 @@ export async function resendCodeAction(): Promise<ActionResult> {
   return { ok: true };
 }
 
-async function finishSignIn(result: { customerId: string; onboarded: boolean }, method: 'email-code' | 'email-link' | 'passkey'): Promise<never> {
+async function finishSignIn(
+  result: { customerId: string; onboarded: boolean },
+  method: 'email-code' | 'email-link' | 'passkey',
+): Promise<never> {
   await startSession(result.customerId, method);
   const jar = await cookies();
   const returnTo = safeReturnPath(jar.get(RETURN_COOKIE)?.value);
@@ -80,7 +90,10 @@ export async function confirmLinkAction(formData: FormData): Promise<void> {
 }
 
 /** Options for a passkey sign-in (browser autofill or the button): any passkey of this site. */
-export async function startPasskeySignInAction(): Promise<{ ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+export async function startPasskeySignInAction(): Promise<{
+  ceremonyId: string;
+  options: PublicKeyCredentialRequestOptionsJSON;
+}> {
   return startPasskeyAuthentication('authenticate');
 }
 
@@ -88,8 +101,20 @@ export async function startPasskeySignInAction(): Promise<{ ceremonyId: string; 
 export async function finishPasskeySignInAction(input: unknown): Promise<ActionResult> {
   const parsed = CeremonySchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'passkey.invalid' };
-  const result = await finishPasskeyAuthentication(parsed.data.ceremonyId, parsed.data.response as unknown as AuthenticationResponseJSON);
-  if (!result.ok) return { ok: false, message: result.reason === 'cloned' ? 'passkey.cloned' : result.reason === 'expired' ? 'passkey.expired' : 'passkey.invalid' };
+  const result = await finishPasskeyAuthentication(
+    parsed.data.ceremonyId,
+    parsed.data.response as unknown as AuthenticationResponseJSON,
+  );
+  if (!result.ok)
+    return {
+      ok: false,
+      message:
+        result.reason === 'cloned'
+          ? 'passkey.cloned'
+          : result.reason === 'expired'
+            ? 'passkey.expired'
+            : 'passkey.invalid',
+    };
   const status = await getCustomerStatus(result.customerId);
   return finishSignIn({ customerId: result.customerId, onboarded: status.onboarded }, 'passkey');
 }

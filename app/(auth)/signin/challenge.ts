@@ -1,5 +1,7 @@
 import 'server-only';
+
 import { cookies } from 'next/headers';
+
 import { getPendingChallenge } from '@/server/sign-in';
 
 // Binds the code page to the device that asked for the code (docs/decisions/004).

@@ -2,10 +2,12 @@
 
 import { cookies } from 'next/headers';
 import { redirect, unstable_rethrow } from 'next/navigation';
+
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { OidcSignInSchema } from '@/lib/validation/identity';
 import { getSignedInCustomer, signIn } from '@/server/auth';
 import { isOidcProvider } from '@/server/oidc';
+
 import { RETURN_COOKIE } from './challenge';
 
 /**
@@ -14,14 +16,18 @@ import { RETURN_COOKIE } from './challenge';
  * comes back to /api/auth/callback/<provider> (server/oidc.ts oidcSignIn).
  */
 export async function oidcSignInAction(formData: FormData): Promise<void> {
-  const parsed = OidcSignInSchema.safeParse({ provider: formData.get('provider'), returnTo: formData.get('returnTo') ?? undefined });
+  const parsed = OidcSignInSchema.safeParse({
+    provider: formData.get('provider'),
+    returnTo: formData.get('returnTo') ?? undefined,
+  });
   if (!parsed.success || !isOidcProvider(parsed.data.provider)) redirect('/signin');
   if (await getSignedInCustomer()) redirect('/account');
   const { provider } = parsed.data;
   const returnTo = safeReturnPath(parsed.data.returnTo);
   // Read again if the customer is sent to the link page first (./link/actions.ts).
   const jar = await cookies();
-  if (returnTo !== '/account') jar.set(RETURN_COOKIE, returnTo, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 15 * 60 });
+  if (returnTo !== '/account')
+    jar.set(RETURN_COOKIE, returnTo, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 15 * 60 });
   else jar.delete(RETURN_COOKIE);
   try {
     await signIn(provider, { redirectTo: returnTo });

@@ -1,7 +1,9 @@
 import { getTranslations } from 'next-intl/server';
+
 import { Alert } from '@/components/ui/alert';
 import { SubmitButton } from '@/components/ui/button';
 import { listOidcProviders } from '@/server/oidc';
+
 import { oidcSignInAction } from './oidc-actions';
 
 /** "Sign in with …", one plain form per configured provider: works without JavaScript. */

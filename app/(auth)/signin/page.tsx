@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
+import { redirect } from 'next/navigation';
+
 import { AuthShell } from '@/components/auth-shell';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { getSignedInCustomer } from '@/server/auth';
+
 import { OidcButtons, OidcError } from './oidc-buttons';
 import { PasskeySignIn } from './passkey-sign-in';
 import { SignInForm } from './sign-in-form';
@@ -12,7 +14,11 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('signIn'))('metaTitle') };
 }
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string; provider?: string }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string; error?: string; provider?: string }>;
+}) {
   const { callbackUrl, error, provider } = await searchParams;
   const returnTo = safeReturnPath(callbackUrl, '') || undefined;
   if (await getSignedInCustomer()) redirect(returnTo ?? '/account');

@@ -3,10 +3,12 @@
 import { browserSupportsWebAuthnAutofill, startAuthentication, WebAuthnAbortService } from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
 import { useEffect, useState, useTransition } from 'react';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useWebAuthnSupport } from '@/components/use-webauthn-support';
+
 import { finishPasskeySignInAction, startPasskeySignInAction } from './actions';
 
 /**

@@ -4,19 +4,24 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
-import { RequestSignInSchema, type RequestSignInInput } from '@/lib/validation/sign-in';
-import { requestSignInAction } from './actions';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { RequestSignInSchema, type RequestSignInInput } from '@/lib/validation/sign-in';
+
+import { requestSignInAction } from './actions';
 
 export function SignInForm({ returnTo }: { returnTo?: string }) {
   const t = useTranslations('signIn');
   const tr = useActionMessages();
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<string | null>(null);
-  const form = useForm<RequestSignInInput>({ resolver: zodResolver(RequestSignInSchema), defaultValues: { email: '' } });
+  const form = useForm<RequestSignInInput>({
+    resolver: zodResolver(RequestSignInSchema),
+    defaultValues: { email: '' },
+  });
   const error = form.formState.errors.email?.message;
 
   const onSubmit = form.handleSubmit((values) => {
@@ -24,7 +29,8 @@ export function SignInForm({ returnTo }: { returnTo?: string }) {
     startTransition(async () => {
       const result = await callAction(() => requestSignInAction(values, returnTo));
       if (result.ok) return;
-      if (result.fieldErrors?.email) form.setError('email', { message: result.fieldErrors.email }, { shouldFocus: true });
+      if (result.fieldErrors?.email)
+        form.setError('email', { message: result.fieldErrors.email }, { shouldFocus: true });
       if (result.message) setMessage(tr(result.message, result.values));
     });
   });

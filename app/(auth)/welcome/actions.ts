@@ -2,6 +2,7 @@
 
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
+
 import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
 import { CompleteOnboardingSchema } from '@/lib/validation/onboarding';
 import { requireCustomer } from '@/server/auth';

@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
+import { redirect } from 'next/navigation';
+
 import { AuthShell } from '@/components/auth-shell';
 import { requireCustomer } from '@/server/auth';
 import { getCurrentTerms } from '@/server/consent';
+
 import { WelcomeForm } from './welcome-form';
 
 export async function generateMetadata(): Promise<Metadata> {

@@ -4,12 +4,14 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { brand } from '@/lib/brand';
 import { CompleteOnboardingSchema, type CompleteOnboardingInput } from '@/lib/validation/onboarding';
+
 import { completeOnboardingAction } from './actions';
 
 export function WelcomeForm({ termsVersion }: { termsVersion: number }) {
@@ -29,7 +31,8 @@ export function WelcomeForm({ termsVersion }: { termsVersion: number }) {
       const result = await callAction(() => completeOnboardingAction({ ...values, termsVersion }));
       if (result.ok) return;
       for (const [field, key] of Object.entries(result.fieldErrors ?? {})) {
-        if (field === 'firstName' || field === 'acceptTerms') form.setError(field, { message: key }, { shouldFocus: true });
+        if (field === 'firstName' || field === 'acceptTerms')
+          form.setError(field, { message: key }, { shouldFocus: true });
       }
       if (result.message) setMessage(tr(result.message, result.values));
     });

@@ -3,6 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
+
 import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
 import { deleteAccountSchema } from '@/lib/validation/account-deletion';
 import { SetAppAccessSchema } from '@/lib/validation/app-access';
@@ -17,10 +18,18 @@ export async function setConsentAction(input: unknown): Promise<ActionResult> {
   const customer = await requireCustomer();
   const parsed = SetConsentSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'privacy.unknownPurpose' };
-  const result = await setConsent(customer.id, parsed.data, { channel: 'portal', collectionMethod: 'privacy-dashboard' });
+  const result = await setConsent(customer.id, parsed.data, {
+    channel: 'portal',
+    collectionMethod: 'privacy-dashboard',
+  });
   revalidatePath('/account', 'layout');
   if (result.ok) return { ok: true };
-  const messages = { 'version-changed': 'privacy.versionChanged', required: 'privacy.requiredPurpose', 'unknown-purpose': 'privacy.unknownPurpose', 'not-found': 'profile.notFound' };
+  const messages = {
+    'version-changed': 'privacy.versionChanged',
+    required: 'privacy.requiredPurpose',
+    'unknown-purpose': 'privacy.unknownPurpose',
+    'not-found': 'profile.notFound',
+  };
   return { ok: false, message: messages[result.reason] };
 }
 
@@ -31,7 +40,8 @@ export async function setAppAccessAction(input: unknown): Promise<ActionResult> 
   if (!parsed.success) return { ok: false, message: 'privacy.unknownApp' };
   const result = await setAppAccess(customer.id, parsed.data.appId, parsed.data.allowed, { channel: 'portal' });
   // Not revalidated on failure: the message stays next to the app it is about.
-  if (!result.ok) return { ok: false, message: result.reason === 'unknown-app' ? 'privacy.unknownApp' : 'profile.notFound' };
+  if (!result.ok)
+    return { ok: false, message: result.reason === 'unknown-app' ? 'privacy.unknownApp' : 'profile.notFound' };
   revalidatePath('/account', 'layout');
   return { ok: true };
 }

@@ -2,9 +2,11 @@
 
 import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect, useRef, useState, useTransition } from 'react';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+
 import { setAppAccessAction } from './actions';
 
 type FieldKey = 'name' | 'email' | 'phone' | 'postalAddress' | 'locale';
@@ -35,7 +37,8 @@ export function AppAccessItem(p: AppAccessItemProps) {
   useEffect(() => {
     if (pending || !refocus.current) return;
     refocus.current = false;
-    if (!document.activeElement || document.activeElement === document.body) actionsRef.current?.querySelector('button')?.focus();
+    if (!document.activeElement || document.activeElement === document.body)
+      actionsRef.current?.querySelector('button')?.focus();
   }, [pending]);
   const list = (items: string[]) => format.list(items, { type: 'conjunction' });
 
@@ -44,7 +47,8 @@ export function AppAccessItem(p: AppAccessItemProps) {
     startTransition(async () => {
       setNotice(null);
       const result = await callAction(() => setAppAccessAction({ appId: p.appId, allowed }));
-      if (result.ok) setNotice({ tone: 'success', text: t(allowed ? 'appAllowedNow' : 'appWithdrawnNow', { name: p.name }) });
+      if (result.ok)
+        setNotice({ tone: 'success', text: t(allowed ? 'appAllowedNow' : 'appWithdrawnNow', { name: p.name }) });
       else setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError') });
     });
   };

@@ -2,9 +2,11 @@
 
 import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+
 import { setConsentAction } from './actions';
 
 export type ConsentItemProps = {
@@ -32,8 +34,11 @@ export function ConsentItem(p: ConsentItemProps) {
   const answer = (granted: boolean) =>
     startTransition(async () => {
       setNotice(null);
-      const result = await callAction(() => setConsentAction({ purposeKey: p.purposeKey, version: p.currentVersion, granted }));
-      if (result.ok) setNotice({ tone: 'success', text: t(granted ? 'grantedNow' : 'withdrawnNow', { title: p.title }) });
+      const result = await callAction(() =>
+        setConsentAction({ purposeKey: p.purposeKey, version: p.currentVersion, granted }),
+      );
+      if (result.ok)
+        setNotice({ tone: 'success', text: t(granted ? 'grantedNow' : 'withdrawnNow', { title: p.title }) });
       else setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError') });
     });
 
@@ -55,7 +60,11 @@ export function ConsentItem(p: ConsentItemProps) {
           <p className="mt-1 text-sm">{p.text}</p>
           <p className="mt-1 text-sm text-muted">
             {p.legalBasis} · {t('versionLabel', { version: p.currentVersion })} ·{' '}
-            <a href={p.policyUrl} className="text-brand underline underline-offset-4" aria-label={t('policyLabel', { title: p.title })}>
+            <a
+              href={p.policyUrl}
+              className="text-brand underline underline-offset-4"
+              aria-label={t('policyLabel', { title: p.title })}
+            >
               {t('policy')}
             </a>
           </p>

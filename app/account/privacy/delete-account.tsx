@@ -4,12 +4,14 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useTranslations } from 'next-intl';
 import { useMemo, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
+
 import { StepUpPanel } from '@/components/step-up';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { deleteAccountSchema, type DeleteAccountInput } from '@/lib/validation/account-deletion';
+
 import { deleteAccountAction } from './actions';
 
 /** Deletion: a typed confirmation (the email address), then step-up if the sign-in is not recent. */
@@ -31,7 +33,8 @@ export function DeleteAccount({ email, hasPasskey }: { email: string; hasPasskey
       const result = await callAction(() => deleteAccountAction(values));
       if (result.ok) return;
       if (result.stepUp) return setStepUp(true);
-      if (result.fieldErrors?.confirmation) form.setError('confirmation', { message: result.fieldErrors.confirmation }, { shouldFocus: true });
+      if (result.fieldErrors?.confirmation)
+        form.setError('confirmation', { message: result.fieldErrors.confirmation }, { shouldFocus: true });
       if (result.message) setMessage(tr(result.message));
     });
 
@@ -57,7 +60,12 @@ export function DeleteAccount({ email, hasPasskey }: { email: string; hasPasskey
     );
   }
   return (
-    <form method="post" onSubmit={form.handleSubmit(submit)} noValidate className="flex flex-col gap-4 rounded-xl border-2 border-red-700 bg-white p-5">
+    <form
+      method="post"
+      onSubmit={form.handleSubmit(submit)}
+      noValidate
+      className="flex flex-col gap-4 rounded-xl border-2 border-red-700 bg-white p-5"
+    >
       <div aria-live="assertive">{message && <Alert tone="error">{message}</Alert>}</div>
       <TextField
         id="delete-confirmation"

@@ -2,10 +2,12 @@
 
 import { useTranslations } from 'next-intl';
 import { useRef, useState, useTransition } from 'react';
+
 import { StepUpPanel } from '@/components/step-up';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+
 import { startExportAction } from './actions';
 
 /** Step-up if the sign-in is not recent, then the browser downloads the file. */

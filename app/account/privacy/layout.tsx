@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+
 import { ClientMessages } from '@/components/client-messages';
 
 // The messages of the privacy dashboard client components, and of the step-up they may show.

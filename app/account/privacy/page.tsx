@@ -1,11 +1,13 @@
 import type { Metadata } from 'next';
 import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
-import { requireCustomer } from '@/server/auth';
+
 import { listDataAccess } from '@/server/access-log';
 import { listAppsForCustomer } from '@/server/app-access';
+import { requireCustomer } from '@/server/auth';
 import { listOptOuts, listPurposesFor, listReceipts, purposeTitles, SALE_AND_SHARING_PURPOSES } from '@/server/consent';
-import { honourGlobalPrivacyControl } from '@/server/privacy-signals';
 import { countPasskeys } from '@/server/passkeys';
+import { honourGlobalPrivacyControl } from '@/server/privacy-signals';
+
 import { AppAccessItem } from './app-access-item';
 import { ConsentItem } from './consent-item';
 import { DeleteAccount } from './delete-account';
@@ -22,20 +24,21 @@ export default async function PrivacyPage() {
   // Before reading: a Sec-GPC request shows its own opt-out on this very page.
   await honourGlobalPrivacyControl(customer.id);
   const locale = (await getLocale()) === 'fr' ? 'fr' : 'en';
-  const [purposes, receipts, titles, optOuts, apps, accesses, passkeys, t, tAccount, tExport, tDeletion, format] = await Promise.all([
-    listPurposesFor(customer.id, locale),
-    listReceipts(customer.id),
-    purposeTitles(locale),
-    listOptOuts(customer.id),
-    listAppsForCustomer(customer.id, locale),
-    listDataAccess(customer.id),
-    countPasskeys(customer.id),
-    getTranslations('privacy'),
-    getTranslations('account'),
-    getTranslations('export'),
-    getTranslations('deletion'),
-    getFormatter(),
-  ]);
+  const [purposes, receipts, titles, optOuts, apps, accesses, passkeys, t, tAccount, tExport, tDeletion, format] =
+    await Promise.all([
+      listPurposesFor(customer.id, locale),
+      listReceipts(customer.id),
+      purposeTitles(locale),
+      listOptOuts(customer.id),
+      listAppsForCustomer(customer.id, locale),
+      listDataAccess(customer.id),
+      countPasskeys(customer.id),
+      getTranslations('privacy'),
+      getTranslations('account'),
+      getTranslations('export'),
+      getTranslations('deletion'),
+      getFormatter(),
+    ]);
   const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
   // The access log keeps field and purpose keys; the customer reads their names.
   const fieldName = (f: string) => (t.has(`appFields.${f}`) ? t(`appFields.${f}` as 'appFields.name') : f);
@@ -106,8 +109,16 @@ export default async function PrivacyPage() {
               return (
                 <li key={r.id} className={`${card} flex flex-wrap items-center justify-between gap-3 text-sm`}>
                   <div>
-                    <p className="font-medium">{t(r.granted ? 'receiptGranted' : 'receiptWithdrawn', { title, version: r.purposeVersion })}</p>
-                    <p className="text-muted">{t('receiptMeta', { date: date(r.createdAt), method: method(r.collectionMethod), jurisdiction: r.jurisdiction })}</p>
+                    <p className="font-medium">
+                      {t(r.granted ? 'receiptGranted' : 'receiptWithdrawn', { title, version: r.purposeVersion })}
+                    </p>
+                    <p className="text-muted">
+                      {t('receiptMeta', {
+                        date: date(r.createdAt),
+                        method: method(r.collectionMethod),
+                        jurisdiction: r.jurisdiction,
+                      })}
+                    </p>
                   </div>
                   <a
                     href={`/account/privacy/receipts/${r.id}`}
@@ -166,7 +177,10 @@ export default async function PrivacyPage() {
                   })}
                 </p>
                 <p className="text-muted">
-                  {t('accessMeta', { date: date(a.occurredAt), purpose: a.reason ? `${purposeNames(a.purpose)} (${a.reason})` : purposeNames(a.purpose) })}
+                  {t('accessMeta', {
+                    date: date(a.occurredAt),
+                    purpose: a.reason ? `${purposeNames(a.purpose)} (${a.reason})` : purposeNames(a.purpose),
+                  })}
                 </p>
               </li>
             ))}

@@ -2,13 +2,20 @@
 
 import { revalidatePath } from 'next/cache';
 import { cookies } from 'next/headers';
-import { fieldErrorsFrom, rateLimitedResult, type ActionResult, type ConflictValue, type VersionedActionResult } from '@/lib/action-result';
+
+import {
+  fieldErrorsFrom,
+  rateLimitedResult,
+  type ActionResult,
+  type ConflictValue,
+  type VersionedActionResult,
+} from '@/lib/action-result';
 import { localeCookie } from '@/lib/i18n/config';
 import { RemoveAddressSchema, SaveAddressSchema, type AddressValue } from '@/lib/validation/address';
 import { RequestEmailChangeSchema } from '@/lib/validation/email-change';
-import type { ProfilePatchInput } from '@/lib/validation/profile-patch';
 import { formatPhone, toE164 } from '@/lib/validation/phone';
 import { SavePersonalDetailsSchema } from '@/lib/validation/profile';
+import type { ProfilePatchInput } from '@/lib/validation/profile-patch';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
 import { requireCustomer, stepUpRequired } from '@/server/auth';
 import { cancelEmailChange, confirmEmailChangeCode, requestEmailChange } from '@/server/email-change';
@@ -34,13 +41,22 @@ function fromWrite(result: ProfileWriteResult, fieldPrefix = ''): VersionedActio
         message: 'profile.conflictTitle',
         conflict: {
           version: result.version,
-          fields: result.conflicts.map((c) => ({ field: c.attribute, yours: conflictValue(c.attribute, c.yours), current: conflictValue(c.attribute, c.current) })),
+          fields: result.conflicts.map((c) => ({
+            field: c.attribute,
+            yours: conflictValue(c.attribute, c.yours),
+            current: conflictValue(c.attribute, c.current),
+          })),
         },
       };
     case 'invalid':
       return {
         ok: false,
-        fieldErrors: Object.fromEntries(Object.entries(result.fieldErrors).map(([path, key]) => [path.replace(fieldPrefix, '').split('.').at(-1) ?? path, key])),
+        fieldErrors: Object.fromEntries(
+          Object.entries(result.fieldErrors).map(([path, key]) => [
+            path.replace(fieldPrefix, '').split('.').at(-1) ?? path,
+            key,
+          ]),
+        ),
       };
     default:
       return { ok: false, message: 'profile.notFound' };
@@ -81,7 +97,11 @@ export async function saveAddressAction(input: unknown): Promise<VersionedAction
     return { ok: false, fieldErrors: fieldErrorsFrom(issues) };
   }
   const { kind, version, address } = parsed.data;
-  const result = await updateProfile(customer.id, { addresses: { [kind]: address } }, { channel: 'portal', expectedVersion: version });
+  const result = await updateProfile(
+    customer.id,
+    { addresses: { [kind]: address } },
+    { channel: 'portal', expectedVersion: version },
+  );
   if (result.ok) revalidatePath('/account/profile');
   return fromWrite(result, `addresses.${kind}.`);
 }
@@ -91,7 +111,11 @@ export async function removeAddressAction(input: unknown): Promise<VersionedActi
   const parsed = RemoveAddressSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'common.genericError' };
   const { kind, version } = parsed.data;
-  const result = await updateProfile(customer.id, { addresses: { [kind]: null } }, { channel: 'portal', expectedVersion: version });
+  const result = await updateProfile(
+    customer.id,
+    { addresses: { [kind]: null } },
+    { channel: 'portal', expectedVersion: version },
+  );
   if (result.ok) revalidatePath('/account/profile');
   return fromWrite(result);
 }
@@ -104,7 +128,11 @@ export async function requestEmailChangeAction(input: unknown): Promise<ActionRe
   const stepUp = stepUpRequired(customer);
   if (stepUp) return stepUp;
   const { ip } = await getRequestContext();
-  const result = await requestEmailChange(customer.id, parsed.data.newEmail, { ip, locale: customer.locale, channel: 'portal' });
+  const result = await requestEmailChange(customer.id, parsed.data.newEmail, {
+    ip,
+    locale: customer.locale,
+    channel: 'portal',
+  });
   if (!result.ok) {
     if (result.reason === 'rate-limited') return rateLimitedResult(result.retryAfterSeconds);
     if (result.reason === 'same-address') return { ok: false, fieldErrors: { newEmail: 'emailChange.sameAddress' } };
@@ -126,7 +154,11 @@ export async function confirmEmailChangeCodeAction(input: unknown): Promise<Acti
   }
   switch (result.reason) {
     case 'wrong-code':
-      return { ok: false, fieldErrors: { code: 'emailChange.wrongCode' }, values: { attemptsLeft: result.attemptsLeft } };
+      return {
+        ok: false,
+        fieldErrors: { code: 'emailChange.wrongCode' },
+        values: { attemptsLeft: result.attemptsLeft },
+      };
     case 'rate-limited':
       return rateLimitedResult(result.retryAfterSeconds);
     case 'address-taken':

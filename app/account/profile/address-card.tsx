@@ -1,12 +1,14 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { Suspense, lazy, useEffect, useRef, useState, useTransition } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, useTransition } from 'react';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import type { EditConflict } from '@/lib/action-result';
 import type { AddressCountry, AddressKind } from '@/lib/validation/address';
+
 import { removeAddressAction } from './actions';
 import { addressLines } from './display';
 
@@ -83,13 +85,16 @@ export function AddressCard({ kind, version, address, provenance, locale, defaul
     });
 
   const shown = (
-    <p className="flex-1 whitespace-pre-line break-words">
+    <p className="flex-1 break-words whitespace-pre-line">
       {address ? addressLines(address, locale).join('\n') : t('noAddress')}
     </p>
   );
 
   return (
-    <section aria-labelledby={id('title')} className="flex flex-col gap-3 rounded-xl bg-white p-5 ring-1 ring-slate-200">
+    <section
+      aria-labelledby={id('title')}
+      className="flex flex-col gap-3 rounded-xl bg-white p-5 ring-1 ring-slate-200"
+    >
       <div>
         <h3 id={id('title')} className="font-semibold">
           {title}
@@ -128,7 +133,14 @@ export function AddressCard({ kind, version, address, provenance, locale, defaul
                 {address ? t('editAddress') : t('addAddress')}
               </Button>
               {address && (
-                <Button type="button" variant="secondary" onClick={remove} pending={removing} pendingLabel={t('removing')} aria-label={t('removeLabel', { kind: title })}>
+                <Button
+                  type="button"
+                  variant="secondary"
+                  onClick={remove}
+                  pending={removing}
+                  pendingLabel={t('removing')}
+                  aria-label={t('removeLabel', { kind: title })}
+                >
                   {t('removeAddress')}
                 </Button>
               )}

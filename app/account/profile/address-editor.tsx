@@ -1,16 +1,25 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
+import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition, type RefObject } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
+
 import { Button } from '@/components/ui/button';
 import { SelectField } from '@/components/ui/select-field';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import type { EditConflict } from '@/lib/action-result';
-import { ADDRESS_COUNTRIES, ADDRESS_FORMATS, AddressSchema, type AddressCountry, type AddressInput, type AddressKind } from '@/lib/validation/address';
+import {
+  ADDRESS_COUNTRIES,
+  ADDRESS_FORMATS,
+  AddressSchema,
+  type AddressCountry,
+  type AddressInput,
+  type AddressKind,
+} from '@/lib/validation/address';
+
 import { saveAddressAction } from './actions';
 import { ConflictNotice } from './conflict-notice';
 import { countryName } from './display';
@@ -37,13 +46,24 @@ const FIELDS = ['country', 'line1', 'line2', 'postalCode', 'city'] as const;
  * the address schema and postcode-validator's patterns, which the closed cards
  * do not need (docs/decisions/011-phones-and-postal-addresses.md).
  */
-export function AddressEditor({ kind, address, locale, defaultCountry, loadedVersionRef, initialConflict, onClose, onError }: AddressEditorProps) {
+export function AddressEditor({
+  kind,
+  address,
+  locale,
+  defaultCountry,
+  loadedVersionRef,
+  initialConflict,
+  onClose,
+  onError,
+}: AddressEditorProps) {
   const t = useTranslations('profile');
   const tr = useActionMessages();
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [conflict, setConflict] = useState<EditConflict | null>(initialConflict);
-  const initial: AddressInput = address ? { ...address, line2: address.line2 ?? '' } : { country: defaultCountry, line1: '', line2: '', postalCode: '', city: '' };
+  const initial: AddressInput = address
+    ? { ...address, line2: address.line2 ?? '' }
+    : { country: defaultCountry, line1: '', line2: '', postalCode: '', city: '' };
   const form = useForm<AddressInput>({ resolver: zodResolver(AddressSchema), defaultValues: initial });
   const { errors } = form.formState;
   const country = useWatch({ control: form.control, name: 'country' }) as AddressCountry;
@@ -61,7 +81,9 @@ export function AddressEditor({ kind, address, locale, defaultCountry, loadedVer
   const save = (values: AddressInput, againstVersion?: number) =>
     startTransition(async () => {
       onError(null);
-      const result = await callAction(() => saveAddressAction({ kind, version: againstVersion ?? loadedVersionRef.current, address: values }));
+      const result = await callAction(() =>
+        saveAddressAction({ kind, version: againstVersion ?? loadedVersionRef.current, address: values }),
+      );
       if (result.ok) {
         loadedVersionRef.current = result.version;
         setConflict(null);
@@ -73,7 +95,8 @@ export function AddressEditor({ kind, address, locale, defaultCountry, loadedVer
         return;
       }
       for (const [field, key] of Object.entries(result.fieldErrors ?? {})) {
-        if ((FIELDS as readonly string[]).includes(field)) form.setError(field as (typeof FIELDS)[number], { message: key }, { shouldFocus: true });
+        if ((FIELDS as readonly string[]).includes(field))
+          form.setError(field as (typeof FIELDS)[number], { message: key }, { shouldFocus: true });
       }
       if (result.message) onError(tr(result.message, result.values));
     });
@@ -82,14 +105,25 @@ export function AddressEditor({ kind, address, locale, defaultCountry, loadedVer
 
   const useSaved = () => {
     const current = conflict?.fields[0]?.current;
-    form.reset(current && typeof current === 'object' ? { ...(current as AddressInput), line2: current.line2 ?? '' } : { country: defaultCountry, line1: '', line2: '', postalCode: '', city: '' });
+    form.reset(
+      current && typeof current === 'object'
+        ? { ...(current as AddressInput), line2: current.line2 ?? '' }
+        : { country: defaultCountry, line1: '', line2: '', postalCode: '', city: '' },
+    );
     if (conflict) loadedVersionRef.current = conflict.version;
     setConflict(null);
     router.refresh();
   };
 
   const cityField = (
-    <TextField key="city" id={id('city')} label={t('city')} autoComplete={`section-${kind} address-level2`} error={errors.city?.message && tr(errors.city.message)} {...form.register('city')} />
+    <TextField
+      key="city"
+      id={id('city')}
+      label={t('city')}
+      autoComplete={`section-${kind} address-level2`}
+      error={errors.city?.message && tr(errors.city.message)}
+      {...form.register('city')}
+    />
   );
   const postalField = (
     <TextField
@@ -105,19 +139,43 @@ export function AddressEditor({ kind, address, locale, defaultCountry, loadedVer
 
   return (
     <>
-      {conflict && <ConflictNotice conflict={conflict} onKeepMine={() => save(form.getValues(), conflict.version)} onUseSaved={useSaved} pending={pending} />}
+      {conflict && (
+        <ConflictNotice
+          conflict={conflict}
+          onKeepMine={() => save(form.getValues(), conflict.version)}
+          onUseSaved={useSaved}
+          pending={pending}
+        />
+      )}
       <form method="post" onSubmit={onSubmit} noValidate className="flex flex-col gap-4">
         <SelectField
           id={id('country')}
           label={t('country')}
           autoComplete={`section-${kind} country`}
           error={errors.country?.message && tr(errors.country.message)}
-          options={ADDRESS_COUNTRIES.map((c) => ({ value: c, label: countryName(c, locale) })).sort((a, b) => a.label.localeCompare(b.label, locale))}
+          options={ADDRESS_COUNTRIES.map((c) => ({ value: c, label: countryName(c, locale) })).sort((a, b) =>
+            a.label.localeCompare(b.label, locale),
+          )}
           {...form.register('country')}
         />
-        <TextField id={id('line1')} label={t('line1')} autoComplete={`section-${kind} address-line1`} error={errors.line1?.message && tr(errors.line1.message)} {...form.register('line1')} />
-        <TextField id={id('line2')} label={t('line2')} hint={t('line2Hint')} autoComplete={`section-${kind} address-line2`} error={errors.line2?.message && tr(errors.line2.message)} {...form.register('line2')} />
-        <div className="grid gap-4 sm:grid-cols-2">{format.cityFirst ? [cityField, postalField] : [postalField, cityField]}</div>
+        <TextField
+          id={id('line1')}
+          label={t('line1')}
+          autoComplete={`section-${kind} address-line1`}
+          error={errors.line1?.message && tr(errors.line1.message)}
+          {...form.register('line1')}
+        />
+        <TextField
+          id={id('line2')}
+          label={t('line2')}
+          hint={t('line2Hint')}
+          autoComplete={`section-${kind} address-line2`}
+          error={errors.line2?.message && tr(errors.line2.message)}
+          {...form.register('line2')}
+        />
+        <div className="grid gap-4 sm:grid-cols-2">
+          {format.cityFirst ? [cityField, postalField] : [postalField, cityField]}
+        </div>
         <div className="flex flex-wrap gap-3">
           <Button type="submit" pending={pending} pendingLabel={t('saving')}>
             {t('save')}

@@ -16,7 +16,12 @@ export function countryName(code: string, locale: string): string {
 export function describeValue(
   field: string,
   value: ConflictValue | undefined,
-  opts: { locale: string; notSet: string; languageName: (code: string) => string; formatPhone?: (e164: string) => string },
+  opts: {
+    locale: string;
+    notSet: string;
+    languageName: (code: string) => string;
+    formatPhone?: (e164: string) => string;
+  },
 ): string {
   if (value === null || value === undefined || value === '') return opts.notSet;
   if (typeof value !== 'string') return addressLines(value, opts.locale).join(', ');
@@ -29,5 +34,7 @@ export function describeValue(
 /** An address as the post writes it, line by line. */
 export function addressLines(a: Record<string, string | null>, locale: string): string[] {
   const town = a.country === 'GB' ? [a.city, a.postalCode] : [a.postalCode, a.city];
-  return [a.line1, a.line2, town.filter(Boolean).join(' '), a.country ? countryName(a.country, locale) : null].filter((l): l is string => Boolean(l));
+  return [a.line1, a.line2, town.filter(Boolean).join(' '), a.country ? countryName(a.country, locale) : null].filter(
+    (l): l is string => Boolean(l),
+  );
 }

@@ -4,12 +4,14 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
+
 import { StepUpPanel } from '@/components/step-up';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { RequestEmailChangeSchema, type RequestEmailChangeInput } from '@/lib/validation/email-change';
 import { VerifyCodeSchema, type VerifyCodeInput } from '@/lib/validation/sign-in';
+
 import { cancelEmailChangeAction, confirmEmailChangeCodeAction, requestEmailChangeAction } from './actions';
 
 export type EmailChangeFormsProps = {
@@ -29,13 +31,23 @@ export type EmailChangeFormsProps = {
  * change pending): the new address, the step-up it may need (with the passkey
  * client), and the code that proves the new address.
  */
-export function EmailChangeForms({ email, pendingEmail, hasPasskey, focusOnOpen, onNotice, onClose }: EmailChangeFormsProps) {
+export function EmailChangeForms({
+  email,
+  pendingEmail,
+  hasPasskey,
+  focusOnOpen,
+  onNotice,
+  onClose,
+}: EmailChangeFormsProps) {
   const t = useTranslations('emailChange');
   const tr = useActionMessages();
   const [pending, startTransition] = useTransition();
   const [stepUp, setStepUp] = useState(false);
   const [codeValues, setCodeValues] = useState<Record<string, string | number> | undefined>();
-  const requestForm = useForm<RequestEmailChangeInput>({ resolver: zodResolver(RequestEmailChangeSchema), defaultValues: { newEmail: '' } });
+  const requestForm = useForm<RequestEmailChangeInput>({
+    resolver: zodResolver(RequestEmailChangeSchema),
+    defaultValues: { newEmail: '' },
+  });
   const codeForm = useForm<VerifyCodeInput>({ resolver: zodResolver(VerifyCodeSchema), defaultValues: { code: '' } });
 
   // Only when the customer opens the form, not when a pending change is shown with the page.
@@ -56,7 +68,8 @@ export function EmailChangeForms({ email, pendingEmail, hasPasskey, focusOnOpen,
         return;
       }
       if (result.stepUp) return setStepUp(true);
-      if (result.fieldErrors?.newEmail) requestForm.setError('newEmail', { message: result.fieldErrors.newEmail }, { shouldFocus: true });
+      if (result.fieldErrors?.newEmail)
+        requestForm.setError('newEmail', { message: result.fieldErrors.newEmail }, { shouldFocus: true });
       if (result.message) onNotice({ tone: 'error', text: tr(result.message, result.values) });
     });
 
@@ -70,7 +83,8 @@ export function EmailChangeForms({ email, pendingEmail, hasPasskey, focusOnOpen,
         return;
       }
       setCodeValues(result.values);
-      if (result.fieldErrors?.code) codeForm.setError('code', { message: result.fieldErrors.code }, { shouldFocus: true });
+      if (result.fieldErrors?.code)
+        codeForm.setError('code', { message: result.fieldErrors.code }, { shouldFocus: true });
       if (result.message) onNotice({ tone: 'error', text: tr(result.message, result.values) });
     }),
   );
@@ -78,7 +92,11 @@ export function EmailChangeForms({ email, pendingEmail, hasPasskey, focusOnOpen,
   const cancel = () =>
     startTransition(async () => {
       const result = await callAction(() => cancelEmailChangeAction());
-      onNotice(result.ok ? { tone: 'success', text: t('cancelled', { email }) } : { tone: 'error', text: tr(result.message ?? 'common.genericError') });
+      onNotice(
+        result.ok
+          ? { tone: 'success', text: t('cancelled', { email }) }
+          : { tone: 'error', text: tr(result.message ?? 'common.genericError') },
+      );
     });
 
   const codeError = codeForm.formState.errors.code?.message;
@@ -86,7 +104,12 @@ export function EmailChangeForms({ email, pendingEmail, hasPasskey, focusOnOpen,
 
   if (pendingEmail) {
     return (
-      <form method="post" onSubmit={confirm} noValidate className="flex flex-col gap-4 rounded-xl bg-white p-5 ring-1 ring-slate-200">
+      <form
+        method="post"
+        onSubmit={confirm}
+        noValidate
+        className="flex flex-col gap-4 rounded-xl bg-white p-5 ring-1 ring-slate-200"
+      >
         <p>{t('pending', { email: pendingEmail })}</p>
         <TextField
           id="email-change-code"
@@ -121,7 +144,12 @@ export function EmailChangeForms({ email, pendingEmail, hasPasskey, focusOnOpen,
     );
   }
   return (
-    <form method="post" onSubmit={requestForm.handleSubmit(sendRequest)} noValidate className="flex flex-col gap-4 rounded-xl bg-white p-5 ring-1 ring-slate-200">
+    <form
+      method="post"
+      onSubmit={requestForm.handleSubmit(sendRequest)}
+      noValidate
+      className="flex flex-col gap-4 rounded-xl bg-white p-5 ring-1 ring-slate-200"
+    >
       <TextField
         id="newEmail"
         type="email"

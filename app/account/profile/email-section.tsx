@@ -1,7 +1,8 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { Suspense, lazy, useEffect, useRef, useState, useTransition } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, useTransition } from 'react';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 
@@ -39,7 +40,11 @@ export function EmailSection({ email, verified, provenance, pendingEmail, hasPas
     <div className="flex flex-col gap-4">
       <p>
         {t('current', { email })}{' '}
-        {verified && <span className="ml-1 rounded-full bg-green-100 px-2 py-0.5 text-xs font-semibold text-green-900">{t('verified')}</span>}
+        {verified && (
+          <span className="ml-1 rounded-full bg-green-100 px-2 py-0.5 text-xs font-semibold text-green-900">
+            {t('verified')}
+          </span>
+        )}
       </p>
       <p className="-mt-3 text-sm text-muted">{provenance}</p>
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>

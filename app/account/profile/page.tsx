@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
-import { notFound } from 'next/navigation';
 import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
+import { notFound } from 'next/navigation';
+
 import { ADDRESS_COUNTRIES, ADDRESS_KINDS, type AddressCountry } from '@/lib/validation/address';
 import { formatPhone, phoneCountryOf } from '@/lib/validation/phone';
 import { PHONE_COUNTRIES, type PhoneCountry } from '@/lib/validation/profile';
@@ -8,6 +9,7 @@ import { requireCustomer } from '@/server/auth';
 import { getPendingEmailChange } from '@/server/email-change';
 import { countPasskeys } from '@/server/passkeys';
 import { getProfile, listProfileChanges, type HistoryAttribute, type Provenance } from '@/server/profile';
+
 import { AddressCard } from './address-card';
 import { describeValue } from './display';
 import { EmailSection } from './email-section';
@@ -35,15 +37,27 @@ export default async function ProfilePage() {
   const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
   const channel = (c: string) => (c === 'portal' ? t('channelPortal') : c);
   const describeProvenance = (p: Provenance | undefined) =>
-    p ? `${t('provenance', { date: date(p.changedAt), channel: channel(p.channel) })} · ${p.verified ? t('verified') : t('unverified')}` : t('provenanceSince');
+    p
+      ? `${t('provenance', { date: date(p.changedAt), channel: channel(p.channel) })} · ${p.verified ? t('verified') : t('unverified')}`
+      : t('provenanceSince');
   const fieldLabel = (attribute: HistoryAttribute) => t(`fields.${attribute.replace('.', '_')}` as 'fields.firstName');
   const languageName = (code: string) => (code === 'en' || code === 'fr' ? tc(`languageNames.${code}`) : code);
-  const describe = (attribute: string, value: Parameters<typeof describeValue>[1]) => describeValue(attribute, value, { locale, notSet: t('notSet'), languageName, formatPhone });
+  const describe = (attribute: string, value: Parameters<typeof describeValue>[1]) =>
+    describeValue(attribute, value, { locale, notSet: t('notSet'), languageName, formatPhone });
 
   const homeCountry = profile.addresses.home?.country;
   const defaultPhoneCountry: PhoneCountry =
-    phoneCountryOf(profile.phone) ?? ((PHONE_COUNTRIES as readonly string[]).includes(homeCountry ?? '') ? (homeCountry as PhoneCountry) : locale === 'en' ? 'GB' : 'FR');
-  const defaultAddressCountry: AddressCountry = homeCountry ?? ((ADDRESS_COUNTRIES as readonly string[]).includes(defaultPhoneCountry) ? (defaultPhoneCountry as AddressCountry) : 'FR');
+    phoneCountryOf(profile.phone) ??
+    ((PHONE_COUNTRIES as readonly string[]).includes(homeCountry ?? '')
+      ? (homeCountry as PhoneCountry)
+      : locale === 'en'
+        ? 'GB'
+        : 'FR');
+  const defaultAddressCountry: AddressCountry =
+    homeCountry ??
+    ((ADDRESS_COUNTRIES as readonly string[]).includes(defaultPhoneCountry)
+      ? (defaultPhoneCountry as AddressCountry)
+      : 'FR');
 
   return (
     <div className="flex flex-col gap-10">
@@ -119,11 +133,16 @@ export default async function ProfilePage() {
           <ol className="flex flex-col gap-2">
             {history.map((h) => (
               <li key={h.id} className="rounded-lg bg-white p-3 text-sm ring-1 ring-slate-200">
-                <p className="break-words font-medium">
-                  {t('historyEntry', { field: fieldLabel(h.attribute), from: describe(h.attribute, h.oldValue), to: describe(h.attribute, h.newValue) })}
+                <p className="font-medium break-words">
+                  {t('historyEntry', {
+                    field: fieldLabel(h.attribute),
+                    from: describe(h.attribute, h.oldValue),
+                    to: describe(h.attribute, h.newValue),
+                  })}
                 </p>
                 <p className="text-muted">
-                  {t('historyMeta', { date: date(h.changedAt), channel: channel(h.channel) })} · {h.verified ? t('verified') : t('unverified')}
+                  {t('historyMeta', { date: date(h.changedAt), channel: channel(h.channel) })} ·{' '}
+                  {h.verified ? t('verified') : t('unverified')}
                 </p>
               </li>
             ))}

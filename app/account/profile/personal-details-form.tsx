@@ -1,10 +1,11 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useRouter } from 'next/navigation';
 import { useTranslations } from 'next-intl';
-import { Suspense, lazy, useEffect, useRef, useState, useTransition } from 'react';
+import { useRouter } from 'next/navigation';
+import { lazy, Suspense, useEffect, useRef, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { SelectField } from '@/components/ui/select-field';
@@ -12,7 +13,14 @@ import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import type { EditConflict } from '@/lib/action-result';
 import { locales } from '@/lib/i18n/config';
-import { PERSONAL_DETAIL_FIELDS, PHONE_COUNTRIES, PersonalDetailsSchema, type PersonalDetailsInput, type PersonalDetailField } from '@/lib/validation/profile';
+import {
+  PERSONAL_DETAIL_FIELDS,
+  PersonalDetailsSchema,
+  PHONE_COUNTRIES,
+  type PersonalDetailField,
+  type PersonalDetailsInput,
+} from '@/lib/validation/profile';
+
 import { savePersonalDetailsAction } from './actions';
 import { countryName } from './display';
 
@@ -99,7 +107,8 @@ export function PersonalDetailsForm({ version, initial, provenance, locale }: Pr
       // A phone comes formatted with its +country code, whatever the country list says.
       if (field === 'phone') form.resetField('phone', { defaultValue: value });
       else if (field === 'firstName' || field === 'lastName') form.resetField(field, { defaultValue: value });
-      else if (field === 'locale' && (value === 'en' || value === 'fr')) form.resetField('locale', { defaultValue: value });
+      else if (field === 'locale' && (value === 'en' || value === 'fr'))
+        form.resetField('locale', { defaultValue: value });
     }
     loadedVersion.current = conflict.version;
     setConflict(null);
@@ -112,10 +121,28 @@ export function PersonalDetailsForm({ version, initial, provenance, locale }: Pr
   return (
     <form method="post" onSubmit={onSubmit} noValidate className="flex flex-col gap-5" aria-labelledby="details-title">
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
-      <Suspense fallback={null}>{conflict && <ConflictNotice conflict={conflict} onKeepMine={keepMine} onUseSaved={useSaved} pending={pending} />}</Suspense>
+      <Suspense fallback={null}>
+        {conflict && (
+          <ConflictNotice conflict={conflict} onKeepMine={keepMine} onUseSaved={useSaved} pending={pending} />
+        )}
+      </Suspense>
       <div className="grid gap-5 sm:grid-cols-2">
-        <TextField id="firstName" label={t('firstName')} autoComplete="given-name" hint={hint('firstName')} error={error(errors.firstName?.message)} {...form.register('firstName')} />
-        <TextField id="lastName" label={t('lastName')} autoComplete="family-name" hint={hint('lastName', t('lastNameHint'))} error={error(errors.lastName?.message)} {...form.register('lastName')} />
+        <TextField
+          id="firstName"
+          label={t('firstName')}
+          autoComplete="given-name"
+          hint={hint('firstName')}
+          error={error(errors.firstName?.message)}
+          {...form.register('firstName')}
+        />
+        <TextField
+          id="lastName"
+          label={t('lastName')}
+          autoComplete="family-name"
+          hint={hint('lastName', t('lastNameHint'))}
+          error={error(errors.lastName?.message)}
+          {...form.register('lastName')}
+        />
         <SelectField
           id="phoneCountry"
           label={t('phoneCountry')}
@@ -124,7 +151,15 @@ export function PersonalDetailsForm({ version, initial, provenance, locale }: Pr
           options={PHONE_COUNTRIES.map((c) => ({ value: c, label: countryName(c, locale) }))}
           {...form.register('phoneCountry')}
         />
-        <TextField id="phone" type="tel" label={t('phone')} autoComplete="tel" hint={hint('phone', t('phoneHint'))} error={error(errors.phone?.message)} {...form.register('phone')} />
+        <TextField
+          id="phone"
+          type="tel"
+          label={t('phone')}
+          autoComplete="tel"
+          hint={hint('phone', t('phoneHint'))}
+          error={error(errors.phone?.message)}
+          {...form.register('phone')}
+        />
         <SelectField
           id="locale"
           label={t('locale')}

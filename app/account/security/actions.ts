@@ -2,8 +2,15 @@
 
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { revalidatePath } from 'next/cache';
+
 import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
-import { CeremonySchema, PasskeyIdSchema, PasskeyNameSchema, RenamePasskeySchema, SessionIdSchema } from '@/lib/validation/passkey';
+import {
+  CeremonySchema,
+  PasskeyIdSchema,
+  PasskeyNameSchema,
+  RenamePasskeySchema,
+  SessionIdSchema,
+} from '@/lib/validation/passkey';
 import { requireCustomer, stepUpRequired } from '@/server/auth';
 import { deletePasskey, finishPasskeyRegistration, renamePasskey, startPasskeyRegistration } from '@/server/passkeys';
 import { getRequestContext } from '@/server/request-context';
@@ -11,7 +18,9 @@ import { describeUserAgent, revokeOtherSessions, revokeSession } from '@/server/
 
 type Failure = Extract<ActionResult, { ok: false }>;
 
-export async function startAddPasskeyAction(): Promise<{ ok: true; ceremonyId: string; options: PublicKeyCredentialCreationOptionsJSON } | Failure> {
+export async function startAddPasskeyAction(): Promise<
+  { ok: true; ceremonyId: string; options: PublicKeyCredentialCreationOptionsJSON } | Failure
+> {
   const customer = await requireCustomer();
   const stepUp = stepUpRequired(customer);
   if (stepUp) return stepUp;
@@ -44,7 +53,8 @@ export async function renamePasskeyAction(input: unknown): Promise<ActionResult>
   const customer = await requireCustomer();
   const parsed = RenamePasskeySchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
-  if (!(await renamePasskey(customer.id, parsed.data.passkeyId, parsed.data.name))) return { ok: false, message: 'security.notFound' };
+  if (!(await renamePasskey(customer.id, parsed.data.passkeyId, parsed.data.name)))
+    return { ok: false, message: 'security.notFound' };
   revalidatePath('/account/security');
   return { ok: true };
 }
@@ -63,7 +73,8 @@ export async function deletePasskeyAction(input: unknown): Promise<ActionResult>
 export async function revokeSessionAction(input: unknown): Promise<ActionResult> {
   const customer = await requireCustomer();
   const parsed = SessionIdSchema.safeParse(input);
-  if (!parsed.success || parsed.data.sessionId === customer.sessionId) return { ok: false, message: 'security.notFound' };
+  if (!parsed.success || parsed.data.sessionId === customer.sessionId)
+    return { ok: false, message: 'security.notFound' };
   if (!(await revokeSession(customer.id, parsed.data.sessionId))) return { ok: false, message: 'security.notFound' };
   revalidatePath('/account/security');
   return { ok: true };
@@ -75,4 +86,3 @@ export async function revokeOtherSessionsAction(): Promise<ActionResult> {
   revalidatePath('/account/security');
   return { ok: true };
 }
-

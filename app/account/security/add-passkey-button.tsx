@@ -4,15 +4,25 @@ import { startRegistration } from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
+
 import { StepUpPanel } from '@/components/step-up';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useWebAuthnSupport } from '@/components/use-webauthn-support';
+
 import { finishAddPasskeyAction, startAddPasskeyAction } from './actions';
 
 /** "Add a passkey": asks for step-up first when the sign-in is not recent, then runs the ceremony. */
-export function AddPasskeyButton({ hasPasskey, label, continueTo }: { hasPasskey: boolean; label?: string; continueTo?: string }) {
+export function AddPasskeyButton({
+  hasPasskey,
+  label,
+  continueTo,
+}: {
+  hasPasskey: boolean;
+  label?: string;
+  continueTo?: string;
+}) {
   const router = useRouter();
   const t = useTranslations('security');
   const tr = useActionMessages();

@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+
 import type { ActionResult } from '@/lib/action-result';
 import { IdentityIdSchema } from '@/lib/validation/identity';
 import { requireCustomer } from '@/server/auth';
@@ -12,7 +13,8 @@ export async function unlinkIdentityAction(input: unknown): Promise<ActionResult
   const parsed = IdentityIdSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'security.notFound' };
   const result = await unlinkIdentity(customer.id, parsed.data.identityId);
-  if (!result.ok) return { ok: false, message: result.reason === 'last-way' ? 'identities.lastWay' : 'security.notFound' };
+  if (!result.ok)
+    return { ok: false, message: result.reason === 'last-way' ? 'identities.lastWay' : 'security.notFound' };
   revalidatePath('/account/security');
   return { ok: true };
 }

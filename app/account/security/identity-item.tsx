@@ -2,9 +2,11 @@
 
 import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+
 import { unlinkIdentityAction } from './identity-actions';
 
 export function IdentityItem({ identity }: { identity: { id: string; providerName: string; linked: string } }) {
@@ -28,7 +30,13 @@ export function IdentityItem({ identity }: { identity: { id: string; providerNam
           <p className="font-semibold">{identity.providerName}</p>
           <p className="text-sm text-muted">{t('linkedOn', { date: identity.linked })}</p>
         </div>
-        <Button type="button" variant="secondary" onClick={unlink} pending={pending} aria-label={t('unlinkLabel', { provider: identity.providerName })}>
+        <Button
+          type="button"
+          variant="secondary"
+          onClick={unlink}
+          pending={pending}
+          aria-label={t('unlinkLabel', { provider: identity.providerName })}
+        >
           {t('unlink')}
         </Button>
       </div>

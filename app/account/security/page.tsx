@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
+
 import { requireCustomer } from '@/server/auth';
 import { listPasskeys } from '@/server/passkeys';
 import { listSecurityEvents } from '@/server/security-events';
 import { listSessions } from '@/server/sessions';
+
 import { AddPasskeyButton } from './add-passkey-button';
 import { IdentitiesSection } from './identities-section';
 import { PasskeyItem } from './passkey-item';
@@ -23,7 +25,15 @@ export default async function SecurityPage() {
     listSecurityEvents(customer.id),
   ]);
   const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
-  const eventKeys = ['passkey.added', 'passkey.deleted', 'passkey.cloned', 'sign_in.new_device', 'identity.linked', 'identity.unlinked', 'sessions.revoked_all'];
+  const eventKeys = [
+    'passkey.added',
+    'passkey.deleted',
+    'passkey.cloned',
+    'sign_in.new_device',
+    'identity.linked',
+    'identity.unlinked',
+    'sessions.revoked_all',
+  ];
 
   return (
     <div className="flex flex-col gap-10">
@@ -33,14 +43,24 @@ export default async function SecurityPage() {
       </div>
 
       <section aria-labelledby="passkeys-title" className="flex flex-col gap-4">
-        <h2 id="passkeys-title" className="text-xl font-semibold">{t('passkeysTitle')}</h2>
+        <h2 id="passkeys-title" className="text-xl font-semibold">
+          {t('passkeysTitle')}
+        </h2>
         <p className="text-muted">{t('passkeysIntro')}</p>
         {passkeys.length === 0 ? (
           <p className="rounded-lg bg-white p-4 ring-1 ring-slate-200">{t('noPasskeys')}</p>
         ) : (
           <ul className="flex flex-col gap-3">
             {passkeys.map((p) => (
-              <PasskeyItem key={p.id} passkey={{ id: p.id, name: p.name, created: date(p.createdAt), lastUsed: p.lastUsedAt ? date(p.lastUsedAt) : t('never') }} />
+              <PasskeyItem
+                key={p.id}
+                passkey={{
+                  id: p.id,
+                  name: p.name,
+                  created: date(p.createdAt),
+                  lastUsed: p.lastUsedAt ? date(p.lastUsedAt) : t('never'),
+                }}
+              />
             ))}
           </ul>
         )}
@@ -50,12 +70,21 @@ export default async function SecurityPage() {
       <IdentitiesSection customerId={customer.id} />
 
       <section aria-labelledby="sessions-title" className="flex flex-col gap-4">
-        <h2 id="sessions-title" className="text-xl font-semibold">{t('sessionsTitle')}</h2>
+        <h2 id="sessions-title" className="text-xl font-semibold">
+          {t('sessionsTitle')}
+        </h2>
         <ul className="flex flex-col gap-3">
           {sessions.map((s) => (
             <SessionItem
               key={s.id}
-              session={{ id: s.id, device: t('device', { browser: s.browser, os: s.os }), ipPrefix: s.ipPrefix ?? t('unknownNetwork'), started: date(s.createdAt), lastActive: date(s.lastActiveAt), current: s.current }}
+              session={{
+                id: s.id,
+                device: t('device', { browser: s.browser, os: s.os }),
+                ipPrefix: s.ipPrefix ?? t('unknownNetwork'),
+                started: date(s.createdAt),
+                lastActive: date(s.lastActiveAt),
+                current: s.current,
+              }}
             />
           ))}
         </ul>
@@ -67,7 +96,9 @@ export default async function SecurityPage() {
       </section>
 
       <section aria-labelledby="activity-title" className="flex flex-col gap-4">
-        <h2 id="activity-title" className="text-xl font-semibold">{t('activityTitle')}</h2>
+        <h2 id="activity-title" className="text-xl font-semibold">
+          {t('activityTitle')}
+        </h2>
         {events.length === 0 ? (
           <p className="rounded-lg bg-white p-4 ring-1 ring-slate-200">{t('noActivity')}</p>
         ) : (
@@ -77,7 +108,13 @@ export default async function SecurityPage() {
               const key = eventKeys.includes(e.type) ? e.type.replace('.', '_') : 'other';
               return (
                 <li key={e.id} className="rounded-lg bg-white p-3 text-sm ring-1 ring-slate-200">
-                  <span className="font-medium">{t(`events.${key}`, { name: detail.name ?? '', device: detail.device ?? '', provider: detail.provider ?? '' })}</span>
+                  <span className="font-medium">
+                    {t(`events.${key}`, {
+                      name: detail.name ?? '',
+                      device: detail.device ?? '',
+                      provider: detail.provider ?? '',
+                    })}
+                  </span>
                   <span className="text-muted"> · {date(e.createdAt)}</span>
                 </li>
               );

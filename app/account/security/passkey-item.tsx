@@ -2,11 +2,13 @@
 
 import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
+
 import { StepUpPanel } from '@/components/step-up';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+
 import { deletePasskeyAction, renamePasskeyAction } from './actions';
 
 export function PasskeyItem({ passkey }: { passkey: { id: string; name: string; created: string; lastUsed: string } }) {
@@ -42,7 +44,15 @@ export function PasskeyItem({ passkey }: { passkey: { id: string; name: string; 
     <li className="flex flex-col gap-3 rounded-lg bg-white p-4 ring-1 ring-slate-200">
       {renaming ? (
         <form onSubmit={rename} className="flex flex-col gap-3" noValidate>
-          <TextField id={`rename-${passkey.id}`} label={t('passkeyName')} value={name} onChange={(e) => setName(e.target.value)} error={error ?? undefined} autoFocus maxLength={80} />
+          <TextField
+            id={`rename-${passkey.id}`}
+            label={t('passkeyName')}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={error ?? undefined}
+            autoFocus
+            maxLength={80}
+          />
           <div className="flex gap-3">
             <Button type="submit" pending={pending}>
               {t('save')}
@@ -61,10 +71,21 @@ export function PasskeyItem({ passkey }: { passkey: { id: string; name: string; 
             </p>
           </div>
           <div className="flex gap-2">
-            <Button type="button" variant="secondary" onClick={() => setRenaming(true)} aria-label={t('renameLabel', { name: passkey.name })}>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={() => setRenaming(true)}
+              aria-label={t('renameLabel', { name: passkey.name })}
+            >
               {t('rename')}
             </Button>
-            <Button type="button" variant="secondary" onClick={remove} pending={pending} aria-label={t('deleteLabel', { name: passkey.name })}>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={remove}
+              pending={pending}
+              aria-label={t('deleteLabel', { name: passkey.name })}
+            >
               {t('delete')}
             </Button>
           </div>

@@ -2,12 +2,18 @@
 
 import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+
 import { revokeOtherSessionsAction, revokeSessionAction } from './actions';
 
-export function SessionItem({ session }: { session: { id: string; device: string; ipPrefix: string; started: string; lastActive: string; current: boolean } }) {
+export function SessionItem({
+  session,
+}: {
+  session: { id: string; device: string; ipPrefix: string; started: string; lastActive: string; current: boolean };
+}) {
   const t = useTranslations('security');
   const tr = useActionMessages();
   const [pending, startTransition] = useTransition();
@@ -17,9 +23,15 @@ export function SessionItem({ session }: { session: { id: string; device: string
       <div>
         <p className="font-semibold">
           {session.device}
-          {session.current && <span className="ml-2 rounded-full bg-green-100 px-2 py-0.5 text-xs font-semibold text-green-900">{t('thisDevice')}</span>}
+          {session.current && (
+            <span className="ml-2 rounded-full bg-green-100 px-2 py-0.5 text-xs font-semibold text-green-900">
+              {t('thisDevice')}
+            </span>
+          )}
         </p>
-        <p className="text-sm text-muted">{t('sessionMeta', { ip: session.ipPrefix, started: session.started, lastActive: session.lastActive })}</p>
+        <p className="text-sm text-muted">
+          {t('sessionMeta', { ip: session.ipPrefix, started: session.started, lastActive: session.lastActive })}
+        </p>
         {error && <Alert tone="error">{error}</Alert>}
       </div>
       {!session.current && (
@@ -46,7 +58,12 @@ export function SignOutOthersButton() {
   const t = useTranslations('security');
   const [pending, startTransition] = useTransition();
   return (
-    <Button type="button" variant="secondary" pending={pending} onClick={() => startTransition(async () => void (await callAction(() => revokeOtherSessionsAction())))}>
+    <Button
+      type="button"
+      variant="secondary"
+      pending={pending}
+      onClick={() => startTransition(async () => void (await callAction(() => revokeOtherSessionsAction())))}
+    >
       {t('signOutOthers')}
     </Button>
   );

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+
 import { getSignedInCustomer } from '@/server/auth';
 import { benchRoutesEnabled } from '@/server/bench';
 

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
+
 import { sessionCookieName } from '@/server/auth';
 import { benchRoutesEnabled, getBenchSessionFirstName } from '@/server/bench';
 

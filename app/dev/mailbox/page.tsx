@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
-import { notFound } from 'next/navigation';
 import { getFormatter, getTranslations } from 'next-intl/server';
+import { notFound } from 'next/navigation';
+
 import { listDevMails } from '@/server/dev-mailbox';
 import { getEnv } from '@/server/env';
 
@@ -22,13 +23,19 @@ export default async function DevMailboxPage() {
             <li key={m.id} className="rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
               <h2 className="text-lg font-semibold">{m.subject}</h2>
               <p className="text-sm text-muted">
-                {t('to')}: {m.to} · {t('received')}: {format.dateTime(m.createdAt, { dateStyle: 'medium', timeStyle: 'medium' })}
+                {t('to')}: {m.to} · {t('received')}:{' '}
+                {format.dateTime(m.createdAt, { dateStyle: 'medium', timeStyle: 'medium' })}
               </p>
               {/* The mail's own HTML, isolated: no scripts, no access to this page. */}
-              <iframe title={m.subject} srcDoc={m.html} sandbox="allow-popups allow-popups-to-escape-sandbox" className="mt-4 h-[28rem] w-full rounded border border-slate-200" />
+              <iframe
+                title={m.subject}
+                srcDoc={m.html}
+                sandbox="allow-popups allow-popups-to-escape-sandbox"
+                className="mt-4 h-[28rem] w-full rounded border border-slate-200"
+              />
               <details className="mt-3">
                 <summary className="cursor-pointer text-sm font-medium">Text</summary>
-                <pre className="mt-2 whitespace-pre-wrap text-sm">{m.text}</pre>
+                <pre className="mt-2 text-sm whitespace-pre-wrap">{m.text}</pre>
               </details>
             </li>
           ))}

@@ -31,7 +31,11 @@ type Schema = {
 };
 type Parameter = { name: string; in: string; required?: boolean; description?: string; schema?: Schema };
 type Media = { schema?: Schema };
-type ResponseObject = { description: string; headers?: Record<string, { description?: string; schema?: Schema; required?: boolean }>; content?: Record<string, Media> };
+type ResponseObject = {
+  description: string;
+  headers?: Record<string, { description?: string; schema?: Schema; required?: boolean }>;
+  content?: Record<string, Media>;
+};
 type Operation = {
   operationId?: string;
   summary?: string;
@@ -48,13 +52,21 @@ export type ApiDocument = {
   paths: Record<string, Record<string, Operation>>;
   components: {
     schemas: Record<string, Schema>;
-    securitySchemes: Record<string, { type: string; description?: string; flows?: { clientCredentials?: { tokenUrl: string; scopes: Record<string, string> } } }>;
+    securitySchemes: Record<
+      string,
+      {
+        type: string;
+        description?: string;
+        flows?: { clientCredentials?: { tokenUrl: string; scopes: Record<string, string> } };
+      }
+    >;
   };
 };
 
 const refName = (ref: string) => ref.split('/').at(-1) ?? ref;
 const anchor = (name: string) => `schema-${name}`;
-const opAnchor = (method: string, path: string) => `op-${method}-${path.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+const opAnchor = (method: string, path: string) =>
+  `op-${method}-${path.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
 
 const METHOD_STYLES: Record<string, string> = {
   get: 'bg-sky-100 text-sky-900',
@@ -148,9 +160,15 @@ function Properties({ schema, depth = 0 }: { schema: Schema; depth?: number }) {
     <table className="w-full border-collapse text-left text-sm">
       <thead>
         <tr className="border-b border-black/10 text-muted">
-          <th scope="col" className="py-1 pr-3 font-medium">Member</th>
-          <th scope="col" className="py-1 pr-3 font-medium">Type</th>
-          <th scope="col" className="py-1 font-medium">Notes</th>
+          <th scope="col" className="py-1 pr-3 font-medium">
+            Member
+          </th>
+          <th scope="col" className="py-1 pr-3 font-medium">
+            Type
+          </th>
+          <th scope="col" className="py-1 font-medium">
+            Notes
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -163,7 +181,17 @@ function Properties({ schema, depth = 0 }: { schema: Schema; depth?: number }) {
                 {name}
                 {required.has(name) ? <span className="ml-1 text-xs text-rose-800">required</span> : null}
               </td>
-              <td className="py-1.5 pr-3">{nested && !property.$ref ? (property.anyOf ? 'object or null' : 'object') : <TypeLabel schema={property} />}</td>
+              <td className="py-1.5 pr-3">
+                {nested && !property.$ref ? (
+                  property.anyOf ? (
+                    'object or null'
+                  ) : (
+                    'object'
+                  )
+                ) : (
+                  <TypeLabel schema={property} />
+                )}
+              </td>
               <td className="py-1.5">
                 {property.description ? <p>{property.description}</p> : null}
                 {notes.length > 0 ? <p className="text-muted">{notes.join('; ')}</p> : null}
@@ -182,12 +210,20 @@ function Properties({ schema, depth = 0 }: { schema: Schema; depth?: number }) {
 }
 
 function OperationView({ method, path, op }: { method: string; path: string; op: Operation }) {
-  const scopes = (op.security ?? []).flatMap((r) => Object.entries(r).flatMap(([scheme, s]) => (scheme === 'oauth2' ? s : [])));
+  const scopes = (op.security ?? []).flatMap((r) =>
+    Object.entries(r).flatMap(([scheme, s]) => (scheme === 'oauth2' ? s : [])),
+  );
   const basicAuth = (op.security ?? []).some((r) => 'clientBasic' in r);
   return (
-    <section id={opAnchor(method, path)} aria-labelledby={`${opAnchor(method, path)}-title`} className="rounded-lg border border-black/10 bg-white p-5">
+    <section
+      id={opAnchor(method, path)}
+      aria-labelledby={`${opAnchor(method, path)}-title`}
+      className="rounded-lg border border-black/10 bg-white p-5"
+    >
       <h3 id={`${opAnchor(method, path)}-title`} className="flex flex-wrap items-center gap-2 text-lg font-semibold">
-        <span className={`rounded px-2 py-0.5 font-mono text-sm uppercase ${METHOD_STYLES[method] ?? 'bg-black/5'}`}>{method}</span>
+        <span className={`rounded px-2 py-0.5 font-mono text-sm uppercase ${METHOD_STYLES[method] ?? 'bg-black/5'}`}>
+          {method}
+        </span>
         <span className="font-mono">{path}</span>
       </h3>
       {op.summary ? <p className="mt-1 font-medium">{op.summary}</p> : null}
@@ -213,10 +249,18 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
           <table className="mt-1 w-full border-collapse text-left text-sm">
             <thead>
               <tr className="border-b border-black/10 text-muted">
-                <th scope="col" className="py-1 pr-3 font-medium">Name</th>
-                <th scope="col" className="py-1 pr-3 font-medium">In</th>
-                <th scope="col" className="py-1 pr-3 font-medium">Type</th>
-                <th scope="col" className="py-1 font-medium">Notes</th>
+                <th scope="col" className="py-1 pr-3 font-medium">
+                  Name
+                </th>
+                <th scope="col" className="py-1 pr-3 font-medium">
+                  In
+                </th>
+                <th scope="col" className="py-1 pr-3 font-medium">
+                  Type
+                </th>
+                <th scope="col" className="py-1 font-medium">
+                  Notes
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -232,7 +276,9 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
                   </td>
                   <td className="py-1.5">
                     {p.description ? <p>{p.description}</p> : null}
-                    {constraints(p.schema).length > 0 ? <p className="text-muted">{constraints(p.schema).join('; ')}</p> : null}
+                    {constraints(p.schema).length > 0 ? (
+                      <p className="text-muted">{constraints(p.schema).join('; ')}</p>
+                    ) : null}
                   </td>
                 </tr>
               ))}
@@ -258,9 +304,15 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
       <table className="mt-1 w-full border-collapse text-left text-sm">
         <thead>
           <tr className="border-b border-black/10 text-muted">
-            <th scope="col" className="py-1 pr-3 font-medium">Status</th>
-            <th scope="col" className="py-1 pr-3 font-medium">Meaning</th>
-            <th scope="col" className="py-1 font-medium">Body and headers</th>
+            <th scope="col" className="py-1 pr-3 font-medium">
+              Status
+            </th>
+            <th scope="col" className="py-1 pr-3 font-medium">
+              Meaning
+            </th>
+            <th scope="col" className="py-1 font-medium">
+              Body and headers
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -294,7 +346,9 @@ export type ProblemCatalogue = Record<string, { status: number; title: string; h
 export function ApiDocs({ doc, problems }: { doc: ApiDocument; problems: ProblemCatalogue }) {
   const base = doc.servers?.[0]?.url ?? '';
   const oauth = doc.components.securitySchemes.oauth2?.flows?.clientCredentials;
-  const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+  const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ path, method, op })),
+  );
 
   return (
     <main id="main" lang="en" className="mx-auto max-w-5xl px-4 py-10 text-ink">
@@ -316,7 +370,9 @@ export function ApiDocs({ doc, problems }: { doc: ApiDocument; problems: Problem
         <h2 className="font-semibold">Contents</h2>
         <ul className="mt-2 grid gap-1 sm:grid-cols-2">
           <li>
-            <a className="underline" href="#authentication">Authentication and scopes</a>
+            <a className="underline" href="#authentication">
+              Authentication and scopes
+            </a>
           </li>
           {operations.map(({ path, method, op }) => (
             <li key={`${method} ${path}`}>
@@ -327,20 +383,27 @@ export function ApiDocs({ doc, problems }: { doc: ApiDocument; problems: Problem
             </li>
           ))}
           <li>
-            <a className="underline" href="#schemas">Schemas</a>
+            <a className="underline" href="#schemas">
+              Schemas
+            </a>
           </li>
           <li>
-            <a className="underline" href="#problems">Problems (errors)</a>
+            <a className="underline" href="#problems">
+              Problems (errors)
+            </a>
           </li>
         </ul>
       </nav>
 
       <section id="authentication" aria-labelledby="authentication-title" className="mt-10">
-        <h2 id="authentication-title" className="text-2xl font-semibold">Authentication and scopes</h2>
+        <h2 id="authentication-title" className="text-2xl font-semibold">
+          Authentication and scopes
+        </h2>
         <p className="mt-2 max-w-3xl">
-          Each app is registered by an administrator (<Code>npm run apps -- create …</Code>), which prints its client id and secret once. The app
-          exchanges them for an access token at <Code>{oauth?.tokenUrl}</Code> (OAuth 2.0 client credentials) and sends it on every request as{' '}
-          <Code>Authorization: Bearer &lt;token&gt;</Code>. {doc.components.securitySchemes.oauth2?.description}
+          Each app is registered by an administrator (<Code>npm run apps -- create …</Code>), which prints its client id
+          and secret once. The app exchanges them for an access token at <Code>{oauth?.tokenUrl}</Code> (OAuth 2.0
+          client credentials) and sends it on every request as <Code>Authorization: Bearer &lt;token&gt;</Code>.{' '}
+          {doc.components.securitySchemes.oauth2?.description}
         </p>
         <pre className="mt-4 overflow-x-auto rounded-lg bg-neutral-900 p-4 text-sm text-neutral-100">
           {`curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials ${oauth?.tokenUrl ?? ''}\n` +
@@ -350,8 +413,12 @@ export function ApiDocs({ doc, problems }: { doc: ApiDocument; problems: Problem
           <caption className="text-left font-semibold">Scopes</caption>
           <thead>
             <tr className="border-b border-black/10 text-muted">
-              <th scope="col" className="py-1 pr-3 font-medium">Scope</th>
-              <th scope="col" className="py-1 font-medium">Allows</th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                Scope
+              </th>
+              <th scope="col" className="py-1 font-medium">
+                Allows
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -364,14 +431,17 @@ export function ApiDocs({ doc, problems }: { doc: ApiDocument; problems: Problem
           </tbody>
         </table>
         <p className="mt-4 max-w-3xl text-sm">
-          Consent decides what an app sees: each app declares, for each field it needs, the purposes it uses it for; a field is visible while
-          the customer has granted one of them, and nothing is visible once the customer withdrew the app. The <Code>access</Code> member of a
-          customer lists what is visible now and why. Every read is shown to the customer in their privacy dashboard.
+          Consent decides what an app sees: each app declares, for each field it needs, the purposes it uses it for; a
+          field is visible while the customer has granted one of them, and nothing is visible once the customer withdrew
+          the app. The <Code>access</Code> member of a customer lists what is visible now and why. Every read is shown
+          to the customer in their privacy dashboard.
         </p>
       </section>
 
       <section aria-labelledby="endpoints-title" className="mt-10">
-        <h2 id="endpoints-title" className="text-2xl font-semibold">Endpoints</h2>
+        <h2 id="endpoints-title" className="text-2xl font-semibold">
+          Endpoints
+        </h2>
         <div className="mt-4 grid gap-6">
           {operations.map(({ path, method, op }) => (
             <OperationView key={`${method} ${path}`} method={method} path={path} op={op} />
@@ -380,10 +450,17 @@ export function ApiDocs({ doc, problems }: { doc: ApiDocument; problems: Problem
       </section>
 
       <section id="schemas" aria-labelledby="schemas-title" className="mt-10">
-        <h2 id="schemas-title" className="text-2xl font-semibold">Schemas</h2>
+        <h2 id="schemas-title" className="text-2xl font-semibold">
+          Schemas
+        </h2>
         <div className="mt-4 grid gap-6">
           {Object.entries(doc.components.schemas).map(([name, schema]) => (
-            <section key={name} id={anchor(name)} aria-labelledby={`${anchor(name)}-title`} className="rounded-lg border border-black/10 bg-white p-5">
+            <section
+              key={name}
+              id={anchor(name)}
+              aria-labelledby={`${anchor(name)}-title`}
+              className="rounded-lg border border-black/10 bg-white p-5"
+            >
               <h3 id={`${anchor(name)}-title`} className="font-mono text-lg font-semibold">
                 {name}
               </h3>
@@ -397,24 +474,30 @@ export function ApiDocs({ doc, problems }: { doc: ApiDocument; problems: Problem
                   </p>
                 )}
               </div>
-              {schema.additionalProperties === false ? <p className="mt-2 text-xs text-muted">No other members.</p> : null}
+              {schema.additionalProperties === false ? (
+                <p className="mt-2 text-xs text-muted">No other members.</p>
+              ) : null}
             </section>
           ))}
         </div>
       </section>
 
       <section id="problems" aria-labelledby="problems-title" className="mt-10">
-        <h2 id="problems-title" className="text-2xl font-semibold">Problems (errors)</h2>
+        <h2 id="problems-title" className="text-2xl font-semibold">
+          Problems (errors)
+        </h2>
         <p className="mt-2 max-w-3xl">
-          Errors of the customer endpoints are RFC 9457 problem details (<Code>application/problem+json</Code>) whose <Code>type</Code> is one of
-          the URIs below; validation errors list each refused member in <Code>errors</Code> with a JSON pointer and a stable code. The token
-          endpoint answers with the OAuth 2.0 error body instead (<Code>error</Code>, <Code>error_description</Code>).
+          Errors of the customer endpoints are RFC 9457 problem details (<Code>application/problem+json</Code>) whose{' '}
+          <Code>type</Code> is one of the URIs below; validation errors list each refused member in <Code>errors</Code>{' '}
+          with a JSON pointer and a stable code. The token endpoint answers with the OAuth 2.0 error body instead (
+          <Code>error</Code>, <Code>error_description</Code>).
         </p>
         <dl className="mt-4 grid gap-3">
           {Object.entries(problems).map(([kind, p]) => (
             <div key={kind} id={`problem-${kind}`} className="rounded-lg border border-black/10 bg-white p-4">
               <dt className="font-semibold">
-                <span className="font-mono">{p.status}</span> {p.title} <span className="font-mono text-xs text-muted">#problem-{kind}</span>
+                <span className="font-mono">{p.status}</span> {p.title}{' '}
+                <span className="font-mono text-xs text-muted">#problem-{kind}</span>
               </dt>
               <dd className="mt-1 text-sm">{p.help}</dd>
             </div>

@@ -1,8 +1,10 @@
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
+
 import { ConfirmLinkPage, LinkOutcomePage } from '@/components/link-pages';
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
 import { peekEmailChangeLink } from '@/server/email-change';
+
 import { confirmEmailChangeLinkAction } from '../actions';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -11,16 +13,27 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 /** The link in the mail to the new address: shows what it does; only the button uses it. */
-export default async function ConfirmEmailChangePage({ searchParams }: { searchParams: Promise<{ token?: string; status?: string }> }) {
+export default async function ConfirmEmailChangePage({
+  searchParams,
+}: {
+  searchParams: Promise<{ token?: string; status?: string }>;
+}) {
   const { token, status } = await searchParams;
   const t = await getTranslations('emailChange.confirmPage');
   const toProfile = { href: '/account/profile', label: t('toProfile') };
   if (status === 'done' || status === 'taken') {
-    return <LinkOutcomePage title={t(status === 'done' ? 'doneTitle' : 'takenTitle')} text={t(status === 'done' ? 'done' : 'taken')} next={toProfile} />;
+    return (
+      <LinkOutcomePage
+        title={t(status === 'done' ? 'doneTitle' : 'takenTitle')}
+        text={t(status === 'done' ? 'done' : 'taken')}
+        next={toProfile}
+      />
+    );
   }
   const parsed = EmailChangeTokenSchema.safeParse({ token });
   const pending = parsed.success ? await peekEmailChangeLink(parsed.data.token) : null;
-  if (!parsed.success || !pending) return <LinkOutcomePage title={t('invalidTitle')} text={t('invalid')} next={toProfile} />;
+  if (!parsed.success || !pending)
+    return <LinkOutcomePage title={t('invalidTitle')} text={t('invalid')} next={toProfile} />;
   return (
     <ConfirmLinkPage
       title={t('title')}

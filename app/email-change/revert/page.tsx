@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
+
 import { ConfirmLinkPage, LinkOutcomePage } from '@/components/link-pages';
 import { brand } from '@/lib/brand';
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
 import { peekEmailRevert } from '@/server/email-change';
+
 import { revertEmailChangeAction } from '../actions';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -11,17 +13,28 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 /** The link in the notice to the old address: undo the change, for 7 days. */
-export default async function RevertEmailChangePage({ searchParams }: { searchParams: Promise<{ token?: string; status?: string }> }) {
+export default async function RevertEmailChangePage({
+  searchParams,
+}: {
+  searchParams: Promise<{ token?: string; status?: string }>;
+}) {
   const { token, status } = await searchParams;
   const t = await getTranslations('emailChange.revertPage');
   const support = brand.supportEmail;
   const signIn = { href: '/signin', label: t('signIn') };
   if (status === 'done' || status === 'taken') {
-    return <LinkOutcomePage title={t(status === 'done' ? 'doneTitle' : 'takenTitle')} text={t(status === 'done' ? 'done' : 'taken', { support })} next={signIn} />;
+    return (
+      <LinkOutcomePage
+        title={t(status === 'done' ? 'doneTitle' : 'takenTitle')}
+        text={t(status === 'done' ? 'done' : 'taken', { support })}
+        next={signIn}
+      />
+    );
   }
   const parsed = EmailChangeTokenSchema.safeParse({ token });
   const change = parsed.success ? await peekEmailRevert(parsed.data.token) : null;
-  if (!parsed.success || !change) return <LinkOutcomePage title={t('invalidTitle')} text={t('invalid', { support })} next={signIn} />;
+  if (!parsed.success || !change)
+    return <LinkOutcomePage title={t('invalidTitle')} text={t('invalid', { support })} next={signIn} />;
   return (
     <ConfirmLinkPage
       title={t('title')}

@@ -4,11 +4,13 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { VerifyCodeSchema, type VerifyCodeInput } from '@/lib/validation/sign-in';
+
 import { resendCodeAction, verifyCodeAction } from '../actions';
 
 export function CodeForm() {
@@ -37,7 +39,11 @@ export function CodeForm() {
     startResend(async () => {
       const result = await callAction(() => resendCodeAction());
       form.reset({ code: '' });
-      setNotice(result.ok ? { tone: 'success', text: t('resent') } : { tone: 'error', text: tr(result.message ?? 'common.genericError', result.values) });
+      setNotice(
+        result.ok
+          ? { tone: 'success', text: t('resent') }
+          : { tone: 'error', text: tr(result.message ?? 'common.genericError', result.values) },
+      );
     });
   };
 

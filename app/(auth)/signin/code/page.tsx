@@ -1,8 +1,10 @@
 import type { Metadata } from 'next';
+import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { getTranslations } from 'next-intl/server';
+
 import { AuthShell } from '@/components/auth-shell';
+
 import { getChallengeEmail } from '../challenge';
 import { CodeForm } from './code-form';
 

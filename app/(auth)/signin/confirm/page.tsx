@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
+
 import { ConfirmLinkPage, LinkOutcomePage } from '@/components/link-pages';
 import { brand } from '@/lib/brand';
 import { ConfirmLinkSchema } from '@/lib/validation/sign-in';
 import { peekLink } from '@/server/sign-in';
+
 import { confirmLinkAction } from '../actions';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -22,7 +24,13 @@ export default async function ConfirmPage({ searchParams }: { searchParams: Prom
   const t = await getTranslations('confirm');
 
   if (!parsed.success || !pending) {
-    return <LinkOutcomePage title={t('invalidTitle')} text={t('invalid')} next={{ href: '/signin', label: t('requestNew') }} />;
+    return (
+      <LinkOutcomePage
+        title={t('invalidTitle')}
+        text={t('invalid')}
+        next={{ href: '/signin', label: t('requestNew') }}
+      />
+    );
   }
   return (
     <ConfirmLinkPage

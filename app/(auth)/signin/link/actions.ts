@@ -1,9 +1,10 @@
 'use server';
 
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { getLocale } from 'next-intl/server';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { getLocale } from 'next-intl/server';
+
 import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
 import { safeReturnPath } from '@/lib/safe-redirect';
@@ -12,10 +13,16 @@ import { VerifyCodeSchema } from '@/lib/validation/sign-in';
 import { startSession } from '@/server/auth';
 import { getCustomerStatus } from '@/server/customers';
 import { getEnv } from '@/server/env';
-import { cancelPendingIdentityLink, completeIdentityLink, getPendingIdentityLink, IDENTITY_LINK_COOKIE } from '@/server/identities';
+import {
+  cancelPendingIdentityLink,
+  completeIdentityLink,
+  getPendingIdentityLink,
+  IDENTITY_LINK_COOKIE,
+} from '@/server/identities';
 import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/passkeys';
 import { getRequestContext } from '@/server/request-context';
 import { requestSignIn, verifyCode } from '@/server/sign-in';
+
 import { RETURN_COOKIE } from '../challenge';
 
 // Before a third-party identity is linked to an existing account, the customer
@@ -44,7 +51,13 @@ export async function sendLinkCodeAction(): Promise<ActionResult> {
   const result = await requestSignIn(link.pending.email, ip, isLocale(locale) ? locale : 'en');
   if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
   const secure = getEnv().APP_URL.startsWith('https://');
-  (await cookies()).set(LINK_CODE_COOKIE, result.challengeId, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 15 * 60 });
+  (await cookies()).set(LINK_CODE_COOKIE, result.challengeId, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    maxAge: 15 * 60,
+  });
   return { ok: true };
 }
 
@@ -66,7 +79,9 @@ export async function verifyLinkCodeAction(input: unknown): Promise<ActionResult
 }
 
 /** "Use a passkey": only the passkeys of the account being linked are offered and accepted. */
-export async function startLinkPasskeyAction(): Promise<{ ok: true; ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON } | Failure> {
+export async function startLinkPasskeyAction(): Promise<
+  { ok: true; ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON } | Failure
+> {
   const link = await pendingLink();
   if (!link) return EXPIRED;
   return { ok: true, ...(await startPasskeyAuthentication('authenticate', link.pending.customerId)) };
@@ -77,11 +92,24 @@ export async function finishLinkPasskeyAction(input: unknown): Promise<ActionRes
   if (!parsed.success) return { ok: false, message: 'passkey.invalid' };
   const link = await pendingLink();
   if (!link) return EXPIRED;
-  const result = await finishPasskeyAuthentication(parsed.data.ceremonyId, parsed.data.response as unknown as AuthenticationResponseJSON, {
-    purpose: 'authenticate',
-    customerId: link.pending.customerId,
-  });
-  if (!result.ok) return { ok: false, message: result.reason === 'cloned' ? 'passkey.cloned' : result.reason === 'expired' ? 'passkey.expired' : 'passkey.invalid' };
+  const result = await finishPasskeyAuthentication(
+    parsed.data.ceremonyId,
+    parsed.data.response as unknown as AuthenticationResponseJSON,
+    {
+      purpose: 'authenticate',
+      customerId: link.pending.customerId,
+    },
+  );
+  if (!result.ok)
+    return {
+      ok: false,
+      message:
+        result.reason === 'cloned'
+          ? 'passkey.cloned'
+          : result.reason === 'expired'
+            ? 'passkey.expired'
+            : 'passkey.invalid',
+    };
   return finishLink(link.token, link.pending.customerId);
 }
 
@@ -91,7 +119,8 @@ async function finishLink(token: string, customerId: string): Promise<ActionResu
   const jar = await cookies();
   jar.delete(IDENTITY_LINK_COOKIE);
   jar.delete(LINK_CODE_COOKIE);
-  if (!linked.ok) return { ok: false, message: linked.reason === 'expired' ? 'oidc.link.expired' : 'oidc.link.linkedElsewhere' };
+  if (!linked.ok)
+    return { ok: false, message: linked.reason === 'expired' ? 'oidc.link.expired' : 'oidc.link.linkedElsewhere' };
   await startSession(customerId, `oidc:${linked.provider}`);
   const status = await getCustomerStatus(customerId);
   const returnTo = safeReturnPath(jar.get(RETURN_COOKIE)?.value);

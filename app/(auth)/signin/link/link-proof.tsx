@@ -5,12 +5,14 @@ import { startAuthentication } from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
+
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useWebAuthnSupport } from '@/components/use-webauthn-support';
 import { VerifyCodeSchema, type VerifyCodeInput } from '@/lib/validation/sign-in';
+
 import { finishLinkPasskeyAction, sendLinkCodeAction, startLinkPasskeyAction, verifyLinkCodeAction } from './actions';
 
 /** The two ways to prove the account before linking: a code mailed to it, or one of its passkeys. */
@@ -29,7 +31,8 @@ export function LinkProof({ email, hasPasskey }: { email: string; hasPasskey: bo
     startTransition(async () => {
       setNotice(null);
       const result = await callAction(() => sendLinkCodeAction());
-      if (!result.ok) return setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError', result.values) });
+      if (!result.ok)
+        return setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError', result.values) });
       form.reset({ code: '' });
       if (codeSent) setNotice({ tone: 'success', text: t('codeResent') });
       setCodeSent(true);
@@ -99,7 +102,13 @@ export function LinkProof({ email, hasPasskey }: { email: string; hasPasskey: bo
             {t('emailCode')}
           </Button>
           {hasPasskey && webAuthn && (
-            <Button type="button" variant="secondary" onClick={usePasskey} pending={pending} pendingLabel={t('waitingForPasskey')}>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={usePasskey}
+              pending={pending}
+              pendingLabel={t('waitingForPasskey')}
+            >
               {t('usePasskey')}
             </Button>
           )}

@@ -1,11 +1,13 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { cookies } from 'next/headers';
 import { NextIntlClientProvider } from 'next-intl';
 import { getMessages, getTranslations } from 'next-intl/server';
+import { cookies } from 'next/headers';
+import Link from 'next/link';
+
 import { AuthShell } from '@/components/auth-shell';
 import { SubmitButton } from '@/components/ui/button';
 import { getPendingIdentityLink, IDENTITY_LINK_COOKIE } from '@/server/identities';
+
 import { cancelLinkAction } from './actions';
 import { LinkProof } from './link-proof';
 
@@ -24,7 +26,10 @@ export default async function LinkIdentityPage() {
     return (
       <AuthShell title={t('expiredTitle')}>
         <p className="mb-6 text-muted">{t('expired')}</p>
-        <Link href="/signin" className="inline-flex min-h-11 items-center rounded-lg bg-brand px-5 py-2.5 font-semibold text-on-brand">
+        <Link
+          href="/signin"
+          className="inline-flex min-h-11 items-center rounded-lg bg-brand px-5 py-2.5 font-semibold text-on-brand"
+        >
           {t('backToSignIn')}
         </Link>
       </AuthShell>
@@ -32,11 +37,17 @@ export default async function LinkIdentityPage() {
   }
   // The root layout sends the browser only its own namespaces; this form also needs these.
   const messages = await getMessages();
-  const clientMessages = Object.fromEntries(['common', 'validation', 'code', 'passkey', 'oidc'].map((ns) => [ns, messages[ns]]));
+  const clientMessages = Object.fromEntries(
+    ['common', 'validation', 'code', 'passkey', 'oidc'].map((ns) => [ns, messages[ns]]),
+  );
   return (
     <AuthShell title={t('title', { provider: pending.providerName })}>
       <p className="mb-4 text-muted">
-        {t.rich('intro', { provider: pending.providerName, email: pending.email, strong: (c) => <strong className="text-ink">{c}</strong> })}
+        {t.rich('intro', {
+          provider: pending.providerName,
+          email: pending.email,
+          strong: (c) => <strong className="text-ink">{c}</strong>,
+        })}
       </p>
       <p className="mb-6 text-muted">{t('prove', { provider: pending.providerName })}</p>
       <NextIntlClientProvider messages={clientMessages}>

@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
+import Link from 'next/link';
+
+import { AddPasskeyButton } from '@/app/account/security/add-passkey-button';
 import { AuthShell } from '@/components/auth-shell';
 import { requireCustomer } from '@/server/auth';
 import { countPasskeys } from '@/server/passkeys';
-import { AddPasskeyButton } from '@/app/account/security/add-passkey-button';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('welcomePasskey'))('title') };

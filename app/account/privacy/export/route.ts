@@ -5,13 +5,21 @@ import { buildExport } from '@/server/export';
 // session and a recent sign-in itself, like every route handler.
 
 function problem(status: number, title: string, detail: string): Response {
-  return Response.json({ type: 'about:blank', title, status, detail }, { status, headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' } });
+  return Response.json(
+    { type: 'about:blank', title, status, detail },
+    { status, headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' } },
+  );
 }
 
 export async function GET(): Promise<Response> {
   const customer = await getSignedInCustomer();
   if (!customer || !customer.onboarded) return problem(401, 'Not signed in', 'Sign in to download your data.');
-  if (stepUpRequired(customer)) return problem(403, 'Confirm it is you', 'Downloading your data needs a recent sign-in: use the button on the privacy page.');
+  if (stepUpRequired(customer))
+    return problem(
+      403,
+      'Confirm it is you',
+      'Downloading your data needs a recent sign-in: use the button on the privacy page.',
+    );
   const data = await buildExport(customer.id);
   if (!data) return problem(404, 'Not found', 'This account no longer exists.');
   const day = new Date().toISOString().slice(0, 10);

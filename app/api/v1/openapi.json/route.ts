@@ -7,6 +7,8 @@ export const dynamic = 'force-dynamic';
 /** The OpenAPI 3.1 document of the apps' API; public, rendered at /docs/api. */
 export async function GET(request: Request) {
   return answer(request, async () =>
-    Response.json(getOpenApiDocument(), { headers: { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' } }),
+    Response.json(getOpenApiDocument(), {
+      headers: { 'Cache-Control': 'public, max-age=300', 'Access-Control-Allow-Origin': '*' },
+    }),
   );
 }

@@ -12,6 +12,10 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
   const receipt = await getKantaraReceipt(customer.id, id);
   if (!receipt) return Response.json({ title: 'Not found', status: 404 }, { status: 404, headers: noStore });
   return new Response(JSON.stringify(receipt, null, 2), {
-    headers: { ...noStore, 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': `attachment; filename="consent-receipt-${receipt.consentReceiptID}.json"` },
+    headers: {
+      ...noStore,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Disposition': `attachment; filename="consent-receipt-${receipt.consentReceiptID}.json"`,
+    },
   });
 }
