@@ -391,16 +391,14 @@ test.describe('sign-out and protected pages', () => {
   });
 
   test('a forged session cookie is treated as signed out', async ({ page }) => {
-    await page
-      .context()
-      .addCookies([
-        {
-          name: SESSION_COOKIE,
-          value: 'forged-session-token-0123456789abcdefghijklmno',
-          domain: 'localhost',
-          path: '/',
-        },
-      ]);
+    await page.context().addCookies([
+      {
+        name: SESSION_COOKIE,
+        value: 'forged-session-token-0123456789abcdefghijklmno',
+        domain: 'localhost',
+        path: '/',
+      },
+    ]);
     for (const path of ['/account', '/welcome']) {
       await page.goto(path);
       await expect(page).toHaveURL(/\/signin(\?|$)/);

@@ -136,17 +136,15 @@ export async function listCustomers(request: Request): Promise<Response> {
 }
 
 function queryErrors(error: z.ZodError): ProblemFieldError[] {
-  return error.issues
-    .slice(0, MAX_FIELD_ERRORS)
-    .flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({
-            parameter: key,
-            code: 'parameter.unknown',
-            detail: `${key} is not a parameter of this request.`,
-          }))
-        : [fieldError({ parameter: String(issue.path[0] ?? '') }, issue.message, issue.code)],
-    );
+  return error.issues.slice(0, MAX_FIELD_ERRORS).flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          parameter: key,
+          code: 'parameter.unknown',
+          detail: `${key} is not a parameter of this request.`,
+        }))
+      : [fieldError({ parameter: String(issue.path[0] ?? '') }, issue.message, issue.code)],
+  );
 }
 
 // ── Writes ──

@@ -39,11 +39,9 @@ const problem = (description: string, headers?: ZodOpenApiResponseObject['header
   content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
 });
 
-const WWWAuthenticate = z
-  .string()
-  .meta({
-    description: 'RFC 6750 challenge: error="invalid_token" or error="insufficient_scope" with the scope needed.',
-  });
+const WWWAuthenticate = z.string().meta({
+  description: 'RFC 6750 challenge: error="invalid_token" or error="insufficient_scope" with the scope needed.',
+});
 
 const commonProblems: Record<string, ZodOpenApiResponseObject> = {
   '401': problem(

@@ -147,11 +147,9 @@ export const CustomerSchema = z
     addresses: z
       .object({ home: AddressSchema.nullable(), billing: AddressSchema.nullable(), shipping: AddressSchema.nullable() })
       .optional(),
-    access: z
-      .partialRecord(z.enum(SHARED_FIELDS), z.string())
-      .meta({
-        description: 'The fields this app may see of this customer now, each with the consent purpose that allows it.',
-      }),
+    access: z.partialRecord(z.enum(SHARED_FIELDS), z.string()).meta({
+      description: 'The fields this app may see of this customer now, each with the consent purpose that allows it.',
+    }),
   })
   .meta({
     id: 'Customer',
@@ -164,12 +162,9 @@ export type ApiCustomer = z.infer<typeof CustomerSchema>;
 export const CustomerListSchema = z
   .object({
     data: z.array(CustomerSchema),
-    next: z
-      .string()
-      .nullable()
-      .meta({
-        description: 'The cursor of the next page; null on the last. A full page is followed by one more, maybe empty.',
-      }),
+    next: z.string().nullable().meta({
+      description: 'The cursor of the next page; null on the last. A full page is followed by one more, maybe empty.',
+    }),
   })
   .meta({ id: 'CustomerList' });
 
@@ -178,21 +173,17 @@ export const CustomerConsentsSchema = z
     customerId: z.uuid(),
     purposes: z.array(
       z.object({
-        purpose: z
-          .string()
-          .meta({
-            description: 'A purpose this app declared (terms-of-service is the contract, "service" when registering).',
-          }),
+        purpose: z.string().meta({
+          description: 'A purpose this app declared (terms-of-service is the contract, "service" when registering).',
+        }),
         granted: z.boolean().meta({ description: "The customer's latest answer; false when never answered." }),
         version: z
           .int()
           .nullable()
           .meta({ description: 'The version of the text answered, null when never answered.' }),
-        currentVersion: z
-          .int()
-          .meta({
-            description: 'The current version of the text; a consent to an older one stands until answered again.',
-          }),
+        currentVersion: z.int().meta({
+          description: 'The current version of the text; a consent to an older one stands until answered again.',
+        }),
         answeredAt: z.iso.datetime().nullable(),
       }),
     ),
@@ -244,11 +235,9 @@ export const OAuthErrorSchema = z
 // ── Headers ──
 
 export const ETagHeaderSchema = z.string().meta({ description: 'The profile version: "<version>".', example: '"7"' });
-export const IfMatchHeaderSchema = z
-  .string()
-  .meta({
-    description: 'The ETag of the customer as last read. Required: 428 without it, 412 when stale.',
-    example: '"7"',
-  });
+export const IfMatchHeaderSchema = z.string().meta({
+  description: 'The ETag of the customer as last read. Required: 428 without it, 412 when stale.',
+  example: '"7"',
+});
 export const RetryAfterHeaderSchema = z.string().meta({ description: 'Seconds to wait.', example: '12' });
 export const LinkHeaderSchema = z.string().meta({ description: 'rel="next": the next page (RFC 8288).' });
