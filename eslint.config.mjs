@@ -1,6 +1,50 @@
 import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
 
+// Import boundaries (docs/guiding-principles.md): what a folder may import says
+// where its code may run and which way the domains depend on each other.
+const NO_DATABASE = {
+  group: ['**/generated/prisma/**', '@prisma/*'],
+  message: 'Only server/ talks to the database.',
+};
+const NO_SERVER = {
+  group: ['@/server', '@/server/**', '**/server/**'],
+  message: 'This code may run in the browser: no server/ imports.',
+};
+const NO_APP = {
+  group: ['@/app', '@/app/**', '**/app/**'],
+  message:
+    'components/ and lib/ are shared by routes: they never import from app/ (move the code next to its route, or here).',
+};
+const domains = (names) => ({
+  group: names.flatMap((name) => [`@/server/${name}/**`, `../${name}/**`, `../../${name}/**`]),
+  message: `This layer may not depend on ${names.join(', ')} (server/platform imports no domain; consent knows no apps).`,
+});
+const restrict = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+
+// A client component ('use client') is bundled for the browser: it gets data as
+// props from a server component or calls a server action, never server/ itself.
+const noServerInClient = {
+  meta: {
+    type: 'problem',
+    messages: { server: "A 'use client' module may not import server/ ({{source}}): pass props or call an action." },
+  },
+  create(context) {
+    let client = false;
+    return {
+      Program(node) {
+        client = node.body.some((s) => s.type === 'ExpressionStatement' && s.directive === 'use client');
+      },
+      ImportDeclaration(node) {
+        const source = String(node.source.value);
+        if (client && /^(@\/server(\/|$)|(\.\.?\/)+(.*\/)?server\/)/.test(source)) {
+          context.report({ node, messageId: 'server', data: { source } });
+        }
+      },
+    };
+  },
+};
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -13,42 +57,27 @@ const config = [
       'test-results/**',
       'playwright-report/**',
       'next-env.d.ts',
+      'bench/baseline/.next/**',
     ],
   },
   {
-    // House rule 2: only server/ (and the scripts/tests that run outside Next) reads process.env.
+    // Only server/ (and the scripts and tests that run outside Next) reads process.env.
     files: ['app/**', 'components/**', 'lib/**'],
+    plugins: { accord: { rules: { 'no-server-in-client': noServerInClient } } },
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through server/env.ts.' },
+        { object: 'process', property: 'env', message: 'Read configuration through server/platform/env.ts.' },
       ],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/generated/prisma/**', '@prisma/*'], message: 'Only server/ talks to the database.' },
-          ],
-        },
-      ],
+      'accord/no-server-in-client': 'error',
     },
   },
-  {
-    files: ['components/**', 'lib/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@/server/*', '**/server/*'],
-              message: 'components/ and lib/ may run in the browser: no server/ imports.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // One block per folder: a later block's no-restricted-imports replaces an earlier one's.
+  restrict(['app/**'], [NO_DATABASE]),
+  restrict(['components/**', 'lib/**'], [NO_DATABASE, NO_SERVER, NO_APP]),
+  restrict(['server/platform/**'], [domains(['mail', 'identity', 'customers', 'consent', 'apps'])]),
+  restrict(['server/mail/**'], [domains(['identity', 'customers', 'consent', 'apps'])]),
+  restrict(['server/consent/**'], [domains(['apps'])]),
 ];
 
 export default config;

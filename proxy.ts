@@ -2,9 +2,9 @@ import { NextResponse, type NextRequest } from 'next/server';
 
 // Early, cheap work only: security headers, the Origin check on form posts and
 // an early redirect. Every page, action and route checks the session again
-// itself (server/auth.ts requireCustomer); this file is never the only guard.
+// itself (server/identity/auth.ts requireCustomer); this file is never the only guard.
 // proxy.ts runs apart from server/, so it reads the few variables it needs
-// itself; server/env.ts validates them at start-up.
+// itself; server/platform/env.ts validates them at start-up.
 
 const SESSION_COOKIES = ['authjs.session-token', '__Secure-authjs.session-token'];
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -5,8 +5,8 @@ import { cookies } from 'next/headers';
 
 import { localeCookie } from '@/lib/i18n/config';
 import { SetLocaleSchema } from '@/lib/validation/locale';
-import { getSignedInCustomer } from '@/server/auth';
-import { setCustomerLocale } from '@/server/customers';
+import { setCustomerLocale } from '@/server/customers/account';
+import { getSignedInCustomer } from '@/server/identity/auth';
 
 /** The language switcher. Anyone may choose a language; a signed-in customer's choice is saved. */
 export async function setLocaleAction(formData: FormData): Promise<void> {

@@ -1,6 +1,6 @@
 import { redirect } from 'next/navigation';
 
-import { getSignedInCustomer } from '@/server/auth';
+import { getSignedInCustomer } from '@/server/identity/auth';
 
 export default async function Home() {
   redirect((await getSignedInCustomer()) ? '/account' : '/signin');

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { createApp, type AppInput } from '../server/apps';
-import { appReader, readCustomers } from '../server/consent-policy';
-import { prisma } from '../server/db';
+import { appReader, createApp, type AppInput } from '../server/apps/registry';
+import { readCustomers } from '../server/consent/policy';
+import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
 

@@ -5,7 +5,7 @@
  */
 import type { APIResponse, Page, Request } from '@playwright/test';
 
-import { prisma } from '../server/db';
+import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { listMail, waitForMail } from './mailbox';
 

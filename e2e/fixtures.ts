@@ -22,20 +22,16 @@ import {
   type Page,
 } from '@playwright/test';
 
-import { sha256 } from '../server/crypto';
-import { prisma } from '../server/db';
-import {
-  createCustomer,
-  createSessionFor,
-  createSignInChallenge,
-  ensureConsentPurposes,
-  type CustomerSeed,
-} from '../server/factories';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+
+import { sha256 } from '../server/platform/crypto';
+import { prisma } from '../server/platform/db';
+import { createCustomer, createSessionFor, createSignInChallenge, type CustomerSeed } from '../tests/factories';
 import { clearMail } from './mailbox';
 
 export { expect };
 
-/** The cookie Auth.js reads over http (server/auth.ts sessionCookieName). */
+/** The cookie Auth.js reads over http (server/identity/auth.ts sessionCookieName). */
 export const SESSION_COOKIE = 'authjs.session-token';
 /** The cookie binding the code page to the device that asked (app/(auth)/signin/challenge.ts). */
 export const CHALLENGE_COOKIE = 'accord.signin';
@@ -57,14 +53,14 @@ type TestFixtures = {
   /** A fresh, lower-case address on the reserved .test domain; deleted with its data after the test. */
   uniqueEmail: (label?: string) => string;
   /**
-   * A customer made through server/factories.ts (onboarded, first name "Camille",
+   * A customer made through tests/factories.ts (onboarded, first name "Camille",
    * unless told otherwise) at a `uniqueEmail`; deleted after the test.
    */
   createCustomer: (seed?: Omit<CustomerSeed, 'email'>) => Promise<TestCustomer>;
   /** An onboarded customer, first name "Camille", English. */
   customer: TestCustomer;
   /**
-   * Starts a session for the customer (as server/factories.ts createSessionFor) and sets its
+   * Starts a session for the customer (as tests/factories.ts createSessionFor) and sets its
    * cookie on the context. `authenticatedAt` in the past moves the step-up clock; `userAgent`
    * is stored on the session as a sign-in through the UI would store it (the sessions list
    * shows its browser and system).
@@ -78,7 +74,7 @@ type TestFixtures = {
    */
   staleSignedInPage: Page;
   /**
-   * A sign-in challenge stored as server/sign-in.ts requestSignIn stores it, with the
+   * A sign-in challenge stored as server/identity/sign-in.ts requestSignIn stores it, with the
    * code and token in the clear, without sending mail. Pass a context to bind it to
    * that device (the cookie /signin/code reads). A given `email` must be one this
    * test already owns (a fixture customer's), so that cleanup finds it.
@@ -98,7 +94,7 @@ type TestFixtures = {
 export type SignInOptions = {
   /** When the session last proved who the customer is; default now. */
   authenticatedAt?: Date;
-  /** Stored on the session row, as server/auth.ts startSession stores the browser's. */
+  /** Stored on the session row, as server/identity/auth.ts startSession stores the browser's. */
   userAgent?: string;
 };
 
@@ -108,7 +104,7 @@ export type SignInAs = (
   opts?: SignInOptions,
 ) => Promise<{ token: string; sessionId: string }>;
 
-/** server/sessions.ts STEP_UP_WINDOW_MS (10 minutes), plus one: a sign-in too old for sensitive changes. */
+/** server/identity/sessions.ts STEP_UP_WINDOW_MS (10 minutes), plus one: a sign-in too old for sensitive changes. */
 export function signInTooOldForStepUp(): Date {
   return new Date(Date.now() - 11 * 60 * 1000);
 }

@@ -117,7 +117,7 @@ test('the session cookie is HttpOnly and SameSite=Lax (and not Secure over plain
   expect(attributes).toContain('samesite=lax');
   expect(attributes).toContain('path=/');
   // The app runs on http://localhost here; over https (APP_URL https://…) it sets
-  // Secure and the __Secure- prefix (server/auth.ts sessionCookieName), not tested here.
+  // Secure and the __Secure- prefix (server/identity/auth.ts sessionCookieName), not tested here.
   expect(attributes).not.toContain('secure');
   const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-import { prisma } from '../server/db';
+import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { extractCode, waitForMail } from './mailbox';
 

@@ -7,7 +7,7 @@
  */
 import type { BrowserContext, Page } from '@playwright/test';
 
-import { prisma } from '../server/db';
+import { prisma } from '../server/platform/db';
 import { expect, SESSION_COOKIE, test, waitForHydration } from './fixtures';
 import { extractCode, waitForMail } from './mailbox';
 

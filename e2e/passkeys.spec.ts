@@ -16,7 +16,7 @@ import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
 
 import type { Page } from '@playwright/test';
 
-import { prisma } from '../server/db';
+import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration, type TestCustomer } from './fixtures';
 import {
   addPasskey,

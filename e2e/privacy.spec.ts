@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 
 import type { Page } from '@playwright/test';
 
-import { subjectPseudonym } from '../server/consent';
-import { prisma } from '../server/db';
+import { subjectPseudonym } from '../server/consent/consent';
+import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
 import { extractCode, waitForMail } from './mailbox';

@@ -5,7 +5,7 @@
  */
 import type { Locator, Page } from '@playwright/test';
 
-import { prisma } from '../server/db';
+import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
 import { extractCode, waitForMail, type Mail } from './mailbox';

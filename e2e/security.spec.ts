@@ -10,8 +10,8 @@
  */
 import type { Page } from '@playwright/test';
 
-import { prisma } from '../server/db';
-import { revokeSession } from '../server/sessions';
+import { revokeSession } from '../server/identity/sessions';
+import { prisma } from '../server/platform/db';
 import { expect, signInTooOldForStepUp, test, waitForHydration, type SignInAs, type TestCustomer } from './fixtures';
 import {
   addPasskey,

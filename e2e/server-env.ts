@@ -1,5 +1,5 @@
 /**
- * The environment server/ code needs when a test worker imports it (server/env.ts
+ * The environment server/ code needs when a test worker imports it (server/platform/env.ts
  * validates it on first use). Imported first by e2e/fixtures.ts, before any server/ module.
  */
 import { TEST_AUTH_SECRET } from './test-secrets';

@@ -22,9 +22,9 @@ import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import pg from 'pg';
 
-import { createApp, type CreatedApp } from '../server/apps';
-import { prisma } from '../server/db';
-import { grantDatabaseRole } from '../server/db-roles';
+import { grantDatabaseRole } from '../server/apps/db-roles';
+import { createApp, type CreatedApp } from '../server/apps/registry';
+import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
 

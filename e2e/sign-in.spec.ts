@@ -5,7 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 
-import { prisma } from '../server/db';
+import { prisma } from '../server/platform/db';
 import { expect, SESSION_COOKIE, test, waitForHydration } from './fixtures';
 import { extractCode, extractSignInLink, listMail, waitForMail, type Mail } from './mailbox';
 

@@ -50,7 +50,7 @@ export function rateLimitedResult(retryAfterSeconds: number): ActionFailure {
   };
 }
 
-/** A typed code that did not work (server/sign-in.ts verifyCode), as every code form shows it. */
+/** A typed code that did not work (server/identity/sign-in.ts verifyCode), as every code form shows it. */
 export function codeFailureResult(
   failure:
     | { reason: 'wrong-code'; attemptsLeft: number }

@@ -1,7 +1,9 @@
 // Demo data for development: idempotent, built with the factories the tests use.
 // Run by `npm run db:seed` (and by `npm run dev` on every start).
-import { prisma } from '../server/db';
-import { createCustomer, ensureConsentPurposes } from '../server/factories';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+
+import { prisma } from '../server/platform/db';
+import { createCustomer } from '../tests/factories';
 
 const DEMO_CUSTOMERS = [
   {

@@ -54,7 +54,7 @@ function fail(message: string): never {
 }
 
 async function run(): Promise<void> {
-  const apps = await import('../server/apps');
+  const apps = await import('../server/apps/registry');
   const needApp = () => target ?? fail(`${command} needs an app name or client id\n\n${USAGE}`);
   const unknown = () => fail(`no app named ${target}`);
 
@@ -104,7 +104,7 @@ async function run(): Promise<void> {
     case 'enable': {
       const app = (await apps.setAppDisabled(needApp(), command === 'disable')) ?? unknown();
       if (command === 'disable') {
-        const { revokeDatabaseRole } = await import('../server/db-roles');
+        const { revokeDatabaseRole } = await import('../server/apps/db-roles');
         await revokeDatabaseRole(app.name);
       }
       console.log(`${app.name} is ${app.disabledAt ? 'disabled' : 'enabled'}.`);
@@ -115,7 +115,7 @@ async function run(): Promise<void> {
       return;
     }
     case 'grant-db': {
-      const { grantDatabaseRole, DatabaseRoleError } = await import('../server/db-roles');
+      const { grantDatabaseRole, DatabaseRoleError } = await import('../server/apps/db-roles');
       let granted;
       try {
         granted = (await grantDatabaseRole(needApp())) ?? unknown();
@@ -129,7 +129,7 @@ async function run(): Promise<void> {
       return;
     }
     case 'deliveries': {
-      const { DELIVERY_STATUSES, listDeliveries } = await import('../server/webhooks');
+      const { DELIVERY_STATUSES, listDeliveries } = await import('../server/apps/webhooks');
       const status = DELIVERY_STATUSES.find((s) => s === values.status);
       if (values.status !== undefined && !status) fail('--status is pending, delivered, suppressed or dead');
       const rows =
@@ -150,7 +150,7 @@ async function run(): Promise<void> {
       return;
     }
     case 'redrive': {
-      const { redriveDeliveries } = await import('../server/webhooks');
+      const { redriveDeliveries } = await import('../server/apps/webhooks');
       const count = (await redriveDeliveries(needApp(), values.id ? { ids: values.id } : {})) ?? unknown();
       console.log(`${count} ${count === 1 ? 'delivery' : 'deliveries'} queued again.`);
       return;
@@ -171,7 +171,7 @@ try {
   await migrateDeploy(db.databaseUrl);
   await run();
 } finally {
-  const { prisma, getPool } = await import('../server/db');
+  const { prisma, getPool } = await import('../server/platform/db');
   await prisma.$disconnect();
   await getPool()
     .end()

@@ -843,7 +843,7 @@ const WEBHOOK_WARMUP_CHANGES = 50;
 
 /**
  * One home-address change per customer given, at WEBHOOK_RATE per second,
- * through server/profile.ts updateProfile (what the portal's form and the
+ * through server/customers/profile.ts updateProfile (what the portal's form and the
  * API's PATCH call), each timed from the moment its transaction has committed
  * (the call returns) to the moment its webhook, signature verified, is read
  * by a receiver in this process. The worker is server/webhooks' own, started
@@ -859,8 +859,8 @@ async function measureWebhookLatency(
   db: BenchDatabase,
 ): Promise<WebhookLatency> {
   const { Webhook } = await import('standardwebhooks');
-  const { startWebhookWorker } = await import('../server/webhooks');
-  const { updateProfile } = await import('../server/profile');
+  const { startWebhookWorker } = await import('../server/apps/webhooks');
+  const { updateProfile } = await import('../server/customers/profile');
   const bench = await import('../server/bench');
 
   const receivedAt = new Map<string, number>();
@@ -1038,10 +1038,10 @@ async function main() {
   // server/ reads its environment once, on first use: set it before importing.
   process.env.DATABASE_URL = db.url;
   process.env.AUTH_SECRET = BENCH_AUTH_SECRET;
-  const { ensureConsentPurposes, createCustomer, createSessionFor, createSignInChallenge } =
-    await import('../server/factories');
+  const { createCustomer, createSessionFor, createSignInChallenge } = await import('../tests/factories');
+  const { ensureConsentPurposes } = await import('../server/consent/purposes');
   const bench = await import('../server/bench');
-  const { getPool } = await import('../server/db');
+  const { getPool } = await import('../server/platform/db');
   cleanups.push(async () => {
     await getPool().end();
   });
@@ -1333,7 +1333,7 @@ async function main() {
   if (webhooks) {
     const l = webhooks.latenciesMs;
     console.log(
-      `\nCommit → webhook delivery: ${webhooks.changes} home-address changes (server/profile.ts updateProfile) at ${webhooks.rate}/s, ` +
+      `\nCommit → webhook delivery: ${webhooks.changes} home-address changes (server/customers/profile.ts updateProfile) at ${webhooks.rate}/s, ` +
         `each to its own customer, after ${webhooks.warmup} not counted; webhook worker (server/webhooks, woken by the outbox's NOTIFY) ` +
         `and receiver in the bench process, the server idle\n`,
     );

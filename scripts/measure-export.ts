@@ -1,5 +1,5 @@
 // `npx tsx --conditions=react-server scripts/measure-export.ts`: how long the
-// data export (server/export.ts) takes for a customer with a year of history,
+// data export (server/customers/export.ts) takes for a customer with a year of history,
 // on the test PostgreSQL (a fresh database copied from the migrated template).
 // Prints the figures; asserts nothing (timings belong to reports, not tests).
 import { createDatabaseFromTemplate, createTemplateDatabase, prepareTestServer } from './db/test-database';
@@ -14,11 +14,11 @@ const server = await prepareTestServer();
 try {
   await createTemplateDatabase(server.adminUrl);
   process.env.DATABASE_URL = await createDatabaseFromTemplate(server.adminUrl, 'accord_measure_export');
-  const { getPool, prisma } = await import('../server/db');
-  const { createCustomer } = await import('../server/factories');
-  const { subjectPseudonym } = await import('../server/consent');
-  const { buildExport } = await import('../server/export');
-  const { randomToken, sha256 } = await import('../server/crypto');
+  const { getPool, prisma } = await import('../server/platform/db');
+  const { createCustomer } = await import('../tests/factories');
+  const { subjectPseudonym } = await import('../server/consent/consent');
+  const { buildExport } = await import('../server/customers/export');
+  const { randomToken, sha256 } = await import('../server/platform/crypto');
 
   const customer = await createCustomer({ email: `export-${Date.now()}@example.test`, lastName: 'Martin' });
   const start = Date.now() - YEAR_MS;

@@ -9,7 +9,7 @@ try {
   const { seed } = await import('../prisma/seed');
   await seed();
   console.log('[seed] consent purposes and demo customers are in place');
-  const { prisma } = await import('../server/db');
+  const { prisma } = await import('../server/platform/db');
   await prisma.$disconnect();
 } finally {
   await db.stop();

@@ -22,7 +22,7 @@ console.log(
 if (mode === 'dev') {
   const { seed } = await import('../prisma/seed');
   await seed();
-  const { prisma } = await import('../server/db');
+  const { prisma } = await import('../server/platform/db');
   await prisma.$disconnect();
   console.log('[seed] demo data in place · dev mailbox: /dev/mailbox');
 }

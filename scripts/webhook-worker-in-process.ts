@@ -25,7 +25,7 @@ export async function startInProcessWebhookWorker(): Promise<(() => Promise<void
       return nextResolve(specifier, context);
     }`;
     register(`data:text/javascript,${encodeURIComponent(hook)}`);
-    const { startWebhookWorker } = await import('../server/webhooks/worker');
+    const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
     const worker = startWebhookWorker();
     void worker.listening.then(() => console.log('[webhooks] worker running in this process (WEBHOOK_WORKER=on)'));
     return worker.stop;

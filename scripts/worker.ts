@@ -35,7 +35,7 @@ const leaseMarginMs = numberOption('lease-margin-ms');
 
 const db = await ensureDatabase();
 process.env.DATABASE_URL = db.databaseUrl;
-const { startWebhookWorker } = await import('../server/webhooks/worker');
+const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
 
 const worker = startWebhookWorker({
   concurrency,
@@ -56,7 +56,7 @@ async function shutdown() {
   if (stopping) return;
   stopping = true;
   await worker.stop();
-  const { getPool } = await import('../server/db');
+  const { getPool } = await import('../server/platform/db');
   await getPool()
     .end()
     .catch(() => undefined);

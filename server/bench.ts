@@ -2,11 +2,11 @@ import 'server-only';
 
 import { randomUUID } from 'node:crypto';
 
-import { createApp, findApp, type AppInput, type CreatedApp } from './apps';
-import { getCurrentTerms, subjectPseudonym } from './consent';
-import { sha256 } from './crypto';
-import { getPool, prisma } from './db';
-import { getEnv } from './env';
+import { createApp, findApp, type AppInput, type CreatedApp } from '@/server/apps/registry';
+import { getCurrentTerms, subjectPseudonym } from '@/server/consent/consent';
+import { sha256 } from '@/server/platform/crypto';
+import { getPool, prisma } from '@/server/platform/db';
+import { getEnv } from '@/server/platform/env';
 
 // The benchmark's server side (scripts/bench.ts, app/bench/): its routes, its
 // seed and its session. Nothing here runs unless BENCH_ROUTES=1 or the bench

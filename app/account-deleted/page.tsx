@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 
-import { AuthShell } from '@/components/auth-shell';
+import { AuthShell } from '@/app/_components/auth-shell';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('deletion'))('goodbyeMetaTitle') };

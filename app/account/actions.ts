@@ -8,11 +8,11 @@ import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResul
 import { isLocale } from '@/lib/i18n/config';
 import { CeremonySchema } from '@/lib/validation/passkey';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
-import { requireCustomer, signOut } from '@/server/auth';
-import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/passkeys';
-import { getRequestContext } from '@/server/request-context';
-import { markSessionAuthenticated } from '@/server/sessions';
-import { requestSignIn, verifyCode } from '@/server/sign-in';
+import { requireCustomer, signOut } from '@/server/identity/auth';
+import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/identity/passkeys';
+import { markSessionAuthenticated } from '@/server/identity/sessions';
+import { requestSignIn, verifyCode } from '@/server/identity/sign-in';
+import { getRequestContext } from '@/server/platform/request-context';
 
 const STEP_UP_COOKIE = 'accord.step-up';
 

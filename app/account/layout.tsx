@@ -3,14 +3,14 @@ import { headers } from 'next/headers';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 
+import { LanguageSwitcher } from '@/app/_components/language-switcher';
 import { BrandLogo } from '@/components/brand-logo';
-import { LanguageSwitcher } from '@/components/language-switcher';
 import { SubmitButton } from '@/components/ui/button';
 import { brand } from '@/lib/brand';
 import { safeReturnPath } from '@/lib/safe-redirect';
-import { requireCustomer } from '@/server/auth';
-import { countConsentsToReview } from '@/server/consent';
-import { honourGlobalPrivacyControl } from '@/server/privacy-signals';
+import { countConsentsToReview } from '@/server/consent/consent';
+import { honourGlobalPrivacyControl } from '@/server/consent/privacy-signals';
+import { requireCustomer } from '@/server/identity/auth';
 
 import { signOutAction } from './actions';
 

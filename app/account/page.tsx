@@ -3,7 +3,7 @@ import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 
 import { brand } from '@/lib/brand';
-import { requireCustomer } from '@/server/auth';
+import { requireCustomer } from '@/server/identity/auth';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('account'))('metaTitle') };

@@ -3,7 +3,7 @@
 import { redirect } from 'next/navigation';
 
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
-import { confirmEmailChangeLink, revertEmailChange } from '@/server/email-change';
+import { confirmEmailChangeLink, revertEmailChange } from '@/server/customers/email-change';
 
 // The buttons of the pages the mails link to: the only requests that use a
 // token (opening a link only shows the page, so mail scanners spend nothing).

@@ -1,6 +1,6 @@
 import { getTranslations } from 'next-intl/server';
 
-import { AuthShell } from '@/components/auth-shell';
+import { AuthShell } from '@/app/_components/auth-shell';
 import { brand } from '@/lib/brand';
 
 /** Stand-in legal documents: a brand replaces them with its own. */

@@ -1,4 +1,4 @@
-// The contract of server/profile.ts updateProfile: the portal's actions and,
+// The contract of server/customers/profile.ts updateProfile: the portal's actions and,
 // later, the apps' API send it. Server-side only, so classic zod composes the
 // forms' zod/mini schemas (docs/decisions/009-zod-mini-on-customer-pages.md).
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
@@ -19,7 +19,7 @@ export function toE164Strict(value: string): string | null {
 const StoredAddress = z.optional(z.nullable(z.pipe(AddressSchema, z.transform(toAddressValue))));
 
 /**
- * A change to the profile, as server/profile.ts updateProfile takes it from
+ * A change to the profile, as server/customers/profile.ts updateProfile takes it from
  * the portal's forms and, later, from apps through the API: only the
  * attributes present are written. Phones must be international (+…).
  */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { recordDataAccess } from '@/server/access-log';
-import { setConsent, subjectPseudonym } from '@/server/consent';
-import { deleteCustomer } from '@/server/customers';
-import { prisma } from '@/server/db';
-import { buildExport } from '@/server/export';
-import { createCustomer, createSessionFor } from '@/server/factories';
-import { updateProfile } from '@/server/profile';
+import { recordDataAccess } from '@/server/consent/access-log';
+import { setConsent, subjectPseudonym } from '@/server/consent/consent';
+import { deleteCustomer } from '@/server/customers/account';
+import { buildExport } from '@/server/customers/export';
+import { updateProfile } from '@/server/customers/profile';
+import { prisma } from '@/server/platform/db';
+import { createCustomer, createSessionFor } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { answer } from '@/server/api/customers';
-import { CustomerSchema } from '@/server/api/schemas';
-import { setAppDisabled } from '@/server/apps';
-import { prisma } from '@/server/db';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
-import { issueAccessToken } from '@/server/oauth';
+import { answer } from '@/server/apps/api/customers';
+import { CustomerSchema } from '@/server/apps/api/schemas';
+import { issueAccessToken } from '@/server/apps/oauth';
+import { setAppDisabled } from '@/server/apps/registry';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import {
   getCustomer,

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { CustomerConsentsSchema, CustomerListSchema, CustomerSchema } from '@/server/api/schemas';
-import { setConsent } from '@/server/consent';
-import { prisma } from '@/server/db';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+import { CustomerConsentsSchema, CustomerListSchema, CustomerSchema } from '@/server/apps/api/schemas';
+import { setConsent } from '@/server/consent/consent';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import {
   getConsents,

@@ -8,10 +8,10 @@ import { GET as consentsRoute } from '@/app/api/v1/customers/[id]/consents/route
 import { GET as customerRoute, PATCH as patchRoute } from '@/app/api/v1/customers/[id]/route';
 import { GET as listRoute } from '@/app/api/v1/customers/route';
 import { GET as openApiRoute } from '@/app/api/v1/openapi.json/route';
-import { ProblemSchema } from '@/server/api/schemas';
-import { createApp, type AppInput, type AppScope } from '@/server/apps';
-import { prisma } from '@/server/db';
-import { issueAccessToken } from '@/server/oauth';
+import { ProblemSchema } from '@/server/apps/api/schemas';
+import { issueAccessToken } from '@/server/apps/oauth';
+import { createApp, type AppInput, type AppScope } from '@/server/apps/registry';
+import { prisma } from '@/server/platform/db';
 
 export const ORIGIN = 'http://localhost:3000';
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { createCustomer } from '@/tests/factories';
 
 import {
   basic,

@@ -3,11 +3,12 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { rotateClientSecret, setAppDisabled } from '@/server/apps';
-import { prisma } from '@/server/db';
-import { getEnv } from '@/server/env';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
-import { issueAccessToken } from '@/server/oauth';
+import { issueAccessToken } from '@/server/apps/oauth';
+import { rotateClientSecret, setAppDisabled } from '@/server/apps/registry';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { prisma } from '@/server/platform/db';
+import { getEnv } from '@/server/platform/env';
+import { createCustomer } from '@/tests/factories';
 
 import { basic, getCustomer, patchCustomer, problemOf, registerApp, requestToken, tokenFor } from './api-helpers';
 import { uniqueEmail } from './helpers';

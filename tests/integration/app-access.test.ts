@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { listAppsForCustomer, setAppAccess } from '@/server/app-access';
-import { createApp, setAppDisabled } from '@/server/apps';
-import { setConsent } from '@/server/consent';
-import { appReader, readCustomers } from '@/server/consent-policy';
-import { getPool, prisma } from '@/server/db';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+import { appReader, createApp, setAppDisabled } from '@/server/apps/registry';
+import { listAppsForCustomer, setAppAccess } from '@/server/consent/app-access';
+import { setConsent } from '@/server/consent/consent';
+import { readCustomers } from '@/server/consent/policy';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { getPool, prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 

@@ -5,10 +5,10 @@ import { promisify } from 'node:util';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createApp } from '@/server/apps';
-import { sha256 } from '@/server/crypto';
-import { prisma } from '@/server/db';
-import { ensureConsentPurposes } from '@/server/factories';
+import { createApp } from '@/server/apps/registry';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { sha256 } from '@/server/platform/crypto';
+import { prisma } from '@/server/platform/db';
 
 // `npm run apps` as an operator runs it: a real process on this worker's database.
 const run = promisify(execFile);

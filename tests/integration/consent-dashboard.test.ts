@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { listDataAccess, recordDataAccess } from '@/server/access-log';
+import { listDataAccess, recordDataAccess } from '@/server/consent/access-log';
 import {
   countConsentsToReview,
   getKantaraReceipt,
@@ -10,9 +10,10 @@ import {
   recordGlobalPrivacyControl,
   setConsent,
   subjectPseudonym,
-} from '@/server/consent';
-import { prisma } from '@/server/db';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+} from '@/server/consent/consent';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createApp } from '@/server/apps';
-import { setConsent } from '@/server/consent';
-import { appReader, readCustomers, visibleFields } from '@/server/consent-policy';
-import { prisma } from '@/server/db';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+import { appReader, createApp } from '@/server/apps/registry';
+import { setConsent } from '@/server/consent/consent';
+import { readCustomers, visibleFields } from '@/server/consent/policy';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 

@@ -6,12 +6,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { setAppAccess } from '@/server/app-access';
-import { createApp, setAppDisabled, type AppRecord } from '@/server/apps';
-import { setConsent } from '@/server/consent';
-import { getPool, prisma } from '@/server/db';
-import { DatabaseRoleError, grantDatabaseRole, revokeDatabaseRole } from '@/server/db-roles';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+import { DatabaseRoleError, grantDatabaseRole, revokeDatabaseRole } from '@/server/apps/db-roles';
+import { createApp, setAppDisabled, type AppRecord } from '@/server/apps/registry';
+import { setAppAccess } from '@/server/consent/app-access';
+import { setConsent } from '@/server/consent/consent';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { getPool, prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 
-import { prisma } from '@/server/db';
 import {
   cancelEmailChange,
   confirmEmailChangeCode,
@@ -9,8 +8,9 @@ import {
   peekEmailChangeLink,
   requestEmailChange,
   revertEmailChange,
-} from '@/server/email-change';
-import { createCustomer, createSessionFor } from '@/server/factories';
+} from '@/server/customers/email-change';
+import { prisma } from '@/server/platform/db';
+import { createCustomer, createSessionFor } from '@/tests/factories';
 
 import { uniqueEmail, uniqueIp } from './helpers';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { prisma } from '@/server/db';
+import { prisma } from '@/server/platform/db';
 
 export function uniqueEmail(tag = 'it'): string {
   return `${tag}-${randomUUID()}@example.test`;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { prisma } from '@/server/db';
-import { createCustomer, createSessionFor } from '@/server/factories';
-import { confirmNotMe, peekNotMe, recordSecurityEvent } from '@/server/security-events';
+import { confirmNotMe, peekNotMe, recordSecurityEvent } from '@/server/identity/security-events';
+import { prisma } from '@/server/platform/db';
+import { createCustomer, createSessionFor } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 

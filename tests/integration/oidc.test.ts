@@ -1,9 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { sha256 } from '@/server/crypto';
-import { prisma } from '@/server/db';
-import { parseOidcProviders } from '@/server/env';
-import { createCustomer } from '@/server/factories';
 import {
   cancelPendingIdentityLink,
   completeIdentityLink,
@@ -12,11 +8,15 @@ import {
   getPendingIdentityLink,
   listIdentities,
   unlinkIdentity,
-} from '@/server/identities';
+} from '@/server/identity/identities';
+import { sha256 } from '@/server/platform/crypto';
+import { prisma } from '@/server/platform/db';
+import { parseOidcProviders } from '@/server/platform/env';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 
-// server/env.ts reads this on first use, which comes after this line.
+// server/platform/env.ts reads this on first use, which comes after this line.
 const OIDC_ENV = {
   AUTH_OIDC_ACME_ISSUER: 'https://id.acme.example',
   AUTH_OIDC_ACME_CLIENT_ID: 'accord',

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { completeOnboarding } from '@/server/customers';
-import { prisma } from '@/server/db';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { completeOnboarding } from '@/server/customers/account';
+import { prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { prisma } from '@/server/db';
-import { startPasskeyAuthentication } from '@/server/passkeys';
+import { startPasskeyAuthentication } from '@/server/identity/passkeys';
+import { prisma } from '@/server/platform/db';
 
 describe('WebAuthn ceremonies', () => {
   it('each new ceremony clears expired ones, so abandoned /signin loads do not pile up', async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { setCustomerLocale } from '@/server/customers';
-import { prisma } from '@/server/db';
-import { createCustomer } from '@/server/factories';
-import { getProfile, listProfileChanges, updateProfile } from '@/server/profile';
+import { setCustomerLocale } from '@/server/customers/account';
+import { getProfile, listProfileChanges, updateProfile } from '@/server/customers/profile';
+import { prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 

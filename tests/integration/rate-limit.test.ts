@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { prisma } from '@/server/db';
-import { requestSignIn, verifyCode } from '@/server/sign-in';
+import { requestSignIn, verifyCode } from '@/server/identity/sign-in';
+import { prisma } from '@/server/platform/db';
 
 import { uniqueEmail, uniqueIp } from './helpers';
 
-// Defaults from server/env.ts: 5 sends per email, 30 per IP, 15 verifications per email, 60 per IP, per 15 minutes.
+// Defaults from server/platform/env.ts: 5 sends per email, 30 per IP, 15 verifications per email, 60 per IP, per 15 minutes.
 
 describe('rate limits (counters in PostgreSQL)', () => {
   it('limits sending per email, whatever the IP, and says when to retry', async () => {

@@ -1,9 +1,9 @@
 import { PrismaAdapter } from '@auth/prisma-adapter';
 import { describe, expect, it } from 'vitest';
 
-import { withHashedSessionTokens } from '@/server/auth-adapter';
-import { prisma } from '@/server/db';
-import { createCustomer } from '@/server/factories';
+import { withHashedSessionTokens } from '@/server/identity/auth-adapter';
+import { prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 

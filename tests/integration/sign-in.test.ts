@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { prisma } from '@/server/db';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
 import {
   CHALLENGE_TTL_MS,
   confirmLink,
@@ -9,7 +8,9 @@ import {
   peekLink,
   requestSignIn,
   verifyCode,
-} from '@/server/sign-in';
+} from '@/server/identity/sign-in';
+import { prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { latestSignInMail, uniqueEmail, uniqueIp } from './helpers';
 

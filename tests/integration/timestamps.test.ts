@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { getPool, prisma } from '@/server/db';
-import { createCustomer } from '@/server/factories';
+import { getPool, prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 

@@ -8,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { createApp, setAppDisabled } from '@/server/apps';
-import { prisma } from '@/server/db';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
-import { updateProfile } from '@/server/profile';
+import { createApp, setAppDisabled } from '@/server/apps/registry';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { updateProfile } from '@/server/customers/profile';
+import { prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 import { startReceiver, type Receiver } from './webhook-receiver';

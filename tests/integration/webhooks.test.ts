@@ -5,15 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { setAppAccess } from '@/server/app-access';
-import { createApp, setAppDisabled } from '@/server/apps';
-import { setConsent } from '@/server/consent';
-import { deleteCustomer } from '@/server/customers';
-import { prisma } from '@/server/db';
-import { confirmEmailChangeCode, requestEmailChange } from '@/server/email-change';
-import { createCustomer, ensureConsentPurposes } from '@/server/factories';
-import { writeEvent } from '@/server/outbox';
-import { updateProfile } from '@/server/profile';
+import { createApp, setAppDisabled } from '@/server/apps/registry';
 import {
   backoffDelay,
   deliverDue,
@@ -23,7 +15,16 @@ import {
   redriveDeliveries,
   startWebhookWorker,
   type WebhookWorker,
-} from '@/server/webhooks';
+} from '@/server/apps/webhooks';
+import { setAppAccess } from '@/server/consent/app-access';
+import { setConsent } from '@/server/consent/consent';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { deleteCustomer } from '@/server/customers/account';
+import { confirmEmailChangeCode, requestEmailChange } from '@/server/customers/email-change';
+import { updateProfile } from '@/server/customers/profile';
+import { prisma } from '@/server/platform/db';
+import { writeEvent } from '@/server/platform/outbox';
+import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail, uniqueIp } from './helpers';
 import { startReceiver, type Receiver } from './webhook-receiver';
@@ -431,7 +432,7 @@ describe('webhooks', () => {
     const { app: mailer } = await webhookApp(`${r.url}?app=mailer`, 'name,email', 'service');
     const { app: marketing } = await webhookApp(`${r.url}?app=marketing`, 'email', 'marketing-emails');
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Eli', address });
-    // As sign-in writes it (server/sign-in.ts).
+    // As sign-in writes it (server/identity/sign-in.ts).
     await prisma.$transaction((tx) => writeEvent(tx, 'customer.created', customer.id, { fields: ['email'] }));
     await deliverAll();
     const sent = (app: string) =>

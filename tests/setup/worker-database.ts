@@ -1,6 +1,6 @@
 // Runs in each test worker before its test file is imported: gives the worker
 // its own copy of the migrated template and points DATABASE_URL at it, so
-// server/db.ts connects there.
+// server/platform/db.ts connects there.
 import { inject } from 'vitest';
 
 import { createDatabaseFromTemplate, WORKER_DATABASE_PREFIX } from '../../scripts/db/test-database';

@@ -3,8 +3,8 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 
 import { ApiDocs, type ApiDocument } from '@/app/docs/api/api-docs';
-import { getOpenApiDocument } from '@/server/api/openapi';
-import { PROBLEMS, problemType } from '@/server/api/problem';
+import { getOpenApiDocument } from '@/server/apps/api/openapi';
+import { PROBLEMS, problemType } from '@/server/apps/api/problem';
 
 describe('/docs/api', () => {
   const doc = getOpenApiDocument() as unknown as ApiDocument;

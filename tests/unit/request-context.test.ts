@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { clientIpFrom, ipPrefix } from '@/server/request-context';
+import { clientIpFrom, ipPrefix } from '@/server/platform/request-context';
 
 describe('client IP', () => {
   it('takes the socket address, or the entry the trusted proxies vouch for', () => {

@@ -10,12 +10,12 @@ import { isLocale } from '@/lib/i18n/config';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { CeremonySchema } from '@/lib/validation/passkey';
 import { ConfirmLinkSchema, RequestSignInSchema, VerifyCodeSchema } from '@/lib/validation/sign-in';
-import { startSession } from '@/server/auth';
-import { getCustomerStatus } from '@/server/customers';
-import { getEnv } from '@/server/env';
-import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/passkeys';
-import { getRequestContext } from '@/server/request-context';
-import { confirmLink, requestSignIn, verifyCode } from '@/server/sign-in';
+import { getCustomerStatus } from '@/server/customers/account';
+import { startSession } from '@/server/identity/auth';
+import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/identity/passkeys';
+import { confirmLink, requestSignIn, verifyCode } from '@/server/identity/sign-in';
+import { getEnv } from '@/server/platform/env';
+import { getRequestContext } from '@/server/platform/request-context';
 
 import { CHALLENGE_COOKIE, getChallengeEmail, RETURN_COOKIE } from './challenge';
 

@@ -2,7 +2,7 @@ import 'server-only';
 
 import { cookies } from 'next/headers';
 
-import { getPendingChallenge } from '@/server/sign-in';
+import { getPendingChallenge } from '@/server/identity/sign-in';
 
 // Binds the code page to the device that asked for the code (docs/decisions/004).
 export const CHALLENGE_COOKIE = 'accord.signin';

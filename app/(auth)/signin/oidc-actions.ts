@@ -5,15 +5,15 @@ import { redirect, unstable_rethrow } from 'next/navigation';
 
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { OidcSignInSchema } from '@/lib/validation/identity';
-import { getSignedInCustomer, signIn } from '@/server/auth';
-import { isOidcProvider } from '@/server/oidc';
+import { getSignedInCustomer, signIn } from '@/server/identity/auth';
+import { isOidcProvider } from '@/server/identity/oidc';
 
 import { RETURN_COOKIE } from './challenge';
 
 /**
  * A "Sign in with …" button: Auth.js stores the state, PKCE verifier and nonce
  * in short-lived cookies and sends the browser to the provider. The answer
- * comes back to /api/auth/callback/<provider> (server/oidc.ts oidcSignIn).
+ * comes back to /api/auth/callback/<provider> (server/identity/oidc.ts oidcSignIn).
  */
 export async function oidcSignInAction(formData: FormData): Promise<void> {
   const parsed = OidcSignInSchema.safeParse({

@@ -2,7 +2,7 @@ import { getTranslations } from 'next-intl/server';
 
 import { Alert } from '@/components/ui/alert';
 import { SubmitButton } from '@/components/ui/button';
-import { listOidcProviders } from '@/server/oidc';
+import { listOidcProviders } from '@/server/identity/oidc';
 
 import { oidcSignInAction } from './oidc-actions';
 
@@ -31,7 +31,7 @@ export async function OidcButtons({ returnTo }: { returnTo?: string }) {
   );
 }
 
-// The `error` Auth.js (pages.error) or server/oidc.ts puts on /signin, and the message for it.
+// The `error` Auth.js (pages.error) or server/identity/oidc.ts puts on /signin, and the message for it.
 const ERROR_MESSAGES: Record<string, string> = {
   'oidc-email-unverified': 'emailUnverified',
   'oidc-email-missing': 'emailMissing',

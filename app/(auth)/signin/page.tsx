@@ -2,9 +2,9 @@ import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 import { redirect } from 'next/navigation';
 
-import { AuthShell } from '@/components/auth-shell';
+import { AuthShell } from '@/app/_components/auth-shell';
 import { safeReturnPath } from '@/lib/safe-redirect';
-import { getSignedInCustomer } from '@/server/auth';
+import { getSignedInCustomer } from '@/server/identity/auth';
 
 import { OidcButtons, OidcError } from './oidc-buttons';
 import { PasskeySignIn } from './passkey-sign-in';

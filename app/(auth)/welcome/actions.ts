@@ -5,8 +5,8 @@ import { z } from 'zod';
 
 import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
 import { CompleteOnboardingSchema } from '@/lib/validation/onboarding';
-import { requireCustomer } from '@/server/auth';
-import { completeOnboarding } from '@/server/customers';
+import { completeOnboarding } from '@/server/customers/account';
+import { requireCustomer } from '@/server/identity/auth';
 
 const Input = z.object({ ...CompleteOnboardingSchema.shape, termsVersion: z.number().int().positive() });
 

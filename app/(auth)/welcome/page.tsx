@@ -2,9 +2,9 @@ import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 import { redirect } from 'next/navigation';
 
-import { AuthShell } from '@/components/auth-shell';
-import { requireCustomer } from '@/server/auth';
-import { getCurrentTerms } from '@/server/consent';
+import { AuthShell } from '@/app/_components/auth-shell';
+import { getCurrentTerms } from '@/server/consent/consent';
+import { requireCustomer } from '@/server/identity/auth';
 
 import { WelcomeForm } from './welcome-form';
 

@@ -8,10 +8,10 @@ import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
 import { deleteAccountSchema } from '@/lib/validation/account-deletion';
 import { SetAppAccessSchema } from '@/lib/validation/app-access';
 import { SetConsentSchema } from '@/lib/validation/consent';
-import { setAppAccess } from '@/server/app-access';
-import { requireCustomer, sessionCookieName, stepUpRequired } from '@/server/auth';
-import { setConsent } from '@/server/consent';
-import { deleteCustomer } from '@/server/customers';
+import { setAppAccess } from '@/server/consent/app-access';
+import { setConsent } from '@/server/consent/consent';
+import { deleteCustomer } from '@/server/customers/account';
+import { requireCustomer, sessionCookieName, stepUpRequired } from '@/server/identity/auth';
 
 /** One click on the dashboard: effective at once, with its receipt. */
 export async function setConsentAction(input: unknown): Promise<ActionResult> {

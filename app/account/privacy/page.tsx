@@ -1,12 +1,18 @@
 import type { Metadata } from 'next';
 import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
 
-import { listDataAccess } from '@/server/access-log';
-import { listAppsForCustomer } from '@/server/app-access';
-import { requireCustomer } from '@/server/auth';
-import { listOptOuts, listPurposesFor, listReceipts, purposeTitles, SALE_AND_SHARING_PURPOSES } from '@/server/consent';
-import { countPasskeys } from '@/server/passkeys';
-import { honourGlobalPrivacyControl } from '@/server/privacy-signals';
+import { listDataAccess } from '@/server/consent/access-log';
+import { listAppsForCustomer } from '@/server/consent/app-access';
+import {
+  listOptOuts,
+  listPurposesFor,
+  listReceipts,
+  purposeTitles,
+  SALE_AND_SHARING_PURPOSES,
+} from '@/server/consent/consent';
+import { honourGlobalPrivacyControl } from '@/server/consent/privacy-signals';
+import { requireCustomer } from '@/server/identity/auth';
+import { countPasskeys } from '@/server/identity/passkeys';
 
 import { AppAccessItem } from './app-access-item';
 import { ConsentItem } from './consent-item';

@@ -17,12 +17,12 @@ import { formatPhone, toE164 } from '@/lib/validation/phone';
 import { SavePersonalDetailsSchema } from '@/lib/validation/profile';
 import type { ProfilePatchInput } from '@/lib/validation/profile-patch';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
-import { requireCustomer, stepUpRequired } from '@/server/auth';
-import { cancelEmailChange, confirmEmailChangeCode, requestEmailChange } from '@/server/email-change';
-import { updateProfile, type AttributeValue, type ProfileWriteResult } from '@/server/profile';
-import { getRequestContext } from '@/server/request-context';
+import { cancelEmailChange, confirmEmailChangeCode, requestEmailChange } from '@/server/customers/email-change';
+import { updateProfile, type AttributeValue, type ProfileWriteResult } from '@/server/customers/profile';
+import { requireCustomer, stepUpRequired } from '@/server/identity/auth';
+import { getRequestContext } from '@/server/platform/request-context';
 
-// Thin on purpose: the session, the shared schema, then server/profile.ts,
+// Thin on purpose: the session, the shared schema, then server/customers/profile.ts,
 // which the apps' API will call with its own channel.
 
 /** Phones go to the browser formatted ("+33 6 12 34 56 78"): it has no phone metadata. */

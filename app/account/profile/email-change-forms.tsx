@@ -5,7 +5,7 @@ import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
-import { StepUpPanel } from '@/components/step-up';
+import { StepUpPanel } from '@/app/account/step-up';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';

@@ -5,10 +5,10 @@ import { notFound } from 'next/navigation';
 import { ADDRESS_COUNTRIES, ADDRESS_KINDS, type AddressCountry } from '@/lib/validation/address';
 import { formatPhone, phoneCountryOf } from '@/lib/validation/phone';
 import { PHONE_COUNTRIES, type PhoneCountry } from '@/lib/validation/profile';
-import { requireCustomer } from '@/server/auth';
-import { getPendingEmailChange } from '@/server/email-change';
-import { countPasskeys } from '@/server/passkeys';
-import { getProfile, listProfileChanges, type HistoryAttribute, type Provenance } from '@/server/profile';
+import { getPendingEmailChange } from '@/server/customers/email-change';
+import { getProfile, listProfileChanges, type HistoryAttribute, type Provenance } from '@/server/customers/profile';
+import { requireCustomer } from '@/server/identity/auth';
+import { countPasskeys } from '@/server/identity/passkeys';
 
 import { AddressCard } from './address-card';
 import { describeValue } from './display';

@@ -11,10 +11,15 @@ import {
   RenamePasskeySchema,
   SessionIdSchema,
 } from '@/lib/validation/passkey';
-import { requireCustomer, stepUpRequired } from '@/server/auth';
-import { deletePasskey, finishPasskeyRegistration, renamePasskey, startPasskeyRegistration } from '@/server/passkeys';
-import { getRequestContext } from '@/server/request-context';
-import { describeUserAgent, revokeOtherSessions, revokeSession } from '@/server/sessions';
+import { requireCustomer, stepUpRequired } from '@/server/identity/auth';
+import {
+  deletePasskey,
+  finishPasskeyRegistration,
+  renamePasskey,
+  startPasskeyRegistration,
+} from '@/server/identity/passkeys';
+import { describeUserAgent, revokeOtherSessions, revokeSession } from '@/server/identity/sessions';
+import { getRequestContext } from '@/server/platform/request-context';
 
 type Failure = Extract<ActionResult, { ok: false }>;
 

@@ -1,7 +1,7 @@
 import { NextIntlClientProvider } from 'next-intl';
 import { getFormatter, getMessages, getTranslations } from 'next-intl/server';
 
-import { listIdentities } from '@/server/identities';
+import { listIdentities } from '@/server/identity/identities';
 
 import { IdentityItem } from './identity-item';
 

@@ -4,8 +4,8 @@ import { revalidatePath } from 'next/cache';
 
 import type { ActionResult } from '@/lib/action-result';
 import { IdentityIdSchema } from '@/lib/validation/identity';
-import { requireCustomer } from '@/server/auth';
-import { unlinkIdentity } from '@/server/identities';
+import { requireCustomer } from '@/server/identity/auth';
+import { unlinkIdentity } from '@/server/identity/identities';
 
 /** Unlink on "Connected accounts": refused only if it would leave no way to sign in. */
 export async function unlinkIdentityAction(input: unknown): Promise<ActionResult> {

@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
 
-import { requireCustomer } from '@/server/auth';
-import { listPasskeys } from '@/server/passkeys';
-import { listSecurityEvents } from '@/server/security-events';
-import { listSessions } from '@/server/sessions';
+import { requireCustomer } from '@/server/identity/auth';
+import { listPasskeys } from '@/server/identity/passkeys';
+import { listSecurityEvents } from '@/server/identity/security-events';
+import { listSessions } from '@/server/identity/sessions';
 
 import { AddPasskeyButton } from './add-passkey-button';
 import { IdentitiesSection } from './identities-section';

@@ -1,4 +1,4 @@
-import { checkDatabase } from '@/server/health';
+import { checkDatabase } from '@/server/platform/health';
 
 export const dynamic = 'force-dynamic';
 

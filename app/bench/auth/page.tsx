@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 
-import { getSignedInCustomer } from '@/server/auth';
 import { benchRoutesEnabled } from '@/server/bench';
+import { getSignedInCustomer } from '@/server/identity/auth';
 
 // The minimal dynamic page with the session read by Auth.js's auth(), as every
 // customer page does (scripts/bench.ts --breakdown). Served only when BENCH_ROUTES=1.

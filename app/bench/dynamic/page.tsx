@@ -2,8 +2,8 @@ import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
 
-import { sessionCookieName } from '@/server/auth';
 import { benchRoutesEnabled, getBenchSessionFirstName } from '@/server/bench';
+import { sessionCookieName } from '@/server/identity/auth';
 
 // The benchmark's minimal dynamic page (scripts/bench.ts): read the session
 // cookie, one single-row SELECT, render one value. The floor of any

@@ -2,8 +2,8 @@ import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
 
-import { sessionCookieName } from '@/server/auth';
 import { benchRoutesEnabled, getBenchSessionFirstNameViaPrisma } from '@/server/bench';
+import { sessionCookieName } from '@/server/identity/auth';
 
 // The minimal dynamic page with the session read through Prisma the way Auth.js's
 // adapter reads it (scripts/bench.ts --breakdown). Served only when BENCH_ROUTES=1.

@@ -2,8 +2,8 @@ import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
 import { notFound } from 'next/navigation';
 
-import { listDevMails } from '@/server/dev-mailbox';
-import { getEnv } from '@/server/env';
+import { listDevMails } from '@/server/mail/dev-mailbox';
+import { getEnv } from '@/server/platform/env';
 
 export const metadata: Metadata = { title: 'Mailbox', robots: { index: false } };
 

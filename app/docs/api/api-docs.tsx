@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
 
 // The API reference, rendered on the server from the OpenAPI document itself
-// (server/api/openapi.ts, also served at /api/v1/openapi.json): nothing here
+// (server/apps/api/openapi.ts, also served at /api/v1/openapi.json): nothing here
 // can disagree with what the routes validate. No client script. The problem
-// types' URIs (server/api/problem.ts) point at the #problem-<kind> anchors.
+// types' URIs (server/apps/api/problem.ts) point at the #problem-<kind> anchors.
 
 type Schema = {
   $ref?: string;

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 
-import { getOpenApiDocument } from '@/server/api/openapi';
-import { PROBLEMS } from '@/server/api/problem';
+import { getOpenApiDocument } from '@/server/apps/api/openapi';
+import { PROBLEMS } from '@/server/apps/api/problem';
 
 import { ApiDocs, type ApiDocument } from './api-docs';
 

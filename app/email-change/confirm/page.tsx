@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 
-import { ConfirmLinkPage, LinkOutcomePage } from '@/components/link-pages';
+import { ConfirmLinkPage, LinkOutcomePage } from '@/app/_components/link-pages';
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
-import { peekEmailChangeLink } from '@/server/email-change';
+import { peekEmailChangeLink } from '@/server/customers/email-change';
 
 import { confirmEmailChangeLinkAction } from '../actions';
 

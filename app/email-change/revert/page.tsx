@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 
-import { ConfirmLinkPage, LinkOutcomePage } from '@/components/link-pages';
+import { ConfirmLinkPage, LinkOutcomePage } from '@/app/_components/link-pages';
 import { brand } from '@/lib/brand';
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
-import { peekEmailRevert } from '@/server/email-change';
+import { peekEmailRevert } from '@/server/customers/email-change';
 
 import { revertEmailChangeAction } from '../actions';
 

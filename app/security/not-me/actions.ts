@@ -3,7 +3,7 @@
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 
-import { confirmNotMe } from '@/server/security-events';
+import { confirmNotMe } from '@/server/identity/security-events';
 
 const Input = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 
-import { ConfirmLinkPage, LinkOutcomePage } from '@/components/link-pages';
-import { peekNotMe } from '@/server/security-events';
+import { ConfirmLinkPage, LinkOutcomePage } from '@/app/_components/link-pages';
+import { peekNotMe } from '@/server/identity/security-events';
 
 import { confirmNotMeAction } from './actions';
 

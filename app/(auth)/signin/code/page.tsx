@@ -3,7 +3,7 @@ import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 
-import { AuthShell } from '@/components/auth-shell';
+import { AuthShell } from '@/app/_components/auth-shell';
 
 import { getChallengeEmail } from '../challenge';
 import { CodeForm } from './code-form';

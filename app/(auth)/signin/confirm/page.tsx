@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 
-import { ConfirmLinkPage, LinkOutcomePage } from '@/components/link-pages';
+import { ConfirmLinkPage, LinkOutcomePage } from '@/app/_components/link-pages';
 import { brand } from '@/lib/brand';
 import { ConfirmLinkSchema } from '@/lib/validation/sign-in';
-import { peekLink } from '@/server/sign-in';
+import { peekLink } from '@/server/identity/sign-in';
 
 import { confirmLinkAction } from '../actions';
 

@@ -10,25 +10,25 @@ import { isLocale } from '@/lib/i18n/config';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { CeremonySchema } from '@/lib/validation/passkey';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
-import { startSession } from '@/server/auth';
-import { getCustomerStatus } from '@/server/customers';
-import { getEnv } from '@/server/env';
+import { getCustomerStatus } from '@/server/customers/account';
+import { startSession } from '@/server/identity/auth';
 import {
   cancelPendingIdentityLink,
   completeIdentityLink,
   getPendingIdentityLink,
   IDENTITY_LINK_COOKIE,
-} from '@/server/identities';
-import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/passkeys';
-import { getRequestContext } from '@/server/request-context';
-import { requestSignIn, verifyCode } from '@/server/sign-in';
+} from '@/server/identity/identities';
+import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/identity/passkeys';
+import { requestSignIn, verifyCode } from '@/server/identity/sign-in';
+import { getEnv } from '@/server/platform/env';
+import { getRequestContext } from '@/server/platform/request-context';
 
 import { RETURN_COOKIE } from '../challenge';
 
 // Before a third-party identity is linked to an existing account, the customer
 // proves that account here: a code mailed to its address, or one of its
 // passkeys. No session exists yet; what these actions check is the pending
-// link bound to this device by its cookie (server/oidc.ts oidcSignIn).
+// link bound to this device by its cookie (server/identity/oidc.ts oidcSignIn).
 
 /** Binds the emailed code to this device, as the sign-in code page does (app/(auth)/signin/challenge.ts). */
 const LINK_CODE_COOKIE = 'accord.identity-link-code';

@@ -4,9 +4,9 @@ import { getMessages, getTranslations } from 'next-intl/server';
 import { cookies } from 'next/headers';
 import Link from 'next/link';
 
-import { AuthShell } from '@/components/auth-shell';
+import { AuthShell } from '@/app/_components/auth-shell';
 import { SubmitButton } from '@/components/ui/button';
-import { getPendingIdentityLink, IDENTITY_LINK_COOKIE } from '@/server/identities';
+import { getPendingIdentityLink, IDENTITY_LINK_COOKIE } from '@/server/identity/identities';
 
 import { cancelLinkAction } from './actions';
 import { LinkProof } from './link-proof';

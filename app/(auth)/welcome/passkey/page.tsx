@@ -2,10 +2,10 @@ import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 
+import { AuthShell } from '@/app/_components/auth-shell';
 import { AddPasskeyButton } from '@/app/account/security/add-passkey-button';
-import { AuthShell } from '@/components/auth-shell';
-import { requireCustomer } from '@/server/auth';
-import { countPasskeys } from '@/server/passkeys';
+import { requireCustomer } from '@/server/identity/auth';
+import { countPasskeys } from '@/server/identity/passkeys';
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('welcomePasskey'))('title') };

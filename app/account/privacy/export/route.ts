@@ -1,5 +1,5 @@
-import { getSignedInCustomer, stepUpRequired } from '@/server/auth';
-import { buildExport } from '@/server/export';
+import { buildExport } from '@/server/customers/export';
+import { getSignedInCustomer, stepUpRequired } from '@/server/identity/auth';
 
 // The customer's data as a JSON download (docs/export-schema.md). Checks the
 // session and a recent sign-in itself, like every route handler.

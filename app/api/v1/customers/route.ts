@@ -1,4 +1,4 @@
-import { answer, listCustomers } from '@/server/api/customers';
+import { answer, listCustomers } from '@/server/apps/api/customers';
 
 /** A page of customers, or the one with ?email=… (scope customers:read). docs/api.md */
 export async function GET(request: Request) {

@@ -1,5 +1,5 @@
-import { answer } from '@/server/api/customers';
-import { getOpenApiDocument } from '@/server/api/openapi';
+import { answer } from '@/server/apps/api/customers';
+import { getOpenApiDocument } from '@/server/apps/api/openapi';
 
 // Built from the runtime APP_URL (its servers and token URL), not at build time.
 export const dynamic = 'force-dynamic';

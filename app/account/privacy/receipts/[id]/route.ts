@@ -1,5 +1,5 @@
-import { getSignedInCustomer } from '@/server/auth';
-import { getKantaraReceipt } from '@/server/consent';
+import { getKantaraReceipt } from '@/server/consent/consent';
+import { getSignedInCustomer } from '@/server/identity/auth';
 
 // One consent receipt (Kantara Consent Receipt fields) as a download; only
 // the customer's own: any other id is a 404, whoever owns it.

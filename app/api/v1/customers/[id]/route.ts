@@ -1,4 +1,4 @@
-import { answer, getCustomer, patchCustomer } from '@/server/api/customers';
+import { answer, getCustomer, patchCustomer } from '@/server/apps/api/customers';
 
 type Context = { params: Promise<{ id: string }> };
 

@@ -1,0 +1,96 @@
+import 'server-only';
+
+import { getPool, prisma } from '@/server/platform/db';
+import { OUTBOX_CHANNEL } from '@/server/platform/outbox';
+
+import { findApp } from './registry';
+
+// Change events as Standard Webhooks: the operations side (`npm run apps --
+// deliveries | redrive`), and the worker's entry points.
+// docs/decisions/018-webhook-delivery.md
+
+export { startWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker';
+export { dispatchOutbox } from './webhooks/dispatch';
+export {
+  backoffDelay,
+  buildWebhookBody,
+  deliverDue,
+  deliverySettings,
+  planWebhook,
+  type DeliveryOutcome,
+  type WebhookBody,
+  type WebhookPlan,
+} from './webhooks/delivery';
+
+/** 'suppressed': decided at delivery time that the app may learn nothing of the event; never sent (server/apps/webhooks/delivery.ts planWebhook). */
+export type DeliveryStatus = 'pending' | 'delivered' | 'suppressed' | 'dead';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'suppressed', 'dead'];
+
+export type DeliveryRecord = {
+  id: string;
+  eventId: string;
+  type: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+};
+
+/** An app's deliveries, newest first; null for an unknown app. */
+export async function listDeliveries(
+  appNameOrClientId: string,
+  opts: { status?: DeliveryStatus; limit?: number } = {},
+): Promise<DeliveryRecord[] | null> {
+  const app = await findApp(appNameOrClientId);
+  if (!app) return null;
+  const take = Math.min(1_000, Math.max(1, Math.trunc(opts.limit ?? 50) || 50));
+  const rows = await prisma.webhookDelivery.findMany({
+    where: { appId: app.id, ...(opts.status ? { status: opts.status } : {}) },
+    orderBy: { id: 'desc' },
+    take,
+    select: {
+      id: true,
+      status: true,
+      attempts: true,
+      nextAttemptAt: true,
+      lastStatus: true,
+      lastError: true,
+      deliveredAt: true,
+      createdAt: true,
+      event: { select: { eventId: true, type: true } },
+    },
+  });
+  return rows.map(({ id, event, ...row }) => ({ id: id.toString(), eventId: event.eventId, type: event.type, ...row }));
+}
+
+/**
+ * Sends again, due now with the tries counted from zero: the app's dead
+ * deliveries, or the given ones whatever their state (a delivered one is sent
+ * again). A delivery being sent right now is left alone. Ids may be written
+ * as the deliveries list prints them (#12). Returns how many were queued;
+ * null for an unknown app.
+ */
+export async function redriveDeliveries(
+  appNameOrClientId: string,
+  opts: { ids?: string[] } = {},
+): Promise<number | null> {
+  const app = await findApp(appNameOrClientId);
+  if (!app) return null;
+  const ids = opts.ids?.map((id) => id.trim().replace(/^#/, '')).filter((id) => /^\d{1,18}$/.test(id));
+  if (opts.ids && ids?.length === 0) return 0;
+  const pool = getPool();
+  const { rowCount } = await pool.query(
+    `UPDATE webhook_deliveries
+     SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, delivered_at = NULL
+     WHERE app_id = $1::uuid
+       AND ($2::bigint[] IS NULL AND status = 'dead' OR id = ANY($2::bigint[]))
+       AND NOT (status = 'pending' AND locked_until > now())`,
+    [app.id, ids ?? null],
+  );
+  // Wake the workers rather than wait for their next poll.
+  if (rowCount) await pool.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
+  return rowCount ?? 0;
+}

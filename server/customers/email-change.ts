@@ -1,0 +1,285 @@
+import 'server-only';
+
+import { isLocale, type Locale } from '@/lib/i18n/config';
+import { Prisma } from '@/server/generated/prisma/client';
+import { hmac, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
+import { prisma, type Tx } from '@/server/platform/db';
+import { getEnv } from '@/server/platform/env';
+import { writeEvent } from '@/server/platform/outbox';
+import { consume } from '@/server/platform/rate-limit';
+
+import { sendEmailChangedNotice, sendEmailChangeVerification } from './email-change-mail';
+import { recordProfileChange } from './profile';
+
+// docs/decisions/014-email-change.md: the new address proves itself with a
+// link or a code, as sign-in does (docs/decisions/004); the old address stays
+// the sign-in until then, and afterwards gets a revert link valid 7 days.
+
+export const EMAIL_CHANGE_TTL_MS = 15 * 60 * 1000;
+export const REVERT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const MAX_CODE_ATTEMPTS = 5;
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export type RequestEmailChangeResult =
+  | { ok: true }
+  | { ok: false; reason: 'same-address' | 'not-found' }
+  | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
+
+/**
+ * Mails a link and a code to the new address. Whether the address belongs to
+ * another account is not said here (that would tell anyone signed in who has
+ * an account): it is checked once the new address is proven.
+ */
+export async function requestEmailChange(
+  customerId: string,
+  newEmail: string,
+  opts: { ip: string; locale: Locale; channel: string },
+): Promise<RequestEmailChangeResult> {
+  const customer = await prisma.user.findUnique({ where: { id: customerId }, select: { email: true } });
+  if (!customer) return { ok: false, reason: 'not-found' };
+  if (customer.email === newEmail) return { ok: false, reason: 'same-address' };
+  const limit = await consume([
+    ['sendPerEmail', newEmail],
+    ['sendPerIp', opts.ip],
+  ]);
+  if (!limit.ok) return { ok: false, reason: 'rate-limited', retryAfterSeconds: limit.retryAfterSeconds };
+
+  const token = randomToken();
+  const code = randomCode();
+  await prisma.$transaction(async (tx) => {
+    // One pending change at a time: a new request retires the older ones.
+    await tx.emailChangeRequest.updateMany({
+      where: { customerId, verifiedAt: null, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    await tx.emailChangeRequest.create({
+      data: {
+        customerId,
+        oldEmail: customer.email,
+        newEmail,
+        linkTokenHash: sha256(token),
+        codeHash: hmac('email-change-code', code),
+        expiresAt: new Date(Date.now() + EMAIL_CHANGE_TTL_MS),
+        channel: opts.channel,
+        locale: opts.locale,
+      },
+      select: { id: true },
+    });
+  });
+  await sendEmailChangeVerification({
+    to: newEmail,
+    locale: opts.locale,
+    link: `${getEnv().APP_URL}/email-change/confirm?token=${token}`,
+    code,
+  });
+  return { ok: true };
+}
+
+/** The change waiting for its code, as the profile page shows it. */
+export async function getPendingEmailChange(customerId: string): Promise<{ newEmail: string; expiresAt: Date } | null> {
+  return prisma.emailChangeRequest.findFirst({
+    where: { customerId, verifiedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+    orderBy: { createdAt: 'desc' },
+    select: { newEmail: true, expiresAt: true },
+  });
+}
+
+export async function cancelEmailChange(customerId: string): Promise<void> {
+  await prisma.emailChangeRequest.updateMany({
+    where: { customerId, verifiedAt: null, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+}
+
+export type ConfirmEmailChangeResult =
+  | { ok: true; newEmail: string }
+  | { ok: false; reason: 'wrong-code'; attemptsLeft: number }
+  | { ok: false; reason: 'expired' | 'code-dead' | 'address-taken' }
+  | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
+
+/** The code typed on the profile page, for the customer's pending change. */
+export async function confirmEmailChangeCode(
+  customerId: string,
+  code: string,
+  ip: string,
+): Promise<ConfirmEmailChangeResult> {
+  const pending = await prisma.emailChangeRequest.findFirst({
+    where: { customerId, verifiedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true, newEmail: true },
+  });
+  if (!pending) return { ok: false, reason: 'expired' };
+  const limit = await consume([
+    ['verifyPerEmail', pending.newEmail],
+    ['verifyPerIp', ip],
+  ]);
+  if (!limit.ok) return { ok: false, reason: 'rate-limited', retryAfterSeconds: limit.retryAfterSeconds };
+
+  const applied = await applyVerified(
+    (tx) => tx.$queryRaw<Array<{ id: string }>>`
+      UPDATE email_change_requests SET verified_at = now()
+      WHERE id = ${pending.id}::uuid AND code_hash = ${hmac('email-change-code', code)}
+        AND verified_at IS NULL AND revoked_at IS NULL AND expires_at > now() AND failed_attempts < ${MAX_CODE_ATTEMPTS}
+      RETURNING id`,
+  );
+  if (applied) return applied;
+
+  const failed = await prisma.$queryRaw<Array<{ failed_attempts: number }>>`
+    UPDATE email_change_requests SET failed_attempts = failed_attempts + 1,
+      revoked_at = CASE WHEN failed_attempts + 1 >= ${MAX_CODE_ATTEMPTS} THEN now() ELSE revoked_at END
+    WHERE id = ${pending.id}::uuid AND verified_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+    RETURNING failed_attempts`;
+  if (!failed[0]) return { ok: false, reason: 'expired' };
+  const attemptsLeft = MAX_CODE_ATTEMPTS - failed[0].failed_attempts;
+  return attemptsLeft > 0 ? { ok: false, reason: 'wrong-code', attemptsLeft } : { ok: false, reason: 'code-dead' };
+}
+
+/** Read-only, for the link's confirmation page: uses nothing (scanners open links). */
+export async function peekEmailChangeLink(token: string): Promise<{ newEmail: string } | null> {
+  if (!TOKEN.test(token)) return null;
+  return prisma.emailChangeRequest.findFirst({
+    where: { linkTokenHash: sha256(token), verifiedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+    select: { newEmail: true },
+  });
+}
+
+/** The confirmation page's button: the link proves the new address. */
+export async function confirmEmailChangeLink(token: string): Promise<ConfirmEmailChangeResult> {
+  if (!TOKEN.test(token)) return { ok: false, reason: 'expired' };
+  const applied = await applyVerified(
+    (tx) => tx.$queryRaw<Array<{ id: string }>>`
+      UPDATE email_change_requests SET verified_at = now()
+      WHERE link_token_hash = ${sha256(token)} AND verified_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+      RETURNING id`,
+  );
+  return applied ?? { ok: false, reason: 'expired' };
+}
+
+/**
+ * The new address is proven: it becomes the sign-in, with its history row and
+ * its event, in the transaction that used the link or code. The old address
+ * then gets a notice with a revert link. A failure (the address was taken
+ * meanwhile) rolls everything back, the request included.
+ */
+async function applyVerified(
+  spendProof: (tx: Tx) => Promise<Array<{ id: string }>>,
+): Promise<ConfirmEmailChangeResult | null> {
+  const revertToken = randomToken();
+  let outcome: { customerId: string; oldEmail: string; newEmail: string; locale: string } | null;
+  try {
+    outcome = await prisma.$transaction(async (tx) => {
+      const used = await spendProof(tx);
+      if (!used[0]) return null;
+      const request = await tx.emailChangeRequest.update({
+        where: { id: used[0].id },
+        data: { revertTokenHash: sha256(revertToken), revertExpiresAt: new Date(Date.now() + REVERT_TTL_MS) },
+        select: { customerId: true, oldEmail: true, newEmail: true, channel: true, locale: true },
+      });
+      const customer = await tx.user.update({
+        where: { id: request.customerId },
+        data: { email: request.newEmail, emailVerified: new Date(), version: { increment: 1 } },
+        select: { version: true, locale: true },
+      });
+      await recordProfileChange(tx, {
+        customerId: request.customerId,
+        version: customer.version,
+        attribute: 'email',
+        oldValue: request.oldEmail,
+        newValue: request.newEmail,
+        channel: request.channel,
+        verified: true,
+      });
+      await writeEvent(tx, 'customer.email_changed', request.customerId, {
+        fields: ['email'],
+        channel: request.channel,
+        version: customer.version,
+      });
+      return {
+        customerId: request.customerId,
+        oldEmail: request.oldEmail,
+        newEmail: request.newEmail,
+        locale: customer.locale,
+      };
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
+      return { ok: false, reason: 'address-taken' };
+    throw error;
+  }
+  if (!outcome) return null;
+  try {
+    await sendEmailChangedNotice({
+      to: outcome.oldEmail,
+      locale: isLocale(outcome.locale) ? outcome.locale : 'en',
+      newEmail: outcome.newEmail,
+      revertLink: `${getEnv().APP_URL}/email-change/revert?token=${revertToken}`,
+    });
+  } catch (error) {
+    // The change stands; the customer sees it on their profile.
+    console.error('[email-change] notice to the old address not sent:', error instanceof Error ? error.message : error);
+  }
+  return { ok: true, newEmail: outcome.newEmail };
+}
+
+/** Read-only, for the revert page. */
+export async function peekEmailRevert(token: string): Promise<{ oldEmail: string; newEmail: string } | null> {
+  if (!TOKEN.test(token)) return null;
+  return prisma.emailChangeRequest.findFirst({
+    where: { revertTokenHash: sha256(token), revertedAt: null, revertExpiresAt: { gt: new Date() } },
+    select: { oldEmail: true, newEmail: true },
+  });
+}
+
+export type RevertResult = { ok: true; email: string } | { ok: false; reason: 'expired' | 'address-taken' };
+
+/**
+ * "This wasn't me", from the old address: the old address is the sign-in
+ * again, every session ends (whoever changed it is signed out) and pending
+ * changes are cancelled. Works once, for 7 days.
+ */
+export async function revertEmailChange(token: string): Promise<RevertResult> {
+  if (!TOKEN.test(token)) return { ok: false, reason: 'expired' };
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const used = await tx.$queryRaw<Array<{ customer_id: string; old_email: string; new_email: string }>>`
+        UPDATE email_change_requests SET reverted_at = now()
+        WHERE revert_token_hash = ${sha256(token)} AND reverted_at IS NULL AND revert_expires_at > now()
+        RETURNING customer_id, old_email, new_email`;
+      const request = used[0];
+      if (!request) return { ok: false, reason: 'expired' } as const;
+      const before = await tx.user.findUnique({ where: { id: request.customer_id }, select: { email: true } });
+      if (!before) return { ok: false, reason: 'expired' } as const;
+      const customer = await tx.user.update({
+        where: { id: request.customer_id },
+        data: { email: request.old_email, emailVerified: new Date(), version: { increment: 1 } },
+        select: { version: true },
+      });
+      await recordProfileChange(tx, {
+        customerId: request.customer_id,
+        version: customer.version,
+        attribute: 'email',
+        oldValue: before.email,
+        newValue: request.old_email,
+        channel: 'portal',
+        verified: true,
+      });
+      await tx.emailChangeRequest.updateMany({
+        where: { customerId: request.customer_id, verifiedAt: null, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      await tx.session.deleteMany({ where: { userId: request.customer_id } });
+      await writeEvent(tx, 'customer.email_changed', request.customer_id, {
+        fields: ['email'],
+        channel: 'portal',
+        version: customer.version,
+        reverted: true,
+      });
+      return { ok: true, email: request.old_email } as const;
+    });
+  } catch (error) {
+    // The old address was registered by someone else after it was freed.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
+      return { ok: false, reason: 'address-taken' };
+    throw error;
+  }
+}

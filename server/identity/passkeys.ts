@@ -1,0 +1,244 @@
+import 'server-only';
+
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type AuthenticatorTransport,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+
+import { isUuid } from '@/lib/uuid';
+import { prisma } from '@/server/platform/db';
+
+import { recordSecurityEvent } from './security-events';
+import { relyingParty } from './webauthn-config';
+
+const CEREMONY_TTL_MS = 5 * 60 * 1000;
+
+export type PasskeySummary = { id: string; name: string; createdAt: Date; lastUsedAt: Date | null; backedUp: boolean };
+
+export async function listPasskeys(customerId: string): Promise<PasskeySummary[]> {
+  return prisma.passkey.findMany({
+    where: { customerId },
+    orderBy: { createdAt: 'asc' },
+    select: { id: true, name: true, createdAt: true, lastUsedAt: true, backedUp: true },
+  });
+}
+
+export async function countPasskeys(customerId: string): Promise<number> {
+  return prisma.passkey.count({ where: { customerId } });
+}
+
+async function saveChallenge(challenge: string, purpose: 'register' | 'authenticate' | 'step-up', customerId?: string) {
+  // Every /signin load starts a ceremony (passkey autofill) and most are never
+  // finished: each new one clears up to 100 expired, so the table holds about
+  // one TTL's worth of ceremonies rather than every page view ever.
+  await prisma.$executeRaw`
+    DELETE FROM webauthn_challenges WHERE id IN (SELECT id FROM webauthn_challenges WHERE expires_at < now() LIMIT 100)`;
+  const row = await prisma.webAuthnChallenge.create({
+    data: { challenge, purpose, customerId, expiresAt: new Date(Date.now() + CEREMONY_TTL_MS) },
+    select: { id: true },
+  });
+  return row.id;
+}
+
+/** Takes a pending challenge once: a replayed response finds nothing. */
+async function takeChallenge(id: string, purpose: string, customerId?: string): Promise<string | null> {
+  if (!isUuid(id)) return null;
+  const rows = await prisma.$queryRaw<Array<{ challenge: string; customer_id: string | null }>>`
+    DELETE FROM webauthn_challenges WHERE id = ${id}::uuid AND purpose = ${purpose} AND expires_at > now()
+    RETURNING challenge, customer_id`;
+  const row = rows[0];
+  if (!row) return null;
+  if (customerId !== undefined && row.customer_id !== customerId) return null;
+  return row.challenge;
+}
+
+export async function startPasskeyRegistration(customer: {
+  id: string;
+  email: string;
+  firstName: string | null;
+}): Promise<{ ceremonyId: string; options: PublicKeyCredentialCreationOptionsJSON }> {
+  const rp = relyingParty();
+  const existing = await prisma.passkey.findMany({
+    where: { customerId: customer.id },
+    select: { credentialId: true, transports: true },
+  });
+  const options = await generateRegistrationOptions({
+    rpName: rp.name,
+    rpID: rp.id,
+    userName: customer.email,
+    userID: new TextEncoder().encode(customer.id),
+    userDisplayName: customer.firstName ?? customer.email,
+    attestationType: 'none',
+    excludeCredentials: existing.map((p) => ({
+      id: p.credentialId,
+      transports: p.transports as AuthenticatorTransport[],
+    })),
+    authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+  });
+  return { ceremonyId: await saveChallenge(options.challenge, 'register', customer.id), options };
+}
+
+export type RegistrationResult = { ok: true; passkeyId: string } | { ok: false; reason: 'invalid' | 'expired' };
+
+export async function finishPasskeyRegistration(
+  customerId: string,
+  ceremonyId: string,
+  response: RegistrationResponseJSON,
+  name: string,
+): Promise<RegistrationResult> {
+  const challenge = await takeChallenge(ceremonyId, 'register', customerId);
+  if (!challenge) {
+    console.warn('[passkeys] registration refused: unknown, used or expired ceremony');
+    return { ok: false, reason: 'expired' };
+  }
+  const rp = relyingParty();
+  let verification;
+  try {
+    verification = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: false,
+    });
+  } catch (error) {
+    console.warn('[passkeys] registration refused:', error instanceof Error ? error.message : error);
+    return { ok: false, reason: 'invalid' };
+  }
+  if (!verification.verified || !verification.registrationInfo) {
+    console.warn('[passkeys] registration refused: response not verified');
+    return { ok: false, reason: 'invalid' };
+  }
+  const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  const passkey = await prisma.$transaction(async (tx) => {
+    const created = await tx.passkey.create({
+      data: {
+        customerId,
+        credentialId: credential.id,
+        publicKey: Buffer.from(credential.publicKey),
+        counter: BigInt(credential.counter),
+        transports: credential.transports ?? [],
+        deviceType: credentialDeviceType,
+        backedUp: credentialBackedUp,
+        name,
+      },
+      select: { id: true },
+    });
+    return created;
+  });
+  await recordSecurityEvent(customerId, 'passkey.added', { name }, { notify: true });
+  return { ok: true, passkeyId: passkey.id };
+}
+
+/** Options for a sign-in with any passkey (discoverable credentials, so browser autofill works). */
+export async function startPasskeyAuthentication(
+  purpose: 'authenticate' | 'step-up' = 'authenticate',
+  customerId?: string,
+): Promise<{ ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  const rp = relyingParty();
+  const allow = customerId
+    ? await prisma.passkey.findMany({ where: { customerId }, select: { credentialId: true, transports: true } })
+    : [];
+  const options = await generateAuthenticationOptions({
+    rpID: rp.id,
+    userVerification: 'preferred',
+    allowCredentials: allow.map((p) => ({ id: p.credentialId, transports: p.transports as AuthenticatorTransport[] })),
+  });
+  return { ceremonyId: await saveChallenge(options.challenge, purpose, customerId), options };
+}
+
+export type AuthenticationResult =
+  { ok: true; customerId: string } | { ok: false; reason: 'invalid' | 'expired' | 'unknown-passkey' | 'cloned' };
+
+/**
+ * Verifies an assertion. A signature counter that does not go up means two
+ * authenticators share one key: refused, and the customer is told.
+ */
+export async function finishPasskeyAuthentication(
+  ceremonyId: string,
+  response: AuthenticationResponseJSON,
+  opts: { purpose?: 'authenticate' | 'step-up'; customerId?: string } = {},
+): Promise<AuthenticationResult> {
+  const purpose = opts.purpose ?? 'authenticate';
+  const challenge = await takeChallenge(ceremonyId, purpose, opts.customerId);
+  if (!challenge) {
+    console.warn('[passkeys] assertion refused: unknown, used or expired ceremony (a replay?)');
+    return { ok: false, reason: 'expired' };
+  }
+  if (typeof response?.id !== 'string') return { ok: false, reason: 'invalid' };
+  const passkey = await prisma.passkey.findUnique({
+    where: { credentialId: response.id },
+    select: {
+      id: true,
+      customerId: true,
+      credentialId: true,
+      publicKey: true,
+      counter: true,
+      transports: true,
+      name: true,
+    },
+  });
+  if (!passkey || (opts.customerId && passkey.customerId !== opts.customerId)) {
+    console.warn('[passkeys] assertion refused: unknown credential');
+    return { ok: false, reason: 'unknown-passkey' };
+  }
+  const rp = relyingParty();
+  const stored = Number(passkey.counter);
+  let verification;
+  try {
+    verification = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: false,
+      credential: {
+        id: passkey.credentialId,
+        publicKey: new Uint8Array(passkey.publicKey),
+        counter: stored,
+        transports: passkey.transports as AuthenticatorTransport[],
+      },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/counter value/i.test(message)) {
+      console.warn(`[passkeys] counter did not increase for passkey ${passkey.id}: possible cloned authenticator`);
+      await recordSecurityEvent(passkey.customerId, 'passkey.cloned', { name: passkey.name }, { notify: true });
+      return { ok: false, reason: 'cloned' };
+    }
+    console.warn('[passkeys] assertion refused:', message);
+    return { ok: false, reason: 'invalid' };
+  }
+  if (!verification.verified) {
+    console.warn(`[passkeys] assertion refused: signature not verified for passkey ${passkey.id}`);
+    return { ok: false, reason: 'invalid' };
+  }
+  // Conditional on the counter we checked against: two concurrent uses cannot both pass.
+  const updated = await prisma.passkey.updateMany({
+    where: { id: passkey.id, counter: passkey.counter },
+    data: { counter: BigInt(verification.authenticationInfo.newCounter), lastUsedAt: new Date() },
+  });
+  if (updated.count === 0) {
+    console.warn(`[passkeys] assertion refused: passkey ${passkey.id} was used concurrently`);
+    return { ok: false, reason: 'invalid' };
+  }
+  return { ok: true, customerId: passkey.customerId };
+}
+
+export async function renamePasskey(customerId: string, passkeyId: string, name: string): Promise<boolean> {
+  const result = await prisma.passkey.updateMany({ where: { id: passkeyId, customerId }, data: { name } });
+  return result.count === 1;
+}
+
+export async function deletePasskey(customerId: string, passkeyId: string): Promise<boolean> {
+  const result = await prisma.passkey.deleteMany({ where: { id: passkeyId, customerId } });
+  if (result.count === 1) await recordSecurityEvent(customerId, 'passkey.deleted', {}, { notify: false });
+  return result.count === 1;
+}

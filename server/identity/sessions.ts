@@ -1,0 +1,115 @@
+import 'server-only';
+
+import { UAParser } from 'ua-parser-js';
+
+import { sha256 } from '@/server/platform/crypto';
+import { prisma } from '@/server/platform/db';
+
+export const STEP_UP_WINDOW_MS = 10 * 60 * 1000;
+const LAST_ACTIVE_RESOLUTION_MS = 60 * 1000;
+
+export type DeviceLabel = { browser: string; os: string };
+
+/** "Firefox 128 · Windows 11" from a user agent, with a maintained parser. */
+export function describeUserAgent(userAgent: string | null | undefined): DeviceLabel {
+  const parsed = new UAParser(userAgent ?? '').getResult();
+  const browser = [parsed.browser.name, parsed.browser.major].filter(Boolean).join(' ') || 'Unknown browser';
+  const os = [parsed.os.name, parsed.os.version].filter(Boolean).join(' ') || 'Unknown system';
+  return { browser, os };
+}
+
+export type SessionSummary = {
+  id: string;
+  browser: string;
+  os: string;
+  ipPrefix: string | null;
+  createdAt: Date;
+  lastActiveAt: Date;
+  authMethod: string | null;
+  current: boolean;
+};
+
+export async function listSessions(customerId: string, currentSessionId: string): Promise<SessionSummary[]> {
+  const rows = await prisma.session.findMany({
+    where: { userId: customerId, expires: { gt: new Date() } },
+    orderBy: { lastActiveAt: 'desc' },
+    select: { id: true, userAgent: true, ipPrefix: true, createdAt: true, lastActiveAt: true, authMethod: true },
+  });
+  return rows
+    .map((s) => ({
+      id: s.id,
+      ...describeUserAgent(s.userAgent),
+      ipPrefix: s.ipPrefix,
+      createdAt: s.createdAt,
+      lastActiveAt: s.lastActiveAt,
+      authMethod: s.authMethod,
+      current: s.id === currentSessionId,
+    }))
+    .sort((a, b) => Number(b.current) - Number(a.current));
+}
+
+/** Deletes one of the customer's sessions; its cookie fails on its very next request. */
+export async function revokeSession(customerId: string, sessionId: string): Promise<boolean> {
+  const result = await prisma.session.deleteMany({ where: { id: sessionId, userId: customerId } });
+  return result.count === 1;
+}
+
+export async function revokeOtherSessions(customerId: string, currentSessionId: string): Promise<number> {
+  const result = await prisma.session.deleteMany({ where: { userId: customerId, NOT: { id: currentSessionId } } });
+  return result.count;
+}
+
+const EXPIRY_UPDATE_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Keeps "last active" fresh (at most one write a minute) and slides the expiry
+ * forward at most once a day, as Auth.js's updateAge does.
+ */
+export async function touchSession(
+  sessionId: string,
+  lastActiveAt: Date,
+  expires: Date,
+  maxAgeSeconds: number,
+): Promise<void> {
+  const now = Date.now();
+  const stale = now - lastActiveAt.getTime() >= LAST_ACTIVE_RESOLUTION_MS;
+  const slide = expires.getTime() - maxAgeSeconds * 1000 + EXPIRY_UPDATE_AGE_MS <= now;
+  if (!stale && !slide) return;
+  await prisma.session.updateMany({
+    where: { id: sessionId },
+    data: { lastActiveAt: new Date(now), ...(slide ? { expires: new Date(now + maxAgeSeconds * 1000) } : {}) },
+  });
+}
+
+export function isRecentlyAuthenticated(authenticatedAt: Date, now = Date.now()): boolean {
+  return now - authenticatedAt.getTime() <= STEP_UP_WINDOW_MS;
+}
+
+/** The customer proved themselves again in this session (step-up). */
+export async function markSessionAuthenticated(customerId: string, sessionId: string, method: string): Promise<void> {
+  await prisma.session.updateMany({
+    where: { id: sessionId, userId: customerId },
+    data: { authenticatedAt: new Date(), authMethod: method },
+  });
+}
+
+/**
+ * Remembers the device (browser, system, network) and says whether it is new
+ * to this customer. A customer's very first device is not "new".
+ */
+export async function rememberDevice(
+  customerId: string,
+  userAgent: string,
+  ipPrefix: string,
+): Promise<{ isNew: boolean; label: string }> {
+  const { browser, os } = describeUserAgent(userAgent);
+  const deviceKey = sha256(`${browser.split(' ')[0]}|${os.split(' ')[0]}|${ipPrefix}`);
+  const known = await prisma.knownDevice.findMany({ where: { customerId }, select: { deviceKey: true } });
+  await prisma.knownDevice.upsert({
+    where: { customerId_deviceKey: { customerId, deviceKey } },
+    create: { customerId, deviceKey },
+    update: { lastSeenAt: new Date() },
+  });
+  const isNew = known.length > 0 && !known.some((d) => d.deviceKey === deviceKey);
+  return { isNew, label: `${browser} · ${os} · ${ipPrefix}` };
+}

@@ -1,0 +1,108 @@
+import 'server-only';
+
+import { randomUUID } from 'node:crypto';
+
+import { recordConsent } from '@/server/consent/consent';
+import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { hmac, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
+import { prisma } from '@/server/platform/db';
+
+// Shared by prisma/seed.ts, the tests and the bench: one way to make demo data.
+
+export type CustomerSeed = {
+  email?: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  locale?: 'en' | 'fr';
+  onboarded?: boolean;
+  address?: { line1: string; postalCode: string; city: string; country: string } | null;
+};
+
+/**
+ * An onboarded customer (first name, terms accepted) unless told otherwise.
+ * Idempotent on email: an existing customer is returned as it is.
+ */
+export async function createCustomer(seed: CustomerSeed = {}): Promise<{ id: string; email: string }> {
+  const email = (seed.email ?? `customer-${randomUUID()}@example.test`).toLowerCase();
+  const existing = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true } });
+  if (existing) return existing;
+  const onboarded = seed.onboarded ?? true;
+  if (onboarded) await ensureConsentPurposes();
+  return prisma.$transaction(async (tx) => {
+    const customer = await tx.user.create({
+      data: {
+        email,
+        emailVerified: new Date(),
+        firstName: seed.firstName === undefined ? 'Alex' : seed.firstName,
+        lastName: seed.lastName ?? null,
+        locale: seed.locale ?? 'en',
+        onboardedAt: onboarded ? new Date() : null,
+        addresses: seed.address ? { create: { kind: 'home', line2: null, ...seed.address } } : undefined,
+      },
+      select: { id: true, email: true },
+    });
+    if (onboarded) {
+      const terms = await tx.consentPurposeVersion.findFirstOrThrow({
+        where: { purposeKey: 'terms-of-service' },
+        orderBy: { version: 'desc' },
+        select: { purposeKey: true, version: true, policyUrl: true },
+      });
+      await recordConsent(tx, {
+        customerId: customer.id,
+        purpose: { key: terms.purposeKey, version: terms.version, policyUrl: terms.policyUrl },
+        granted: true,
+        collectionMethod: 'seed',
+        channel: 'seed',
+      });
+    }
+    return customer;
+  });
+}
+
+/**
+ * A signed-in session for tests and the benchmark, exactly as startSession()
+ * stores it: returns the cookie value to set (name: authjs.session-token over http).
+ */
+export async function createSessionFor(
+  customerId: string,
+  opts: { authenticatedAt?: Date } = {},
+): Promise<{ token: string }> {
+  const token = randomToken();
+  await prisma.session.create({
+    data: {
+      sessionToken: sha256(token),
+      userId: customerId,
+      expires: new Date(Date.now() + 30 * 24 * 60 * 60 * 1000),
+      authenticatedAt: opts.authenticatedAt ?? new Date(),
+      authMethod: 'test-fixture',
+    },
+  });
+  return { token };
+}
+
+/**
+ * A pending sign-in challenge with a known link token and code, stored as
+ * server/identity/sign-in.ts requestSignIn stores one (hashes only), without its mail:
+ * for the tests and the benchmark. The code page needs the id in the
+ * `accord.signin` cookie; the link is /signin/confirm?token=<token>.
+ */
+export async function createSignInChallenge(
+  opts: { email?: string; expired?: boolean; locale?: 'en' | 'fr' } = {},
+): Promise<{ id: string; email: string; code: string; token: string }> {
+  const email = (opts.email ?? `challenge-${randomUUID()}@example.test`).toLowerCase();
+  const code = randomCode();
+  const token = randomToken();
+  // server/identity/sign-in.ts CHALLENGE_TTL_MS (not imported: it pulls in the mailer).
+  const expiresAt = new Date(Date.now() + (opts.expired ? -60_000 : 15 * 60 * 1000));
+  const { id } = await prisma.signInChallenge.create({
+    data: {
+      email,
+      linkTokenHash: sha256(token),
+      codeHash: hmac('sign-in-code', code),
+      expiresAt,
+      locale: opts.locale ?? 'en',
+    },
+    select: { id: true },
+  });
+  return { id, email, code, token };
+}
