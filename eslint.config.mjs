@@ -5,7 +5,17 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ['.next/**', 'node_modules/**', 'server/generated/**', '.data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'],
+    ignores: ['**/.next/**', 'node_modules/**', 'server/generated/**', '.data/**', 'test-results/**', 'playwright-report/**', '**/next-env.d.ts'],
+  },
+  {
+    // The benchmark's bare app is the floor Accord is measured against: it imports nothing of Accord.
+    files: ['bench/baseline/**'],
+    rules: {
+      'import/no-restricted-paths': [
+        'error',
+        { zones: [{ target: './bench/baseline', from: '.', except: ['./bench/baseline', './node_modules'], message: 'The bare app imports nothing of Accord.' }] },
+      ],
+    },
   },
   {
     // House rule 2: only server/ (and the scripts/tests that run outside Next) reads process.env.

@@ -31,6 +31,8 @@ async function main() {
     if (!only || only === 'static') {
       await run('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
       await run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
+      // The benchmark's bare app has its own tsconfig (no paths into Accord).
+      await run('typecheck of the bench baseline', 'npx', ['tsc', '--noEmit', '-p', 'bench/baseline']);
       // Fails when schema.prisma and prisma/migrations disagree.
       await run('migration drift check', 'npx', ['tsx', 'scripts/db/cli.ts', 'check'], {
         DATABASE_URL: databaseUrl(server.adminUrl, 'postgres'),
