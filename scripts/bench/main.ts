@@ -48,6 +48,7 @@
 // first-load-js, profile, webhooks, report, format.
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '../db/postgres';
 import { migrateDeploy } from '../db/schema-engine';
 import { cleanup, cleanupOnSignals, onCleanup } from './cleanup';
@@ -88,6 +89,9 @@ async function main() {
   const { getPool } = await import('../../server/db');
   onCleanup(async () => {
     await getPool().end();
+    // pg-pool's end() resolves before its clients' sockets have closed: stopping
+    // PostgreSQL at once made it report each of them as an error.
+    await sleep(200);
   });
 
   await ensureConsentPurposes();
