@@ -50,15 +50,33 @@ const config = [
   ...nextTs,
   {
     ignores: [
-      '.next/**',
+      '**/.next/**',
       'node_modules/**',
       'server/generated/**',
       '.data/**',
       'test-results/**',
       'playwright-report/**',
-      'next-env.d.ts',
-      'bench/baseline/.next/**',
+      '**/next-env.d.ts',
     ],
+  },
+  {
+    // The benchmark's bare app is the floor Accord is measured against: it imports nothing of Accord.
+    files: ['bench/baseline/**'],
+    rules: {
+      'import/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './bench/baseline',
+              from: '.',
+              except: ['./bench/baseline', './node_modules'],
+              message: 'The bare app imports nothing of Accord.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Only server/ (and the scripts and tests that run outside Next) reads process.env.

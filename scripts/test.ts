@@ -36,6 +36,8 @@ async function main() {
       await run('lint', 'npx', ['eslint', '.', '--max-warnings=0']);
       await run('format', 'npx', ['prettier', '--check', '.', '--log-level=warn']);
       await run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
+      // The benchmark's bare app has its own tsconfig (no paths into Accord).
+      await run('typecheck of the bench baseline', 'npx', ['tsc', '--noEmit', '-p', 'bench/baseline']);
       // Fails when schema.prisma and prisma/migrations disagree.
       await run('migration drift check', 'npx', ['tsx', 'scripts/db/cli.ts', 'check'], {
         DATABASE_URL: databaseUrl(server.adminUrl, 'postgres'),

@@ -23,8 +23,6 @@ const EnvSchema = z
     RATE_LIMIT_VERIFY_PER_IP: z.coerce.number().int().positive().default(60),
     // Proxies in front of the app that append to X-Forwarded-For (scripts/http-server.ts).
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-    // Serve /bench/* (the benchmark's baseline routes); off unless the bench sets it.
-    BENCH_ROUTES: z.enum(['0', '1']).default('0'),
     // The apps' API (issue 5): lifetime of a client-credentials access token.
     API_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
     // Webhooks: tries before a delivery is dead-lettered; whether this process

@@ -1,105 +1,24 @@
-import 'server-only';
-
+// The bench database's content: 10,000 bench customers, the session the
+// signed-in pages use, the apps the API and webhook measures register.
+// It imports server/ (run under `tsx --conditions=react-server`), and server/
+// reads its environment once, on first use: main.ts imports this module only
+// after setting DATABASE_URL and AUTH_SECRET.
 import { randomUUID } from 'node:crypto';
 
-import { createApp, findApp, type AppInput, type CreatedApp } from '@/server/apps/registry';
-import { getCurrentTerms, subjectPseudonym } from '@/server/consent/consent';
-import { sha256 } from '@/server/platform/crypto';
-import { getPool, prisma } from '@/server/platform/db';
-import { getEnv } from '@/server/platform/env';
-
-// The benchmark's server side (scripts/bench.ts, app/bench/): its routes, its
-// seed and its session. Nothing here runs unless BENCH_ROUTES=1 or the bench
-// script calls it.
-
-/** /bench/* answers only in a server started by the benchmark. */
-export function benchRoutesEnabled(): boolean {
-  return getEnv().BENCH_ROUTES === '1';
-}
-
-/**
- * The minimal dynamic page's only query: one single-row SELECT through the
- * unique index on the session token hash, straight on the pg pool (no Prisma,
- * no Auth.js). This is the floor any signed-in page costs.
- */
-export async function getBenchSessionFirstName(sessionToken: string | undefined): Promise<string | null> {
-  if (!sessionToken) return null;
-  const { rows } = await getPool().query<{ first_name: string | null }>({
-    name: 'bench-session-first-name',
-    text:
-      'SELECT c.first_name FROM sessions s JOIN customers c ON c.id = s.user_id ' +
-      'WHERE s.session_token_hash = $1 AND s.expires > now()',
-    values: [sha256(sessionToken)],
-  });
-  return rows[0]?.first_name ?? null;
-}
-
-/**
- * The same lookup the way Auth.js's Prisma adapter does it (getSessionAndUser:
- * findUnique with the whole user included), without Auth.js around it. Only
- * for the benchmark's breakdown (--breakdown): what Prisma adds to the floor.
- */
-export async function getBenchSessionFirstNameViaPrisma(sessionToken: string | undefined): Promise<string | null> {
-  if (!sessionToken) return null;
-  const row = await prisma.session.findUnique({
-    where: { sessionToken: sha256(sessionToken) },
-    include: { user: true },
-  });
-  return row && row.expires > new Date() ? row.user.firstName : null;
-}
-
-/**
- * The baseline of the API benchmark (app/bench/customer/[id]): a customer's
- * row by id in one single-row SELECT straight on the pg pool, with none of
- * the API's token check, consent policy, access log or rate limit.
- */
-export async function getBenchCustomerById(id: string): Promise<{
-  id: string;
-  version: number;
-  updatedAt: Date;
-  firstName: string | null;
-  lastName: string | null;
-  email: string;
-  emailVerified: boolean;
-} | null> {
-  const { rows } = await getPool().query<{
-    id: string;
-    version: number;
-    updated_at: Date;
-    first_name: string | null;
-    last_name: string | null;
-    email: string;
-    email_verified: boolean;
-  }>({
-    name: 'bench-customer-by-id',
-    text:
-      'SELECT id, version, updated_at, first_name, last_name, email, email_verified IS NOT NULL AS email_verified ' +
-      'FROM customers WHERE id = $1::uuid',
-    values: [id],
-  });
-  const row = rows[0];
-  return row
-    ? {
-        id: row.id,
-        version: row.version,
-        updatedAt: row.updated_at,
-        firstName: row.first_name,
-        lastName: row.last_name,
-        email: row.email,
-        emailVerified: row.email_verified,
-      }
-    : null;
-}
+import { createApp, findApp, type AppInput, type CreatedApp } from '../../server/apps/registry';
+import { getCurrentTerms, subjectPseudonym } from '../../server/consent/consent';
+import { sha256 } from '../../server/platform/crypto';
+import { getPool } from '../../server/platform/db';
 
 export const BENCH_EMAIL_DOMAIN = 'bench.example.test';
 const FIRST_NAMES = ['Alex', 'Camille', 'Jordan', 'Léa', 'Sam', 'Noah', 'Inès', 'Hugo', 'Emma', 'Louis'];
 const BATCH = 2_500;
 
-export function benchEmail(index: number): string {
+function benchEmail(index: number): string {
   return `bench-${index}@${BENCH_EMAIL_DOMAIN}`;
 }
 
-export function benchFirstName(index: number): string {
+function benchFirstName(index: number): string {
   return FIRST_NAMES[index % FIRST_NAMES.length] ?? 'Alex';
 }
 
@@ -168,14 +87,15 @@ export async function ensureBenchCustomers(total: number): Promise<{ total: numb
 }
 
 /** A bench customer by number: the one whose session the benchmark uses. */
-export async function getBenchCustomer(index: number): Promise<{ id: string; firstName: string }> {
+export async function getBenchCustomer(index: number): Promise<{ id: string; firstName: string; email: string }> {
+  const email = benchEmail(index);
   const { rows } = await getPool().query<{ id: string; first_name: string | null }>(
     'SELECT id, first_name FROM customers WHERE email = $1',
-    [benchEmail(index)],
+    [email],
   );
   const row = rows[0];
-  if (!row) throw new Error(`bench customer ${benchEmail(index)} is missing`);
-  return { id: row.id, firstName: row.first_name ?? '' };
+  if (!row) throw new Error(`bench customer ${email} is missing`);
+  return { id: row.id, firstName: row.first_name ?? '', email };
 }
 
 /** Removes the sessions the benchmark created (by their cookie values). */
