@@ -375,8 +375,8 @@ export async function attemptDelivery(delivery: ClaimedDelivery, settings: Deliv
 }
 
 /**
- * Claims what is due (up to `limit`) and sends it all in parallel; for tests,
- * the benchmark and one-off runs. The worker (./worker.ts) does the same in a loop.
+ * Claims what is due (up to `limit`) and sends it all in parallel; for tests
+ * and one-off runs. The worker (./worker.ts) does the same in a loop.
  */
 export async function deliverDue(
   opts: { limit?: number; settings?: DeliverySettings } = {},
