@@ -1,7 +1,7 @@
 import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
 
-// Import boundaries (docs/guiding-principles.md): what a folder may import says
+// Import boundaries (docs/guiding-principles.md, principle 2): what a folder may import says
 // where its code may run and which way the domains depend on each other.
 const NO_DATABASE = {
   group: ['**/generated/prisma/**', '@prisma/*'],

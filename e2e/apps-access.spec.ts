@@ -1,5 +1,5 @@
 /**
- * "Apps with access" on the privacy dashboard (issue 5): a registered app is listed with
+ * "Apps with access" on the privacy dashboard: a registered app is listed with
  * what it reads and why; the customer withdraws its access and allows it again, each in
  * one click, effective at once, with its event; in French too; axe finds nothing serious.
  */

@@ -1,5 +1,5 @@
 /**
- * Playwright fixtures (house rule 10): every test makes its own customers, sessions
+ * Playwright fixtures (docs/guiding-principles.md, principle 13): every test makes its own customers, sessions
  * and sign-in challenges through server code, and deletes them afterwards, so specs
  * run in parallel against one app and one database without seeing each other.
  *

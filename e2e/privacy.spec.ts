@@ -1,5 +1,5 @@
 /**
- * The privacy dashboard (issue 4): consents granted and withdrawn with their receipts,
+ * The privacy dashboard: consents granted and withdrawn with their receipts,
  * a new text version asked again, Global Privacy Control, export, deletion and
  * registering again, another customer's receipt refused, accessibility.
  */

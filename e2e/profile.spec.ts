@@ -1,5 +1,5 @@
 /**
- * The profile (issue 4): every field edited and kept, its history, no lost update
+ * The profile: every field edited and kept, its history, no lost update
  * between two tabs, email change verified by code or link and reverted from the old
  * address, bad input refused with field errors and nothing written, accessibility.
  */

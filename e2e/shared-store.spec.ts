@@ -1,5 +1,5 @@
 /**
- * The shared store end to end (issue 5's acceptance), with the checkbook example
+ * The shared store end to end (docs/api.md), with the checkbook example
  * app (examples/checkbook-app) running as a separate process that knows Accord
  * only through its public API and its webhooks:
  *   - a home address changed in the portal shows on the open checkbook page

@@ -7,7 +7,7 @@ import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { hmac, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 
-// Shared by prisma/seed.ts, the tests and the bench: one way to make demo data.
+// Shared by prisma/seed.ts and the tests: one way to make demo data.
 
 export type CustomerSeed = {
   email?: string;
@@ -60,7 +60,7 @@ export async function createCustomer(seed: CustomerSeed = {}): Promise<{ id: str
 }
 
 /**
- * A signed-in session for tests and the benchmark, exactly as startSession()
+ * A signed-in session for tests, exactly as startSession()
  * stores it: returns the cookie value to set (name: authjs.session-token over http).
  */
 export async function createSessionFor(
@@ -83,7 +83,7 @@ export async function createSessionFor(
 /**
  * A pending sign-in challenge with a known link token and code, stored as
  * server/identity/sign-in.ts requestSignIn stores one (hashes only), without its mail:
- * for the tests and the benchmark. The code page needs the id in the
+ * for the tests. The code page needs the id in the
  * `accord.signin` cookie; the link is /signin/confirm?token=<token>.
  */
 export async function createSignInChallenge(

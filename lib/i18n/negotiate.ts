@@ -6,8 +6,10 @@ import { defaultLocale, isLocale, locales, type Locale } from './config';
 export function negotiateLocale(cookieValue: string | undefined, acceptLanguage: string | null): Locale {
   if (isLocale(cookieValue)) return cookieValue;
   if (!acceptLanguage) return defaultLocale;
-  // Negotiator matches "fr-CA" to "fr" only when asked for the base language too.
-  const base = acceptLanguage.replace(/([a-z]{2})-[A-Za-z]{2,}/g, '$&,$1');
+  // Negotiator ranks an exact "en" above "fr-CA" matched to "fr" at the same
+  // q-value: name the base language right after each regional tag (tags are
+  // case-insensitive, "FR-ca" included).
+  const base = acceptLanguage.replace(/([a-z]{2})-[a-z]{2,}/gi, '$&,$1');
   const [best] = new Negotiator({ headers: { 'accept-language': base } }).languages([...locales]);
   return isLocale(best) ? best : defaultLocale;
 }

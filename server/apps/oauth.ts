@@ -100,9 +100,10 @@ function formDecode(value: string): string | null {
   }
 }
 
-type BasicCredentials = { clientId: string; clientSecret: string } | 'malformed' | null;
+export type BasicCredentials = { clientId: string; clientSecret: string } | 'malformed' | null;
 
-function basicCredentials(request: Request): BasicCredentials {
+/** HTTP Basic client authentication (client_secret_basic): null without the header, 'malformed' when it cannot be read. */
+export function basicCredentials(request: Request): BasicCredentials {
   const header = request.headers.get('authorization');
   if (header === null) return null;
   const match = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
@@ -113,6 +114,22 @@ function basicCredentials(request: Request): BasicCredentials {
   const clientId = formDecode(decoded.slice(0, colon));
   const clientSecret = formDecode(decoded.slice(colon + 1));
   return clientId === null || clientSecret === null ? 'malformed' : { clientId, clientSecret };
+}
+
+/**
+ * The scopes a token gets: every scope of the app when the request names none;
+ * otherwise the ones it names (space-separated), each of which the app must
+ * have been registered with, and at least one.
+ */
+export function grantScopes(
+  scope: string | undefined,
+  registered: readonly AppScope[],
+): { ok: true; scopes: AppScope[] } | { ok: false; refused: string[] } {
+  if (scope === undefined) return { ok: true, scopes: [...registered] };
+  const requested = scope.split(' ').filter(Boolean);
+  const refused = requested.filter((s) => !(registered as readonly string[]).includes(s));
+  if (refused.length > 0 || requested.length === 0) return { ok: false, refused };
+  return { ok: true, scopes: APP_SCOPES.filter((s) => requested.includes(s)) };
 }
 
 /** POST /api/oauth/token: the client credentials grant, client_secret_basic or client_secret_post. */
@@ -176,20 +193,15 @@ export async function handleTokenRequest(request: Request): Promise<Response> {
   const app = await verifyClientCredentials(clientId, clientSecret);
   if (!app) return invalidClient('client authentication failed');
 
-  let scopes: AppScope[] = app.scopes;
-  if (scope !== undefined) {
-    const requested = scope.split(' ').filter(Boolean);
-    const refused = requested.filter((s) => !(app.scopes as string[]).includes(s));
-    if (refused.length > 0 || requested.length === 0) {
-      return oauthError(
-        'invalid_scope',
-        `not a scope of this app: ${refused.join(' ') || '(empty)'}; its scopes are ${app.scopes.join(' ')}`,
-      );
-    }
-    scopes = APP_SCOPES.filter((s) => requested.includes(s));
+  const granted = grantScopes(scope, app.scopes);
+  if (!granted.ok) {
+    return oauthError(
+      'invalid_scope',
+      `not a scope of this app: ${granted.refused.join(' ') || '(empty)'}; its scopes are ${app.scopes.join(' ')}`,
+    );
   }
 
-  const token = await issueAccessToken(app, scopes);
+  const token = await issueAccessToken(app, granted.scopes);
   return new Response(
     JSON.stringify({
       access_token: token.accessToken,
@@ -216,7 +228,7 @@ export type ApiApp = {
 export type Authentication = { ok: true; app: ApiApp } | { ok: false; response: Response };
 
 /** RFC 6750 section 3: quoted values may hold neither `"` nor `\`. */
-function bearerChallenge(params: Record<string, string>): string {
+export function bearerChallenge(params: Record<string, string>): string {
   return [
     `Bearer realm="${REALM}"`,
     ...Object.entries(params).map(([k, v]) => `${k}="${v.replace(/["\\]/g, "'")}"`),

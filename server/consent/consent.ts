@@ -61,7 +61,7 @@ export async function recordConsent(
   });
 }
 
-// ── The consent dashboard (issue 4) ──
+// ── The consent dashboard ──
 // docs/decisions/012-consent-receipts-versions-and-gpc.md
 
 /**

@@ -7,7 +7,7 @@ import { prisma, type Tx } from '@/server/platform/db';
 import { writeEvent } from '@/server/platform/outbox';
 
 // Every write of profile data goes through updateProfile: the portal's forms
-// now, the apps' API later. docs/decisions/010-profile-writes-versions-and-provenance.md
+// and the apps' API alike. docs/decisions/010-profile-writes-versions-and-provenance.md
 
 export type ProfileAttribute = 'firstName' | 'lastName' | 'phone' | 'locale' | `address.${AddressKind}`;
 export type HistoryAttribute = ProfileAttribute | 'email';

@@ -133,7 +133,7 @@ export async function requireCustomer(
 
 /**
  * Starts an Auth.js database session for a customer who just proved their
- * identity by our own means (email code or link; passkeys later), and sets the
+ * identity by our own means (email code or link, passkey), and sets the
  * cookie Auth.js reads.
  */
 export async function startSession(

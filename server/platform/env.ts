@@ -23,7 +23,7 @@ const EnvSchema = z
     RATE_LIMIT_VERIFY_PER_IP: z.coerce.number().int().positive().default(60),
     // Proxies in front of the app that append to X-Forwarded-For (scripts/http-server.ts).
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-    // The apps' API (issue 5): lifetime of a client-credentials access token.
+    // The apps' API (docs/decisions/016-apps-tokens-and-the-consent-policy.md): access-token lifetime.
     API_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
     // Webhooks: tries before a delivery is dead-lettered; whether this process
     // runs the delivery worker (scripts/http-server.ts); per-try timeout.

@@ -2,7 +2,7 @@ import 'server-only';
 
 import type { Tx } from './db';
 
-/** Domain events other apps learn about; the webhook issue delivers them. */
+/** Domain events other apps learn about: server/apps/webhooks/ delivers them (docs/decisions/018-webhook-delivery.md). */
 export type DomainEventType =
   'customer.created' | 'customer.updated' | 'customer.email_changed' | 'consent.updated' | 'customer.deleted';
 

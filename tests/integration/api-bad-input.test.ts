@@ -20,7 +20,7 @@ import {
 } from './api-helpers';
 import { uniqueEmail } from './helpers';
 
-// The bad-input list: wrong or expired tokens, a disabled app's token,
+// Bad input an app can send: wrong or expired tokens, a disabled app's token,
 // missing scopes, malformed JSON, unknown fields, over-long values, SQL and
 // script in every field. Each is a 4xx problem with nothing written, never a 500.
 

@@ -17,3 +17,53 @@ describe('client IP', () => {
     expect(ipPrefix('unknown')).toBe('unknown');
   });
 });
+
+describe('client IP: edge cases of X-Forwarded-For', () => {
+  it('counts trusted hops from the right, past what the client sent', () => {
+    const header = '6.6.6.6, 198.51.100.4, 10.0.0.1, 10.0.0.2';
+    expect(clientIpFrom(header, 0)).toBe('10.0.0.2');
+    expect(clientIpFrom(header, 2)).toBe('198.51.100.4');
+    // The forged entry is never reached unless more proxies are trusted than there are.
+    expect(clientIpFrom(header, 3)).toBe('6.6.6.6');
+  });
+
+  it('is unknown when more hops are trusted than the header has', () => {
+    expect(clientIpFrom('203.0.113.7', 1)).toBe('unknown');
+    expect(clientIpFrom('', 0)).toBe('unknown');
+  });
+
+  it('ignores spaces and empty entries', () => {
+    expect(clientIpFrom(' 198.51.100.4 ,, 203.0.113.7 ,')).toBe('203.0.113.7');
+  });
+
+  it('takes IPv6 as it is and unwraps IPv4-mapped addresses', () => {
+    expect(clientIpFrom('2001:db8::7')).toBe('2001:db8::7');
+    expect(clientIpFrom('::ffff:203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it.each([
+    ['an address with a port', '203.0.113.7:51234'],
+    ['a host name', 'proxy.internal'],
+    ['an IPv4 out of range', '256.1.1.1'],
+    ['script', '<script>'],
+  ])('is unknown for %s', (_, header) => {
+    expect(clientIpFrom(header)).toBe('unknown');
+  });
+});
+
+describe('ip prefix: never the full address', () => {
+  it.each([
+    ['10.1.2.3', '10.1.2.0/24'],
+    ['2001:0db8:85a3:0000:0000:8a2e:0370:7334', '2001:0db8:85a3::/48'],
+    ['2001:db8::1', '2001:db8::/48'],
+    ['::1', '::/48'],
+    ['', 'unknown'],
+    ['203.0.113', 'unknown'],
+  ])('%j → %j', (ip, prefix) => {
+    expect(ipPrefix(ip)).toBe(prefix);
+  });
+
+  it('shows no host part of an IPv4 address', () => {
+    for (const ip of ['203.0.113.1', '203.0.113.254']) expect(ipPrefix(ip)).toBe('203.0.113.0/24');
+  });
+});

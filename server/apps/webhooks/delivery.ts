@@ -260,7 +260,13 @@ export type DeliveryOutcome = {
 /** 410 Gone: the receiver says this endpoint is gone for good; more tries would not help. */
 const PERMANENT_STATUSES = new Set([410]);
 
-function describeFailure(error: unknown, timeoutMs: number): string {
+/** A failed try is the last one after `maxAttempts` tries, or at once when the receiver answered 410 Gone. */
+export function isFinalFailure(attempt: number, maxAttempts: number, httpStatus: number | null): boolean {
+  return attempt >= maxAttempts || (httpStatus !== null && PERMANENT_STATUSES.has(httpStatus));
+}
+
+/** What last_error says of a failed POST: short, and never a body, a URL or a secret. */
+export function describeFailure(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return `timeout after ${timeoutMs} ms`;
   if (error instanceof TypeError) {
@@ -353,7 +359,7 @@ export async function attemptDelivery(delivery: ClaimedDelivery, settings: Deliv
     );
     return { ...base, result: 'delivered', nextAttemptAt: null, durationMs: performance.now() - started };
   }
-  const dead = delivery.attempt >= settings.maxAttempts || (httpStatus !== null && PERMANENT_STATUSES.has(httpStatus));
+  const dead = isFinalFailure(delivery.attempt, settings.maxAttempts, httpStatus);
   const delay = dead ? 0 : backoffDelay(delivery.attempt, settings.backoff);
   // Only while the lease is still ours: if it expired and another instance
   // took the row (attempts moved on), or an operator redrove it, its state wins.
@@ -375,8 +381,8 @@ export async function attemptDelivery(delivery: ClaimedDelivery, settings: Deliv
 }
 
 /**
- * Claims what is due (up to `limit`) and sends it all in parallel; for tests,
- * the benchmark and one-off runs. The worker (./worker.ts) does the same in a loop.
+ * Claims what is due (up to `limit`) and sends it all in parallel; for tests
+ * and one-off runs. The worker (./worker.ts) does the same in a loop.
  */
 export async function deliverDue(
   opts: { limit?: number; settings?: DeliverySettings } = {},

@@ -34,7 +34,7 @@ export type WebhookWorkerOptions = {
   maxAttempts?: number;
   leaseMarginMs?: number;
   backoff?: Partial<Backoff>;
-  /** Called after each try is recorded (tests, the benchmark, metrics). */
+  /** Called after each try is recorded (tests, metrics). */
   onDelivery?: (outcome: DeliveryOutcome) => void;
   /** Default: console with a "[webhooks]" prefix. Nothing logged names a customer or a secret. */
   log?: WebhookWorkerLog;
