@@ -101,21 +101,13 @@ export async function readCustomers(reader: Reader, selection: Selection): Promi
       WHERE ($3::uuid IS NULL OR c.id > $3::uuid) ORDER BY c.id) s WHERE s.visible <> '{}'::jsonb ORDER BY s.id LIMIT $4`;
   }
   const a = reader.accessor;
-  params.push(a.type, a.id.slice(0, 128), a.name.slice(0, 200), reader.reason?.slice(0, 500) ?? null);
+  params.push(a.type, a.id, a.name, reader.reason ?? null);
   const n = params.length;
   const { rows } = await getPool().query<Row>({
     // A named (prepared) statement per shape: planned once per connection,
     // not on every read (the API's hot path).
     name: `accord-read-customers-${kind}`,
-    text: `WITH d AS MATERIALIZED (${candidates}),
-    logged AS (
-      INSERT INTO data_access_log (customer_id, accessor_type, accessor_id, accessor_name, fields, purpose, reason)
-      SELECT d.id, $${n - 3}, $${n - 2}, $${n - 1},
-             ARRAY(SELECT jsonb_object_keys(d.visible) ORDER BY 1),
-             left((SELECT string_agg(DISTINCT v, ',') FROM jsonb_each_text(d.visible) AS e(k, v)), 64),
-             $${n}
-      FROM d WHERE d.visible <> '{}'::jsonb
-    )
+    text: `WITH d AS MATERIALIZED (${candidates})
     -- Prisma stores UTC in timestamp columns; pg would read them as local time.
     SELECT d.id, d.version, d.updated_at AT TIME ZONE 'UTC' AS updated_at, d.visible,
       CASE WHEN d.visible ? 'name' THEN d.first_name END AS first_name,
@@ -127,7 +119,12 @@ export async function readCustomers(reader: Reader, selection: Selection): Promi
       CASE WHEN d.visible ? 'postalAddress' THEN (
         SELECT coalesce(jsonb_object_agg(a.kind, jsonb_build_object(
           'country', a.country, 'line1', a.line1, 'line2', a.line2, 'postalCode', a.postal_code, 'city', a.city)), '{}'::jsonb)
-        FROM addresses a WHERE a.customer_id = d.id) END AS addresses
+        FROM addresses a WHERE a.customer_id = d.id) END AS addresses,
+      -- The log's one writer, for every row returned with something visible
+      -- (evaluated for each row: the query has no LIMIT of its own).
+      CASE WHEN d.visible <> '{}'::jsonb THEN accord_record_access(d.id, $${n - 3}, $${n - 2}, $${n - 1},
+        ARRAY(SELECT jsonb_object_keys(d.visible)), ARRAY(SELECT e.v FROM jsonb_each_text(d.visible) AS e(k, v)), $${n})
+      END AS logged
     FROM d ORDER BY d.id`,
     values: params,
   });
