@@ -106,6 +106,18 @@ describe('the access log’s one writer', () => {
       { ...accessor, fields, purpose: cut, reason: 'database view', occurredAt: expect.any(Date) },
     ]);
     for (const entry of logged) expect(Math.abs(entry.occurredAt.getTime() - Date.now())).toBeLessThan(60_000);
+
+    // The app's role cannot write the log itself, nor call the views' writer directly.
+    const forged = db.query("SELECT public.accord_record_access($1, 'app', 'x', 'x', '{name}', '{x}', 'forged')", [
+      customer.id,
+    ]);
+    await expect(forged).rejects.toMatchObject({ code: '42501' });
+    const { rows } = await getPool().query(
+      `SELECT p.prosecdef AS definer, p.proconfig AS settings, has_function_privilege('public', p.oid, 'EXECUTE') AS public
+       FROM pg_proc p WHERE p.oid = 'shared_internal.record_read(uuid, jsonb)'::regprocedure`,
+    );
+    expect(rows).toEqual([{ definer: true, settings: ['search_path=public, pg_temp', 'TimeZone=UTC'], public: false }]);
+    expect(await logOf(customer.id)).toHaveLength(3);
   });
 
   it('cuts every text to its column, sorts and deduplicates the fields and purposes, whoever calls it', async () => {

@@ -74,36 +74,29 @@ $$;
 -- anyway (the function runs with its caller's rights).
 REVOKE ALL ON FUNCTION accord_record_access(uuid, text, text, text, text[], text[], text) FROM PUBLIC;
 
--- The views' writer, as in migration 20261125194500_shared_view_hardening,
--- now through accord_record_access. CREATE OR REPLACE keeps its owner and its
--- grants (app roles' EXECUTE) but not its settings: all are restated.
+-- The views' writer, as in migration 20261125194500_shared_view_hardening
+-- (false for a role that is no enabled app's: the row is not returned; true
+-- and nothing logged when nothing is visible), now through
+-- accord_record_access. CREATE OR REPLACE keeps its owner and its grants (app
+-- roles' EXECUTE) but not its settings: all are restated.
 CREATE OR REPLACE FUNCTION shared_internal.record_read(p_customer uuid, p_visible jsonb) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER COST 10000
+LANGUAGE sql VOLATILE SECURITY DEFINER COST 10000
 SET search_path = public, pg_temp
 SET TimeZone = 'UTC'
 AS $$
-DECLARE
-  v_app record;
-BEGIN
-  IF p_visible IS NULL THEN
-    RETURN false;
-  END IF;
-  IF p_visible = '{}'::jsonb THEN
-    RETURN true;
-  END IF;
-  SELECT a.client_id, a.name INTO v_app
-  FROM public.apps a
-  WHERE a.db_role = session_user AND a.disabled_at IS NULL;
-  IF NOT FOUND THEN
-    RETURN false;
-  END IF;
-  RETURN public.accord_record_access(
-    p_customer, 'app', v_app.client_id, v_app.name,
-    ARRAY(SELECT jsonb_object_keys(p_visible)),
-    ARRAY(SELECT e.purpose FROM jsonb_each_text(p_visible) AS e(field, purpose)),
-    'database view'
-  );
-END
+  SELECT CASE
+    WHEN p_visible IS NULL THEN false
+    WHEN p_visible = '{}'::jsonb THEN true
+    ELSE coalesce((
+      SELECT public.accord_record_access(
+        p_customer, 'app', a.client_id, a.name,
+        ARRAY(SELECT jsonb_object_keys(p_visible)),
+        ARRAY(SELECT e.purpose FROM jsonb_each_text(p_visible) AS e(field, purpose)),
+        'database view')
+      FROM public.apps a
+      WHERE a.db_role = session_user AND a.disabled_at IS NULL
+    ), false)
+  END
 $$;
 
 REVOKE ALL ON FUNCTION shared_internal.record_read(uuid, jsonb) FROM PUBLIC;
