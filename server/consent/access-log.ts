@@ -43,9 +43,7 @@ export async function recordDataAccess(db: Tx, accesses: DataAccess[]): Promise<
     reason: a.reason ?? null,
   }));
   await db.$queryRaw`
-    SELECT count(accord_record_access(a.customer_id, a.accessor_type, a.accessor_id, a.accessor_name, a.fields, a.purposes, a.reason))::int AS logged
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS a(
-      customer_id uuid, accessor_type text, accessor_id text, accessor_name text, fields text[], purposes text[], reason text)`;
+    SELECT accord_record_access(ARRAY(SELECT jsonb_populate_recordset(NULL::accord_data_access, ${JSON.stringify(rows)}::jsonb)))`;
 }
 
 export type DataAccessEntry = {

@@ -107,7 +107,14 @@ export async function readCustomers(reader: Reader, selection: Selection): Promi
     // A named (prepared) statement per shape: planned once per connection,
     // not on every read (the API's hot path).
     name: `accord-read-customers-${kind}`,
-    text: `WITH d AS MATERIALIZED (${candidates})
+    text: `WITH d AS MATERIALIZED (${candidates}),
+    -- The log's one writer, once for every row returned with something visible.
+    logged AS (
+      SELECT accord_record_access(array_agg(ROW(d.id, $${n - 3}::text, $${n - 2}::text, $${n - 1}::text,
+        ARRAY(SELECT jsonb_object_keys(d.visible)), ARRAY(SELECT e.v FROM jsonb_each_text(d.visible) AS e(k, v)),
+        $${n}::text)::accord_data_access)) AS n
+      FROM d WHERE d.visible <> '{}'::jsonb
+    )
     -- Prisma stores UTC in timestamp columns; pg would read them as local time.
     SELECT d.id, d.version, d.updated_at AT TIME ZONE 'UTC' AS updated_at, d.visible,
       CASE WHEN d.visible ? 'name' THEN d.first_name END AS first_name,
@@ -119,13 +126,9 @@ export async function readCustomers(reader: Reader, selection: Selection): Promi
       CASE WHEN d.visible ? 'postalAddress' THEN (
         SELECT coalesce(jsonb_object_agg(a.kind, jsonb_build_object(
           'country', a.country, 'line1', a.line1, 'line2', a.line2, 'postalCode', a.postal_code, 'city', a.city)), '{}'::jsonb)
-        FROM addresses a WHERE a.customer_id = d.id) END AS addresses,
-      -- The log's one writer, for every row returned with something visible
-      -- (evaluated for each row: the query has no LIMIT of its own).
-      CASE WHEN d.visible <> '{}'::jsonb THEN accord_record_access(d.id, $${n - 3}, $${n - 2}, $${n - 1},
-        ARRAY(SELECT jsonb_object_keys(d.visible)), ARRAY(SELECT e.v FROM jsonb_each_text(d.visible) AS e(k, v)), $${n})
-      END AS logged
-    FROM d ORDER BY d.id`,
+        FROM addresses a WHERE a.customer_id = d.id) END AS addresses
+    -- Joined so that the log is written whenever a row is returned (logged is one row).
+    FROM d CROSS JOIN logged ORDER BY d.id`,
     values: params,
   });
   return rows.map(toRead);

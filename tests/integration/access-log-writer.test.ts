@@ -108,9 +108,10 @@ describe('the access log’s one writer', () => {
     for (const entry of logged) expect(Math.abs(entry.occurredAt.getTime() - Date.now())).toBeLessThan(60_000);
 
     // The app's role cannot write the log itself, nor call the views' writer directly.
-    const forged = db.query("SELECT public.accord_record_access($1, 'app', 'x', 'x', '{name}', '{x}', 'forged')", [
-      customer.id,
-    ]);
+    const forged = db.query(
+      "SELECT public.accord_record_access(ARRAY[ROW($1, 'app', 'x', 'x', '{name}', '{x}', 'forged')::public.accord_data_access])",
+      [customer.id],
+    );
     await expect(forged).rejects.toMatchObject({ code: '42501' });
     const { rows } = await getPool().query(
       `SELECT p.prosecdef AS definer, p.proconfig AS settings, has_function_privilege('public', p.oid, 'EXECUTE') AS public
@@ -166,6 +167,6 @@ describe('the access log’s one writer', () => {
       `SELECT p.oid::regprocedure::text AS name FROM pg_proc p
        WHERE p.prosrc ILIKE '%insert into%data_access_log%' ORDER BY 1`,
     );
-    expect(rows.map((r) => r.name)).toEqual(['accord_record_access(uuid,text,text,text,text[],text[],text)']);
+    expect(rows.map((r) => r.name)).toEqual(['accord_record_access(accord_data_access[])']);
   });
 });

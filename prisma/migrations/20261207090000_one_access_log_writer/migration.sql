@@ -31,48 +31,55 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
   WHERE c.granted
 $$;
 
--- Writes one read of one customer's data to the access log: who read
+-- One read of one customer's data, as the log's writer takes it: who read
 -- (accessor type, id, name), which fields, for which purposes, and the
--- reader's free-text reason. The limits of the columns are applied here, for
--- every path alike: fields deduplicated and sorted, purposes deduplicated,
--- sorted and comma-joined, each text cut to its column's length (but the
--- accessor type, one of a few codes: a wrong one fails). Sorted
--- byte-wise (COLLATE "C"), as JavaScript sorts them, whatever the database's
+-- reader's free-text reason.
+CREATE TYPE accord_data_access AS (
+  customer_id uuid,
+  accessor_type text,
+  accessor_id text,
+  accessor_name text,
+  fields text[],
+  purposes text[],
+  reason text
+);
+
+-- The one writer of the access log: one row per read, for any number of reads
+-- in one statement (a page of the API). The limits of the columns are applied
+-- here, for every path alike: fields deduplicated and sorted, purposes
+-- deduplicated, sorted and comma-joined, each text cut to its column's length
+-- (but the accessor type, one of a few codes: a wrong one fails). Sorted
+-- byte-wise (COLLATE "C"), as JavaScript sorts, whatever the database's
 -- collation. occurred_at is the transaction's instant in UTC, whatever the
 -- calling session's TimeZone (the column is a UTC timestamp, Prisma's
--- convention). Returns true, so that a query can call it per row it returns.
--- plpgsql: its INSERT is planned once per connection, not on every call.
-CREATE FUNCTION accord_record_access(
-  p_customer uuid,
-  p_accessor_type text,
-  p_accessor_id text,
-  p_accessor_name text,
-  p_fields text[],
-  p_purposes text[],
-  p_reason text
-) RETURNS boolean
+-- convention). Returns how many rows it wrote. plpgsql: its INSERT is planned
+-- once per connection, not on every call.
+CREATE FUNCTION accord_record_access(p_reads accord_data_access[]) RETURNS integer
 LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_written integer;
 BEGIN
   INSERT INTO public.data_access_log
     (customer_id, accessor_type, accessor_id, accessor_name, fields, purpose, reason, occurred_at)
-  VALUES (
-    p_customer,
-    p_accessor_type,
-    left(p_accessor_id, 128),
-    left(p_accessor_name, 200),
-    ARRAY(SELECT DISTINCT f COLLATE "C" FROM unnest(p_fields) AS f ORDER BY 1),
-    left((SELECT string_agg(DISTINCT p COLLATE "C", ',' ORDER BY p COLLATE "C") FROM unnest(p_purposes) AS p), 64),
-    left(p_reason, 500),
+  SELECT
+    r.customer_id,
+    r.accessor_type,
+    left(r.accessor_id, 128),
+    left(r.accessor_name, 200),
+    ARRAY(SELECT DISTINCT f COLLATE "C" FROM unnest(r.fields) AS f ORDER BY 1),
+    left((SELECT string_agg(DISTINCT p COLLATE "C", ',' ORDER BY p COLLATE "C") FROM unnest(r.purposes) AS p), 64),
+    left(r.reason, 500),
     now() AT TIME ZONE 'UTC'
-  );
-  RETURN true;
+  FROM unnest(p_reads) AS r;
+  GET DIAGNOSTICS v_written = ROW_COUNT;
+  RETURN v_written;
 END
 $$;
 
 -- Only Accord's own connections (the functions' owner) and the views'
 -- SECURITY DEFINER functions write the log; app roles could not insert
 -- anyway (the function runs with its caller's rights).
-REVOKE ALL ON FUNCTION accord_record_access(uuid, text, text, text, text[], text[], text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION accord_record_access(accord_data_access[]) FROM PUBLIC;
 
 -- The views' writer, as in migration 20261125194500_shared_view_hardening
 -- (false for a role that is no enabled app's: the row is not returned; true
@@ -88,11 +95,11 @@ AS $$
     WHEN p_visible IS NULL THEN false
     WHEN p_visible = '{}'::jsonb THEN true
     ELSE coalesce((
-      SELECT public.accord_record_access(
+      SELECT public.accord_record_access(ARRAY[ROW(
         p_customer, 'app', a.client_id, a.name,
         ARRAY(SELECT jsonb_object_keys(p_visible)),
         ARRAY(SELECT e.purpose FROM jsonb_each_text(p_visible) AS e(field, purpose)),
-        'database view')
+        'database view')::public.accord_data_access]) = 1
       FROM public.apps a
       WHERE a.db_role = session_user AND a.disabled_at IS NULL
     ), false)
