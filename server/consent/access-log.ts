@@ -14,31 +14,36 @@ export type DataAccess = {
   accessor: DataAccessor;
   /** The attributes read (profile attribute names, "consents", "sessions"…). */
   fields: string[];
-  /** The consent purpose key, or the documented reason code, the read was allowed for. */
-  purpose: string;
+  /**
+   * The consent purpose key, or the documented reason code, the read was
+   * allowed for; several (one per field read) are logged comma-joined.
+   */
+  purpose: string | string[];
   /** Free text the accessor gave (a support ticket reference…). */
   reason?: string;
 };
 
 /**
- * The one function that writes the access log. The consent-and-access policy
- * calls it for every read by an app or a staff member, in the transaction of
- * the read (pass `tx`), so a read that returns data is never missing from the
- * log. One statement for any number of customers (a list read).
+ * Writes reads to the access log, in the transaction of the read (pass `tx`),
+ * so a read that returns data is never missing from the log. One statement
+ * for any number of customers (a list read). The log's one writer is the SQL
+ * function accord_record_access (migration
+ * 20261207090000_one_access_log_writer): the policy's reads and the database
+ * views call it too, so every path logs the same way.
  */
 export async function recordDataAccess(db: Tx, accesses: DataAccess[]): Promise<void> {
   if (accesses.length === 0) return;
-  await db.dataAccessLog.createMany({
-    data: accesses.map((a) => ({
-      customerId: a.customerId,
-      accessorType: a.accessor.type,
-      accessorId: a.accessor.id.slice(0, 128),
-      accessorName: a.accessor.name.slice(0, 200),
-      fields: [...new Set(a.fields)].sort(),
-      purpose: a.purpose.slice(0, 64),
-      reason: a.reason?.slice(0, 500) ?? null,
-    })),
-  });
+  const rows = accesses.map((a) => ({
+    customer_id: a.customerId,
+    accessor_type: a.accessor.type,
+    accessor_id: a.accessor.id,
+    accessor_name: a.accessor.name,
+    fields: a.fields,
+    purposes: typeof a.purpose === 'string' ? [a.purpose] : a.purpose,
+    reason: a.reason ?? null,
+  }));
+  await db.$queryRaw`
+    SELECT accord_record_access(ARRAY(SELECT jsonb_populate_recordset(NULL::accord_data_access, ${JSON.stringify(rows)}::jsonb)))`;
 }
 
 export type DataAccessEntry = {

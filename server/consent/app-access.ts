@@ -2,7 +2,8 @@ import 'server-only';
 
 import type { Locale } from '@/lib/i18n/config';
 import { isUuid } from '@/lib/uuid';
-import { getPool, prisma } from '@/server/platform/db';
+import { withCustomerLock } from '@/server/platform/customer-lock';
+import { getPool } from '@/server/platform/db';
 import { writeEvent } from '@/server/platform/outbox';
 
 import { purposeTitles } from './consent';
@@ -74,28 +75,23 @@ export async function setAppAccess(
   opts: { channel: string } = { channel: 'portal' },
 ): Promise<SetAppAccessResult> {
   if (!isUuid(appId)) return { ok: false, reason: 'unknown-app' };
-  return prisma.$transaction(
-    async (tx) => {
-      // One answer at a time per customer (as setConsent): two quick clicks cannot interleave.
-      const locked = await tx.$queryRaw<
-        Array<{ id: string }>
-      >`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
-      if (!locked[0]) return { ok: false, reason: 'not-found' } as const;
-      const app = await tx.app.findUnique({ where: { id: appId }, select: { id: true, clientId: true, name: true } });
-      if (!app) return { ok: false, reason: 'unknown-app' } as const;
-      const changed = allowed
-        ? (await tx.appAccessWithdrawal.deleteMany({ where: { customerId, appId } })).count > 0
-        : (await tx.appAccessWithdrawal.createMany({ data: [{ customerId, appId }], skipDuplicates: true })).count > 0;
-      if (changed) {
-        await writeEvent(tx, 'consent.updated', customerId, {
-          app: app.clientId,
-          appName: app.name,
-          access: allowed ? 'allowed' : 'withdrawn',
-          channel: opts.channel,
-        });
-      }
-      return { ok: true, changed } as const;
-    },
-    { maxWait: 20_000, timeout: 20_000 },
-  );
+  // One answer at a time per customer (as setConsent): two quick clicks cannot
+  // interleave, and a write by this app waits for the withdrawal (updateProfile).
+  return withCustomerLock(customerId, async (tx, customer) => {
+    if (!customer) return { ok: false, reason: 'not-found' } as const;
+    const app = await tx.app.findUnique({ where: { id: appId }, select: { id: true, clientId: true, name: true } });
+    if (!app) return { ok: false, reason: 'unknown-app' } as const;
+    const changed = allowed
+      ? (await tx.appAccessWithdrawal.deleteMany({ where: { customerId, appId } })).count > 0
+      : (await tx.appAccessWithdrawal.createMany({ data: [{ customerId, appId }], skipDuplicates: true })).count > 0;
+    if (changed) {
+      await writeEvent(tx, 'consent.updated', customerId, {
+        app: app.clientId,
+        appName: app.name,
+        access: allowed ? 'allowed' : 'withdrawn',
+        channel: opts.channel,
+      });
+    }
+    return { ok: true, changed } as const;
+  });
 }

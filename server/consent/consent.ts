@@ -7,6 +7,7 @@ import type { Locale } from '@/lib/i18n/config';
 import { isUuid } from '@/lib/uuid';
 import { Prisma } from '@/server/generated/prisma/client';
 import { hmac } from '@/server/platform/crypto';
+import { withCustomerLock } from '@/server/platform/customer-lock';
 import { getPool, prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 import { writeEvent } from '@/server/platform/outbox';
@@ -106,7 +107,7 @@ export type PurposeView = {
 
 /** Every purpose, with its current text in the customer's language and their latest answer. */
 export async function listPurposesFor(customerId: string, locale: Locale): Promise<PurposeView[]> {
-  const [purposes, receipts] = await Promise.all([
+  const [purposes, current] = await Promise.all([
     prisma.consentPurpose.findMany({
       orderBy: [{ sortOrder: 'asc' }, { key: 'asc' }],
       select: {
@@ -119,15 +120,12 @@ export async function listPurposesFor(customerId: string, locale: Locale): Promi
         },
       },
     }),
-    latestReceipts(customerId),
+    currentConsents(customerId),
   ]);
   return purposes.flatMap((p) => {
     const text = p.versions.find((v) => v.version === p.currentVersion);
     if (!text) return [];
-    const latest = receipts.get(p.key);
-    const state: ConsentState = latest
-      ? { granted: latest.granted, version: latest.purposeVersion, answeredAt: latest.createdAt }
-      : { granted: null, version: null, answeredAt: null };
+    const state: ConsentState = current.get(p.key) ?? { granted: null, version: null, answeredAt: null };
     return [
       {
         key: p.key,
@@ -149,26 +147,26 @@ export async function countConsentsToReview(customerId: string): Promise<number>
   // On every account page (the layout's banner): a plain pg query, lighter
   // than Prisma's $queryRaw on a path every account page takes.
   const { rows } = await getPool().query<{ count: number }>(
-    `SELECT count(*)::int AS count FROM (
-       SELECT DISTINCT ON (purpose_key) purpose_key, purpose_version, granted
-       FROM consent_receipts WHERE customer_id = $1
-       ORDER BY purpose_key, created_at DESC, id DESC
-     ) latest JOIN consent_purposes p ON p.key = latest.purpose_key
-     WHERE latest.granted AND latest.purpose_version < p.current_version`,
+    `SELECT count(*)::int AS count
+     FROM accord_current_consents($1) c JOIN consent_purposes p ON p.key = c.purpose_key
+     WHERE c.granted AND c.purpose_version < p.current_version`,
     [customerId],
   );
   return rows[0]?.count ?? 0;
 }
 
-async function latestReceipts(customerId: string, db: Tx = prisma) {
-  const rows = await db.consentReceipt.findMany({
-    where: { customerId },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    select: { purposeKey: true, purposeVersion: true, granted: true, createdAt: true },
-  });
-  const latest = new Map<string, (typeof rows)[number]>();
-  for (const r of rows) if (!latest.has(r.purposeKey)) latest.set(r.purposeKey, r);
-  return latest;
+/**
+ * The customer's latest answer per purpose they answered, by purpose key: the
+ * one definition of it is the SQL function accord_current_consents, which the
+ * consent policy (accord_visible_fields) and the API use too.
+ */
+async function currentConsents(customerId: string, db: Tx = prisma): Promise<Map<string, ConsentState>> {
+  const rows = await db.$queryRaw<
+    Array<{ purpose_key: string; purpose_version: number; granted: boolean; answered_at: Date }>
+  >`SELECT purpose_key, purpose_version, granted, answered_at FROM accord_current_consents(${customerId}::uuid)`;
+  return new Map(
+    rows.map((r) => [r.purpose_key, { granted: r.granted, version: r.purpose_version, answeredAt: r.answered_at }]),
+  );
 }
 
 export type SetConsentResult =
@@ -185,47 +183,41 @@ export async function setConsent(
   input: { purposeKey: string; version: number; granted: boolean },
   opts: { channel: string; collectionMethod: string; jurisdiction?: string },
 ): Promise<SetConsentResult> {
-  return prisma.$transaction(
-    async (tx) => {
-      // One answer at a time per customer: two quick clicks cannot interleave.
-      const locked = await tx.$queryRaw<
-        Array<{ id: string }>
-      >`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
-      if (!locked[0]) return { ok: false, reason: 'not-found' } as const;
-      const purpose = await tx.consentPurpose.findUnique({
-        where: { key: input.purposeKey },
-        select: {
-          key: true,
-          required: true,
-          currentVersion: true,
-          versions: { select: { version: true, policyUrl: true } },
-        },
-      });
-      const text = purpose?.versions.find((v) => v.version === purpose.currentVersion);
-      if (!purpose || !text) return { ok: false, reason: 'unknown-purpose' } as const;
-      if (input.version !== purpose.currentVersion) return { ok: false, reason: 'version-changed' } as const;
-      if (purpose.required && !input.granted) return { ok: false, reason: 'required' } as const;
-      const latest = (await latestReceipts(customerId, tx)).get(purpose.key);
-      if (latest && latest.granted === input.granted && latest.purposeVersion === input.version)
-        return { ok: true, changed: false } as const;
-      await recordConsent(tx, {
-        customerId,
-        purpose: { key: purpose.key, version: purpose.currentVersion, policyUrl: text.policyUrl },
-        granted: input.granted,
-        collectionMethod: opts.collectionMethod,
-        channel: opts.channel,
-        jurisdiction: opts.jurisdiction,
-      });
-      await writeEvent(tx, 'consent.updated', customerId, {
-        purpose: purpose.key,
-        version: purpose.currentVersion,
-        granted: input.granted,
-        channel: opts.channel,
-      });
-      return { ok: true, changed: true } as const;
-    },
-    { maxWait: 20_000, timeout: 20_000 },
-  );
+  // One answer at a time per customer: two quick clicks cannot interleave.
+  return withCustomerLock(customerId, async (tx, customer) => {
+    if (!customer) return { ok: false, reason: 'not-found' } as const;
+    const purpose = await tx.consentPurpose.findUnique({
+      where: { key: input.purposeKey },
+      select: {
+        key: true,
+        required: true,
+        currentVersion: true,
+        versions: { select: { version: true, policyUrl: true } },
+      },
+    });
+    const text = purpose?.versions.find((v) => v.version === purpose.currentVersion);
+    if (!purpose || !text) return { ok: false, reason: 'unknown-purpose' } as const;
+    if (input.version !== purpose.currentVersion) return { ok: false, reason: 'version-changed' } as const;
+    if (purpose.required && !input.granted) return { ok: false, reason: 'required' } as const;
+    const latest = (await currentConsents(customerId, tx)).get(purpose.key);
+    if (latest && latest.granted === input.granted && latest.version === input.version)
+      return { ok: true, changed: false } as const;
+    await recordConsent(tx, {
+      customerId,
+      purpose: { key: purpose.key, version: purpose.currentVersion, policyUrl: text.policyUrl },
+      granted: input.granted,
+      collectionMethod: opts.collectionMethod,
+      channel: opts.channel,
+      jurisdiction: opts.jurisdiction,
+    });
+    await writeEvent(tx, 'consent.updated', customerId, {
+      purpose: purpose.key,
+      version: purpose.currentVersion,
+      granted: input.granted,
+      channel: opts.channel,
+    });
+    return { ok: true, changed: true } as const;
+  });
 }
 
 export type ReceiptSummary = {
@@ -438,11 +430,8 @@ export async function recordGlobalPrivacyControl(
   });
   if (existing) return { recorded: false };
   try {
-    return await prisma.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<
-        Array<{ id: string }>
-      >`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
-      if (!locked[0]) return { recorded: false };
+    return await withCustomerLock(customerId, async (tx, customer) => {
+      if (!customer) return { recorded: false };
       await tx.privacyOptOut.create({
         data: {
           customerId,
@@ -452,7 +441,7 @@ export async function recordGlobalPrivacyControl(
         },
         select: { kind: true },
       });
-      const latest = await latestReceipts(customerId, tx);
+      const latest = await currentConsents(customerId, tx);
       const withdrawn: string[] = [];
       for (const key of SALE_AND_SHARING_PURPOSES) {
         if (latest.get(key)?.granted !== true) continue;

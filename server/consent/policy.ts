@@ -101,19 +101,18 @@ export async function readCustomers(reader: Reader, selection: Selection): Promi
       WHERE ($3::uuid IS NULL OR c.id > $3::uuid) ORDER BY c.id) s WHERE s.visible <> '{}'::jsonb ORDER BY s.id LIMIT $4`;
   }
   const a = reader.accessor;
-  params.push(a.type, a.id.slice(0, 128), a.name.slice(0, 200), reader.reason?.slice(0, 500) ?? null);
+  params.push(a.type, a.id, a.name, reader.reason ?? null);
   const n = params.length;
   const { rows } = await getPool().query<Row>({
     // A named (prepared) statement per shape: planned once per connection,
     // not on every read (the API's hot path).
     name: `accord-read-customers-${kind}`,
     text: `WITH d AS MATERIALIZED (${candidates}),
+    -- The log's one writer, once for every row returned with something visible.
     logged AS (
-      INSERT INTO data_access_log (customer_id, accessor_type, accessor_id, accessor_name, fields, purpose, reason)
-      SELECT d.id, $${n - 3}, $${n - 2}, $${n - 1},
-             ARRAY(SELECT jsonb_object_keys(d.visible) ORDER BY 1),
-             left((SELECT string_agg(DISTINCT v, ',') FROM jsonb_each_text(d.visible) AS e(k, v)), 64),
-             $${n}
+      SELECT accord_record_access(array_agg(ROW(d.id, $${n - 3}::text, $${n - 2}::text, $${n - 1}::text,
+        ARRAY(SELECT jsonb_object_keys(d.visible)), ARRAY(SELECT e.v FROM jsonb_each_text(d.visible) AS e(k, v)),
+        $${n}::text)::accord_data_access)) AS n
       FROM d WHERE d.visible <> '{}'::jsonb
     )
     -- Prisma stores UTC in timestamp columns; pg would read them as local time.
@@ -128,7 +127,8 @@ export async function readCustomers(reader: Reader, selection: Selection): Promi
         SELECT coalesce(jsonb_object_agg(a.kind, jsonb_build_object(
           'country', a.country, 'line1', a.line1, 'line2', a.line2, 'postalCode', a.postal_code, 'city', a.city)), '{}'::jsonb)
         FROM addresses a WHERE a.customer_id = d.id) END AS addresses
-    FROM d ORDER BY d.id`,
+    -- Joined so that the log is written whenever a row is returned (logged is one row).
+    FROM d CROSS JOIN logged ORDER BY d.id`,
     values: params,
   });
   return rows.map(toRead);

@@ -2,6 +2,7 @@ import 'server-only';
 
 import type { Locale } from '@/lib/i18n/config';
 import { getCurrentTerms, recordConsent } from '@/server/consent/consent';
+import { withCustomerLock } from '@/server/platform/customer-lock';
 import { prisma } from '@/server/platform/db';
 import { writeEvent } from '@/server/platform/outbox';
 
@@ -93,33 +94,27 @@ export async function deleteCustomer(
   customerId: string,
   opts: { channel: string },
 ): Promise<{ ok: true } | { ok: false; reason: 'not-found' }> {
-  return prisma.$transaction(
-    async (tx) => {
-      const locked = await tx.$queryRaw<
-        Array<{ email: string }>
-      >`SELECT email FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
-      if (!locked[0]) return { ok: false, reason: 'not-found' } as const;
-      const earlier = await tx.emailChangeRequest.findMany({
-        where: { customerId },
-        select: { oldEmail: true, newEmail: true },
-      });
-      const emails = [...new Set([locked[0].email, ...earlier.flatMap((r) => [r.oldEmail, r.newEmail])])];
-      const limitKeys = emails.flatMap((email) => [`send:email:${email}`, `verify:email:${email}`]);
+  return withCustomerLock(customerId, async (tx, customer) => {
+    if (!customer) return { ok: false, reason: 'not-found' } as const;
+    const earlier = await tx.emailChangeRequest.findMany({
+      where: { customerId },
+      select: { oldEmail: true, newEmail: true },
+    });
+    const emails = [...new Set([customer.email, ...earlier.flatMap((r) => [r.oldEmail, r.newEmail])])];
+    const limitKeys = emails.flatMap((email) => [`send:email:${email}`, `verify:email:${email}`]);
 
-      // Proof of consent outlives the account, under the pseudonym only.
-      await tx.consentReceipt.updateMany({ where: { customerId }, data: { customerId: null } });
-      // Rows that name the customer without a foreign key to cascade from.
-      await tx.signInChallenge.deleteMany({ where: { email: { in: emails } } });
-      await tx.webAuthnChallenge.deleteMany({ where: { customerId } });
-      await tx.pendingIdentityLink.deleteMany({ where: { customerId } });
-      await tx.devMail.deleteMany({ where: { to: { in: emails } } });
-      await tx.$executeRaw`DELETE FROM rate_limits WHERE key = ANY(${limitKeys})`;
-      await writeEvent(tx, 'customer.deleted', customerId, { fields: ERASED_FIELDS, channel: opts.channel });
-      // Sessions, passkeys, accounts, addresses, phone, history, email changes,
-      // opt-outs, access log and security events go with it (ON DELETE CASCADE).
-      await tx.user.delete({ where: { id: customerId }, select: { id: true } });
-      return { ok: true } as const;
-    },
-    { maxWait: 20_000, timeout: 20_000 },
-  );
+    // Proof of consent outlives the account, under the pseudonym only.
+    await tx.consentReceipt.updateMany({ where: { customerId }, data: { customerId: null } });
+    // Rows that name the customer without a foreign key to cascade from.
+    await tx.signInChallenge.deleteMany({ where: { email: { in: emails } } });
+    await tx.webAuthnChallenge.deleteMany({ where: { customerId } });
+    await tx.pendingIdentityLink.deleteMany({ where: { customerId } });
+    await tx.devMail.deleteMany({ where: { to: { in: emails } } });
+    await tx.$executeRaw`DELETE FROM rate_limits WHERE key = ANY(${limitKeys})`;
+    await writeEvent(tx, 'customer.deleted', customerId, { fields: ERASED_FIELDS, channel: opts.channel });
+    // Sessions, passkeys, accounts, addresses, phone, history, email changes,
+    // opt-outs, access log and security events go with it (ON DELETE CASCADE).
+    await tx.user.delete({ where: { id: customerId }, select: { id: true } });
+    return { ok: true } as const;
+  });
 }

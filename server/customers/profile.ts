@@ -3,6 +3,7 @@ import 'server-only';
 import { ADDRESS_KINDS, type AddressKind, type AddressValue } from '@/lib/validation/address';
 import { ProfilePatchSchema } from '@/lib/validation/profile-patch';
 import { Prisma } from '@/server/generated/prisma/client';
+import { withCustomerLock } from '@/server/platform/customer-lock';
 import { prisma, type Tx } from '@/server/platform/db';
 import { writeEvent } from '@/server/platform/outbox';
 
@@ -212,85 +213,78 @@ export async function updateProfile(
     if (address !== undefined) wanted.set(`address.${kind}`, address);
   }
 
-  return prisma.$transaction(
-    async (tx) => {
-      // Serialises every profile write of this customer: the version read here
-      // is the one the write is conditional on.
-      const locked = await tx.$queryRaw<
-        Array<{ version: number }>
-      >`SELECT version FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
-      const currentVersion = locked[0]?.version;
-      if (currentVersion === undefined) return { ok: false, reason: 'not-found' } as const;
-      if (opts.authorize && !(await opts.authorize(tx))) return { ok: false, reason: 'forbidden' } as const;
-      const current = (await readValues(tx, customerId))!.values;
+  // Serialises every profile write of this customer: the version read under
+  // the lock is the one the write is conditional on.
+  return withCustomerLock(customerId, async (tx, customer) => {
+    if (!customer) return { ok: false, reason: 'not-found' } as const;
+    const currentVersion = customer.version;
+    if (opts.authorize && !(await opts.authorize(tx))) return { ok: false, reason: 'forbidden' } as const;
+    const current = (await readValues(tx, customerId))!.values;
 
-      if (opts.expectedVersion !== null && opts.expectedVersion !== currentVersion) {
-        const touched =
-          opts.onStale === 'reject'
-            ? null
-            : await attributesChangedSince(tx, customerId, opts.expectedVersion, currentVersion);
-        const conflicts = [...wanted]
-          .filter(
-            ([attribute, value]) => (touched === null || touched.has(attribute)) && !same(current[attribute], value),
-          )
-          .map(([attribute, value]) => ({ attribute, yours: value, current: current[attribute] }));
-        if (conflicts.length > 0) return { ok: false, reason: 'conflict', version: currentVersion, conflicts } as const;
-      }
+    if (opts.expectedVersion !== null && opts.expectedVersion !== currentVersion) {
+      const touched =
+        opts.onStale === 'reject'
+          ? null
+          : await attributesChangedSince(tx, customerId, opts.expectedVersion, currentVersion);
+      const conflicts = [...wanted]
+        .filter(
+          ([attribute, value]) => (touched === null || touched.has(attribute)) && !same(current[attribute], value),
+        )
+        .map(([attribute, value]) => ({ attribute, yours: value, current: current[attribute] }));
+      if (conflicts.length > 0) return { ok: false, reason: 'conflict', version: currentVersion, conflicts } as const;
+    }
 
-      const changed = [...wanted].filter(([attribute, value]) => !same(current[attribute], value));
-      if (changed.length === 0) return { ok: true, version: currentVersion, changed: [] } as const;
-      const version = currentVersion + 1;
-      const values = new Map(changed);
+    const changed = [...wanted].filter(([attribute, value]) => !same(current[attribute], value));
+    if (changed.length === 0) return { ok: true, version: currentVersion, changed: [] } as const;
+    const version = currentVersion + 1;
+    const values = new Map(changed);
 
-      await tx.user.update({
-        where: { id: customerId },
-        data: {
-          version,
-          ...(values.has('firstName') ? { firstName: values.get('firstName') as string } : {}),
-          ...(values.has('lastName') ? { lastName: values.get('lastName') as string | null } : {}),
-          ...(values.has('locale') ? { locale: values.get('locale') as string } : {}),
-        },
-        select: { id: true },
-      });
-      if (values.has('phone')) {
-        const e164 = values.get('phone') as string | null;
-        if (e164 === null) await tx.customerPhone.deleteMany({ where: { customerId } });
-        else
-          await tx.customerPhone.upsert({
-            where: { customerId },
-            create: { customerId, e164 },
-            update: { e164, verifiedAt: null },
-          });
-      }
-      for (const kind of ADDRESS_KINDS) {
-        if (!values.has(`address.${kind}`)) continue;
-        const address = values.get(`address.${kind}`) as AddressValue | null;
-        if (address === null) await tx.address.deleteMany({ where: { customerId, kind } });
-        else
-          await tx.address.upsert({
-            where: { customerId_kind: { customerId, kind } },
-            create: { customerId, kind, ...address },
-            update: { ...address, version: { increment: 1 } },
-          });
-      }
-      await tx.profileChange.createMany({
-        data: changed.map(([attribute, value]) => ({
-          customerId,
-          version,
-          attribute,
-          oldValue: json(current[attribute]),
-          newValue: json(value),
-          channel: opts.channel,
-          verified: false,
-        })),
-      });
-      const fields = changed.map(([attribute]) => attribute);
-      await writeEvent(tx, 'customer.updated', customerId, { fields, channel: opts.channel, version });
-      return { ok: true, version, changed: fields } as const;
-    },
-    // Writers queue on the row lock above; give them time rather than fail.
-    { maxWait: 20_000, timeout: 20_000 },
-  );
+    await tx.user.update({
+      where: { id: customerId },
+      data: {
+        version,
+        ...(values.has('firstName') ? { firstName: values.get('firstName') as string } : {}),
+        ...(values.has('lastName') ? { lastName: values.get('lastName') as string | null } : {}),
+        ...(values.has('locale') ? { locale: values.get('locale') as string } : {}),
+      },
+      select: { id: true },
+    });
+    if (values.has('phone')) {
+      const e164 = values.get('phone') as string | null;
+      if (e164 === null) await tx.customerPhone.deleteMany({ where: { customerId } });
+      else
+        await tx.customerPhone.upsert({
+          where: { customerId },
+          create: { customerId, e164 },
+          update: { e164, verifiedAt: null },
+        });
+    }
+    for (const kind of ADDRESS_KINDS) {
+      if (!values.has(`address.${kind}`)) continue;
+      const address = values.get(`address.${kind}`) as AddressValue | null;
+      if (address === null) await tx.address.deleteMany({ where: { customerId, kind } });
+      else
+        await tx.address.upsert({
+          where: { customerId_kind: { customerId, kind } },
+          create: { customerId, kind, ...address },
+          update: { ...address, version: { increment: 1 } },
+        });
+    }
+    await tx.profileChange.createMany({
+      data: changed.map(([attribute, value]) => ({
+        customerId,
+        version,
+        attribute,
+        oldValue: json(current[attribute]),
+        newValue: json(value),
+        channel: opts.channel,
+        verified: false,
+      })),
+    });
+    const fields = changed.map(([attribute]) => attribute);
+    await writeEvent(tx, 'customer.updated', customerId, { fields, channel: opts.channel, version });
+    return { ok: true, version, changed: fields } as const;
+  });
 }
 
 /**

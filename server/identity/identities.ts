@@ -2,6 +2,7 @@ import 'server-only';
 
 import { Prisma } from '@/server/generated/prisma/client';
 import { randomToken, sha256 } from '@/server/platform/crypto';
+import { withCustomerLock } from '@/server/platform/customer-lock';
 import { prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 
@@ -206,9 +207,8 @@ export type UnlinkResult = { ok: true } | { ok: false; reason: 'not-found' | 'la
 
 /** Unlinks one of the customer's identities, unless it is the last way left to sign in. */
 export async function unlinkIdentity(customerId: string, identityId: string): Promise<UnlinkResult> {
-  const result = await prisma.$transaction(async (tx): Promise<UnlinkResult & { provider?: string }> => {
-    // One unlink at a time per customer, so two at once cannot both pass the check.
-    await tx.$queryRaw`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
+  // One unlink at a time per customer, so two at once cannot both pass the check.
+  const result = await withCustomerLock(customerId, async (tx): Promise<UnlinkResult & { provider?: string }> => {
     const identity = await tx.account.findFirst({
       where: { id: identityId, userId: customerId },
       select: { id: true, provider: true },

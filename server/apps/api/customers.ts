@@ -327,7 +327,7 @@ type ConsentRow = {
   current_version: number;
   granted: boolean | null;
   purpose_version: number | null;
-  created_at: Date | null;
+  answered_at: Date | null;
 };
 
 /**
@@ -337,28 +337,16 @@ type ConsentRow = {
 async function readConsents(app: ApiApp, customerId: string): Promise<ApiCustomerConsents | null> {
   const reader = appReader(app);
   return prisma.$transaction(async (tx) => {
-    const [decision] = await tx.$queryRaw<Array<{ visible: Partial<Record<SharedField, string>> }>>`
-      SELECT accord_visible_fields(${customerId}::uuid, ${app.id}::uuid, ${JSON.stringify(app.fieldPurposes)}::jsonb) AS visible`;
-    const visible = decision?.visible ?? {};
+    const visible = await visibleFields(reader, customerId, tx);
     if (Object.keys(visible).length === 0) return null;
-    // The latest answer per purpose, ordered as accord_purposes_in_effect orders them.
     const rows = await tx.$queryRaw<ConsentRow[]>`
-      SELECT p.key, p.current_version, r.granted, r.purpose_version, r.created_at
+      SELECT p.key, p.current_version, c.granted, c.purpose_version, c.answered_at
       FROM consent_purposes p
-      LEFT JOIN LATERAL (
-        SELECT granted, purpose_version, created_at FROM consent_receipts
-        WHERE customer_id = ${customerId}::uuid AND purpose_key = p.key
-        ORDER BY created_at DESC, id DESC LIMIT 1
-      ) r ON true
+      LEFT JOIN accord_current_consents(${customerId}::uuid) c ON c.purpose_key = p.key
       WHERE p.key = ANY(${app.purposes}::text[])
       ORDER BY p.sort_order, p.key`;
     await recordDataAccess(tx, [
-      {
-        customerId,
-        accessor: reader.accessor,
-        fields: ['consents'],
-        purpose: [...new Set(Object.values(visible))].sort().join(','),
-      },
+      { customerId, accessor: reader.accessor, fields: ['consents'], purpose: Object.values(visible) },
     ]);
     return {
       customerId,
@@ -367,7 +355,7 @@ async function readConsents(app: ApiApp, customerId: string): Promise<ApiCustome
         granted: r.granted === true,
         version: r.purpose_version,
         currentVersion: r.current_version,
-        answeredAt: r.created_at?.toISOString() ?? null,
+        answeredAt: r.answered_at?.toISOString() ?? null,
       })),
     };
   });
