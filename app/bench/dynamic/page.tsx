@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
-import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
 
 import { benchRoutesEnabled, getBenchSessionFirstName } from '@/server/bench';
-import { sessionCookieName } from '@/server/identity/auth';
+import { readSessionToken } from '@/server/platform/cookies';
 
 // The benchmark's minimal dynamic page (scripts/bench.ts): read the session
 // cookie, one single-row SELECT, render one value. The floor of any
@@ -14,7 +13,7 @@ export const metadata: Metadata = { robots: { index: false, follow: false } };
 
 export default async function BenchDynamicPage() {
   if (!benchRoutesEnabled()) notFound();
-  const token = (await cookies()).get(sessionCookieName())?.value;
+  const token = await readSessionToken();
   const firstName = await getBenchSessionFirstName(token);
   return (
     <main id="main" data-bench="dynamic">

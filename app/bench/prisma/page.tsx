@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
-import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
 
 import { benchRoutesEnabled, getBenchSessionFirstNameViaPrisma } from '@/server/bench';
-import { sessionCookieName } from '@/server/identity/auth';
+import { readSessionToken } from '@/server/platform/cookies';
 
 // The minimal dynamic page with the session read through Prisma the way Auth.js's
 // adapter reads it (scripts/bench.ts --breakdown). Served only when BENCH_ROUTES=1.
@@ -13,7 +12,7 @@ export const metadata: Metadata = { robots: { index: false, follow: false } };
 
 export default async function BenchPrismaPage() {
   if (!benchRoutesEnabled()) notFound();
-  const token = (await cookies()).get(sessionCookieName())?.value;
+  const token = await readSessionToken();
   const firstName = await getBenchSessionFirstNameViaPrisma(token);
   return (
     <main id="main" data-bench="prisma">
