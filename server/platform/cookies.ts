@@ -35,10 +35,6 @@ const COOKIES = {
 
 export type CookieKind = keyof typeof COOKIES;
 
-export function cookieName(kind: CookieKind): string {
-  return COOKIES[kind].name;
-}
-
 /**
  * The session cookie's names. Over https it is `__Host-`: the browser keeps it only if
  * Secure, Path=/ and without Domain, so neither a subdomain nor a plain-http page can
@@ -101,16 +97,17 @@ export async function readSessionToken(): Promise<string | undefined> {
 
 /** Sets the session cookie under the current name; a cookie under the older name goes. */
 export async function setSessionCookie(token: string, expires: Date): Promise<void> {
-  const jar = await cookies();
-  jar.set(sessionCookieName(), token, { ...sessionCookieOptions(), expires });
-  for (const name of olderSessionCookieNames()) {
-    if (jar.has(name)) jar.delete({ name, ...sessionCookieOptions() });
-  }
+  (await cookies()).set(sessionCookieName(), token, { ...sessionCookieOptions(), expires });
+  await deleteOlderSessionCookies();
 }
 
 export async function deleteSessionCookies(): Promise<void> {
+  (await cookies()).delete({ name: sessionCookieName(), ...sessionCookieOptions() });
+  await deleteOlderSessionCookies();
+}
+
+async function deleteOlderSessionCookies(): Promise<void> {
   const jar = await cookies();
-  jar.delete({ name: sessionCookieName(), ...sessionCookieOptions() });
   for (const name of olderSessionCookieNames()) {
     if (jar.has(name)) jar.delete({ name, ...sessionCookieOptions() });
   }
