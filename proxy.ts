@@ -1,12 +1,16 @@
 import { NextResponse, type NextRequest } from 'next/server';
 
+import { SESSION_COOKIE } from '@/server/platform/cookies';
+
 // Early, cheap work only: security headers, the Origin check on form posts and
 // an early redirect. Every page, action and route checks the session again
 // itself (server/identity/auth.ts requireCustomer); this file is never the only guard.
 // proxy.ts runs apart from server/, so it reads the few variables it needs
-// itself; server/platform/env.ts validates them at start-up.
+// itself; server/platform/env.ts validates them at start-up. From server/ it takes
+// only the session cookie's names: any of them (http, https, the https name before
+// ADR 019) is worth letting through to the page's own check.
 
-const SESSION_COOKIES = ['authjs.session-token', '__Secure-authjs.session-token'];
+const SESSION_COOKIES = Object.values(SESSION_COOKIE);
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const production = process.env.NODE_ENV === 'production';
 

@@ -15,6 +15,9 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',
+    // next-auth imports 'next/server' without an extension, which Node's ESM loader
+    // cannot resolve (next has no exports map): let Vite resolve it.
+    server: { deps: { inline: ['next-auth'] } },
     globalSetup: './tests/setup/global-setup.ts',
     setupFiles: ['./tests/setup/worker-database.ts'],
     pool: 'forks',

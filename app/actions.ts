@@ -1,19 +1,18 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { cookies } from 'next/headers';
 
-import { localeCookie } from '@/lib/i18n/config';
 import { SetLocaleSchema } from '@/lib/validation/locale';
 import { setCustomerLocale } from '@/server/customers/account';
 import { getSignedInCustomer } from '@/server/identity/auth';
+import { setCookie } from '@/server/platform/cookies';
 
 /** The language switcher. Anyone may choose a language; a signed-in customer's choice is saved. */
 export async function setLocaleAction(formData: FormData): Promise<void> {
   const parsed = SetLocaleSchema.safeParse({ locale: formData.get('locale') });
   if (!parsed.success) return;
   const { locale } = parsed.data;
-  (await cookies()).set(localeCookie, locale, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 60 * 60 });
+  await setCookie('locale', locale);
   const customer = await getSignedInCustomer();
   if (customer) await setCustomerLocale(customer.id, locale);
   revalidatePath('/', 'layout');

@@ -31,7 +31,10 @@ import { clearMail } from './mailbox';
 
 export { expect };
 
-/** The cookie Auth.js reads over http (server/identity/auth.ts sessionCookieName). */
+// Wire names, written out: renaming a cookie signs people out or loses their sign-in,
+// so a rename must fail here first (server/platform/cookies.ts; Playwright's loader
+// cannot import that module, which imports next/headers).
+/** The session cookie on http://localhost, where the app runs in these tests. */
 export const SESSION_COOKIE = 'authjs.session-token';
 /** The cookie binding the code page to the device that asked (app/(auth)/signin/challenge.ts). */
 export const CHALLENGE_COOKIE = 'accord.signin';

@@ -116,8 +116,8 @@ test('the session cookie is HttpOnly and SameSite=Lax (and not Secure over plain
   expect(attributes).toContain('httponly');
   expect(attributes).toContain('samesite=lax');
   expect(attributes).toContain('path=/');
-  // The app runs on http://localhost here; over https (APP_URL https://…) it sets
-  // Secure and the __Secure- prefix (server/identity/auth.ts sessionCookieName), not tested here.
+  // The app runs on http://localhost here; over https (APP_URL https://…) it sets Secure
+  // and the __Host- prefix (server/platform/cookies.ts, tests/integration/cookies.test.ts).
   expect(attributes).not.toContain('secure');
   const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });

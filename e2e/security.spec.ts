@@ -12,7 +12,15 @@ import type { Page } from '@playwright/test';
 
 import { revokeSession } from '../server/identity/sessions';
 import { prisma } from '../server/platform/db';
-import { expect, signInTooOldForStepUp, test, waitForHydration, type SignInAs, type TestCustomer } from './fixtures';
+import {
+  expect,
+  SESSION_COOKIE,
+  signInTooOldForStepUp,
+  test,
+  waitForHydration,
+  type SignInAs,
+  type TestCustomer,
+} from './fixtures';
 import {
   addPasskey,
   captureServerAction,
@@ -325,7 +333,7 @@ test("a deleted session's cookie is worthless: pages bounce to /signin, the sess
 
   // Ended by server code (as "Sign out" on another device would), the cookie stays in this browser.
   expect(await revokeSession(customer.id, sessionId)).toBe(true);
-  expect((await page.context().cookies()).some((c) => c.name === 'authjs.session-token')).toBe(true);
+  expect((await page.context().cookies()).some((c) => c.name === SESSION_COOKIE)).toBe(true);
 
   await expectBouncedToSignIn(page);
   await page.goto('/account/security');

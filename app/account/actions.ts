@@ -2,23 +2,23 @@
 
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { getLocale } from 'next-intl/server';
-import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
 
 import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
 import { CeremonySchema } from '@/lib/validation/passkey';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
-import { requireCustomer, signOut } from '@/server/identity/auth';
+import { endSession, requireCustomer } from '@/server/identity/auth';
 import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/identity/passkeys';
 import { markSessionAuthenticated } from '@/server/identity/sessions';
 import { requestSignIn, verifyCode } from '@/server/identity/sign-in';
+import { deleteCookie, readCookie, setCookie } from '@/server/platform/cookies';
 import { getRequestContext } from '@/server/platform/request-context';
-
-const STEP_UP_COOKIE = 'accord.step-up';
 
 /** Ends this session: the row is deleted, so the cookie is worthless everywhere. */
 export async function signOutAction(): Promise<void> {
-  await signOut({ redirectTo: '/signin' });
+  await endSession();
+  redirect('/signin');
 }
 
 // Step-up: the customer proves again who they are, inside the session they
@@ -30,12 +30,7 @@ export async function sendStepUpCodeAction(): Promise<ActionResult> {
   const locale = await getLocale();
   const result = await requestSignIn(customer.email, ip, isLocale(locale) ? locale : customer.locale);
   if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
-  (await cookies()).set(STEP_UP_COOKIE, result.challengeId, {
-    httpOnly: true,
-    sameSite: 'strict',
-    path: '/',
-    maxAge: 15 * 60,
-  });
+  await setCookie('stepUp', result.challengeId);
   return { ok: true };
 }
 
@@ -43,13 +38,12 @@ export async function verifyStepUpCodeAction(input: unknown): Promise<ActionResu
   const customer = await requireCustomer();
   const parsed = VerifyCodeSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
-  const jar = await cookies();
-  const challengeId = jar.get(STEP_UP_COOKIE)?.value;
+  const challengeId = await readCookie('stepUp');
   if (!challengeId) return { ok: false, message: 'code.expired' };
   const { ip } = await getRequestContext();
   const result = await verifyCode(challengeId, parsed.data.code, ip);
   if (result.ok && result.customerId === customer.id) {
-    jar.delete(STEP_UP_COOKIE);
+    await deleteCookie('stepUp');
     await markSessionAuthenticated(customer.id, customer.sessionId, 'step-up-email-code');
     return { ok: true };
   }

@@ -2,7 +2,7 @@
 
 import { startAuthentication } from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
-import { useEffect, useRef, useState, useTransition } from 'react';
+import { useEffect, useRef, useState, useTransition, type ReactNode } from 'react';
 
 import {
   finishStepUpPasskeyAction,
@@ -16,11 +16,41 @@ import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 
 /**
+ * The one step-up flow of the account pages: a sensitive action answers
+ * "step-up required" (server/identity/auth.ts stepUpRequired); `needed` then opens
+ * the panel and remembers how to try again, and once the customer proved it's
+ * them the same attempt runs again. Render `panel` where the panel belongs.
+ */
+export function useStepUp(hasPasskey: boolean): {
+  needed: (result: { ok: boolean; stepUp?: boolean }, retry: () => void) => boolean;
+  open: boolean;
+  panel: ReactNode;
+} {
+  const [retry, setRetry] = useState<(() => void) | null>(null);
+  const needed = (result: { ok: boolean; stepUp?: boolean }, again: () => void) => {
+    if (result.ok || !result.stepUp) return false;
+    setRetry(() => again);
+    return true;
+  };
+  const panel = retry && (
+    <StepUpPanel
+      hasPasskey={hasPasskey}
+      onCancel={() => setRetry(null)}
+      onVerified={() => {
+        setRetry(null);
+        retry();
+      }}
+    />
+  );
+  return { needed, open: retry !== null, panel };
+}
+
+/**
  * Asks the customer to prove again who they are (a passkey, or a fresh email
  * code), inline, then calls onVerified so the page carries on with what the
  * customer was doing.
  */
-export function StepUpPanel({
+function StepUpPanel({
   hasPasskey,
   onVerified,
   onCancel,

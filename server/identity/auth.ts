@@ -2,11 +2,19 @@ import 'server-only';
 
 import { PrismaAdapter } from '@auth/prisma-adapter';
 import NextAuth from 'next-auth';
-import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 
-import { isLocale, localeCookie, type Locale } from '@/lib/i18n/config';
+import { isLocale, type Locale } from '@/lib/i18n/config';
+import {
+  deleteSessionCookies,
+  readSessionToken,
+  secureCookies,
+  sessionCookieName,
+  sessionCookieOptions,
+  setCookie,
+  setSessionCookie,
+} from '@/server/platform/cookies';
 import { randomToken, sha256 } from '@/server/platform/crypto';
 import { getPool, prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
@@ -19,17 +27,8 @@ import { isRecentlyAuthenticated, rememberDevice, touchSession } from './session
 
 const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 
-function secureCookies(): boolean {
-  return getEnv().APP_URL.startsWith('https://');
-}
-
-/** The name Auth.js gives the session cookie (prefixed over HTTPS). */
-export function sessionCookieName(): string {
-  return `${secureCookies() ? '__Secure-' : ''}authjs.session-token`;
-}
-
 // A function so the environment is read at the first request, not at build time.
-export const { auth, handlers, signIn, signOut } = NextAuth((request) => {
+export const { auth, handlers, signIn } = NextAuth((request) => {
   const env = getEnv();
   return {
     // The request tells a third-party session which provider it came from (server/identity/oidc.ts).
@@ -37,6 +36,8 @@ export const { auth, handlers, signIn, signOut } = NextAuth((request) => {
     secret: env.AUTH_SECRET,
     trustHost: true,
     useSecureCookies: secureCookies(),
+    // Auth.js writes it for third-party sign-ins; our reads also take its older name (server/platform/cookies.ts).
+    cookies: { sessionToken: { name: sessionCookieName(), options: sessionCookieOptions() } },
     session: { strategy: 'database', maxAge: SESSION_MAX_AGE_S, updateAge: 24 * 60 * 60 },
     providers: oidcProviders(),
     pages: { signIn: '/signin', error: '/signin' },
@@ -83,7 +84,7 @@ export type SignedInCustomer = {
  * slid forward at most once a day.
  */
 export const getSignedInCustomer = cache(async (): Promise<SignedInCustomer | null> => {
-  const token = (await cookies()).get(sessionCookieName())?.value;
+  const token = await readSessionToken();
   if (!token) return null;
   const { rows } = await getPool().query<{
     session_id: string;
@@ -157,18 +158,20 @@ export async function startSession(
   const device = await rememberDevice(customerId, userAgent, ipPrefix(ip));
   if (device.isNew)
     await recordSecurityEvent(customerId, 'sign_in.new_device', { device: device.label }, { notify: true });
-  const jar = await cookies();
-  jar.set(sessionCookieName(), token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: secureCookies(),
-    path: '/',
-    expires,
-  });
+  await setSessionCookie(token, expires);
   // The customer's saved language follows them to every device.
-  if (isLocale(customer.user.locale)) {
-    jar.set(localeCookie, customer.user.locale, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 60 * 60 });
-  }
+  if (isLocale(customer.user.locale)) await setCookie('locale', customer.user.locale);
+}
+
+/**
+ * Signs this browser out: the session row is deleted, so its cookie is worthless
+ * everywhere, and the cookie goes, under whichever name it came (Auth.js's
+ * signOut knows only the current name).
+ */
+export async function endSession(): Promise<void> {
+  const token = await readSessionToken();
+  if (token) await prisma.session.deleteMany({ where: { sessionToken: sha256(token) } });
+  await deleteSessionCookies();
 }
 
 /**

@@ -11,9 +11,8 @@ import { recordSecurityEvent } from './security-events';
 // Third-party identities (OpenID Connect, server/identity/oidc.ts) linked to customers,
 // and the pending links waiting for the customer to prove the matching account.
 
-/** Holds the pending link's token on the device that started it (app/(auth)/signin/link). */
-export const IDENTITY_LINK_COOKIE = 'accord.identity-link';
-export const PENDING_LINK_TTL_MS = 15 * 60 * 1000;
+// The device that started a link holds its token in the identityLink cookie (server/platform/cookies.ts).
+const PENDING_LINK_TTL_MS = 15 * 60 * 1000;
 
 /** What a third-party sign-in may do, given what the database and the provider say. */
 export type OidcSignInDecision =

@@ -3,12 +3,13 @@ import 'server-only';
 import type { NextAuthConfig, User } from 'next-auth';
 import type { Adapter, AdapterSession, AdapterUser } from 'next-auth/adapters';
 import type { OIDCConfig } from 'next-auth/providers';
-import { cookies, headers } from 'next/headers';
+import { headers } from 'next/headers';
 
-import { isLocale, localeCookie } from '@/lib/i18n/config';
+import { isLocale } from '@/lib/i18n/config';
 import { negotiateLocale } from '@/lib/i18n/negotiate';
 import { EmailSchema } from '@/lib/validation/email';
 import { PersonNameSchema } from '@/lib/validation/onboarding';
+import { readCookie, readSessionToken, setCookie } from '@/server/platform/cookies';
 import { sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
@@ -20,8 +21,6 @@ import {
   decideOidcSignIn,
   findCustomerIdByEmail,
   findLinkedCustomer,
-  IDENTITY_LINK_COOKIE,
-  PENDING_LINK_TTL_MS,
   providerName,
 } from './identities';
 import { recordSecurityEvent } from './security-events';
@@ -82,14 +81,9 @@ function firstNameFrom(value: unknown): string | null {
   return parsed.success ? parsed.data : null;
 }
 
-function secureCookies(): boolean {
-  return getEnv().APP_URL.startsWith('https://');
-}
-
-/** The customer this browser is signed in as, if any (the Auth.js session cookie, http or https name). */
+/** The customer this browser is signed in as, if any. */
 async function signedInCustomerId(): Promise<string | null> {
-  const jar = await cookies();
-  const token = jar.get('__Secure-authjs.session-token')?.value ?? jar.get('authjs.session-token')?.value;
+  const token = await readSessionToken();
   if (!token) return null;
   const session = await prisma.session.findUnique({
     where: { sessionToken: sha256(token) },
@@ -126,13 +120,7 @@ export const oidcSignIn: SignInCallback = async ({ account, profile }) => {
       return true;
     case 'confirm-link': {
       const token = await createPendingIdentityLink(decision.customerId, provider, account.providerAccountId);
-      (await cookies()).set(IDENTITY_LINK_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: secureCookies(),
-        path: '/',
-        maxAge: PENDING_LINK_TTL_MS / 1000,
-      });
+      await setCookie('identityLink', token);
       return '/signin/link';
     }
     case 'refuse':
@@ -201,8 +189,8 @@ async function registerCustomer(user: AdapterUser): Promise<AdapterUser> {
   // decideOidcSignIn lets only a verified email get here.
   if (!email) throw new Error('A third-party registration needs an email address');
   const firstName = firstNameFrom((user as AdapterUser & { firstName?: unknown }).firstName);
-  const [jar, h] = await Promise.all([cookies(), headers()]);
-  const locale = negotiateLocale(jar.get(localeCookie)?.value, h.get('accept-language'));
+  const [chosen, h] = await Promise.all([readCookie('locale'), headers()]);
+  const locale = negotiateLocale(chosen, h.get('accept-language'));
   return prisma.$transaction(async (tx) => {
     const customer = await tx.user.create({
       data: { email, emailVerified: new Date(), firstName, locale },
@@ -217,6 +205,6 @@ async function registerCustomer(user: AdapterUser): Promise<AdapterUser> {
 async function rememberLocale(customerId: string): Promise<void> {
   const customer = await prisma.user.findUnique({ where: { id: customerId }, select: { locale: true } });
   if (customer && isLocale(customer.locale)) {
-    (await cookies()).set(localeCookie, customer.locale, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 60 * 60 });
+    await setCookie('locale', customer.locale);
   }
 }

@@ -2,7 +2,6 @@
 
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { getLocale } from 'next-intl/server';
-import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 
 import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
@@ -14,21 +13,10 @@ import { getCustomerStatus } from '@/server/customers/account';
 import { startSession } from '@/server/identity/auth';
 import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/identity/passkeys';
 import { confirmLink, requestSignIn, verifyCode } from '@/server/identity/sign-in';
-import { getEnv } from '@/server/platform/env';
+import { deleteCookie, readCookie, setCookie } from '@/server/platform/cookies';
 import { getRequestContext } from '@/server/platform/request-context';
 
-import { CHALLENGE_COOKIE, getChallengeEmail, RETURN_COOKIE } from './challenge';
-
-async function rememberChallenge(challengeId: string) {
-  const secure = getEnv().APP_URL.startsWith('https://');
-  (await cookies()).set(CHALLENGE_COOKIE, challengeId, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure,
-    path: '/',
-    maxAge: 15 * 60,
-  });
-}
+import { getChallengeEmail } from './challenge';
 
 export async function requestSignInAction(input: unknown, returnTo?: unknown): Promise<ActionResult> {
   const parsed = RequestSignInSchema.safeParse(input);
@@ -37,11 +25,10 @@ export async function requestSignInAction(input: unknown, returnTo?: unknown): P
   const locale = await getLocale();
   const result = await requestSignIn(parsed.data.email, ip, isLocale(locale) ? locale : 'en');
   if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
-  await rememberChallenge(result.challengeId);
-  const jar = await cookies();
+  await setCookie('signInChallenge', result.challengeId);
   const path = safeReturnPath(returnTo, '');
-  if (path) jar.set(RETURN_COOKIE, path, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 15 * 60 });
-  else jar.delete(RETURN_COOKIE);
+  if (path) await setCookie('returnTo', path);
+  else await deleteCookie('returnTo');
   redirect('/signin/code');
 }
 
@@ -53,7 +40,7 @@ export async function resendCodeAction(): Promise<ActionResult> {
   const locale = await getLocale();
   const result = await requestSignIn(email, ip, isLocale(locale) ? locale : 'en');
   if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
-  await rememberChallenge(result.challengeId);
+  await setCookie('signInChallenge', result.challengeId);
   return { ok: true };
 }
 
@@ -62,17 +49,15 @@ async function finishSignIn(
   method: 'email-code' | 'email-link' | 'passkey',
 ): Promise<never> {
   await startSession(result.customerId, method);
-  const jar = await cookies();
-  const returnTo = safeReturnPath(jar.get(RETURN_COOKIE)?.value);
-  jar.delete(CHALLENGE_COOKIE);
-  jar.delete(RETURN_COOKIE);
+  const returnTo = safeReturnPath(await readCookie('returnTo'));
+  await Promise.all([deleteCookie('signInChallenge'), deleteCookie('returnTo')]);
   redirect(result.onboarded ? returnTo : '/welcome');
 }
 
 export async function verifyCodeAction(input: unknown): Promise<ActionResult> {
   const parsed = VerifyCodeSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
-  const challengeId = (await cookies()).get(CHALLENGE_COOKIE)?.value;
+  const challengeId = await readCookie('signInChallenge');
   if (!challengeId) return { ok: false, message: 'code.expired' };
   const { ip } = await getRequestContext();
   const result = await verifyCode(challengeId, parsed.data.code, ip);

@@ -1,14 +1,12 @@
 'use server';
 
-import { cookies } from 'next/headers';
 import { redirect, unstable_rethrow } from 'next/navigation';
 
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { OidcSignInSchema } from '@/lib/validation/identity';
 import { getSignedInCustomer, signIn } from '@/server/identity/auth';
 import { isOidcProvider } from '@/server/identity/oidc';
-
-import { RETURN_COOKIE } from './challenge';
+import { deleteCookie, setCookie } from '@/server/platform/cookies';
 
 /**
  * A "Sign in with …" button: Auth.js stores the state, PKCE verifier and nonce
@@ -25,10 +23,8 @@ export async function oidcSignInAction(formData: FormData): Promise<void> {
   const { provider } = parsed.data;
   const returnTo = safeReturnPath(parsed.data.returnTo);
   // Read again if the customer is sent to the link page first (./link/actions.ts).
-  const jar = await cookies();
-  if (returnTo !== '/account')
-    jar.set(RETURN_COOKIE, returnTo, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 15 * 60 });
-  else jar.delete(RETURN_COOKIE);
+  if (returnTo !== '/account') await setCookie('returnTo', returnTo);
+  else await deleteCookie('returnTo');
   try {
     await signIn(provider, { redirectTo: returnTo });
   } catch (error) {

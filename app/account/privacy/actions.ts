@@ -1,7 +1,6 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 
 import { fieldErrorsFrom, type ActionResult } from '@/lib/action-result';
@@ -11,7 +10,8 @@ import { SetConsentSchema } from '@/lib/validation/consent';
 import { setAppAccess } from '@/server/consent/app-access';
 import { setConsent } from '@/server/consent/consent';
 import { deleteCustomer } from '@/server/customers/account';
-import { requireCustomer, sessionCookieName, stepUpRequired } from '@/server/identity/auth';
+import { requireCustomer, stepUpRequired } from '@/server/identity/auth';
+import { deleteSessionCookies } from '@/server/platform/cookies';
 
 /** One click on the dashboard: effective at once, with its receipt. */
 export async function setConsentAction(input: unknown): Promise<ActionResult> {
@@ -64,6 +64,6 @@ export async function deleteAccountAction(input: unknown): Promise<ActionResult>
   const result = await deleteCustomer(customer.id, { channel: 'portal' });
   if (!result.ok) return { ok: false, message: 'profile.notFound' };
   // The session row is gone with the customer; the cookie goes too.
-  (await cookies()).delete(sessionCookieName());
+  await deleteSessionCookies();
   redirect('/account-deleted');
 }

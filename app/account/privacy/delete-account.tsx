@@ -5,7 +5,7 @@ import { useTranslations } from 'next-intl';
 import { useMemo, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
-import { StepUpPanel } from '@/app/account/step-up';
+import { useStepUp } from '@/app/account/step-up';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
@@ -20,7 +20,7 @@ export function DeleteAccount({ email, hasPasskey }: { email: string; hasPasskey
   const tr = useActionMessages();
   const [pending, startTransition] = useTransition();
   const [open, setOpen] = useState(false);
-  const [stepUp, setStepUp] = useState(false);
+  const stepUp = useStepUp(hasPasskey);
   const [message, setMessage] = useState<string | null>(null);
   const schema = useMemo(() => deleteAccountSchema(email), [email]);
   const form = useForm<DeleteAccountInput>({ resolver: zodResolver(schema), defaultValues: { confirmation: '' } });
@@ -31,8 +31,7 @@ export function DeleteAccount({ email, hasPasskey }: { email: string; hasPasskey
       setMessage(null);
       // Succeeds by redirecting to /account-deleted.
       const result = await callAction(() => deleteAccountAction(values));
-      if (result.ok) return;
-      if (result.stepUp) return setStepUp(true);
+      if (result.ok || stepUp.needed(result, () => submit(form.getValues()))) return;
       if (result.fieldErrors?.confirmation)
         form.setError('confirmation', { message: result.fieldErrors.confirmation }, { shouldFocus: true });
       if (result.message) setMessage(tr(result.message));
@@ -47,18 +46,7 @@ export function DeleteAccount({ email, hasPasskey }: { email: string; hasPasskey
       </div>
     );
   }
-  if (stepUp) {
-    return (
-      <StepUpPanel
-        hasPasskey={hasPasskey}
-        onCancel={() => setStepUp(false)}
-        onVerified={() => {
-          setStepUp(false);
-          submit(form.getValues());
-        }}
-      />
-    );
-  }
+  if (stepUp.open) return stepUp.panel;
   return (
     <form
       method="post"

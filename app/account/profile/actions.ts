@@ -1,7 +1,6 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { cookies } from 'next/headers';
 
 import {
   fieldErrorsFrom,
@@ -10,7 +9,6 @@ import {
   type ConflictValue,
   type VersionedActionResult,
 } from '@/lib/action-result';
-import { localeCookie } from '@/lib/i18n/config';
 import { RemoveAddressSchema, SaveAddressSchema, type AddressValue } from '@/lib/validation/address';
 import { RequestEmailChangeSchema } from '@/lib/validation/email-change';
 import { formatPhone, toE164 } from '@/lib/validation/phone';
@@ -20,6 +18,7 @@ import { VerifyCodeSchema } from '@/lib/validation/sign-in';
 import { cancelEmailChange, confirmEmailChangeCode, requestEmailChange } from '@/server/customers/email-change';
 import { updateProfile, type AttributeValue, type ProfileWriteResult } from '@/server/customers/profile';
 import { requireCustomer, stepUpRequired } from '@/server/identity/auth';
+import { setCookie } from '@/server/platform/cookies';
 import { getRequestContext } from '@/server/platform/request-context';
 
 // Thin on purpose: the session, the shared schema, then server/customers/profile.ts,
@@ -83,7 +82,7 @@ export async function savePersonalDetailsAction(input: unknown): Promise<Version
   if (changed.includes('locale')) patch.locale = values.locale;
   const result = await updateProfile(customer.id, patch, { channel: 'portal', expectedVersion: version });
   if (result.ok && result.changed.includes('locale')) {
-    (await cookies()).set(localeCookie, values.locale, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 60 * 60 });
+    await setCookie('locale', values.locale);
     revalidatePath('/', 'layout');
   } else if (result.ok) revalidatePath('/account/profile');
   return fromWrite(result);

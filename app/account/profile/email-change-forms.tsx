@@ -5,7 +5,7 @@ import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
-import { StepUpPanel } from '@/app/account/step-up';
+import { useStepUp } from '@/app/account/step-up';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
@@ -42,7 +42,7 @@ export function EmailChangeForms({
   const t = useTranslations('emailChange');
   const tr = useActionMessages();
   const [pending, startTransition] = useTransition();
-  const [stepUp, setStepUp] = useState(false);
+  const stepUp = useStepUp(hasPasskey);
   const [codeValues, setCodeValues] = useState<Record<string, string | number> | undefined>();
   const requestForm = useForm<RequestEmailChangeInput>({
     resolver: zodResolver(RequestEmailChangeSchema),
@@ -67,7 +67,7 @@ export function EmailChangeForms({
         onClose('sent');
         return;
       }
-      if (result.stepUp) return setStepUp(true);
+      if (stepUp.needed(result, () => sendRequest(requestForm.getValues()))) return;
       if (result.fieldErrors?.newEmail)
         requestForm.setError('newEmail', { message: result.fieldErrors.newEmail }, { shouldFocus: true });
       if (result.message) onNotice({ tone: 'error', text: tr(result.message, result.values) });
@@ -131,18 +131,7 @@ export function EmailChangeForms({
       </form>
     );
   }
-  if (stepUp) {
-    return (
-      <StepUpPanel
-        hasPasskey={hasPasskey}
-        onCancel={() => setStepUp(false)}
-        onVerified={() => {
-          setStepUp(false);
-          sendRequest(requestForm.getValues());
-        }}
-      />
-    );
-  }
+  if (stepUp.open) return stepUp.panel;
   return (
     <form
       method="post"

@@ -5,7 +5,7 @@ import { useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
-import { StepUpPanel } from '@/app/account/step-up';
+import { useStepUp } from '@/app/account/step-up';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
@@ -28,18 +28,15 @@ export function AddPasskeyButton({
   const tr = useActionMessages();
   const supported = useWebAuthnSupport(true);
   const [pending, startTransition] = useTransition();
-  const [stepUp, setStepUp] = useState(false);
+  const stepUp = useStepUp(hasPasskey);
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
 
   const add = () =>
     startTransition(async () => {
       setNotice(null);
       const start = await startAddPasskeyAction();
-      if (!start.ok) {
-        if (start.stepUp) setStepUp(true);
-        else setNotice({ tone: 'error', text: tr(start.message ?? 'common.genericError') });
-        return;
-      }
+      if (stepUp.needed(start, add)) return;
+      if (!start.ok) return setNotice({ tone: 'error', text: tr(start.message ?? 'common.genericError') });
       let response;
       try {
         response = await startRegistration({ optionsJSON: start.options });
@@ -49,26 +46,19 @@ export function AddPasskeyButton({
         return;
       }
       const result = await callAction(() => finishAddPasskeyAction({ ceremonyId: start.ceremonyId, response }));
+      if (stepUp.needed(result, add)) return;
       if (result.ok) {
         setNotice({ tone: 'success', text: t('added') });
         if (continueTo) router.push(continueTo);
-      } else if (result.stepUp) setStepUp(true);
-      else setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError') });
+      } else setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError') });
     });
 
   if (!supported) return <p className="text-sm text-muted">{t('unsupported')}</p>;
   return (
     <div className="flex flex-col gap-3">
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
-      {stepUp ? (
-        <StepUpPanel
-          hasPasskey={hasPasskey}
-          onCancel={() => setStepUp(false)}
-          onVerified={() => {
-            setStepUp(false);
-            add();
-          }}
-        />
+      {stepUp.open ? (
+        stepUp.panel
       ) : (
         <div>
           <Button type="button" onClick={add} pending={pending} pendingLabel={t('adding')}>

@@ -3,7 +3,7 @@
 import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 
-import { StepUpPanel } from '@/app/account/step-up';
+import { useStepUp } from '@/app/account/step-up';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
@@ -18,7 +18,8 @@ export function PasskeyItem({ passkey }: { passkey: { id: string; name: string; 
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(passkey.name);
   const [error, setError] = useState<string | null>(null);
-  const [stepUp, setStepUp] = useState(false);
+  // Only a customer with a passkey sees this item: the panel offers it.
+  const stepUp = useStepUp(true);
 
   const rename = (event: React.FormEvent) => {
     event.preventDefault();
@@ -33,12 +34,14 @@ export function PasskeyItem({ passkey }: { passkey: { id: string; name: string; 
 
   const remove = () =>
     startTransition(async () => {
-      if (!window.confirm(t('deleteConfirm', { name: passkey.name }))) return;
       const result = await callAction(() => deletePasskeyAction({ passkeyId: passkey.id }));
-      if (result.ok) return;
-      if (result.stepUp) setStepUp(true);
-      else setError(tr(result.message ?? 'common.genericError'));
+      if (result.ok || stepUp.needed(result, remove)) return;
+      setError(tr(result.message ?? 'common.genericError'));
     });
+
+  const confirmRemove = () => {
+    if (window.confirm(t('deleteConfirm', { name: passkey.name }))) remove();
+  };
 
   return (
     <li className="flex flex-col gap-3 rounded-lg bg-white p-4 ring-1 ring-slate-200">
@@ -82,7 +85,7 @@ export function PasskeyItem({ passkey }: { passkey: { id: string; name: string; 
             <Button
               type="button"
               variant="secondary"
-              onClick={remove}
+              onClick={confirmRemove}
               pending={pending}
               aria-label={t('deleteLabel', { name: passkey.name })}
             >
@@ -92,19 +95,7 @@ export function PasskeyItem({ passkey }: { passkey: { id: string; name: string; 
         </div>
       )}
       {!renaming && error && <Alert tone="error">{error}</Alert>}
-      {stepUp && (
-        <StepUpPanel
-          hasPasskey
-          onCancel={() => setStepUp(false)}
-          onVerified={() => {
-            setStepUp(false);
-            startTransition(async () => {
-              const result = await callAction(() => deletePasskeyAction({ passkeyId: passkey.id }));
-              if (!result.ok) setError(tr(result.message ?? 'common.genericError'));
-            });
-          }}
-        />
-      )}
+      {stepUp.panel}
     </li>
   );
 }

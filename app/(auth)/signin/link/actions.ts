@@ -2,7 +2,6 @@
 
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { getLocale } from 'next-intl/server';
-import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 
 import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
@@ -12,32 +11,22 @@ import { CeremonySchema } from '@/lib/validation/passkey';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
 import { getCustomerStatus } from '@/server/customers/account';
 import { startSession } from '@/server/identity/auth';
-import {
-  cancelPendingIdentityLink,
-  completeIdentityLink,
-  getPendingIdentityLink,
-  IDENTITY_LINK_COOKIE,
-} from '@/server/identity/identities';
+import { cancelPendingIdentityLink, completeIdentityLink, getPendingIdentityLink } from '@/server/identity/identities';
 import { finishPasskeyAuthentication, startPasskeyAuthentication } from '@/server/identity/passkeys';
 import { requestSignIn, verifyCode } from '@/server/identity/sign-in';
-import { getEnv } from '@/server/platform/env';
+import { deleteCookie, readCookie, setCookie } from '@/server/platform/cookies';
 import { getRequestContext } from '@/server/platform/request-context';
-
-import { RETURN_COOKIE } from '../challenge';
 
 // Before a third-party identity is linked to an existing account, the customer
 // proves that account here: a code mailed to its address, or one of its
 // passkeys. No session exists yet; what these actions check is the pending
 // link bound to this device by its cookie (server/identity/oidc.ts oidcSignIn).
 
-/** Binds the emailed code to this device, as the sign-in code page does (app/(auth)/signin/challenge.ts). */
-const LINK_CODE_COOKIE = 'accord.identity-link-code';
-
 type Failure = Extract<ActionResult, { ok: false }>;
 const EXPIRED: Failure = { ok: false, message: 'oidc.link.expired' };
 
 async function pendingLink() {
-  const token = (await cookies()).get(IDENTITY_LINK_COOKIE)?.value;
+  const token = await readCookie('identityLink');
   const pending = await getPendingIdentityLink(token);
   return pending && token ? { token, pending } : null;
 }
@@ -50,14 +39,7 @@ export async function sendLinkCodeAction(): Promise<ActionResult> {
   const locale = await getLocale();
   const result = await requestSignIn(link.pending.email, ip, isLocale(locale) ? locale : 'en');
   if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
-  const secure = getEnv().APP_URL.startsWith('https://');
-  (await cookies()).set(LINK_CODE_COOKIE, result.challengeId, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure,
-    path: '/',
-    maxAge: 15 * 60,
-  });
+  await setCookie('identityLinkCode', result.challengeId);
   return { ok: true };
 }
 
@@ -66,7 +48,7 @@ export async function verifyLinkCodeAction(input: unknown): Promise<ActionResult
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
   const link = await pendingLink();
   if (!link) return EXPIRED;
-  const challengeId = (await cookies()).get(LINK_CODE_COOKIE)?.value;
+  const challengeId = await readCookie('identityLinkCode');
   if (!challengeId) return { ok: false, message: 'code.expired' };
   const { ip } = await getRequestContext();
   const result = await verifyCode(challengeId, parsed.data.code, ip);
@@ -116,23 +98,19 @@ export async function finishLinkPasskeyAction(input: unknown): Promise<ActionRes
 /** The account is proven: link the identity (mails the customer), then sign in. */
 async function finishLink(token: string, customerId: string): Promise<ActionResult> {
   const linked = await completeIdentityLink(token, customerId);
-  const jar = await cookies();
-  jar.delete(IDENTITY_LINK_COOKIE);
-  jar.delete(LINK_CODE_COOKIE);
+  await Promise.all([deleteCookie('identityLink'), deleteCookie('identityLinkCode')]);
   if (!linked.ok)
     return { ok: false, message: linked.reason === 'expired' ? 'oidc.link.expired' : 'oidc.link.linkedElsewhere' };
   await startSession(customerId, `oidc:${linked.provider}`);
   const status = await getCustomerStatus(customerId);
-  const returnTo = safeReturnPath(jar.get(RETURN_COOKIE)?.value);
-  jar.delete(RETURN_COOKIE);
+  const returnTo = safeReturnPath(await readCookie('returnTo'));
+  await deleteCookie('returnTo');
   redirect(status.onboarded ? returnTo : '/welcome');
 }
 
 /** "Don't link": forgets the pending link; nothing was changed. */
 export async function cancelLinkAction(): Promise<void> {
-  const jar = await cookies();
-  await cancelPendingIdentityLink(jar.get(IDENTITY_LINK_COOKIE)?.value);
-  jar.delete(IDENTITY_LINK_COOKIE);
-  jar.delete(LINK_CODE_COOKIE);
+  await cancelPendingIdentityLink(await readCookie('identityLink'));
+  await Promise.all([deleteCookie('identityLink'), deleteCookie('identityLinkCode')]);
   redirect('/signin');
 }

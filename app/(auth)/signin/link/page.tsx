@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
 import { NextIntlClientProvider } from 'next-intl';
 import { getMessages, getTranslations } from 'next-intl/server';
-import { cookies } from 'next/headers';
 import Link from 'next/link';
 
 import { AuthShell } from '@/app/_components/auth-shell';
 import { SubmitButton } from '@/components/ui/button';
-import { getPendingIdentityLink, IDENTITY_LINK_COOKIE } from '@/server/identity/identities';
+import { getPendingIdentityLink } from '@/server/identity/identities';
+import { readCookie } from '@/server/platform/cookies';
 
 import { cancelLinkAction } from './actions';
 import { LinkProof } from './link-proof';
@@ -20,7 +20,7 @@ export async function generateMetadata(): Promise<Metadata> {
  * nothing is linked until the customer proves that account here.
  */
 export default async function LinkIdentityPage() {
-  const pending = await getPendingIdentityLink((await cookies()).get(IDENTITY_LINK_COOKIE)?.value);
+  const pending = await getPendingIdentityLink(await readCookie('identityLink'));
   const t = await getTranslations('oidc.link');
   if (!pending) {
     return (
