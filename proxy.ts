@@ -8,7 +8,7 @@ import { SESSION_COOKIE } from '@/server/platform/cookies';
 // proxy.ts runs apart from server/, so it reads the few variables it needs
 // itself; server/platform/env.ts validates them at start-up. From server/ it takes
 // only the session cookie's names: any of them (http, https, the https name before
-// ADR 019) is worth letting through to the page's own check.
+// ADR 020) is worth letting through to the page's own check.
 
 const SESSION_COOKIES = Object.values(SESSION_COOKIE);
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

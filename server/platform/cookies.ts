@@ -7,7 +7,7 @@ import { localeCookie } from '@/lib/i18n/config';
 import { getEnv } from './env';
 
 // Every cookie the app sets, with its flags, and the only code that sets, reads or
-// deletes them (docs/decisions/019-cookies.md). Over https every one is Secure.
+// deletes them (docs/decisions/020-cookies.md). Over https every one is Secure.
 // Auth.js's own short-lived cookies (CSRF, state, PKCE, nonce, callback URL) are
 // named and flagged by Auth.js from `useSecureCookies: secureCookies()`.
 
@@ -38,14 +38,14 @@ export type CookieKind = keyof typeof COOKIES;
 /**
  * The session cookie's names. Over https it is `__Host-`: the browser keeps it only if
  * Secure, Path=/ and without Domain, so neither a subdomain nor a plain-http page can
- * set or shadow it. Before ADR 019 it was Auth.js's default `__Secure-` name; that one is
+ * set or shadow it. Before ADR 020 it was Auth.js's default `__Secure-` name; that one is
  * still read until the last such cookie expires (30 days), so nobody was signed out.
  * On http (localhost) browsers refuse both prefixes: the plain name.
  */
 export const SESSION_COOKIE = {
   http: 'authjs.session-token',
   https: '__Host-authjs.session-token',
-  httpsBefore019: '__Secure-authjs.session-token',
+  httpsLegacy: '__Secure-authjs.session-token',
 } as const;
 
 /** Secure cookies whenever the app is served over https. */
@@ -58,7 +58,7 @@ export function sessionCookieName(): string {
 }
 
 function olderSessionCookieNames(): string[] {
-  return secureCookies() ? [SESSION_COOKIE.httpsBefore019] : [];
+  return secureCookies() ? [SESSION_COOKIE.httpsLegacy] : [];
 }
 
 /** The session cookie's flags; Auth.js gets them too, for the sessions it starts (third-party sign-in). */

@@ -180,11 +180,11 @@ describe('cookies over https', () => {
   });
 });
 
-describe('the session cookie under its name before ADR 019', () => {
+describe('the session cookie under its name before ADR 020', () => {
   it('still signs the customer in; the next sign-in replaces it with the __Host- cookie', async () => {
     const customer = await createCustomer({ email: uniqueEmail('old-cookie') });
     const { token } = await createSessionFor(customer.id);
-    browser.held.set(SESSION_COOKIE.httpsBefore019, token);
+    browser.held.set(SESSION_COOKIE.httpsLegacy, token);
 
     const signedIn = await request(() => getSignedInCustomer());
     expect(signedIn).toMatchObject({ id: customer.id, email: customer.email });
@@ -199,19 +199,19 @@ describe('the session cookie under its name before ADR 019', () => {
     const mail = await latestSignInMail(customer.email);
     expect(await request(() => verifyCodeAction({ code: mail.code }))).toBe('redirected');
     expect(browser.held.has(SESSION_COOKIE.https)).toBe(true);
-    expect(browser.held.has(SESSION_COOKIE.httpsBefore019)).toBe(false);
-    const deletion = browser.sent.find((h) => h.startsWith(`${SESSION_COOKIE.httpsBefore019}=`));
+    expect(browser.held.has(SESSION_COOKIE.httpsLegacy)).toBe(false);
+    const deletion = browser.sent.find((h) => h.startsWith(`${SESSION_COOKIE.httpsLegacy}=`));
     expect(deletion?.split('; ')).toEqual(expect.arrayContaining(['Secure', 'Path=/']));
   });
 
   it('signing out ends that session and deletes that cookie', async () => {
     const customer = await createCustomer({ email: uniqueEmail('old-cookie-out') });
     const { token } = await createSessionFor(customer.id);
-    browser.held.set(SESSION_COOKIE.httpsBefore019, token);
+    browser.held.set(SESSION_COOKIE.httpsLegacy, token);
 
     expect(await request(() => signOutAction())).toBe('redirected');
     expect(await prisma.session.count({ where: { sessionToken: sha256(token) } })).toBe(0);
-    expect(browser.held.has(SESSION_COOKIE.httpsBefore019)).toBe(false);
+    expect(browser.held.has(SESSION_COOKIE.httpsLegacy)).toBe(false);
     expect(await request(() => getSignedInCustomer())).toBeNull();
   });
 
