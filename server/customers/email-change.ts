@@ -119,6 +119,7 @@ export async function confirmEmailChangeCode(
   if (!limit.ok) return { ok: false, reason: 'rate-limited', retryAfterSeconds: limit.retryAfterSeconds };
 
   const applied = await applyVerified(
+    customerId,
     (tx) => tx.$queryRaw<Array<{ id: string }>>`
       UPDATE email_change_requests SET verified_at = now()
       WHERE id = ${pending.id}::uuid AND code_hash = ${hmac('email-change-code', code)}
@@ -149,7 +150,13 @@ export async function peekEmailChangeLink(token: string): Promise<{ newEmail: st
 /** The confirmation page's button: the link proves the new address. */
 export async function confirmEmailChangeLink(token: string): Promise<ConfirmEmailChangeResult> {
   if (!TOKEN.test(token)) return { ok: false, reason: 'expired' };
+  const request = await prisma.emailChangeRequest.findUnique({
+    where: { linkTokenHash: sha256(token) },
+    select: { customerId: true },
+  });
+  if (!request) return { ok: false, reason: 'expired' };
   const applied = await applyVerified(
+    request.customerId,
     (tx) => tx.$queryRaw<Array<{ id: string }>>`
       UPDATE email_change_requests SET verified_at = now()
       WHERE link_token_hash = ${sha256(token)} AND verified_at IS NULL AND revoked_at IS NULL AND expires_at > now()
@@ -165,12 +172,16 @@ export async function confirmEmailChangeLink(token: string): Promise<ConfirmEmai
  * meanwhile) rolls everything back, the request included.
  */
 async function applyVerified(
+  customerId: string,
   spendProof: (tx: Tx) => Promise<Array<{ id: string }>>,
 ): Promise<ConfirmEmailChangeResult | null> {
   const revertToken = randomToken();
   let outcome: { customerId: string; oldEmail: string; newEmail: string; locale: string } | null;
   try {
     outcome = await prisma.$transaction(async (tx) => {
+      // The customer's row before the request's, in the order a revert takes them:
+      // a change and a revert at the same moment wait for each other, never deadlock.
+      await lockCustomer(tx, customerId);
       const used = await spendProof(tx);
       if (!used[0]) return null;
       const request = await tx.emailChangeRequest.update({
@@ -260,12 +271,11 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
     const outcome = await prisma.$transaction(async (tx) => {
       // The customer's row first: a change being verified at this moment either
       // commits before (and this revert finds the email moved on) or waits.
-      const locked = await tx.$queryRaw<Array<{ id: string; email: string; locale: string }>>`
-        SELECT c.id, c.email, c.locale FROM customers c
-        JOIN email_change_requests r ON r.customer_id = c.id
-        WHERE r.revert_token_hash = ${tokenHash}
-        FOR UPDATE OF c`;
-      const customer = locked[0];
+      const owner = await tx.emailChangeRequest.findUnique({
+        where: { revertTokenHash: tokenHash },
+        select: { customerId: true },
+      });
+      const customer = owner && (await lockCustomer(tx, owner.customerId));
       if (!customer) return null;
       const used = await tx.$queryRaw<Array<{ old_email: string; new_email: string; created_at: Date }>>`
         UPDATE email_change_requests SET reverted_at = now()
@@ -344,6 +354,7 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
  */
 export async function closeEmailRevert(customerId: string): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
+    await lockCustomer(tx, customerId);
     const open = await getOpenEmailRevert(customerId, tx);
     if (!open) return false;
     const closed = await tx.emailChangeRequest.updateMany({
@@ -354,4 +365,14 @@ export async function closeEmailRevert(customerId: string): Promise<boolean> {
     await writeSecurityEvent(tx, customerId, 'email.revert_closed', { email: open.oldEmail }, { notify: false });
     return true;
   });
+}
+
+/** One email change, revert or closing at a time per customer (docs/decisions/022). */
+async function lockCustomer(
+  tx: Tx,
+  customerId: string,
+): Promise<{ id: string; email: string; locale: string } | undefined> {
+  const rows = await tx.$queryRaw<Array<{ id: string; email: string; locale: string }>>`
+    SELECT id, email, locale FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
+  return rows[0];
 }

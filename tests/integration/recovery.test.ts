@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   closeEmailRevert,
+  confirmEmailChangeCode,
   confirmEmailChangeLink,
   peekEmailRevert,
   requestEmailChange,
@@ -234,6 +235,25 @@ describe('reverting an email change', () => {
     expect(await revertEmailChange(latestToken)).toEqual({ ok: false, reason: 'expired' });
     expect(await revertEmailChange(await revertTokenIn(third))).toEqual({ ok: true, email: third });
     expect(await emailOf(customer.id)).toBe(third);
+  });
+
+  it('a revert and a later change confirmed at the same moment: exactly one wins, the other is refused, no error', async () => {
+    for (let round = 0; round < 4; round++) {
+      const customer = await createCustomer({ email: uniqueEmail('revert-race') });
+      const second = uniqueEmail('revert-race-second');
+      const third = uniqueEmail('revert-race-third');
+      await changeEmail(customer.id, second);
+      const token = await revertTokenIn(customer.email);
+      await requestEmailChange(customer.id, third, { ip: uniqueIp(), locale: 'en', channel: 'portal' });
+      const code = /\b(\d{6})\b/.exec((await latest(third, 'Confirm your new email address')).text)?.[1] ?? '';
+
+      const [reverted, confirmed] = await Promise.all([
+        revertEmailChange(token),
+        confirmEmailChangeCode(customer.id, code, uniqueIp()),
+      ]);
+      expect([reverted.ok, confirmed.ok].filter(Boolean)).toHaveLength(1);
+      expect(await emailOf(customer.id)).toBe(reverted.ok ? customer.email : third);
+    }
   });
 
   it('the customer can close the window: the link then changes nothing', async () => {
