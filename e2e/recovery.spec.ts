@@ -12,7 +12,7 @@ import type { Page } from '@playwright/test';
 
 import { prisma } from '../server/platform/db';
 import { expect, signInTooOldForStepUp, test, waitForHydration } from './fixtures';
-import { addPasskey, expectAlert, extractLink, PASSKEY_NAME, ROUND_TRIPS_TIMEOUT } from './helpers';
+import { addPasskey, expectAlert, extractLink, PASSKEY_NAME, ROUND_TRIPS_TIMEOUT, seriousViolations } from './helpers';
 import { extractCode, waitForMail } from './mailbox';
 import { addVirtualAuthenticator } from './webauthn';
 
@@ -101,6 +101,7 @@ test('after an email change the customer closes the way back, after confirming i
   });
   await page.reload();
   await expect(email.getByText(`${customer.email} can undo the change to this address`)).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
   const close = email.getByRole('button', { name: 'Close the way back' });
   await waitForHydration(close);
   await close.click();
