@@ -2,6 +2,7 @@ import 'server-only';
 
 import { createTranslator } from 'next-intl';
 
+import { brand } from '@/lib/brand';
 import type { Locale } from '@/lib/i18n/config';
 import { renderBrandedMail } from '@/server/mail/layout';
 import { sendMail } from '@/server/mail/send';
@@ -50,4 +51,16 @@ export async function sendEmailChangedNotice(input: {
     footer: [t('notice.hint'), t('notice.itWasMe')],
   });
   await sendMail({ to: input.to, subject: t('notice.subject'), text, html, locale: input.locale });
+}
+
+/** To the address a revert took the account from: it no longer signs in, and why. */
+export async function sendEmailRevertedNotice(input: { to: string; locale: Locale; oldEmail: string }): Promise<void> {
+  const t = await translator(input.locale);
+  const { text, html } = renderBrandedMail({
+    locale: input.locale,
+    preheader: t('reverted.preheader'),
+    paragraphs: [t('reverted.body', { oldEmail: input.oldEmail }), t('reverted.evicted')],
+    footer: [t('reverted.hint', { support: brand.supportEmail })],
+  });
+  await sendMail({ to: input.to, subject: t('reverted.subject'), text, html, locale: input.locale });
 }

@@ -2,18 +2,21 @@ import 'server-only';
 
 import { isLocale, type Locale } from '@/lib/i18n/config';
 import { Prisma } from '@/server/generated/prisma/client';
+import { writeSecurityEvent } from '@/server/identity/security-events';
 import { hmac, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
 import { prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 import { writeEvent } from '@/server/platform/outbox';
 import { consume } from '@/server/platform/rate-limit';
 
-import { sendEmailChangedNotice, sendEmailChangeVerification } from './email-change-mail';
+import { sendEmailChangedNotice, sendEmailChangeVerification, sendEmailRevertedNotice } from './email-change-mail';
 import { recordProfileChange } from './profile';
+import { getOpenEmailRevert, openRevertWhere } from './revert-window';
 
 // docs/decisions/014-email-change.md: the new address proves itself with a
 // link or a code, as sign-in does (docs/decisions/004); the old address stays
-// the sign-in until then, and afterwards gets a revert link valid 7 days.
+// the sign-in until then, and afterwards gets a revert link valid 7 days, which
+// evicts whoever made the change (docs/decisions/022-recovery-evicts-the-attacker.md).
 
 export const EMAIL_CHANGE_TTL_MS = 15 * 60 * 1000;
 export const REVERT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -116,6 +119,7 @@ export async function confirmEmailChangeCode(
   if (!limit.ok) return { ok: false, reason: 'rate-limited', retryAfterSeconds: limit.retryAfterSeconds };
 
   const applied = await applyVerified(
+    customerId,
     (tx) => tx.$queryRaw<Array<{ id: string }>>`
       UPDATE email_change_requests SET verified_at = now()
       WHERE id = ${pending.id}::uuid AND code_hash = ${hmac('email-change-code', code)}
@@ -146,7 +150,13 @@ export async function peekEmailChangeLink(token: string): Promise<{ newEmail: st
 /** The confirmation page's button: the link proves the new address. */
 export async function confirmEmailChangeLink(token: string): Promise<ConfirmEmailChangeResult> {
   if (!TOKEN.test(token)) return { ok: false, reason: 'expired' };
+  const request = await prisma.emailChangeRequest.findUnique({
+    where: { linkTokenHash: sha256(token) },
+    select: { customerId: true },
+  });
+  if (!request) return { ok: false, reason: 'expired' };
   const applied = await applyVerified(
+    request.customerId,
     (tx) => tx.$queryRaw<Array<{ id: string }>>`
       UPDATE email_change_requests SET verified_at = now()
       WHERE link_token_hash = ${sha256(token)} AND verified_at IS NULL AND revoked_at IS NULL AND expires_at > now()
@@ -162,18 +172,28 @@ export async function confirmEmailChangeLink(token: string): Promise<ConfirmEmai
  * meanwhile) rolls everything back, the request included.
  */
 async function applyVerified(
+  customerId: string,
   spendProof: (tx: Tx) => Promise<Array<{ id: string }>>,
 ): Promise<ConfirmEmailChangeResult | null> {
   const revertToken = randomToken();
   let outcome: { customerId: string; oldEmail: string; newEmail: string; locale: string } | null;
   try {
     outcome = await prisma.$transaction(async (tx) => {
+      // The customer's row before the request's, in the order a revert takes them:
+      // a change and a revert at the same moment wait for each other, never deadlock.
+      await lockCustomer(tx, customerId);
       const used = await spendProof(tx);
       if (!used[0]) return null;
       const request = await tx.emailChangeRequest.update({
         where: { id: used[0].id },
         data: { revertTokenHash: sha256(revertToken), revertExpiresAt: new Date(Date.now() + REVERT_TTL_MS) },
         select: { customerId: true, oldEmail: true, newEmail: true, channel: true, locale: true },
+      });
+      // A later change revokes the earlier revert links: only the address this
+      // change replaced may undo it (and it restores that address, not an older one).
+      await tx.emailChangeRequest.updateMany({
+        where: { customerId: request.customerId, id: { not: used[0].id }, ...openRevertWhere() },
+        data: { revertClosedAt: new Date() },
       });
       const customer = await tx.user.update({
         where: { id: request.customerId },
@@ -221,65 +241,138 @@ async function applyVerified(
   return { ok: true, newEmail: outcome.newEmail };
 }
 
-/** Read-only, for the revert page. */
+/** Read-only, for the revert page: the same conditions as the revert itself. */
 export async function peekEmailRevert(token: string): Promise<{ oldEmail: string; newEmail: string } | null> {
   if (!TOKEN.test(token)) return null;
-  return prisma.emailChangeRequest.findFirst({
-    where: { revertTokenHash: sha256(token), revertedAt: null, revertExpiresAt: { gt: new Date() } },
-    select: { oldEmail: true, newEmail: true },
+  const change = await prisma.emailChangeRequest.findFirst({
+    where: { ...openRevertWhere(), revertTokenHash: sha256(token) },
+    select: { oldEmail: true, newEmail: true, customer: { select: { email: true } } },
   });
+  if (!change || change.customer.email !== change.newEmail) return null;
+  return { oldEmail: change.oldEmail, newEmail: change.newEmail };
 }
 
 export type RevertResult = { ok: true; email: string } | { ok: false; reason: 'expired' | 'address-taken' };
 
 /**
  * "This wasn't me", from the old address: the old address is the sign-in
- * again, every session ends (whoever changed it is signed out) and pending
- * changes are cancelled. Works once, for 7 days.
+ * again, every session ends, the passkeys and identities added since the change
+ * was requested are removed (whoever changed it is evicted, not just signed
+ * out), and pending changes are cancelled; one transaction with its history row
+ * and events. Works once, for 7 days, and only while the account still signs in
+ * with the address this change set (server/customers/revert-window.ts). The
+ * address that loses the account is told.
  */
 export async function revertEmailChange(token: string): Promise<RevertResult> {
   if (!TOKEN.test(token)) return { ok: false, reason: 'expired' };
+  const tokenHash = sha256(token);
+  let reverted: { customerId: string; oldEmail: string; newEmail: string; locale: string };
   try {
-    return await prisma.$transaction(async (tx) => {
-      const used = await tx.$queryRaw<Array<{ customer_id: string; old_email: string; new_email: string }>>`
+    const outcome = await prisma.$transaction(async (tx) => {
+      // The customer's row first: a change being verified at this moment either
+      // commits before (and this revert finds the email moved on) or waits.
+      const owner = await tx.emailChangeRequest.findUnique({
+        where: { revertTokenHash: tokenHash },
+        select: { customerId: true },
+      });
+      const customer = owner && (await lockCustomer(tx, owner.customerId));
+      if (!customer) return null;
+      const used = await tx.$queryRaw<Array<{ old_email: string; new_email: string; created_at: Date }>>`
         UPDATE email_change_requests SET reverted_at = now()
-        WHERE revert_token_hash = ${sha256(token)} AND reverted_at IS NULL AND revert_expires_at > now()
-        RETURNING customer_id, old_email, new_email`;
+        WHERE revert_token_hash = ${tokenHash} AND new_email = ${customer.email}
+          AND reverted_at IS NULL AND revert_closed_at IS NULL AND revert_expires_at > now()
+        RETURNING old_email, new_email, created_at`;
       const request = used[0];
-      if (!request) return { ok: false, reason: 'expired' } as const;
-      const before = await tx.user.findUnique({ where: { id: request.customer_id }, select: { email: true } });
-      if (!before) return { ok: false, reason: 'expired' } as const;
-      const customer = await tx.user.update({
-        where: { id: request.customer_id },
+      if (!request) return null;
+      const customerId = customer.id;
+      const updated = await tx.user.update({
+        where: { id: customerId },
         data: { email: request.old_email, emailVerified: new Date(), version: { increment: 1 } },
         select: { version: true },
       });
       await recordProfileChange(tx, {
-        customerId: request.customer_id,
-        version: customer.version,
+        customerId,
+        version: updated.version,
         attribute: 'email',
-        oldValue: before.email,
+        oldValue: customer.email,
         newValue: request.old_email,
         channel: 'portal',
         verified: true,
       });
       await tx.emailChangeRequest.updateMany({
-        where: { customerId: request.customer_id, verifiedAt: null, revokedAt: null },
+        where: { customerId, verifiedAt: null, revokedAt: null },
         data: { revokedAt: new Date() },
       });
-      await tx.session.deleteMany({ where: { userId: request.customer_id } });
-      await writeEvent(tx, 'customer.email_changed', request.customer_id, {
+      // Since the request, not the verification: the 15 minutes in between count too.
+      const since = { gte: request.created_at };
+      const passkeys = await tx.passkey.deleteMany({ where: { customerId, createdAt: since } });
+      const identities = await tx.account.deleteMany({ where: { userId: customerId, createdAt: since } });
+      await tx.session.deleteMany({ where: { userId: customerId } });
+      await writeSecurityEvent(
+        tx,
+        customerId,
+        'email.reverted',
+        { passkeysRemoved: String(passkeys.count), identitiesRemoved: String(identities.count) },
+        { notify: false },
+      );
+      await writeEvent(tx, 'customer.email_changed', customerId, {
         fields: ['email'],
         channel: 'portal',
-        version: customer.version,
+        version: updated.version,
         reverted: true,
       });
-      return { ok: true, email: request.old_email } as const;
+      return { customerId, oldEmail: request.old_email, newEmail: request.new_email, locale: customer.locale };
     });
+    if (!outcome) return { ok: false, reason: 'expired' };
+    reverted = outcome;
   } catch (error) {
     // The old address was registered by someone else after it was freed.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
       return { ok: false, reason: 'address-taken' };
     throw error;
   }
+  try {
+    await sendEmailRevertedNotice({
+      to: reverted.newEmail,
+      locale: isLocale(reverted.locale) ? reverted.locale : 'en',
+      oldEmail: reverted.oldEmail,
+    });
+  } catch (error) {
+    // The revert stands; whoever held the new address finds it out at their next sign-in.
+    console.error(
+      '[email-change] notice to the reverted address not sent:',
+      error instanceof Error ? error.message : error,
+    );
+  }
+  return { ok: true, email: reverted.oldEmail };
+}
+
+/**
+ * The customer closes the revert window early (after step-up, in the action):
+ * the old address can no longer take the account back, nor gets its notices.
+ * Returns whether a window was open.
+ */
+export async function closeEmailRevert(customerId: string): Promise<boolean> {
+  return prisma.$transaction(async (tx) => {
+    await lockCustomer(tx, customerId);
+    const open = await getOpenEmailRevert(customerId, tx);
+    if (!open) return false;
+    const closed = await tx.emailChangeRequest.updateMany({
+      where: { customerId, ...openRevertWhere() },
+      data: { revertClosedAt: new Date() },
+    });
+    if (closed.count === 0) return false;
+    await writeSecurityEvent(tx, customerId, 'email.revert_closed', { email: open.oldEmail }, { notify: false });
+    return true;
+  });
+}
+
+/** One email change, revert or closing at a time per customer (docs/decisions/022). */
+async function lockCustomer(
+  tx: Tx,
+  customerId: string,
+): Promise<{ id: string; email: string; locale: string } | undefined> {
+  const rows = await tx.$queryRaw<Array<{ id: string; email: string; locale: string }>>`
+    SELECT id, email, locale FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
+  return rows[0];
 }

@@ -15,7 +15,7 @@ import {
 import { isUuid } from '@/lib/uuid';
 import { prisma } from '@/server/platform/db';
 
-import { recordSecurityEvent } from './security-events';
+import { recordSecurityEvent, sendPendingNotice, writeSecurityEvent } from './security-events';
 import { relyingParty } from './webauthn-config';
 
 const CEREMONY_TTL_MS = 5 * 60 * 1000;
@@ -117,7 +117,8 @@ export async function finishPasskeyRegistration(
     return { ok: false, reason: 'invalid' };
   }
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
-  const passkey = await prisma.$transaction(async (tx) => {
+  // The notice carries the passkey's id: "this wasn't me" removes that passkey.
+  const { passkeyId, notice } = await prisma.$transaction(async (tx) => {
     const created = await tx.passkey.create({
       data: {
         customerId,
@@ -131,10 +132,17 @@ export async function finishPasskeyRegistration(
       },
       select: { id: true },
     });
-    return created;
+    const notice = await writeSecurityEvent(
+      tx,
+      customerId,
+      'passkey.added',
+      { name, passkeyId: created.id },
+      { notify: true },
+    );
+    return { passkeyId: created.id, notice };
   });
-  await recordSecurityEvent(customerId, 'passkey.added', { name }, { notify: true });
-  return { ok: true, passkeyId: passkey.id };
+  await sendPendingNotice(notice);
+  return { ok: true, passkeyId };
 }
 
 /** Options for a sign-in with any passkey (discoverable credentials, so browser autofill works). */
@@ -238,7 +246,9 @@ export async function renamePasskey(customerId: string, passkeyId: string, name:
 }
 
 export async function deletePasskey(customerId: string, passkeyId: string): Promise<boolean> {
-  const result = await prisma.passkey.deleteMany({ where: { id: passkeyId, customerId } });
-  if (result.count === 1) await recordSecurityEvent(customerId, 'passkey.deleted', {}, { notify: false });
-  return result.count === 1;
+  return prisma.$transaction(async (tx) => {
+    const result = await tx.passkey.deleteMany({ where: { id: passkeyId, customerId } });
+    if (result.count === 1) await writeSecurityEvent(tx, customerId, 'passkey.deleted', {}, { notify: false });
+    return result.count === 1;
+  });
 }

@@ -1,9 +1,10 @@
 import 'server-only';
 
-import { isLocale } from '@/lib/i18n/config';
-import { sendSecurityNotice } from '@/server/mail/send';
+import { isLocale, type Locale } from '@/lib/i18n/config';
+import { getOpenEmailRevert } from '@/server/customers/revert-window';
+import { sendSecurityNotice, type SecurityNoticeType } from '@/server/mail/send';
 import { randomToken, sha256 } from '@/server/platform/crypto';
-import { prisma } from '@/server/platform/db';
+import { prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 
 export type SecurityEventType =
@@ -13,15 +14,70 @@ export type SecurityEventType =
   | 'sign_in.new_device'
   | 'identity.linked'
   | 'identity.unlinked'
-  | 'sessions.revoked_all';
+  | 'sessions.revoked_all'
+  | 'email.reverted'
+  | 'email.revert_closed';
 
 // Events the customer is mailed about, each with a "this wasn't me" link.
-const NOTIFIED: ReadonlySet<SecurityEventType> = new Set([
+const NOTIFIED: ReadonlySet<SecurityEventType> = new Set<SecurityNoticeType>([
   'passkey.added',
   'passkey.cloned',
   'sign_in.new_device',
   'identity.linked',
 ]);
+
+/** A notice to mail once the transaction that recorded its event has committed. */
+export type PendingNotice = {
+  to: string[];
+  locale: Locale;
+  type: SecurityNoticeType;
+  detail: Record<string, string>;
+  notMeLink: string;
+};
+
+/**
+ * Records what happened inside the caller's transaction (the change and its
+ * event commit together) and returns the notice to send after the commit, if any.
+ * While an email change can still be undone, the old address is told too: it
+ * is the one an attacker who changed the email does not hold.
+ */
+export async function writeSecurityEvent(
+  tx: Tx,
+  customerId: string,
+  type: SecurityEventType,
+  detail: Record<string, string>,
+  opts: { notify: boolean },
+): Promise<PendingNotice | null> {
+  const notify = opts.notify && NOTIFIED.has(type);
+  const token = notify ? randomToken() : null;
+  const event = await tx.securityEvent.create({
+    data: { customerId, type, detail, notMeTokenHash: token ? sha256(token) : null },
+    select: { customer: { select: { email: true, locale: true } } },
+  });
+  if (!token) return null;
+  const revert = await getOpenEmailRevert(customerId, tx);
+  return {
+    to: revert ? [event.customer.email, revert.oldEmail] : [event.customer.email],
+    locale: isLocale(event.customer.locale) ? event.customer.locale : 'en',
+    type: type as SecurityNoticeType,
+    detail,
+    notMeLink: `${getEnv().APP_URL}/security/not-me?token=${token}`,
+  };
+}
+
+/** One mail per address (neither learns the other from the headers). */
+export async function sendPendingNotice(notice: PendingNotice | null): Promise<void> {
+  if (!notice) return;
+  const { to, ...mail } = notice;
+  for (const address of to) {
+    try {
+      await sendSecurityNotice({ ...mail, to: address });
+    } catch (error) {
+      // The event is recorded and shown on /account/security even if the mail fails.
+      console.error('[security] notice not sent:', error instanceof Error ? error.message : error);
+    }
+  }
+}
 
 /** Records what happened and, for the events that matter, mails the customer a notice. */
 export async function recordSecurityEvent(
@@ -30,25 +86,7 @@ export async function recordSecurityEvent(
   detail: Record<string, string>,
   opts: { notify: boolean },
 ): Promise<void> {
-  const notify = opts.notify && NOTIFIED.has(type);
-  const token = notify ? randomToken() : null;
-  const event = await prisma.securityEvent.create({
-    data: { customerId, type, detail, notMeTokenHash: token ? sha256(token) : null },
-    select: { customer: { select: { email: true, locale: true } } },
-  });
-  if (!token) return;
-  try {
-    await sendSecurityNotice({
-      to: event.customer.email,
-      locale: isLocale(event.customer.locale) ? event.customer.locale : 'en',
-      type: type as 'passkey.added' | 'passkey.cloned' | 'sign_in.new_device' | 'identity.linked',
-      detail,
-      notMeLink: `${getEnv().APP_URL}/security/not-me?token=${token}`,
-    });
-  } catch (error) {
-    // The event is recorded and shown on /account/security even if the mail fails.
-    console.error('[security] notice not sent:', error instanceof Error ? error.message : error);
-  }
+  await sendPendingNotice(await prisma.$transaction((tx) => writeSecurityEvent(tx, customerId, type, detail, opts)));
 }
 
 export async function listSecurityEvents(customerId: string, take = 10) {
@@ -74,23 +112,50 @@ export async function peekNotMe(token: string): Promise<{ type: string } | null>
 }
 
 /**
- * "This wasn't me": ends every session of the customer, everywhere, at once.
- * The link works once and for 30 days.
+ * "This wasn't me": ends every session of the customer, everywhere, at once,
+ * and removes what the notice was about (the passkey added, the identity
+ * linked), which would otherwise let whoever added it straight back in. One
+ * transaction with its events. The link works once and for 30 days.
  */
 export async function confirmNotMe(token: string): Promise<boolean> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return false;
-  const used = await prisma.$queryRaw<Array<{ customer_id: string; type: string; detail: Record<string, string> }>>`
-    UPDATE security_events SET not_me_used_at = now()
-    WHERE not_me_token_hash = ${sha256(token)} AND not_me_used_at IS NULL AND created_at > now() - interval '30 days'
-    RETURNING customer_id, type, detail`;
-  const event = used[0];
-  if (!event) return false;
-  const customerId = event.customer_id;
-  await prisma.session.deleteMany({ where: { userId: customerId } });
-  // An identity linked by someone else would let them straight back in: unlink it too.
-  if (event.type === 'identity.linked' && event.detail?.providerId) {
-    await prisma.account.deleteMany({ where: { userId: customerId, provider: event.detail.providerId } });
-  }
-  await recordSecurityEvent(customerId, 'sessions.revoked_all', { source: 'not-me-link' }, { notify: false });
-  return true;
+  return prisma.$transaction(async (tx) => {
+    const used = await tx.$queryRaw<Array<{ customer_id: string; type: string; detail: Record<string, string> }>>`
+      UPDATE security_events SET not_me_used_at = now()
+      WHERE not_me_token_hash = ${sha256(token)} AND not_me_used_at IS NULL AND created_at > now() - interval '30 days'
+      RETURNING customer_id, type, detail`;
+    const event = used[0];
+    if (!event) return false;
+    const customerId = event.customer_id;
+    const source = { source: 'not-me-link' };
+    await tx.session.deleteMany({ where: { userId: customerId } });
+    if (event.type === 'passkey.added' && event.detail?.passkeyId) {
+      const removed = await tx.passkey.deleteMany({ where: { id: event.detail.passkeyId, customerId } });
+      if (removed.count > 0)
+        await writeSecurityEvent(
+          tx,
+          customerId,
+          'passkey.deleted',
+          { ...source, name: event.detail.name ?? '' },
+          {
+            notify: false,
+          },
+        );
+    }
+    if (event.type === 'identity.linked' && event.detail?.providerId) {
+      const removed = await tx.account.deleteMany({ where: { userId: customerId, provider: event.detail.providerId } });
+      if (removed.count > 0)
+        await writeSecurityEvent(
+          tx,
+          customerId,
+          'identity.unlinked',
+          { ...source, provider: event.detail.provider ?? '' },
+          {
+            notify: false,
+          },
+        );
+    }
+    await writeSecurityEvent(tx, customerId, 'sessions.revoked_all', source, { notify: false });
+    return true;
+  });
 }

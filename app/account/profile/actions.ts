@@ -15,7 +15,12 @@ import { formatPhone, toE164 } from '@/lib/validation/phone';
 import { SavePersonalDetailsSchema } from '@/lib/validation/profile';
 import type { ProfilePatchInput } from '@/lib/validation/profile-patch';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
-import { cancelEmailChange, confirmEmailChangeCode, requestEmailChange } from '@/server/customers/email-change';
+import {
+  cancelEmailChange,
+  closeEmailRevert,
+  confirmEmailChangeCode,
+  requestEmailChange,
+} from '@/server/customers/email-change';
 import { updateProfile, type AttributeValue, type ProfileWriteResult } from '@/server/customers/profile';
 import { requireCustomer, stepUpRequired } from '@/server/identity/auth';
 import { setCookie } from '@/server/platform/cookies';
@@ -175,5 +180,15 @@ export async function cancelEmailChangeAction(): Promise<ActionResult> {
   const customer = await requireCustomer();
   await cancelEmailChange(customer.id);
   revalidatePath('/account/profile');
+  return { ok: true };
+}
+
+/** Step-up first: closing the way back leaves the previous address without recourse. */
+export async function closeEmailRevertAction(): Promise<ActionResult> {
+  const customer = await requireCustomer();
+  const stepUp = stepUpRequired(customer);
+  if (stepUp) return stepUp;
+  // Not revalidated: the confirmation stays where the button was until the next visit.
+  if (!(await closeEmailRevert(customer.id))) return { ok: false, message: 'emailChange.revertNotOpen' };
   return { ok: true };
 }

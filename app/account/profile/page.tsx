@@ -7,10 +7,12 @@ import { formatPhone, phoneCountryOf } from '@/lib/validation/phone';
 import { PHONE_COUNTRIES, type PhoneCountry } from '@/lib/validation/profile';
 import { getPendingEmailChange } from '@/server/customers/email-change';
 import { getProfile, listProfileChanges, type HistoryAttribute, type Provenance } from '@/server/customers/profile';
+import { getOpenEmailRevert } from '@/server/customers/revert-window';
 import { requireCustomer } from '@/server/identity/auth';
 import { countPasskeys } from '@/server/identity/passkeys';
 
 import { AddressCard } from './address-card';
+import { CloseRevertButton } from './close-revert-button';
 import { describeValue } from './display';
 import { EmailSection } from './email-section';
 import { PersonalDetailsForm } from './personal-details-form';
@@ -21,10 +23,11 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function ProfilePage() {
   const customer = await requireCustomer({ returnTo: '/account/profile' });
-  const [profile, history, pendingEmail, passkeys, t, tc, tAccount, format, locale] = await Promise.all([
+  const [profile, history, pendingEmail, revert, passkeys, t, tc, tAccount, format, locale] = await Promise.all([
     getProfile(customer.id),
     listProfileChanges(customer.id),
     getPendingEmailChange(customer.id),
+    getOpenEmailRevert(customer.id),
     countPasskeys(customer.id),
     getTranslations('profile'),
     getTranslations('common'),
@@ -100,6 +103,9 @@ export default async function ProfilePage() {
           pendingEmail={pendingEmail?.newEmail ?? null}
           hasPasskey={passkeys > 0}
         />
+        {revert && (
+          <CloseRevertButton oldEmail={revert.oldEmail} until={date(revert.expiresAt)} hasPasskey={passkeys > 0} />
+        )}
       </section>
 
       <section aria-labelledby="addresses-title" className="flex flex-col gap-4">

@@ -33,6 +33,8 @@ export default async function SecurityPage() {
     'identity.linked',
     'identity.unlinked',
     'sessions.revoked_all',
+    'email.reverted',
+    'email.revert_closed',
   ];
 
   return (

@@ -1,0 +1,82 @@
+'use client';
+
+import { useTranslations } from 'next-intl';
+import { lazy, Suspense, useState, useTransition } from 'react';
+
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { callAction, useActionMessages } from '@/components/use-action-messages';
+
+import { closeEmailRevertAction } from './actions';
+
+// Only for the few customers with a revert window open: the step-up's code
+// (and its passkey client) comes when it is needed.
+const StepUpPanel = lazy(() => import('@/app/account/step-up').then((m) => ({ default: m.StepUpPanel })));
+
+/**
+ * While the previous address can undo an email change, the customer may close
+ * that way back (after step-up): the old address may be the one that leaked.
+ */
+export function CloseRevertButton({
+  oldEmail,
+  until,
+  hasPasskey,
+}: {
+  oldEmail: string;
+  until: string;
+  hasPasskey: boolean;
+}) {
+  const t = useTranslations('emailChange');
+  const tr = useActionMessages();
+  const [pending, startTransition] = useTransition();
+  const [stepUp, setStepUp] = useState(false);
+  const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
+
+  const close = () =>
+    startTransition(async () => {
+      setNotice(null);
+      const result = await callAction(() => closeEmailRevertAction());
+      if (result.ok) setNotice({ tone: 'success', text: t('revertClosed', { oldEmail }) });
+      else if (result.stepUp) setStepUp(true);
+      else setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError') });
+    });
+
+  const closed = notice?.tone === 'success';
+  return (
+    <div className="flex flex-col gap-3 rounded-lg bg-white p-4 ring-1 ring-slate-200">
+      {!closed && (
+        <>
+          <p>{t('revertOpen', { oldEmail, date: until })}</p>
+          <p className="text-sm text-muted">{t('closeRevertHint', { oldEmail })}</p>
+        </>
+      )}
+      <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
+      {stepUp ? (
+        <Suspense fallback={<p aria-busy="true" />}>
+          <StepUpPanel
+            hasPasskey={hasPasskey}
+            onCancel={() => setStepUp(false)}
+            onVerified={() => {
+              setStepUp(false);
+              close();
+            }}
+          />
+        </Suspense>
+      ) : (
+        !closed && (
+          <div>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={close}
+              pending={pending}
+              pendingLabel={t('closingRevert')}
+            >
+              {t('closeRevert')}
+            </Button>
+          </div>
+        )
+      )}
+    </div>
+  );
+}
