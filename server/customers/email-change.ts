@@ -4,6 +4,7 @@ import { isLocale, type Locale } from '@/lib/i18n/config';
 import { Prisma } from '@/server/generated/prisma/client';
 import { writeSecurityEvent } from '@/server/identity/security-events';
 import { hmac, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
+import { withCustomerLock } from '@/server/platform/customer-lock';
 import { prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 import { writeEvent } from '@/server/platform/outbox';
@@ -178,10 +179,9 @@ async function applyVerified(
   const revertToken = randomToken();
   let outcome: { customerId: string; oldEmail: string; newEmail: string; locale: string } | null;
   try {
-    outcome = await prisma.$transaction(async (tx) => {
-      // The customer's row before the request's, in the order a revert takes them:
-      // a change and a revert at the same moment wait for each other, never deadlock.
-      await lockCustomer(tx, customerId);
+    // The customer's row before the request's, in the order a revert takes them:
+    // a change and a revert at the same moment wait for each other, never deadlock.
+    outcome = await withCustomerLock(customerId, async (tx) => {
       const used = await spendProof(tx);
       if (!used[0]) return null;
       const request = await tx.emailChangeRequest.update({
@@ -268,14 +268,14 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
   const tokenHash = sha256(token);
   let reverted: { customerId: string; oldEmail: string; newEmail: string; locale: string };
   try {
-    const outcome = await prisma.$transaction(async (tx) => {
-      // The customer's row first: a change being verified at this moment either
-      // commits before (and this revert finds the email moved on) or waits.
-      const owner = await tx.emailChangeRequest.findUnique({
-        where: { revertTokenHash: tokenHash },
-        select: { customerId: true },
-      });
-      const customer = owner && (await lockCustomer(tx, owner.customerId));
+    const owner = await prisma.emailChangeRequest.findUnique({
+      where: { revertTokenHash: tokenHash },
+      select: { customerId: true },
+    });
+    if (!owner) return { ok: false, reason: 'expired' };
+    // The customer's row first: a change being verified at this moment either
+    // commits before (and this revert finds the email moved on) or waits.
+    const outcome = await withCustomerLock(owner.customerId, async (tx, customer) => {
       if (!customer) return null;
       const used = await tx.$queryRaw<Array<{ old_email: string; new_email: string; created_at: Date }>>`
         UPDATE email_change_requests SET reverted_at = now()
@@ -288,7 +288,7 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
       const updated = await tx.user.update({
         where: { id: customerId },
         data: { email: request.old_email, emailVerified: new Date(), version: { increment: 1 } },
-        select: { version: true },
+        select: { version: true, locale: true },
       });
       await recordProfileChange(tx, {
         customerId,
@@ -321,7 +321,7 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
         version: updated.version,
         reverted: true,
       });
-      return { customerId, oldEmail: request.old_email, newEmail: request.new_email, locale: customer.locale };
+      return { customerId, oldEmail: request.old_email, newEmail: request.new_email, locale: updated.locale };
     });
     if (!outcome) return { ok: false, reason: 'expired' };
     reverted = outcome;
@@ -353,8 +353,7 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
  * Returns whether a window was open.
  */
 export async function closeEmailRevert(customerId: string): Promise<boolean> {
-  return prisma.$transaction(async (tx) => {
-    await lockCustomer(tx, customerId);
+  return withCustomerLock(customerId, async (tx) => {
     const open = await getOpenEmailRevert(customerId, tx);
     if (!open) return false;
     const closed = await tx.emailChangeRequest.updateMany({
@@ -365,14 +364,4 @@ export async function closeEmailRevert(customerId: string): Promise<boolean> {
     await writeSecurityEvent(tx, customerId, 'email.revert_closed', { email: open.oldEmail }, { notify: false });
     return true;
   });
-}
-
-/** One email change, revert or closing at a time per customer (docs/decisions/022). */
-async function lockCustomer(
-  tx: Tx,
-  customerId: string,
-): Promise<{ id: string; email: string; locale: string } | undefined> {
-  const rows = await tx.$queryRaw<Array<{ id: string; email: string; locale: string }>>`
-    SELECT id, email, locale FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
-  return rows[0];
 }

@@ -1,17 +1,14 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { lazy, Suspense, useState, useTransition } from 'react';
+import { useState, useTransition } from 'react';
 
+import { useStepUp } from '@/app/account/step-up';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 
 import { closeEmailRevertAction } from './actions';
-
-// Only for the few customers with a revert window open: the step-up's code
-// (and its passkey client) comes when it is needed.
-const StepUpPanel = lazy(() => import('@/app/account/step-up').then((m) => ({ default: m.StepUpPanel })));
 
 /**
  * While the previous address can undo an email change, the customer may close
@@ -29,15 +26,15 @@ export function CloseRevertButton({
   const t = useTranslations('emailChange');
   const tr = useActionMessages();
   const [pending, startTransition] = useTransition();
-  const [stepUp, setStepUp] = useState(false);
+  const stepUp = useStepUp(hasPasskey);
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
 
   const close = () =>
     startTransition(async () => {
       setNotice(null);
       const result = await callAction(() => closeEmailRevertAction());
+      if (stepUp.needed(result, close)) return;
       if (result.ok) setNotice({ tone: 'success', text: t('revertClosed', { oldEmail }) });
-      else if (result.stepUp) setStepUp(true);
       else setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError') });
     });
 
@@ -51,32 +48,21 @@ export function CloseRevertButton({
         </>
       )}
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
-      {stepUp ? (
-        <Suspense fallback={<p aria-busy="true" />}>
-          <StepUpPanel
-            hasPasskey={hasPasskey}
-            onCancel={() => setStepUp(false)}
-            onVerified={() => {
-              setStepUp(false);
-              close();
-            }}
-          />
-        </Suspense>
-      ) : (
-        !closed && (
-          <div>
-            <Button
-              type="button"
-              variant="secondary"
-              onClick={close}
-              pending={pending}
-              pendingLabel={t('closingRevert')}
-            >
-              {t('closeRevert')}
-            </Button>
-          </div>
-        )
-      )}
+      {stepUp.open
+        ? stepUp.panel
+        : !closed && (
+            <div>
+              <Button
+                type="button"
+                variant="secondary"
+                onClick={close}
+                pending={pending}
+                pendingLabel={t('closingRevert')}
+              >
+                {t('closeRevert')}
+              </Button>
+            </div>
+          )}
     </div>
   );
 }
