@@ -7,3 +7,6 @@ import { createDatabaseFromTemplate, WORKER_DATABASE_PREFIX } from '../../script
 
 const name = `${WORKER_DATABASE_PREFIX}${process.env.VITEST_POOL_ID ?? '1'}`;
 process.env.DATABASE_URL = await createDatabaseFromTemplate(inject('testDatabaseAdminUrl'), name);
+// The origin the tests expect in links and problem types, whatever the shell
+// exports (a PORT or APP_URL meant for a development server).
+process.env.APP_URL = 'http://localhost:3000';
