@@ -1,10 +1,10 @@
 // `npm run dev` and `npm start`: the database (DATABASE_URL, else the embedded
-// one), migrations, the demo data in development, then Next.js.
+// one), migrations and reference data, the demo data in development only, then Next.js.
 // Run with `tsx --conditions=react-server` so server/ modules load outside Next.
 import { spawn } from 'node:child_process';
 
 import { ensureDatabase } from './db/postgres';
-import { migrateDeploy } from './db/schema-engine';
+import { prepareDatabase } from './db/prepare';
 
 const mode = process.argv[2];
 if (mode !== 'dev' && mode !== 'start') {
@@ -14,18 +14,19 @@ if (mode !== 'dev' && mode !== 'start') {
 
 const db = await ensureDatabase();
 process.env.DATABASE_URL = db.databaseUrl;
-const applied = await migrateDeploy(db.databaseUrl);
-console.log(
-  applied.length ? `[db] applied ${applied.length} migration(s): ${applied.join(', ')}` : '[db] migrations up to date',
-);
+await prepareDatabase(db.databaseUrl);
 
 if (mode === 'dev') {
   const { seed } = await import('../prisma/seed');
   await seed();
-  const { prisma } = await import('../server/platform/db');
-  await prisma.$disconnect();
   console.log('[seed] demo data in place · dev mailbox: /dev/mailbox');
 }
+// This process only supervises Next.js from here on: give its connections back.
+const { getPool, prisma } = await import('../server/platform/db');
+await prisma.$disconnect();
+await getPool()
+  .end()
+  .catch(() => undefined);
 
 const port = process.env.PORT ?? '3000';
 // Without the react-server condition: Next.js resolves React for itself.

@@ -1,11 +1,13 @@
 // `npm run worker`: the webhook worker on its own, for a deployment that runs
 // its app instances with WEBHOOK_WORKER=off, or for more delivery capacity.
 // Any number may run beside the app instances. Uses DATABASE_URL, else the
-// embedded PostgreSQL in .data/. Stops cleanly on SIGTERM / SIGINT.
+// embedded PostgreSQL in .data/; applies pending migrations and the reference
+// data first, as `npm start` does. Stops cleanly on SIGTERM / SIGINT.
 // docs/decisions/018-webhook-delivery.md
 import { parseArgs } from 'node:util';
 
 import { ensureDatabase } from './db/postgres';
+import { prepareDatabase } from './db/prepare';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +37,7 @@ const leaseMarginMs = numberOption('lease-margin-ms');
 
 const db = await ensureDatabase();
 process.env.DATABASE_URL = db.databaseUrl;
+await prepareDatabase(db.databaseUrl);
 const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
 
 const worker = startWebhookWorker({

@@ -22,7 +22,8 @@ export async function getCurrentTerms(): Promise<PurposeVersionRef> {
     select: { key: true, currentVersion: true, versions: { select: { version: true, policyUrl: true } } },
   });
   const current = purpose?.versions.find((v) => v.version === purpose.currentVersion);
-  if (!purpose || !current) throw new Error(`Consent purpose ${TERMS_PURPOSE} is missing: run npm run db:seed`);
+  if (!purpose || !current)
+    throw new Error(`Consent purpose ${TERMS_PURPOSE} is missing: run npm run db:migrate (npm start applies it too)`);
   return { key: purpose.key, version: current.version, policyUrl: current.policyUrl };
 }
 
