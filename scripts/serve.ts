@@ -2,7 +2,9 @@
 // one), migrations and reference data, the demo data in development only, then Next.js.
 // Run with `tsx --conditions=react-server` so server/ modules load outside Next.
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
+import { exitOnBadEnvironment } from './check-env';
 import { ensureDatabase } from './db/postgres';
 import { prepareDatabase } from './db/prepare';
 
@@ -11,6 +13,10 @@ if (mode !== 'dev' && mode !== 'start') {
   console.error('usage: tsx scripts/serve.ts <dev|start>');
   process.exit(2);
 }
+
+// `npm start` serves a production build: production's checks and defaults apply.
+if (mode === 'start') (process.env as Record<string, string | undefined>).NODE_ENV ??= 'production';
+exitOnBadEnvironment(`npm ${mode === 'dev' ? 'run dev' : 'start'}`);
 
 const db = await ensureDatabase();
 process.env.DATABASE_URL = db.databaseUrl;
@@ -29,17 +35,25 @@ await getPool()
   .catch(() => undefined);
 
 const port = process.env.PORT ?? '3000';
-// Without the react-server condition: Next.js resolves React for itself.
-const next = spawn('npx', ['tsx', 'scripts/http-server.ts', ...(mode === 'dev' ? ['--dev'] : [])], {
-  stdio: 'inherit',
-  env: { ...process.env, PORT: port, DATABASE_URL: db.databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '' },
-});
+// Without the react-server condition: Next.js resolves React for itself. Node
+// itself, not npx: a signal sent to npx never reached the server behind it.
+const next = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'scripts/http-server.ts', ...(mode === 'dev' ? ['--dev'] : [])],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, PORT: port, DATABASE_URL: db.databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '' },
+  },
+);
+const nextExited = new Promise<void>((resolve) => next.once('exit', () => resolve()));
 
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  if (next.exitCode === null) next.kill('SIGTERM');
+  // The server finishes its requests, which need the database, before the database stops.
+  if (next.exitCode === null && next.signalCode === null) next.kill('SIGTERM');
+  await Promise.race([nextExited, sleep(15_000)]);
   await db.stop();
   process.exit(code);
 }

@@ -6,6 +6,7 @@
 // docs/decisions/018-webhook-delivery.md
 import { parseArgs } from 'node:util';
 
+import { exitOnBadEnvironment } from './check-env';
 import { ensureDatabase } from './db/postgres';
 import { prepareDatabase } from './db/prepare';
 
@@ -35,6 +36,7 @@ const pollIntervalMs = numberOption('poll-ms');
 const backoffBaseMs = numberOption('backoff-base-ms');
 const leaseMarginMs = numberOption('lease-margin-ms');
 
+exitOnBadEnvironment('npm run worker');
 const db = await ensureDatabase();
 process.env.DATABASE_URL = db.databaseUrl;
 await prepareDatabase(db.databaseUrl);
@@ -64,6 +66,7 @@ async function shutdown() {
     .end()
     .catch(() => undefined);
   await db.stop();
+  console.log('[webhooks] worker stopped');
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown());

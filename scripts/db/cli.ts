@@ -69,6 +69,11 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   // diff and check print SQL on stdout: keep our own messages on stderr there.
   const log = command === 'diff' ? (msg: string) => console.error(msg) : (msg: string) => console.log(msg);
+  // deploy writes the reference data through server/, which reads the environment.
+  if (command === 'deploy') {
+    const { exitOnBadEnvironment } = await import('../check-env');
+    exitOnBadEnvironment('npm run db:migrate');
+  }
   const db = await ensureDatabase({ log });
   if (!db.embedded) log(`using DATABASE_URL (${redactUrl(db.databaseUrl)})`);
   try {

@@ -102,6 +102,11 @@ export type PurposesReport = {
 
 const TEXT_FIELDS = ['titleEn', 'titleFr', 'textEn', 'textFr', 'policyUrl'] as const;
 
+/** The declared purposes, applied (what every start does). No parameter: tests pass it to beforeAll. */
+export function ensureConsentPurposes(): Promise<PurposesReport> {
+  return applyConsentPurposes(CONSENT_PURPOSES);
+}
+
 /**
  * Brings consent_purposes in line with the declaration, idempotently: a missing
  * purpose is created at its declared version; a declared version above the
@@ -110,9 +115,7 @@ const TEXT_FIELDS = ['titleEn', 'titleFr', 'textEn', 'textFr', 'policyUrl'] as c
  * An existing version's text is never rewritten, and a purpose the declaration
  * no longer names is left alone: receipts point at them.
  */
-export async function ensureConsentPurposes(
-  declared: readonly DeclaredPurpose[] = CONSENT_PURPOSES,
-): Promise<PurposesReport> {
+export async function applyConsentPurposes(declared: readonly DeclaredPurpose[]): Promise<PurposesReport> {
   const report: PurposesReport = { created: [], published: [], warnings: [] };
   await prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPLY_LOCK})`;

@@ -34,7 +34,8 @@ export const { auth, handlers, signIn, signOut } = NextAuth((request) => {
   return {
     // The request tells a third-party session which provider it came from (server/identity/oidc.ts).
     adapter: withOidcSignIns(withHashedSessionTokens(PrismaAdapter(prisma)), request),
-    secret: env.AUTH_SECRET,
+    // Signs with the first, accepts each: AUTH_SECRET_PREVIOUS during a rotation.
+    secret: env.AUTH_SECRETS,
     trustHost: true,
     useSecureCookies: secureCookies(),
     session: { strategy: 'database', maxAge: SESSION_MAX_AGE_S, updateAge: 24 * 60 * 60 },

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 
 import { countConsentsToReview, getCurrentTerms } from '@/server/consent/consent';
-import { CONSENT_PURPOSES, ensureConsentPurposes } from '@/server/consent/purposes';
+import { applyConsentPurposes, CONSENT_PURPOSES } from '@/server/consent/purposes';
 import { completeOnboarding } from '@/server/customers/account';
 import { prisma } from '@/server/platform/db';
 import { applyReferenceData } from '@/server/reference-data';
@@ -60,12 +60,12 @@ describe('reference data applied on start', () => {
     expect(await countConsentsToReview(customer.id)).toBe(0);
 
     const declared = withTerms(2, 'The terms, second edition.');
-    expect(await ensureConsentPurposes(declared)).toEqual({
+    expect(await applyConsentPurposes(declared)).toEqual({
       created: [],
       published: [{ key: 'terms-of-service', version: 2 }],
       warnings: [],
     });
-    expect(await ensureConsentPurposes(declared)).toEqual({ created: [], published: [], warnings: [] });
+    expect(await applyConsentPurposes(declared)).toEqual({ created: [], published: [], warnings: [] });
 
     const versions = await prisma.consentPurposeVersion.findMany({
       where: { purposeKey: 'terms-of-service' },
@@ -82,7 +82,7 @@ describe('reference data applied on start', () => {
 
   it('never rewrites a published text: an edit without a new version is reported, not applied', async () => {
     const before = await purposeRows();
-    const report = await ensureConsentPurposes(withTerms(2, 'The terms, second edition, with a typo fixed.'));
+    const report = await applyConsentPurposes(withTerms(2, 'The terms, second edition, with a typo fixed.'));
     expect(report.published).toEqual([]);
     expect(report.warnings).toEqual([expect.stringMatching(/terms-of-service.*set its version to 3/)]);
     expect(await purposeRows()).toEqual(before);
