@@ -29,6 +29,8 @@ export default defineConfig({
   forbidOnly: true,
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report/smoke' }]],
   outputDir: 'test-results/smoke',
+  // A cold server on a busy CI machine: its first pages and mails take seconds.
+  expect: { timeout: 15_000 },
   use: {
     baseURL,
     locale: 'en-US',

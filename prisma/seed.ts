@@ -1,6 +1,8 @@
 // Demo data for development: idempotent, built with the factories the tests use.
 // Run by `npm run db:seed` (and by `npm run dev` on every start), after the
 // reference data (scripts/db/prepare.ts). Never in production.
+import path from 'node:path';
+
 import { prisma } from '../server/platform/db';
 import { createCustomer } from '../tests/factories';
 
@@ -37,7 +39,8 @@ export async function seed(): Promise<void> {
   for (const customer of DEMO_CUSTOMERS) await createCustomer(customer);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a file (not bundled into dist/serve.mjs, where import.meta.url is that bundle).
+if (process.argv[1]?.endsWith(`${path.sep}prisma${path.sep}seed.ts`)) {
   seed()
     .then(() => console.log(`[seed] ${DEMO_CUSTOMERS.length} demo customers are in place`))
     .catch((error) => {

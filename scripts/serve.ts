@@ -1,8 +1,10 @@
 // `npm run dev` and `npm start`: the database (DATABASE_URL, else the embedded
 // one), migrations and reference data, the demo data in development only, then Next.js.
-// Run with `tsx --conditions=react-server` so server/ modules load outside Next.
+// `npm start` runs it compiled (dist/serve.mjs, scripts/build-server.ts), `npm run dev`
+// through tsx; both with --conditions=react-server so server/ modules load outside Next.
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
 import { exitOnBadEnvironment } from './check-env';
 import { ensureDatabase } from './db/postgres';
@@ -37,9 +39,12 @@ await getPool()
 const port = process.env.PORT ?? '3000';
 // Without the react-server condition: Next.js resolves React for itself. Node
 // itself, not npx: a signal sent to npx never reached the server behind it.
+// Compiled (dist/serve.mjs, npm start) it starts dist/http-server.mjs; as TypeScript, through tsx.
+const compiled = import.meta.url.endsWith('.mjs');
+const httpServer = fileURLToPath(new URL(compiled ? './http-server.mjs' : './http-server.ts', import.meta.url));
 const next = spawn(
   process.execPath,
-  ['--import', 'tsx', 'scripts/http-server.ts', ...(mode === 'dev' ? ['--dev'] : [])],
+  [...(compiled ? ['--enable-source-maps'] : ['--import', 'tsx']), httpServer, ...(mode === 'dev' ? ['--dev'] : [])],
   {
     stdio: 'inherit',
     env: { ...process.env, PORT: port, DATABASE_URL: db.databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '' },

@@ -3,7 +3,8 @@
 // `npm start` with only AUTH_SECRET, APP_URL, SMTP_URL and PORT (no DATABASE_URL:
 // the embedded database, in a fresh empty data folder), the @smoke specs through
 // it (playwright.smoke.config.ts), then `npm run worker` beside it: started,
-// listening, stopped cleanly by SIGTERM; then the app stopped the same way.
+// listening, stopped cleanly by SIGTERM; `npm run db:migrate` and `npm run apps`;
+// then the app stopped the same way. All of it compiled JavaScript (dist/).
 //
 //   npx tsx scripts/smoke.ts [--skip-build]
 //
@@ -62,8 +63,9 @@ function start(name: string, command: string, args: string[], env: Env) {
   };
   child.stdout!.on('data', print);
   child.stderr!.on('data', print);
+  // 'close': the process exited and its output, which the checks read, is all in.
   const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+    child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   return {
     child,
@@ -202,6 +204,15 @@ async function main(): Promise<void> {
     if (![0, 'SIGTERM'].includes(workerCode)) throw new Error(`npm run worker exited with ${workerCode} after SIGTERM`);
     if (!/worker stopped/.test(worker.output())) throw new Error('npm run worker did not stop cleanly on SIGTERM');
     await expectGroupGone(worker.child, 'npm run worker');
+
+    step("the operators' CLIs beside it: npm run db:migrate, npm run apps -- list");
+    const migrate = start('db:migrate', 'npm', ['run', 'db:migrate'], production);
+    if ((await migrate.exited) !== 0) throw new Error('npm run db:migrate failed');
+    if (!/migrations up to date[\s\S]*reference data up to date/.test(migrate.output())) {
+      throw new Error('npm run db:migrate did not find the migrations and reference data in place');
+    }
+    const apps = start('apps', 'npm', ['run', 'apps', '--', 'list'], production);
+    if ((await apps.exited) !== 0) throw new Error('npm run apps -- list failed');
 
     step('stopping the app with SIGTERM');
     const appCode = await app.stop(60_000);

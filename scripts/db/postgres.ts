@@ -11,7 +11,13 @@ import { fileURLToPath } from 'node:url';
 
 import pg from 'pg';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The folder of package.json: from scripts/db/ as TypeScript, from dist/ once compiled. */
+export const repoRoot = (() => {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (dir === path.dirname(dir)) throw new Error('package.json not found above scripts/db/postgres.ts');
+  }
+})();
 
 export const EMBEDDED_USER = 'postgres';
 /**
