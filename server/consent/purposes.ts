@@ -117,62 +117,70 @@ export function ensureConsentPurposes(): Promise<PurposesReport> {
  */
 export async function applyConsentPurposes(declared: readonly DeclaredPurpose[]): Promise<PurposesReport> {
   const report: PurposesReport = { created: [], published: [], warnings: [] };
-  await prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPLY_LOCK})`;
-    for (const p of declared) {
-      const text = {
-        titleEn: p.titleEn,
-        titleFr: p.titleFr,
-        textEn: p.textEn,
-        textFr: p.textFr,
-        policyUrl: p.policyUrl,
-      };
-      const attributes = { legalBasis: p.legalBasis, required: p.required, sortOrder: p.sortOrder };
-      const current = await tx.consentPurpose.findUnique({
-        where: { key: p.key },
-        select: { currentVersion: true, legalBasis: true, required: true, sortOrder: true },
-      });
-      if (!current) {
-        await tx.consentPurpose.create({
-          data: {
-            key: p.key,
-            ...attributes,
-            currentVersion: p.version,
-            versions: { create: { version: p.version, ...text } },
-          },
-          select: { key: true },
-        });
-        report.created.push(p.key);
-        continue;
-      }
-      if (current.legalBasis !== p.legalBasis || current.required !== p.required || current.sortOrder !== p.sortOrder) {
-        await tx.consentPurpose.update({ where: { key: p.key }, data: attributes, select: { key: true } });
-      }
-      if (p.version > current.currentVersion) {
-        await tx.consentPurposeVersion.create({ data: { purposeKey: p.key, version: p.version, ...text } });
-        await tx.consentPurpose.update({
+  await prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APPLY_LOCK})`;
+      for (const p of declared) {
+        const text = {
+          titleEn: p.titleEn,
+          titleFr: p.titleFr,
+          textEn: p.textEn,
+          textFr: p.textFr,
+          policyUrl: p.policyUrl,
+        };
+        const attributes = { legalBasis: p.legalBasis, required: p.required, sortOrder: p.sortOrder };
+        const current = await tx.consentPurpose.findUnique({
           where: { key: p.key },
-          data: { currentVersion: p.version },
-          select: { key: true },
+          select: { currentVersion: true, legalBasis: true, required: true, sortOrder: true },
         });
-        report.published.push({ key: p.key, version: p.version });
-        continue;
+        if (!current) {
+          await tx.consentPurpose.create({
+            data: {
+              key: p.key,
+              ...attributes,
+              currentVersion: p.version,
+              versions: { create: { version: p.version, ...text } },
+            },
+            select: { key: true },
+          });
+          report.created.push(p.key);
+          continue;
+        }
+        if (
+          current.legalBasis !== p.legalBasis ||
+          current.required !== p.required ||
+          current.sortOrder !== p.sortOrder
+        ) {
+          await tx.consentPurpose.update({ where: { key: p.key }, data: attributes, select: { key: true } });
+        }
+        if (p.version > current.currentVersion) {
+          await tx.consentPurposeVersion.create({ data: { purposeKey: p.key, version: p.version, ...text } });
+          await tx.consentPurpose.update({
+            where: { key: p.key },
+            data: { currentVersion: p.version },
+            select: { key: true },
+          });
+          report.published.push({ key: p.key, version: p.version });
+          continue;
+        }
+        const stored = await tx.consentPurposeVersion.findUnique({
+          where: { purposeKey_version: { purposeKey: p.key, version: p.version } },
+          select: { titleEn: true, titleFr: true, textEn: true, textFr: true, policyUrl: true },
+        });
+        if (stored && TEXT_FIELDS.some((field) => stored[field] !== text[field])) {
+          report.warnings.push(
+            `consent purpose ${p.key}: the declared text differs from version ${p.version} in the database, which stays as it is. ` +
+              `To publish it, set its version to ${current.currentVersion + 1} in server/consent/purposes.ts.`,
+          );
+        } else if (p.version < current.currentVersion) {
+          report.warnings.push(
+            `consent purpose ${p.key}: version ${current.currentVersion} in the database is newer than the declared version ${p.version}; it stays current.`,
+          );
+        }
       }
-      const stored = await tx.consentPurposeVersion.findUnique({
-        where: { purposeKey_version: { purposeKey: p.key, version: p.version } },
-        select: { titleEn: true, titleFr: true, textEn: true, textFr: true, policyUrl: true },
-      });
-      if (stored && TEXT_FIELDS.some((field) => stored[field] !== text[field])) {
-        report.warnings.push(
-          `consent purpose ${p.key}: the declared text differs from version ${p.version} in the database, which stays as it is. ` +
-            `To publish it, set its version to ${current.currentVersion + 1} in server/consent/purposes.ts.`,
-        );
-      } else if (p.version < current.currentVersion) {
-        report.warnings.push(
-          `consent purpose ${p.key}: version ${current.currentVersion} in the database is newer than the declared version ${p.version}; it stays current.`,
-        );
-      }
-    }
-  });
+    },
+    // Instances starting at once wait for the lock in turn.
+    { maxWait: 20_000, timeout: 30_000 },
+  );
   return report;
 }
