@@ -51,6 +51,7 @@ const config = [
   {
     ignores: [
       '**/.next/**',
+      'dist/**',
       'node_modules/**',
       'server/generated/**',
       '.data/**',

@@ -13,14 +13,7 @@ import './server-env'; // first: server/ modules read DATABASE_URL and AUTH_SECR
 
 import { randomBytes } from 'node:crypto';
 
-import {
-  test as base,
-  expect,
-  type BrowserContext,
-  type BrowserContextOptions,
-  type Locator,
-  type Page,
-} from '@playwright/test';
+import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 
@@ -224,19 +217,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 });
 
-/**
- * Waits until React has hydrated the element. The react-hook-form forms (sign-in,
- * code, first name) have no action of their own: clicked before hydration, the
- * browser submits them as a GET to the same page. React marks each element it
- * owns with a `__reactProps$…` key: internal, but stable since React 16.
- */
-export async function waitForHydration(locator: Locator): Promise<void> {
-  await expect
-    .poll(() => locator.evaluate((element) => Object.keys(element).some((key) => key.startsWith('__reactProps$'))), {
-      message: 'React never hydrated the element',
-    })
-    .toBe(true);
-}
+export { waitForHydration } from './hydration';
 
 /**
  * Everything a test left under its addresses: customers (with their sessions, passkeys,

@@ -1,6 +1,7 @@
 // Demo data for development: idempotent, built with the factories the tests use.
-// Run by `npm run db:seed` (and by `npm run dev` on every start).
-import { ensureConsentPurposes } from '@/server/consent/purposes';
+// Run by `npm run db:seed` (and by `npm run dev` on every start), after the
+// reference data (scripts/db/prepare.ts). Never in production.
+import path from 'node:path';
 
 import { prisma } from '../server/platform/db';
 import { createCustomer } from '../tests/factories';
@@ -30,13 +31,18 @@ const DEMO_CUSTOMERS = [
 ];
 
 export async function seed(): Promise<void> {
-  await ensureConsentPurposes();
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error(
+      'Demo customers are for development only, and NODE_ENV is production: nothing was written. The reference data (consent purposes) is applied by npm start and npm run db:migrate.',
+    );
+  }
   for (const customer of DEMO_CUSTOMERS) await createCustomer(customer);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a file (not bundled into dist/serve.mjs, where import.meta.url is that bundle).
+if (process.argv[1]?.endsWith(`${path.sep}prisma${path.sep}seed.ts`)) {
   seed()
-    .then(() => console.log(`[seed] consent purposes and ${DEMO_CUSTOMERS.length} demo customers are in place`))
+    .then(() => console.log(`[seed] ${DEMO_CUSTOMERS.length} demo customers are in place`))
     .catch((error) => {
       console.error('[seed] failed:', error);
       process.exitCode = 1;

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 
 import { ensureDatabase } from './db/postgres';
-import { migrateDeploy } from './db/schema-engine';
+import { prepareDatabase } from './db/prepare';
 
 const USAGE = `Usage: npm run apps -- <command> [options]
 
@@ -168,7 +168,7 @@ if (values.help || !command) {
 const db = await ensureDatabase({ log: () => {} });
 process.env.DATABASE_URL = db.databaseUrl;
 try {
-  await migrateDeploy(db.databaseUrl);
+  await prepareDatabase(db.databaseUrl, { log: () => {} });
   await run();
 } finally {
   const { prisma, getPool } = await import('../server/platform/db');

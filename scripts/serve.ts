@@ -1,10 +1,14 @@
 // `npm run dev` and `npm start`: the database (DATABASE_URL, else the embedded
-// one), migrations, the demo data in development, then Next.js.
-// Run with `tsx --conditions=react-server` so server/ modules load outside Next.
+// one), migrations and reference data, the demo data in development only, then Next.js.
+// `npm start` runs it compiled (dist/serve.mjs, scripts/build-server.ts), `npm run dev`
+// through tsx; both with --conditions=react-server so server/ modules load outside Next.
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
+import { exitOnBadEnvironment } from './check-env';
 import { ensureDatabase } from './db/postgres';
-import { migrateDeploy } from './db/schema-engine';
+import { prepareDatabase } from './db/prepare';
 
 const mode = process.argv[2];
 if (mode !== 'dev' && mode !== 'start') {
@@ -12,33 +16,49 @@ if (mode !== 'dev' && mode !== 'start') {
   process.exit(2);
 }
 
+// `npm start` serves a production build: production's checks and defaults apply.
+if (mode === 'start') (process.env as Record<string, string | undefined>).NODE_ENV ??= 'production';
+exitOnBadEnvironment(`npm ${mode === 'dev' ? 'run dev' : 'start'}`);
+
 const db = await ensureDatabase();
 process.env.DATABASE_URL = db.databaseUrl;
-const applied = await migrateDeploy(db.databaseUrl);
-console.log(
-  applied.length ? `[db] applied ${applied.length} migration(s): ${applied.join(', ')}` : '[db] migrations up to date',
-);
+await prepareDatabase(db.databaseUrl);
 
 if (mode === 'dev') {
   const { seed } = await import('../prisma/seed');
   await seed();
-  const { prisma } = await import('../server/platform/db');
-  await prisma.$disconnect();
   console.log('[seed] demo data in place · dev mailbox: /dev/mailbox');
 }
+// This process only supervises Next.js from here on: give its connections back.
+const { getPool, prisma } = await import('../server/platform/db');
+await prisma.$disconnect();
+await getPool()
+  .end()
+  .catch(() => undefined);
 
 const port = process.env.PORT ?? '3000';
-// Without the react-server condition: Next.js resolves React for itself.
-const next = spawn('npx', ['tsx', 'scripts/http-server.ts', ...(mode === 'dev' ? ['--dev'] : [])], {
-  stdio: 'inherit',
-  env: { ...process.env, PORT: port, DATABASE_URL: db.databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '' },
-});
+// Without the react-server condition: Next.js resolves React for itself. Node
+// itself, not npx: a signal sent to npx never reached the server behind it.
+// Compiled (dist/serve.mjs, npm start) it starts dist/http-server.mjs; as TypeScript, through tsx.
+const compiled = import.meta.url.endsWith('.mjs');
+const httpServer = fileURLToPath(new URL(compiled ? './http-server.mjs' : './http-server.ts', import.meta.url));
+const next = spawn(
+  process.execPath,
+  [...(compiled ? ['--enable-source-maps'] : ['--import', 'tsx']), httpServer, ...(mode === 'dev' ? ['--dev'] : [])],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, PORT: port, DATABASE_URL: db.databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '' },
+  },
+);
+const nextExited = new Promise<void>((resolve) => next.once('exit', () => resolve()));
 
 let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  if (next.exitCode === null) next.kill('SIGTERM');
+  // The server finishes its requests, which need the database, before the database stops.
+  if (next.exitCode === null && next.signalCode === null) next.kill('SIGTERM');
+  await Promise.race([nextExited, sleep(15_000)]);
   await db.stop();
   process.exit(code);
 }

@@ -1,11 +1,14 @@
 // `npm run worker`: the webhook worker on its own, for a deployment that runs
 // its app instances with WEBHOOK_WORKER=off, or for more delivery capacity.
 // Any number may run beside the app instances. Uses DATABASE_URL, else the
-// embedded PostgreSQL in .data/. Stops cleanly on SIGTERM / SIGINT.
+// embedded PostgreSQL in .data/; applies pending migrations and the reference
+// data first, as `npm start` does. Stops cleanly on SIGTERM / SIGINT.
 // docs/decisions/018-webhook-delivery.md
 import { parseArgs } from 'node:util';
 
+import { exitOnBadEnvironment } from './check-env';
 import { ensureDatabase } from './db/postgres';
+import { prepareDatabase } from './db/prepare';
 
 const { values } = parseArgs({
   options: {
@@ -33,8 +36,10 @@ const pollIntervalMs = numberOption('poll-ms');
 const backoffBaseMs = numberOption('backoff-base-ms');
 const leaseMarginMs = numberOption('lease-margin-ms');
 
+exitOnBadEnvironment('npm run worker');
 const db = await ensureDatabase();
 process.env.DATABASE_URL = db.databaseUrl;
+await prepareDatabase(db.databaseUrl);
 const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
 
 const worker = startWebhookWorker({
@@ -61,6 +66,7 @@ async function shutdown() {
     .end()
     .catch(() => undefined);
   await db.stop();
+  console.log('[webhooks] worker stopped');
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown());

@@ -153,8 +153,9 @@ export async function startServer(
     PORT: String(port),
     ...app.env(origin),
   };
-  // Mails are never sent by these pages; keep a developer's SMTP out of it anyway.
-  delete env.SMTP_URL;
+  // Production requires an SMTP server, but these pages never send mail: a
+  // closed local port keeps a developer's SMTP out of it all the same.
+  env.SMTP_URL = 'smtp://127.0.0.1:9';
   const nodeFlags = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const [command, args] = nodeCommand([...nodeFlags, nextBin, 'start', '-p', String(port)]);
   // Its own process group, so stopping it also stops anything it forks.

@@ -3,11 +3,13 @@
 import path from 'node:path';
 
 import { ensureDatabase, redactUrl, repoRoot } from './postgres';
-import { diffMigrationsToSchema, migrateDeploy, migrateDev, migrateReset, migrateResolve } from './schema-engine';
+import { prepareDatabase } from './prepare';
+import { diffMigrationsToSchema, migrateDev, migrateReset, migrateResolve } from './schema-engine';
 
 const USAGE = `Usage: tsx scripts/db/cli.ts <command>
 
-  deploy              apply pending migrations from prisma/migrations
+  deploy              apply pending migrations from prisma/migrations, then the
+                      reference data (consent purposes), as npm start does
   dev --name <name>   write a migration for the changes in schema.prisma and apply it
                       (--create-only: write it without applying)
   diff                print the SQL from prisma/migrations to schema.prisma
@@ -67,17 +69,25 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   // diff and check print SQL on stdout: keep our own messages on stderr there.
   const log = command === 'diff' ? (msg: string) => console.error(msg) : (msg: string) => console.log(msg);
+  // deploy writes the reference data through server/, which reads the environment.
+  if (command === 'deploy') {
+    const { exitOnBadEnvironment } = await import('../check-env');
+    exitOnBadEnvironment('npm run db:migrate');
+  }
   const db = await ensureDatabase({ log });
   if (!db.embedded) log(`using DATABASE_URL (${redactUrl(db.databaseUrl)})`);
   try {
     switch (command) {
       case 'deploy': {
-        const applied = await migrateDeploy(db.databaseUrl, paths);
-        log(
-          applied.length === 0
-            ? `no pending migrations (${seconds(started)})`
-            : `applied ${applied.length} migration${applied.length === 1 ? '' : 's'} (${seconds(started)}):\n${applied.map((m) => `  ${m}`).join('\n')}`,
-        );
+        // server/ reads the database it writes the reference data to from DATABASE_URL.
+        process.env.DATABASE_URL = db.databaseUrl;
+        await prepareDatabase(db.databaseUrl, { ...paths, log });
+        log(`done (${seconds(started)})`);
+        const { getPool, prisma } = await import('../../server/platform/db');
+        await prisma.$disconnect();
+        await getPool()
+          .end()
+          .catch(() => undefined);
         return 0;
       }
       case 'dev': {

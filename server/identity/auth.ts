@@ -33,7 +33,8 @@ export const { auth, handlers, signIn } = NextAuth((request) => {
   return {
     // The request tells a third-party session which provider it came from (server/identity/oidc.ts).
     adapter: withOidcSignIns(withHashedSessionTokens(PrismaAdapter(prisma)), request),
-    secret: env.AUTH_SECRET,
+    // Signs with the first, accepts each: AUTH_SECRET_PREVIOUS during a rotation.
+    secret: env.AUTH_SECRETS,
     trustHost: true,
     useSecureCookies: secureCookies(),
     // Auth.js writes it for third-party sign-ins; our reads also take its older name (server/platform/cookies.ts).

@@ -4,7 +4,7 @@ import { isLocale, type Locale } from '@/lib/i18n/config';
 import { isUuid } from '@/lib/uuid';
 import { Prisma } from '@/server/generated/prisma/client';
 import { sendSignInMail } from '@/server/mail/send';
-import { hmac, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
+import { hmac, hmacCandidates, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 import { writeEvent } from '@/server/platform/outbox';
@@ -99,7 +99,7 @@ export async function verifyCode(challengeId: string, code: string, ip: string):
   // concurrent requests cannot both succeed or both slip under the limit.
   const used = await prisma.$queryRaw<Array<{ email: string }>>`
     UPDATE sign_in_challenges SET code_used_at = now()
-    WHERE id = ${challengeId}::uuid AND code_hash = ${hmac('sign-in-code', code)}
+    WHERE id = ${challengeId}::uuid AND code_hash = ANY(${hmacCandidates('sign-in-code', code)}::text[])
       AND code_used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
       AND failed_attempts < ${MAX_CODE_ATTEMPTS}
     RETURNING email`;

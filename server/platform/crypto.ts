@@ -11,10 +11,31 @@ export function sha256(value: string): string {
 
 /**
  * Keyed hash for low-entropy secrets (6-digit codes): a leaked table cannot be
- * brute-forced offline without AUTH_SECRET.
+ * brute-forced offline without AUTH_SECRET. Check a stored one with hmacCandidates.
  */
 export function hmac(purpose: string, value: string): string {
-  return createHmac('sha256', getEnv().AUTH_SECRET).update(`${purpose}:${value}`).digest('hex');
+  return keyedHash(getEnv().AUTH_SECRET, purpose, value);
+}
+
+/**
+ * What `hmac` gave under AUTH_SECRET and, during a rotation, AUTH_SECRET_PREVIOUS:
+ * a code sent just before the rotation still verifies.
+ */
+export function hmacCandidates(purpose: string, value: string): string[] {
+  return getEnv().AUTH_SECRETS.map((secret) => keyedHash(secret, purpose, value));
+}
+
+/**
+ * A stable pseudonym (consent receipts' subject), keyed by PSEUDONYM_SECRET
+ * (AUTH_SECRET unless set), so rotating AUTH_SECRET does not change it.
+ * docs/decisions/021-reference-data-and-production-defaults.md
+ */
+export function pseudonym(purpose: string, value: string): string {
+  return keyedHash(getEnv().PSEUDONYM_SECRET, purpose, value);
+}
+
+function keyedHash(secret: string, purpose: string, value: string): string {
+  return createHmac('sha256', secret).update(`${purpose}:${value}`).digest('hex');
 }
 
 /** 32 random bytes, base64url: 43 characters. */

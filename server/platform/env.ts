@@ -4,17 +4,27 @@ import { z } from 'zod';
 
 const DEV_AUTH_SECRET = 'development-only-secret-do-not-use-in-production-0000';
 
+const secret = (name: string) =>
+  z.string().min(32, { error: `${name} must be at least 32 characters (openssl rand -base64 32)` });
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    DATABASE_URL: z.url({ error: 'DATABASE_URL must be a postgresql:// URL' }),
-    AUTH_SECRET: z
-      .string()
-      .min(32, { error: 'AUTH_SECRET must be at least 32 characters (openssl rand -base64 32)' })
-      .optional(),
+    // Required by getEnv(); absent before the embedded database gave one (envIssues).
+    DATABASE_URL: z.url({ error: 'DATABASE_URL must be a postgresql:// URL' }).optional(),
+    AUTH_SECRET: secret('AUTH_SECRET').optional(),
+    // The secret AUTH_SECRET replaces, still accepted for verification during a rotation.
+    AUTH_SECRET_PREVIOUS: secret('AUTH_SECRET_PREVIOUS').optional(),
+    // Keys the consent receipts' subject pseudonyms, which must outlive a rotation of AUTH_SECRET.
+    PSEUDONYM_SECRET: secret('PSEUDONYM_SECRET').optional(),
     APP_URL: z.url().optional(),
     PORT: z.coerce.number().int().positive().default(3000),
-    SMTP_URL: z.url().optional(),
+    SMTP_URL: z
+      .url({ error: 'SMTP_URL must be a URL such as smtp://user:password@smtp.example.com:587' })
+      .refine((url) => /^smtps?:\/\//.test(url), {
+        error: 'must start with smtp:// (STARTTLS when offered) or smtps:// (TLS from the first byte)',
+      })
+      .optional(),
     MAIL_FROM: z.string().default('Accord <no-reply@accord.localhost>'),
     // Rate limits: points per window (docs/attack-protection.md lists them).
     RATE_LIMIT_SEND_PER_EMAIL: z.coerce.number().int().positive().default(5),
@@ -32,17 +42,68 @@ const EnvSchema = z
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   })
   .transform((env) => {
-    const production = env.NODE_ENV === 'production';
-    if (production && !env.AUTH_SECRET) {
-      throw new Error('AUTH_SECRET is required in production (openssl rand -base64 32)');
-    }
+    const authSecret = env.AUTH_SECRET ?? DEV_AUTH_SECRET;
     return {
       ...env,
-      production,
-      AUTH_SECRET: env.AUTH_SECRET ?? DEV_AUTH_SECRET,
+      DATABASE_URL: env.DATABASE_URL ?? '',
+      production: env.NODE_ENV === 'production',
+      AUTH_SECRET: authSecret,
+      /** Signing uses the first; verification accepts each (a rotation window). */
+      AUTH_SECRETS: env.AUTH_SECRET_PREVIOUS ? [authSecret, env.AUTH_SECRET_PREVIOUS] : [authSecret],
+      PSEUDONYM_SECRET: env.PSEUDONYM_SECRET ?? authSecret,
       APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     };
   });
+
+type ParsedEnv = z.output<typeof EnvSchema>;
+
+/**
+ * What production refuses to start without, each naming the variable and what
+ * to put there. docs/decisions/021-reference-data-and-production-defaults.md
+ */
+function safetyIssues(source: Record<string, string | undefined>, env: ParsedEnv): string[] {
+  const issues: string[] = [];
+  if (env.AUTH_SECRET_PREVIOUS && env.AUTH_SECRET_PREVIOUS === source.AUTH_SECRET) {
+    issues.push(
+      'AUTH_SECRET_PREVIOUS: is the same as AUTH_SECRET; set it to the secret AUTH_SECRET replaced, or unset it',
+    );
+  }
+  if (env.AUTH_SECRET_PREVIOUS && !source.PSEUDONYM_SECRET) {
+    issues.push(
+      'PSEUDONYM_SECRET: required while AUTH_SECRET is rotated, so that consent receipts keep naming a customer by the same pseudonym. ' +
+        'Set it to the value of AUTH_SECRET_PREVIOUS (or to the PSEUDONYM_SECRET of an earlier rotation) and keep it for good',
+    );
+  }
+  if (!env.production) return issues;
+  if (!source.AUTH_SECRET) {
+    issues.push(
+      'AUTH_SECRET: required in production. Set it to a random value of 32+ characters (openssl rand -base64 32), the same for every instance and the worker',
+    );
+  }
+  if (!source.APP_URL) {
+    issues.push(
+      'APP_URL: required in production. Set it to the public address customers use, e.g. APP_URL=https://accounts.example.com (http:// only for localhost)',
+    );
+  } else {
+    const url = new URL(source.APP_URL);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+      issues.push(
+        `APP_URL: must be an https:// address in production (http:// only for localhost), got "${source.APP_URL}"`,
+      );
+    } else if (url.pathname !== '/' || url.search || url.hash) {
+      issues.push(
+        `APP_URL: must be an origin without a path, e.g. https://accounts.example.com, got "${source.APP_URL}"`,
+      );
+    }
+  }
+  if (!source.SMTP_URL) {
+    issues.push(
+      'SMTP_URL: required in production (without it, mails and their sign-in codes are kept in the database for /dev/mailbox). ' +
+        'Set it to your mail server, e.g. SMTP_URL=smtp://user:password@smtp.example.com:587',
+    );
+  }
+  return issues;
+}
 
 /** A third-party OpenID Connect provider, from AUTH_OIDC_<ID>_* (README, "Third-party sign-in"). */
 export type OidcProviderConfig = {
@@ -124,22 +185,37 @@ function issuerUrl(value: string): string | null {
   return secure && !url.search && !url.hash ? value : null;
 }
 
-export type Env = z.output<typeof EnvSchema> & { oidcProviders: OidcProviderConfig[] };
+export type Env = ParsedEnv & { oidcProviders: OidcProviderConfig[] };
+
+/**
+ * Every problem with the environment, one line each; [] when it is fine. The
+ * start-up scripts call it before they open any database (scripts/check-env.ts),
+ * when DATABASE_URL may still be unset (the embedded database).
+ */
+export function envIssues(
+  source: Record<string, string | undefined>,
+  opts: { requireDatabaseUrl?: boolean } = {},
+): string[] {
+  const parsed = EnvSchema.safeParse(source);
+  const oidc = parseOidcProviders(source);
+  return [
+    ...(parsed.success
+      ? safetyIssues(source, parsed.data)
+      : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`)),
+    ...(opts.requireDatabaseUrl !== false && !source.DATABASE_URL
+      ? ['DATABASE_URL: not set (npm start and npm run dev set it to the embedded database when you do not)']
+      : []),
+    ...oidc.issues,
+  ];
+}
 
 let cached: Env | undefined;
 
 /** The validated environment, read once. Throws a readable error listing every bad variable. */
 export function getEnv(): Env {
   if (cached) return cached;
-  const parsed = EnvSchema.safeParse(process.env);
-  const oidc = parseOidcProviders(process.env);
-  if (!parsed.success || oidc.issues.length > 0) {
-    const lines = [
-      ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`)),
-      ...oidc.issues,
-    ].map((line) => `  - ${line}`);
-    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
-  }
-  cached = { ...parsed.data, oidcProviders: oidc.providers };
+  const issues = envIssues(process.env);
+  if (issues.length > 0) throw new Error(`Invalid environment:\n${issues.map((line) => `  - ${line}`).join('\n')}`);
+  cached = { ...EnvSchema.parse(process.env), oidcProviders: parseOidcProviders(process.env).providers };
   return cached;
 }

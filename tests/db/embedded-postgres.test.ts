@@ -7,7 +7,15 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { repoRoot, startEmbeddedPostgres, stopEmbeddedPostgres, type EmbeddedServer } from '../../scripts/db/postgres';
+import { refuseKnownSuperuserPassword } from '@/server/apps/db-roles';
+
+import {
+  PASSWORD_FILE,
+  repoRoot,
+  startEmbeddedPostgres,
+  stopEmbeddedPostgres,
+  type EmbeddedServer,
+} from '../../scripts/db/postgres';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,6 +40,23 @@ async function answers(url: string): Promise<boolean> {
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+async function queryOne(url: string, sql: string): Promise<unknown> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(sql);
+    return rows[0] ? Object.values(rows[0])[0] : undefined;
+  } finally {
+    await client.end();
+  }
+}
+
+function withPassword(url: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.password = password;
+  return parsed.toString();
 }
 
 function postmasterPid(dataDir: string): number | null {
@@ -103,6 +128,37 @@ describe('startEmbeddedPostgres', { timeout: 60_000 }, () => {
     await first.stop();
     expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
+  });
+
+  it('generates its superuser password, keeps it in the data folder, listens on localhost only, and replaces a well-known one', async () => {
+    const server = await startEmbeddedPostgres({ dataDir, port, log: () => {} });
+    running.push(server);
+    const file = path.join(dataDir, PASSWORD_FILE);
+    const password = fs.readFileSync(file, 'utf8').trim();
+    expect(password).toMatch(/^[0-9a-f]{48}$/);
+    expect(fs.statSync(file).mode & 0o077).toBe(0);
+    expect(new URL(server.adminUrl).password).toBe(password);
+    const wellKnown = withPassword(server.adminUrl, 'postgres');
+    expect(await answers(wellKnown)).toBe(false);
+    expect(await queryOne(server.adminUrl, 'SHOW listen_addresses')).toBe('localhost');
+    await expect(refuseKnownSuperuserPassword(server.adminUrl)).resolves.toBeUndefined();
+
+    // A data folder from before this release: the well-known password, no file.
+    await queryOne(server.adminUrl, "ALTER ROLE postgres PASSWORD 'postgres'");
+    fs.rmSync(file);
+    await expect(refuseKnownSuperuserPassword(server.adminUrl)).rejects.toThrow(
+      /accepts the superuser "postgres" with the password "postgres"/,
+    );
+    await server.stop();
+
+    const logs: string[] = [];
+    const again = await startEmbeddedPostgres({ dataDir, port, log: (m) => logs.push(m) });
+    running.push(again);
+    expect(logs.join('\n')).toContain('replaced the well-known superuser password');
+    expect(await answers(wellKnown)).toBe(false);
+    expect(fs.readFileSync(file, 'utf8').trim()).not.toBe(password);
+    expect(await answers(again.adminUrl)).toBe(true);
+    await again.stop();
   });
 
   it('recovers from a stale postmaster.pid whose process is gone', async () => {

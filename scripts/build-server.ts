@@ -1,0 +1,46 @@
+// `npm run build`, after `next build`: the custom HTTP server, the worker and the
+// operators' CLIs compiled to JavaScript in dist/, so that production runs no
+// TypeScript loader (tsx is a devDependency). Packages stay external (node_modules);
+// our own code, server/ and the generated Prisma client are bundled.
+// docs/decisions/021-reference-data-and-production-defaults.md
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import { build } from 'esbuild';
+
+import { repoRoot } from './db/postgres';
+
+const require = createRequire(import.meta.url);
+// What the react-server condition selects: server/ modules may load outside Next.
+const emptyServerOnly = path.join(path.dirname(require.resolve('server-only')), 'empty.js');
+
+const started = Date.now();
+await build({
+  absWorkingDir: repoRoot,
+  entryPoints: {
+    serve: 'scripts/serve.ts',
+    'http-server': 'scripts/http-server.ts',
+    worker: 'scripts/worker.ts',
+    'db-cli': 'scripts/db/cli.ts',
+    apps: 'scripts/apps.ts',
+  },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20.19',
+  packages: 'external',
+  tsconfig: 'tsconfig.json',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'server-only',
+      setup(b) {
+        b.onResolve({ filter: /^server-only$/ }, () => ({ path: emptyServerOnly }));
+      },
+    },
+  ],
+});
+console.log(`[build] server, worker and CLIs compiled to dist/ (${Date.now() - started} ms)`);

@@ -1,0 +1,43 @@
+// The database step of every start (`npm start`, `npm run dev`, `npm run worker`,
+// `npm run db:migrate`): pending migrations, then the reference data, under one
+// lock so that instances starting together take turns.
+// docs/decisions/021-reference-data-and-production-defaults.md
+import pg from 'pg';
+
+import { migrateDeploy, type MigrationPaths } from './schema-engine';
+
+// Any constant, the same in every release.
+const PREPARE_LOCK = 0x61636d67; // "acmg"
+
+/** Needs DATABASE_URL set to `databaseUrl` (server/ reads it) and the react-server condition. */
+export async function prepareDatabase(
+  databaseUrl: string,
+  opts: MigrationPaths & { log?: (msg: string) => void } = {},
+): Promise<{ migrations: string[]; referenceData: string[] }> {
+  const log = opts.log ?? ((msg: string) => console.log(msg));
+  const lock = new pg.Client({ connectionString: databaseUrl, application_name: 'accord migrations' });
+  lock.on('error', () => {});
+  await lock.connect();
+  try {
+    const { rows } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [PREPARE_LOCK]);
+    if (!rows[0]?.ok) {
+      log('[db] another instance is migrating this database; waiting for it…');
+      await lock.query('SELECT pg_advisory_lock($1)', [PREPARE_LOCK]);
+    }
+    const migrations = await migrateDeploy(databaseUrl, opts);
+    log(
+      migrations.length
+        ? `[db] applied ${migrations.length} migration(s): ${migrations.join(', ')}`
+        : '[db] migrations up to date',
+    );
+    const { applyReferenceData } = await import('../../server/reference-data');
+    const referenceData = await applyReferenceData();
+    log(
+      referenceData.length ? referenceData.map((line) => `[db] ${line}`).join('\n') : '[db] reference data up to date',
+    );
+    return { migrations, referenceData };
+  } finally {
+    // Ending the session releases the lock.
+    await lock.end().catch(() => {});
+  }
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+
+import { envIssues } from '@/server/platform/env';
+
+const SECRET = 'a'.repeat(32);
+const PREVIOUS = 'b'.repeat(32);
+const production = {
+  NODE_ENV: 'production',
+  AUTH_SECRET: SECRET,
+  APP_URL: 'https://accounts.example.com',
+  SMTP_URL: 'smtp://user:password@smtp.example.com:587',
+};
+const issuesOf = (env: Record<string, string | undefined>) => envIssues(env, { requireDatabaseUrl: false });
+
+describe('production refuses to start without safe settings', () => {
+  it('accepts the README production variables, and http:// on localhost', () => {
+    expect(issuesOf(production)).toEqual([]);
+    expect(issuesOf({ ...production, APP_URL: 'http://localhost:3000' })).toEqual([]);
+    expect(issuesOf({ ...production, SMTP_URL: 'smtps://smtp.example.com' })).toEqual([]);
+  });
+
+  it('names each missing variable and what to put there', () => {
+    expect(issuesOf({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^AUTH_SECRET: required in production\. .*openssl rand -base64 32/),
+      expect.stringMatching(/^APP_URL: required in production\. .*https:\/\/accounts\.example\.com/),
+      expect.stringMatching(/^SMTP_URL: required in production .*smtp:\/\/user:password@smtp\.example\.com:587/),
+    ]);
+  });
+
+  it('refuses an APP_URL that is not https (except localhost) or has a path', () => {
+    expect(issuesOf({ ...production, APP_URL: 'http://accounts.example.com' })).toEqual([
+      'APP_URL: must be an https:// address in production (http:// only for localhost), got "http://accounts.example.com"',
+    ]);
+    expect(issuesOf({ ...production, APP_URL: 'https://example.com/accounts' })).toEqual([
+      expect.stringMatching(/^APP_URL: must be an origin without a path/),
+    ]);
+  });
+
+  it('refuses an SMTP_URL that is not smtp:// or smtps://, in any mode', () => {
+    expect(issuesOf({ SMTP_URL: 'http://smtp.example.com' })).toEqual([
+      expect.stringMatching(/^SMTP_URL: must start with smtp:\/\/ .* or smtps:\/\//),
+    ]);
+  });
+
+  it('asks for PSEUDONYM_SECRET during a rotation, and refuses a previous secret equal to the current one', () => {
+    expect(issuesOf({ ...production, AUTH_SECRET_PREVIOUS: PREVIOUS })).toEqual([
+      expect.stringMatching(/^PSEUDONYM_SECRET: required while AUTH_SECRET is rotated.*AUTH_SECRET_PREVIOUS/),
+    ]);
+    expect(issuesOf({ ...production, AUTH_SECRET_PREVIOUS: PREVIOUS, PSEUDONYM_SECRET: PREVIOUS })).toEqual([]);
+    expect(issuesOf({ ...production, AUTH_SECRET_PREVIOUS: SECRET, PSEUDONYM_SECRET: SECRET })).toEqual([
+      expect.stringMatching(/^AUTH_SECRET_PREVIOUS: is the same as AUTH_SECRET/),
+    ]);
+  });
+
+  it('keeps development free of these requirements', () => {
+    expect(issuesOf({})).toEqual([]);
+    expect(issuesOf({ NODE_ENV: 'test' })).toEqual([]);
+  });
+});
