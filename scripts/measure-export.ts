@@ -18,6 +18,7 @@ try {
   const { createCustomer } = await import('../tests/factories');
   const { subjectPseudonym } = await import('../server/consent/consent');
   const { buildExport } = await import('../server/customers/export');
+  const { recordDataAccess } = await import('../server/consent/access-log');
   const { randomToken, sha256 } = await import('../server/platform/crypto');
 
   const customer = await createCustomer({ email: `export-${Date.now()}@example.test`, lastName: 'Martin' });
@@ -72,19 +73,27 @@ try {
       authMethod: 'email-code',
     })),
   });
+  // Through the log's one writer, then spread over the year: the writer stamps
+  // every read with the time it happened, which a seeded history cannot have.
   for (let offset = 0; offset < VOLUME.accessLog; offset += 5_000) {
-    await prisma.dataAccessLog.createMany({
-      data: Array.from({ length: Math.min(5_000, VOLUME.accessLog - offset) }, (_, j) => ({
+    await recordDataAccess(
+      prisma,
+      Array.from({ length: Math.min(5_000, VOLUME.accessLog - offset) }, (_, j) => ({
         customerId: customer.id,
-        accessorType: j % 10 === 0 ? 'staff' : 'app',
-        accessorId: `client-${j % 5}`,
-        accessorName: ['Shop', 'Checkbook app', 'Mobile app', 'Loyalty', 'Support: Jo'][j % 5]!,
+        accessor: {
+          type: j % 10 === 0 ? ('staff' as const) : ('app' as const),
+          id: `client-${j % 5}`,
+          name: ['Shop', 'Checkbook app', 'Mobile app', 'Loyalty', 'Support: Jo'][j % 5]!,
+        },
         fields: ['email', 'firstName', 'lastName'],
         purpose: 'personalization',
-        occurredAt: at(offset + j, VOLUME.accessLog),
       })),
-    });
+    );
   }
+  await prisma.$executeRaw`
+    UPDATE data_access_log l SET occurred_at = ${new Date(start)}::timestamp + (n.i * ${YEAR_MS / VOLUME.accessLog}::float8) * interval '1 millisecond'
+    FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i FROM data_access_log WHERE customer_id = ${customer.id}::uuid) n
+    WHERE l.id = n.id`;
   await prisma.$executeRawUnsafe('ANALYZE');
   console.log(`seeded a year of history in ${Date.now() - t0} ms:`, VOLUME);
 
