@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import en from '@/messages/en.json';
-import { json, mediaType, readBodyText, requestPath } from '@/server/apps/api/http';
+import { etag, json, mediaType, parseIfMatch, readBodyText, requestPath } from '@/server/apps/api/http';
 import {
   fieldError,
   internalError,
@@ -206,5 +206,25 @@ describe('internalError', () => {
     expect(JSON.stringify(body)).not.toContain('hunter2');
     expect(log).toHaveBeenCalledOnce();
     expect(String(log.mock.calls[0]![0])).toContain(body.errorId);
+  });
+});
+
+describe('If-Match and ETag: one strong version tag', () => {
+  it('reads the tag the API gives back', () => {
+    expect(etag(7)).toBe('"7"');
+    expect(parseIfMatch(etag(7))).toEqual({ kind: 'version', version: 7 });
+    expect(parseIfMatch('  "12" ')).toEqual({ kind: 'version', version: 12 });
+  });
+
+  it('tells a missing header from "*" and from anything else', () => {
+    expect(parseIfMatch(null)).toEqual({ kind: 'missing' });
+    expect(parseIfMatch('*')).toEqual({ kind: 'any' });
+    expect(parseIfMatch('')).toEqual({ kind: 'invalid' });
+  });
+
+  it('refuses weak tags, lists, unquoted and oversized versions', () => {
+    for (const value of ['W/"7"', '"7", "8"', '7', '"7', '"abc"', '"-1"', '"1.5"', '"1234567890"', '"*"']) {
+      expect(parseIfMatch(value), value).toEqual({ kind: 'invalid' });
+    }
   });
 });

@@ -11,7 +11,7 @@ import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 
 import { authenticateApp, insufficientScope, type ApiApp } from '../oauth';
-import { json, mediaType, readBodyText, requestPath } from './http';
+import { etag, json, mediaType, parseIfMatch, readBodyText, requestPath } from './http';
 import { fieldError, internalError, jsonPointer, problem, type ProblemFieldError } from './problem';
 import {
   CustomerIdSchema,
@@ -38,8 +38,6 @@ export async function answer(request: Request, work: () => Promise<Response>): P
     return internalError(requestPath(request), error);
   }
 }
-
-const etag = (version: number) => `"${version}"`;
 
 function toApiCustomer(read: PolicyRead): ApiCustomer {
   const { updatedAt, locale, ...customer } = read.customer;
@@ -168,17 +166,6 @@ function bodyErrors(error: z.ZodError): ProblemFieldError[] {
         : [fieldError({ pointer: jsonPointer(issue.path) }, issue.message, issue.code)],
     )
     .slice(0, MAX_FIELD_ERRORS);
-}
-
-type IfMatch = { kind: 'missing' } | { kind: 'any' } | { kind: 'invalid' } | { kind: 'version'; version: number };
-
-/** One strong ETag as this API gives them ("7"); "*" and weak or several tags are not accepted. */
-function parseIfMatch(value: string | null): IfMatch {
-  if (value === null) return { kind: 'missing' };
-  const trimmed = value.trim();
-  if (trimmed === '*') return { kind: 'any' };
-  const match = /^"(\d{1,9})"$/.exec(trimmed);
-  return match ? { kind: 'version', version: Number(match[1]) } : { kind: 'invalid' };
 }
 
 /** The shared field each attribute of a patch belongs to: an app writes only fields it may read. */

@@ -58,3 +58,22 @@ export function json(body: unknown, init: { status?: number; headers?: Record<st
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...init.headers },
   });
 }
+
+/** The ETag of a customer at a version: a strong tag, its number in quotes ("7"). */
+export const etag = (version: number) => `"${version}"`;
+
+export type IfMatch =
+  { kind: 'missing' } | { kind: 'any' } | { kind: 'invalid' } | { kind: 'version'; version: number };
+
+/**
+ * If-Match as this API accepts it: one strong ETag as it gives them ("7") or
+ * "*". A weak tag can never match a strong comparison (RFC 9110 §13.1.1), and a
+ * list would let a client write over versions it never read: both are invalid.
+ */
+export function parseIfMatch(value: string | null): IfMatch {
+  if (value === null) return { kind: 'missing' };
+  const trimmed = value.trim();
+  if (trimmed === '*') return { kind: 'any' };
+  const match = /^"(\d{1,9})"$/.exec(trimmed);
+  return match ? { kind: 'version', version: Number(match[1]) } : { kind: 'invalid' };
+}
