@@ -30,6 +30,10 @@ afterEach(async () => {
 
 /** `npm run worker` on this database: 2 s per try, a lease of 2.5 s, tiny retry delays. */
 function startWorkerProcess(...extra: string[]): Worker {
+  return startWorker(2_000, extra);
+}
+
+function startWorker(timeoutMs: number, extra: string[]): Worker {
   const args = [
     '--conditions=react-server',
     'scripts/worker.ts',
@@ -43,13 +47,13 @@ function startWorkerProcess(...extra: string[]): Worker {
     '500',
     ...extra,
   ];
-  return startProcess(args, 'worker listening');
+  return startProcess(args, 'worker listening', timeoutMs);
 }
 
-function startProcess(args: string[], readyText: string): Worker {
+function startProcess(args: string[], readyText: string, timeoutMs = 2_000): Worker {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_OPTIONS: '', WEBHOOK_TIMEOUT_MS: '2000' },
+    env: { ...process.env, NODE_OPTIONS: '', WEBHOOK_TIMEOUT_MS: String(timeoutMs) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -126,7 +130,9 @@ describe('webhook workers as processes', () => {
       for (const [i, c] of customers.entries())
         expect(await updateProfile(c.id, { firstName: names[i] }, portal)).toMatchObject({ ok: true });
 
-      const first = startWorkerProcess();
+      // 8 s per try: on a loaded machine a 2 s try could time out (and free its
+      // slot) before the four are counted; the kill comes long before 8 s.
+      const first = startWorker(8_000, []);
       await first.listening;
       // Its four slots hang on the receiver; the two other events wait their turn.
       await r.waitFor((received) => received.length === 4);
@@ -143,7 +149,7 @@ describe('webhook workers as processes', () => {
       r.answer(() => 204);
       const second = startWorkerProcess();
       await second.listening;
-      // The killed worker's leases expire (2.5 s), then its deliveries are sent again.
+      // The killed worker's leases expire (8.5 s), then its deliveries are sent again.
       await until(
         async () =>
           (await deliveries(app.id)).every((d) => d.status === 'delivered') && (await deliveries(app.id)).length === 8,
@@ -173,8 +179,9 @@ describe('webhook workers as processes', () => {
       });
       const app = await webhookApp(r.url);
       const customers = await Promise.all(Array.from({ length: 10 }, () => createCustomer({ email: uniqueEmail() })));
-      const a = startWorkerProcess('--verbose');
-      const b = startWorkerProcess('--verbose');
+      // The normal case: no try times out, even when a loaded machine answers late.
+      const a = startWorker(10_000, ['--verbose']);
+      const b = startWorker(10_000, ['--verbose']);
       await Promise.all([a.listening, b.listening]);
 
       // 30 events in bursts, as several app instances would write them.
