@@ -11,8 +11,9 @@
  * E2E_CHECKBOOK_PORT (the checkbook example app e2e/shared-store.spec.ts starts, 3191),
  * E2E_DEBUG (show the app's stdout), RATE_LIMIT_* (passed to the app), CI (1 retry).
  */
-import { defineConfig, devices } from '@playwright/test';
+import { defineConfig } from '@playwright/test';
 
+import { chromiumUse } from './e2e/chromium';
 import { TEST_AUTH_SECRET } from './e2e/test-secrets';
 
 const databaseUrl = process.env.E2E_DATABASE_URL;
@@ -36,7 +37,6 @@ process.env.E2E_OIDC_URL ??= oidcIssuer;
 
 const isCI = process.env.CI === 'true' || process.env.CI === '1';
 const debug = Boolean(process.env.E2E_DEBUG);
-const chromiumPath = process.env.PLAYWRIGHT_CHROMIUM_PATH || undefined;
 
 const rateLimitEnv = Object.fromEntries(
   Object.entries(process.env).filter(
@@ -59,21 +59,7 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
-      use: {
-        ...devices['Desktop Chrome'],
-        launchOptions: {
-          ...(chromiumPath ? { executablePath: chromiumPath } : {}),
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
-        },
-      },
+      use: chromiumUse(),
     },
   ],
   webServer: [

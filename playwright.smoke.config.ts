@@ -10,7 +10,9 @@
  *
  *   BASE_URL=… E2E_MAILBOX_URL=… npx playwright test -c playwright.smoke.config.ts
  */
-import { defineConfig, devices } from '@playwright/test';
+import { defineConfig } from '@playwright/test';
+
+import { chromiumUse } from './e2e/chromium';
 
 const baseURL = process.env.BASE_URL;
 if (!baseURL || !process.env.E2E_MAILBOX_URL) {
@@ -18,7 +20,6 @@ if (!baseURL || !process.env.E2E_MAILBOX_URL) {
     'Set BASE_URL (the running app) and E2E_MAILBOX_URL (the HTTP API of the SMTP sink it sends mail to, e2e/mail-sink.ts)',
   );
 }
-const chromiumPath = process.env.PLAYWRIGHT_CHROMIUM_PATH || undefined;
 
 export default defineConfig({
   // Only these files: the other specs open the database through their fixtures.
@@ -40,21 +41,7 @@ export default defineConfig({
   projects: [
     {
       name: 'smoke',
-      use: {
-        ...devices['Desktop Chrome'],
-        launchOptions: {
-          ...(chromiumPath ? { executablePath: chromiumPath } : {}),
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
-        },
-      },
+      use: chromiumUse(),
     },
   ],
 });

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
 
+import { EmptyState, PageHeader, PageSection } from '@/components/ui/page-section';
 import { listDataAccess } from '@/server/consent/access-log';
 import { listAppsForCustomer } from '@/server/consent/app-access';
 import {
@@ -55,15 +56,9 @@ export default async function PrivacyPage() {
 
   return (
     <div className="flex flex-col gap-10">
-      <div>
-        <h1 className="text-3xl font-bold tracking-tight">{tAccount('privacy.title')}</h1>
-        <p className="mt-2 text-muted">{t('intro')}</p>
-      </div>
+      <PageHeader title={tAccount('privacy.title')} intro={t('intro')} />
 
-      <section aria-labelledby="consents-title" className="flex flex-col gap-4">
-        <h2 id="consents-title" className="text-xl font-semibold">
-          {t('consentsTitle')}
-        </h2>
+      <PageSection id="consents" title={t('consentsTitle')}>
         <ul className="flex flex-col gap-3">
           {purposes.map((p) => (
             <ConsentItem
@@ -82,14 +77,11 @@ export default async function PrivacyPage() {
             />
           ))}
         </ul>
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="optouts-title" className="flex flex-col gap-4">
-        <h2 id="optouts-title" className="text-xl font-semibold">
-          {t('optOutsTitle')}
-        </h2>
+      <PageSection id="optouts" title={t('optOutsTitle')}>
         {optOuts.length === 0 ? (
-          <p className={card}>{t('noOptOut')}</p>
+          <EmptyState>{t('noOptOut')}</EmptyState>
         ) : (
           <ul className="flex flex-col gap-2">
             {optOuts.map((o) => (
@@ -99,15 +91,11 @@ export default async function PrivacyPage() {
             ))}
           </ul>
         )}
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="receipts-title" className="flex flex-col gap-4">
-        <h2 id="receipts-title" className="text-xl font-semibold">
-          {t('historyTitle')}
-        </h2>
-        <p className="-mt-2 text-muted">{t('historyIntro')}</p>
+      <PageSection id="receipts" title={t('historyTitle')} intro={t('historyIntro')}>
         {receipts.length === 0 ? (
-          <p className={card}>{t('historyEmpty')}</p>
+          <EmptyState>{t('historyEmpty')}</EmptyState>
         ) : (
           <ol className="flex flex-col gap-2">
             {receipts.map((r) => {
@@ -139,15 +127,11 @@ export default async function PrivacyPage() {
             })}
           </ol>
         )}
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="apps-title" className="flex flex-col gap-4">
-        <h2 id="apps-title" className="text-xl font-semibold">
-          {t('appsTitle')}
-        </h2>
-        <p className="-mt-2 text-muted">{t('appsIntro')}</p>
+      <PageSection id="apps" title={t('appsTitle')} intro={t('appsIntro')}>
         {apps.length === 0 ? (
-          <p className={card}>{t('appsEmpty')}</p>
+          <EmptyState>{t('appsEmpty')}</EmptyState>
         ) : (
           <ul className="flex flex-col gap-3">
             {apps.map((a) => (
@@ -163,15 +147,11 @@ export default async function PrivacyPage() {
             ))}
           </ul>
         )}
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="access-title" className="flex flex-col gap-4">
-        <h2 id="access-title" className="text-xl font-semibold">
-          {t('accessTitle')}
-        </h2>
-        <p className="-mt-2 text-muted">{t('accessIntro')}</p>
+      <PageSection id="access" title={t('accessTitle')} intro={t('accessIntro')}>
         {accesses.length === 0 ? (
-          <p className={card}>{t('accessEmpty')}</p>
+          <EmptyState>{t('accessEmpty')}</EmptyState>
         ) : (
           <ol className="flex flex-col gap-2">
             {accesses.map((a) => (
@@ -192,23 +172,16 @@ export default async function PrivacyPage() {
             ))}
           </ol>
         )}
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="export-title" className="flex flex-col gap-4">
-        <h2 id="export-title" className="text-xl font-semibold">
-          {tExport('title')}
-        </h2>
-        <p className="-mt-2 text-muted">{tExport('intro')}</p>
+      <PageSection id="export" title={tExport('title')} intro={tExport('intro')}>
         <ExportButton hasPasskey={passkeys > 0} />
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="delete-title" className="flex flex-col gap-4">
-        <h2 id="delete-title" className="text-xl font-semibold">
-          {tDeletion('title')}
-        </h2>
+      <PageSection id="delete" title={tDeletion('title')}>
         <p className="-mt-2 max-w-prose text-muted">{tDeletion('intro')}</p>
         <DeleteAccount email={customer.email} hasPasskey={passkeys > 0} />
-      </section>
+      </PageSection>
     </div>
   );
 }

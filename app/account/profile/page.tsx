@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
 import { notFound } from 'next/navigation';
 
+import { EmptyState, PageHeader, PageSection } from '@/components/ui/page-section';
 import { ADDRESS_COUNTRIES, ADDRESS_KINDS, type AddressCountry } from '@/lib/validation/address';
 import { formatPhone, phoneCountryOf } from '@/lib/validation/phone';
 import { PHONE_COUNTRIES, type PhoneCountry } from '@/lib/validation/profile';
@@ -64,15 +65,9 @@ export default async function ProfilePage() {
 
   return (
     <div className="flex flex-col gap-10">
-      <div>
-        <h1 className="text-3xl font-bold tracking-tight">{tAccount('profile.title')}</h1>
-        <p className="mt-2 text-muted">{t('intro')}</p>
-      </div>
+      <PageHeader title={tAccount('profile.title')} intro={t('intro')} />
 
-      <section aria-labelledby="details-title" className="flex flex-col gap-4">
-        <h2 id="details-title" className="text-xl font-semibold">
-          {t('detailsTitle')}
-        </h2>
+      <PageSection id="details" title={t('detailsTitle')}>
         <PersonalDetailsForm
           version={profile.version}
           locale={locale}
@@ -90,12 +85,9 @@ export default async function ProfilePage() {
             locale: describeProvenance(profile.provenance.locale),
           }}
         />
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="email-title" className="flex flex-col gap-4">
-        <h2 id="email-title" className="text-xl font-semibold">
-          {(await getTranslations('emailChange'))('title')}
-        </h2>
+      <PageSection id="email" title={(await getTranslations('emailChange'))('title')}>
         <EmailSection
           email={profile.email}
           verified={profile.emailVerified}
@@ -106,13 +98,9 @@ export default async function ProfilePage() {
         {revert && (
           <CloseRevertButton oldEmail={revert.oldEmail} until={date(revert.expiresAt)} hasPasskey={passkeys > 0} />
         )}
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="addresses-title" className="flex flex-col gap-4">
-        <h2 id="addresses-title" className="text-xl font-semibold">
-          {t('addressesTitle')}
-        </h2>
-        <p className="-mt-2 text-muted">{t('addressesIntro')}</p>
+      <PageSection id="addresses" title={t('addressesTitle')} intro={t('addressesIntro')}>
         <div className="flex flex-col gap-4">
           {ADDRESS_KINDS.map((kind) => (
             <AddressCard
@@ -126,15 +114,11 @@ export default async function ProfilePage() {
             />
           ))}
         </div>
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="history-title" className="flex flex-col gap-4">
-        <h2 id="history-title" className="text-xl font-semibold">
-          {t('historyTitle')}
-        </h2>
-        <p className="-mt-2 text-muted">{t('historyIntro')}</p>
+      <PageSection id="history" title={t('historyTitle')} intro={t('historyIntro')}>
         {history.length === 0 ? (
-          <p className="rounded-lg bg-white p-4 ring-1 ring-slate-200">{t('historyEmpty')}</p>
+          <EmptyState>{t('historyEmpty')}</EmptyState>
         ) : (
           <ol className="flex flex-col gap-2">
             {history.map((h) => (
@@ -154,7 +138,7 @@ export default async function ProfilePage() {
             ))}
           </ol>
         )}
-      </section>
+      </PageSection>
     </div>
   );
 }

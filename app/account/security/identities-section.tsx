@@ -1,6 +1,7 @@
 import { NextIntlClientProvider } from 'next-intl';
 import { getFormatter, getMessages, getTranslations } from 'next-intl/server';
 
+import { EmptyState, PageSection } from '@/components/ui/page-section';
 import { listIdentities } from '@/server/identity/identities';
 
 import { IdentityItem } from './identity-item';
@@ -18,13 +19,9 @@ export async function IdentitiesSection({ customerId }: { customerId: string }) 
     ['common', 'validation', 'security', 'identities'].map((ns) => [ns, messages[ns]]),
   );
   return (
-    <section aria-labelledby="identities-title" className="flex flex-col gap-4">
-      <h2 id="identities-title" className="text-xl font-semibold">
-        {t('title')}
-      </h2>
-      <p className="text-muted">{t('intro')}</p>
+    <PageSection id="identities" title={t('title')} intro={t('intro')}>
       {identities.length === 0 ? (
-        <p className="rounded-lg bg-white p-4 ring-1 ring-slate-200">{t('none')}</p>
+        <EmptyState>{t('none')}</EmptyState>
       ) : (
         <NextIntlClientProvider messages={clientMessages}>
           <ul className="flex flex-col gap-3">
@@ -41,6 +38,6 @@ export async function IdentitiesSection({ customerId }: { customerId: string }) 
           </ul>
         </NextIntlClientProvider>
       )}
-    </section>
+    </PageSection>
   );
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
 
+import { EmptyState, PageHeader, PageSection } from '@/components/ui/page-section';
 import { requireCustomer } from '@/server/identity/auth';
 import { listPasskeys } from '@/server/identity/passkeys';
 import { listSecurityEvents } from '@/server/identity/security-events';
@@ -39,18 +40,11 @@ export default async function SecurityPage() {
 
   return (
     <div className="flex flex-col gap-10">
-      <div>
-        <h1 className="text-3xl font-bold tracking-tight">{t('title')}</h1>
-        <p className="mt-2 text-muted">{t('intro')}</p>
-      </div>
+      <PageHeader title={t('title')} intro={t('intro')} />
 
-      <section aria-labelledby="passkeys-title" className="flex flex-col gap-4">
-        <h2 id="passkeys-title" className="text-xl font-semibold">
-          {t('passkeysTitle')}
-        </h2>
-        <p className="text-muted">{t('passkeysIntro')}</p>
+      <PageSection id="passkeys" title={t('passkeysTitle')} intro={t('passkeysIntro')}>
         {passkeys.length === 0 ? (
-          <p className="rounded-lg bg-white p-4 ring-1 ring-slate-200">{t('noPasskeys')}</p>
+          <EmptyState>{t('noPasskeys')}</EmptyState>
         ) : (
           <ul className="flex flex-col gap-3">
             {passkeys.map((p) => (
@@ -67,14 +61,11 @@ export default async function SecurityPage() {
           </ul>
         )}
         <AddPasskeyButton hasPasskey={passkeys.length > 0} />
-      </section>
+      </PageSection>
 
       <IdentitiesSection customerId={customer.id} />
 
-      <section aria-labelledby="sessions-title" className="flex flex-col gap-4">
-        <h2 id="sessions-title" className="text-xl font-semibold">
-          {t('sessionsTitle')}
-        </h2>
+      <PageSection id="sessions" title={t('sessionsTitle')}>
         <ul className="flex flex-col gap-3">
           {sessions.map((s) => (
             <SessionItem
@@ -95,14 +86,11 @@ export default async function SecurityPage() {
             <SignOutOthersButton />
           </div>
         )}
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="activity-title" className="flex flex-col gap-4">
-        <h2 id="activity-title" className="text-xl font-semibold">
-          {t('activityTitle')}
-        </h2>
+      <PageSection id="activity" title={t('activityTitle')}>
         {events.length === 0 ? (
-          <p className="rounded-lg bg-white p-4 ring-1 ring-slate-200">{t('noActivity')}</p>
+          <EmptyState>{t('noActivity')}</EmptyState>
         ) : (
           <ul className="flex flex-col gap-2">
             {events.map((e) => {
@@ -123,7 +111,7 @@ export default async function SecurityPage() {
             })}
           </ul>
         )}
-      </section>
+      </PageSection>
     </div>
   );
 }
