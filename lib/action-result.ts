@@ -55,7 +55,7 @@ export function codeFailureResult(
   failure:
     | { reason: 'wrong-code'; attemptsLeft: number }
     | { reason: 'code-dead' | 'expired' }
-    | { reason: 'rate-limited'; retryAfterSeconds: number },
+    | { reason: 'rate-limited' | 'codes-paused'; retryAfterSeconds: number },
 ): ActionFailure {
   switch (failure.reason) {
     case 'wrong-code':
@@ -64,6 +64,8 @@ export function codeFailureResult(
       return { ok: false, message: 'code.dead' };
     case 'rate-limited':
       return rateLimitedResult(failure.retryAfterSeconds);
+    case 'codes-paused':
+      return { ok: false, message: 'code.paused' };
     default:
       return { ok: false, message: 'code.expired' };
   }
