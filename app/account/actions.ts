@@ -71,7 +71,15 @@ export async function finishStepUpPasskeyAction(input: unknown): Promise<ActionR
       customerId: customer.id,
     },
   );
-  if (!result.ok) return { ok: false, message: result.reason === 'cloned' ? 'passkey.cloned' : 'passkey.invalid' };
+  if (!result.ok) {
+    const message =
+      result.reason === 'cloned'
+        ? 'passkey.cloned'
+        : result.reason === 'not-user-verified'
+          ? 'passkey.notUserVerified'
+          : 'passkey.invalid';
+    return { ok: false, message };
+  }
   await markSessionAuthenticated(customer.id, customer.sessionId, 'step-up-passkey');
   return { ok: true };
 }

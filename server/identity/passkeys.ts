@@ -156,18 +156,22 @@ export async function startPasskeyAuthentication(
     : [];
   const options = await generateAuthenticationOptions({
     rpID: rp.id,
-    userVerification: 'preferred',
+    // A step-up must show the person, not only the device: ask for the PIN or biometric.
+    userVerification: purpose === 'step-up' ? 'required' : 'preferred',
     allowCredentials: allow.map((p) => ({ id: p.credentialId, transports: p.transports as AuthenticatorTransport[] })),
   });
   return { ceremonyId: await saveChallenge(options.challenge, purpose, customerId), options };
 }
 
 export type AuthenticationResult =
-  { ok: true; customerId: string } | { ok: false; reason: 'invalid' | 'expired' | 'unknown-passkey' | 'cloned' };
+  | { ok: true; customerId: string }
+  | { ok: false; reason: 'invalid' | 'expired' | 'unknown-passkey' | 'cloned' | 'not-user-verified' };
 
 /**
  * Verifies an assertion. A signature counter that does not go up means two
- * authenticators share one key: refused, and the customer is told.
+ * authenticators share one key: refused, and the customer is told. A sign-in
+ * takes a passkey that only showed presence; a step-up needs user
+ * verification (the authenticator checked a PIN or biometric).
  */
 export async function finishPasskeyAuthentication(
   ceremonyId: string,
@@ -236,6 +240,11 @@ export async function finishPasskeyAuthentication(
   if (updated.count === 0) {
     console.warn(`[passkeys] assertion refused: passkey ${passkey.id} was used concurrently`);
     return { ok: false, reason: 'invalid' };
+  }
+  // Checked after the counter moved: the assertion was genuine, it is just not enough for a step-up.
+  if (purpose === 'step-up' && !verification.authenticationInfo.userVerified) {
+    console.warn(`[passkeys] step-up refused: passkey ${passkey.id} did not verify the user`);
+    return { ok: false, reason: 'not-user-verified' };
   }
   return { ok: true, customerId: passkey.customerId };
 }
