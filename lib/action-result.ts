@@ -70,3 +70,23 @@ export function codeFailureResult(
       return { ok: false, message: 'code.expired' };
   }
 }
+
+/** A passkey assertion that did not work (server/identity/passkeys.ts finishPasskeyAuthentication), as every passkey form shows it. */
+export function passkeyFailureResult(
+  failure:
+    | { reason: 'invalid' | 'expired' | 'unknown-passkey' | 'cloned' | 'not-user-verified' }
+    | { reason: 'rate-limited'; retryAfterSeconds: number },
+): ActionFailure {
+  switch (failure.reason) {
+    case 'rate-limited':
+      return rateLimitedResult(failure.retryAfterSeconds);
+    case 'cloned':
+      return { ok: false, message: 'passkey.cloned' };
+    case 'expired':
+      return { ok: false, message: 'passkey.expired' };
+    case 'not-user-verified':
+      return { ok: false, message: 'passkey.notUserVerified' };
+    default:
+      return { ok: false, message: 'passkey.invalid' };
+  }
+}

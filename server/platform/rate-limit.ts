@@ -12,7 +12,15 @@ const WINDOW_S = 15 * 60;
 
 const DAY_S = 24 * 60 * 60;
 
-type LimiterName = 'sendPerEmail' | 'sendPerIp' | 'verifyPerEmail' | 'verifyPerIp';
+type LimiterName =
+  | 'sendPerEmail'
+  | 'sendPerIp'
+  | 'verifyPerEmail'
+  | 'verifyPerIp'
+  | 'passkeyPerIp'
+  | 'passkeyPerCredential'
+  | 'tokenPerClient'
+  | 'tokenPerIp';
 type BudgetName = 'codeAttempts' | 'codeLockouts';
 
 const globalForLimits = globalThis as unknown as {
@@ -37,6 +45,10 @@ function limiters(): Record<LimiterName | BudgetName, RateLimiterPostgres> {
     sendPerIp: make('send:ip', env.RATE_LIMIT_SEND_PER_IP),
     verifyPerEmail: make('verify:email', env.RATE_LIMIT_VERIFY_PER_EMAIL),
     verifyPerIp: make('verify:ip', env.RATE_LIMIT_VERIFY_PER_IP),
+    passkeyPerIp: make('passkey:ip', env.RATE_LIMIT_PASSKEY_PER_IP),
+    passkeyPerCredential: make('passkey:credential', env.RATE_LIMIT_PASSKEY_PER_CREDENTIAL),
+    tokenPerClient: make('token:client', env.RATE_LIMIT_TOKEN_PER_CLIENT),
+    tokenPerIp: make('token:ip', env.RATE_LIMIT_TOKEN_PER_IP),
     codeAttempts: make('code:email', env.RATE_LIMIT_CODE_FAILURES, DAY_S),
     codeLockouts: make('code-lock:email', Number.MAX_SAFE_INTEGER, 30 * DAY_S),
   };
