@@ -52,6 +52,11 @@ export function ipBucket(ip: string): string {
     .join(':')}::/64`;
 }
 
+/** The client's IP address of a route handler's request (the same rule as getRequestContext). */
+export function clientIpOf(request: Request): string {
+  return clientIpFrom(request.headers.get('x-forwarded-for'), getEnv().TRUST_PROXY_HOPS);
+}
+
 export async function getRequestContext(): Promise<{ ip: string; userAgent: string }> {
   const h = await headers();
   return {
