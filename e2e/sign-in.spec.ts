@@ -199,7 +199,10 @@ test.describe('sign-in', () => {
     await expectSignedOut(other);
   });
 
-  test('five wrong codes kill the code, and then even the right one is refused', async ({ page, uniqueEmail }) => {
+  test('five wrong codes kill the code, and then even the right one is refused; the link still signs in', async ({
+    page,
+    uniqueEmail,
+  }) => {
     const email = uniqueEmail('wrong-codes');
     const mail = await requestSignIn(page, email);
     const code = extractCode(mail);
@@ -219,12 +222,58 @@ test.describe('sign-in', () => {
 
     await typeCode(page, code);
     await expect(
-      page.getByRole('alert').filter({ hasText: 'This code has expired or was already used.' }),
+      page.getByRole('alert').filter({ hasText: 'Too many wrong codes: this code no longer works.' }),
     ).toBeVisible();
     await expect(page).toHaveURL(/\/signin\/code$/);
-    expect(await latestChallenge(email)).toMatchObject({ codeUsedAt: null, revokedAt: expect.any(Date) });
+    expect(await latestChallenge(email)).toMatchObject({ codeUsedAt: null, revokedAt: null });
     expect(await prisma.user.count({ where: { email } })).toBe(0);
     await expectSignedOut(page);
+
+    // Whoever typed the wrong codes, the customer's mail still holds a working link.
+    await page.goto(extractSignInLink(mail));
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await completeWelcome(page, 'Noor');
+    await expectGreeting(page, 'Noor');
+  });
+
+  test('once the address has spent its code budget, codes pause and the page says to use the link or a passkey', async ({
+    page,
+    uniqueEmail,
+  }) => {
+    const email = uniqueEmail('paused');
+    const first = await requestSignIn(page, email);
+    for (let attempt = 1; attempt <= 5; attempt++) await typeCode(page, wrongCode(extractCode(first), attempt));
+    await expect(page.getByRole('alert').filter({ hasText: 'Too many wrong codes' })).toBeVisible();
+
+    // A second mail, five more wrong codes: the default budget of 10 is spent.
+    const before = new Date();
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    const second = await waitForMail(email, { after: before, subjectIncludes: SUBJECT });
+    const code = extractCode(second);
+    const field = page.getByLabel('Code', { exact: true });
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await typeCode(page, wrongCode(code, attempt));
+      if (attempt < 5) await expect(field).toHaveAccessibleDescription(new RegExp(`${5 - attempt} attempts? left`));
+    }
+    await expect(page.getByRole('alert').filter({ hasText: 'Too many wrong codes' })).toBeVisible();
+
+    // A third mail: its right code is refused too, with what to do instead.
+    const later = new Date();
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    const third = await waitForMail(email, { after: later, subjectIncludes: SUBJECT });
+    await typeCode(page, extractCode(third));
+    await expect(
+      page.getByRole('alert').filter({
+        hasText:
+          'Too many wrong codes were typed for this address, so codes are paused for now. Sign in with the link in the latest email we sent you, or with a passkey.',
+      }),
+    ).toBeVisible();
+    await expectSignedOut(page);
+
+    await page.goto(extractSignInLink(third));
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await completeWelcome(page, 'Inès');
+    await expectGreeting(page, 'Inès');
   });
 
   test('the link and the code of one mail used at the same moment both sign in, to one new customer', async ({

@@ -55,7 +55,7 @@ export function codeFailureResult(
   failure:
     | { reason: 'wrong-code'; attemptsLeft: number }
     | { reason: 'code-dead' | 'expired' }
-    | { reason: 'rate-limited'; retryAfterSeconds: number },
+    | { reason: 'rate-limited' | 'codes-paused'; retryAfterSeconds: number },
 ): ActionFailure {
   switch (failure.reason) {
     case 'wrong-code':
@@ -64,7 +64,29 @@ export function codeFailureResult(
       return { ok: false, message: 'code.dead' };
     case 'rate-limited':
       return rateLimitedResult(failure.retryAfterSeconds);
+    case 'codes-paused':
+      return { ok: false, message: 'code.paused' };
     default:
       return { ok: false, message: 'code.expired' };
+  }
+}
+
+/** A passkey assertion that did not work (server/identity/passkeys.ts finishPasskeyAuthentication), as every passkey form shows it. */
+export function passkeyFailureResult(
+  failure:
+    | { reason: 'invalid' | 'expired' | 'unknown-passkey' | 'cloned' | 'not-user-verified' }
+    | { reason: 'rate-limited'; retryAfterSeconds: number },
+): ActionFailure {
+  switch (failure.reason) {
+    case 'rate-limited':
+      return rateLimitedResult(failure.retryAfterSeconds);
+    case 'cloned':
+      return { ok: false, message: 'passkey.cloned' };
+    case 'expired':
+      return { ok: false, message: 'passkey.expired' };
+    case 'not-user-verified':
+      return { ok: false, message: 'passkey.notUserVerified' };
+    default:
+      return { ok: false, message: 'passkey.invalid' };
   }
 }

@@ -60,6 +60,7 @@ async function main() {
         // tests/integration/rate-limit.test.ts, not by running into them here.
         RATE_LIMIT_SEND_PER_IP: '1000',
         RATE_LIMIT_VERIFY_PER_IP: '1000',
+        RATE_LIMIT_PASSKEY_PER_IP: '1000',
         // Playwright's workers import server/ code for fixtures; 'server-only'
         // is empty under this condition (the app server resets it).
         NODE_OPTIONS: '--conditions=react-server',

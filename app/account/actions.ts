@@ -4,7 +4,13 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON 
 import { getLocale } from 'next-intl/server';
 import { redirect } from 'next/navigation';
 
-import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
+import {
+  codeFailureResult,
+  fieldErrorsFrom,
+  passkeyFailureResult,
+  rateLimitedResult,
+  type ActionResult,
+} from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
 import { CeremonySchema } from '@/lib/validation/passkey';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
@@ -63,15 +69,13 @@ export async function finishStepUpPasskeyAction(input: unknown): Promise<ActionR
   const customer = await requireCustomer();
   const parsed = CeremonySchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'passkey.invalid' };
+  const { ip } = await getRequestContext();
   const result = await finishPasskeyAuthentication(
     parsed.data.ceremonyId,
     parsed.data.response as unknown as AuthenticationResponseJSON,
-    {
-      purpose: 'step-up',
-      customerId: customer.id,
-    },
+    { ip, purpose: 'step-up', customerId: customer.id },
   );
-  if (!result.ok) return { ok: false, message: result.reason === 'cloned' ? 'passkey.cloned' : 'passkey.invalid' };
+  if (!result.ok) return passkeyFailureResult(result);
   await markSessionAuthenticated(customer.id, customer.sessionId, 'step-up-passkey');
   return { ok: true };
 }

@@ -8,12 +8,13 @@ import { isUuid } from '@/lib/uuid';
 import type { FieldPurposes } from '@/server/consent/policy';
 import { getPool } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
-import { countAppRequest } from '@/server/platform/rate-limit';
+import { consume, countAppRequest, type LimitResult } from '@/server/platform/rate-limit';
+import { clientIpOf } from '@/server/platform/request-context';
 
 import { mediaType, readBodyText, requestPath } from './api/http';
 import { problem } from './api/problem';
 import { TokenRequestSchema, type OAuthErrorCode } from './api/schemas';
-import { APP_SCOPES, verifyClientCredentials, type AppRecord, type AppScope } from './registry';
+import { APP_SCOPES, isClientIdShape, verifyClientCredentials, type AppRecord, type AppScope } from './registry';
 
 // OAuth 2.0 client credentials for the brand's apps (RFC 6749 section 4.4):
 // POST /api/oauth/token issues short-lived JWT access tokens (RFC 9068 shape),
@@ -135,8 +136,22 @@ export function grantScopes(
   return { ok: true, scopes: APP_SCOPES.filter((s) => requested.includes(s)) };
 }
 
-/** POST /api/oauth/token: the client credentials grant, client_secret_basic or client_secret_post. */
+/** 429 with Retry-After, as an RFC 9457 problem like the API's other refusals. */
+function tooManyTokenRequests(request: Request, limit: Extract<LimitResult, { ok: false }>): Response {
+  return problem('too-many-token-requests', {
+    instance: requestPath(request),
+    headers: { 'Retry-After': String(limit.retryAfterSeconds) },
+  });
+}
+
+/**
+ * POST /api/oauth/token: the client credentials grant, client_secret_basic or
+ * client_secret_post. Counted per IP before anything is read, and per client
+ * id, right or wrong secret alike, before the secret is checked.
+ */
 export async function handleTokenRequest(request: Request): Promise<Response> {
+  const perIp = await consume([['tokenPerIp', clientIpOf(request)]]);
+  if (!perIp.ok) return tooManyTokenRequests(request, perIp);
   const type = mediaType(request);
   if (type !== 'application/x-www-form-urlencoded') {
     return oauthError(
@@ -192,6 +207,11 @@ export async function handleTokenRequest(request: Request): Promise<Response> {
     clientSecret = postSecret;
   }
 
+  // An id we never issued cannot be any app's: the per-IP count covers it.
+  if (isClientIdShape(clientId)) {
+    const perClient = await consume([['tokenPerClient', clientId]]);
+    if (!perClient.ok) return tooManyTokenRequests(request, perClient);
+  }
   // Unknown client, wrong secret and disabled app are answered alike.
   const app = await verifyClientCredentials(clientId, clientSecret);
   if (!app) return invalidClient('client authentication failed');

@@ -216,10 +216,11 @@ export async function setAppDisabled(nameOrClientId: string, disabled: boolean):
  * disabled app: the caller answers all three alike). The comparison is of
  * SHA-256 digests, in constant time.
  */
+/** The shape of the client ids we issue: nothing else reaches the database (a NUL byte would make it fail). */
+export const isClientIdShape = (clientId: string) => /^app_[A-Za-z0-9_-]{16}$/.test(clientId);
+
 export async function verifyClientCredentials(clientId: string, clientSecret: string): Promise<AppRecord | null> {
-  // Only what we issue reaches the database (a NUL byte would make it fail).
-  if (!/^app_[A-Za-z0-9_-]{16}$/.test(clientId) || clientSecret.length > 200 || clientSecret.includes('\0'))
-    return null;
+  if (!isClientIdShape(clientId) || clientSecret.length > 200 || clientSecret.includes('\0')) return null;
   const row = await prisma.app.findUnique({ where: { clientId }, select: { ...appSelect, clientSecretHash: true } });
   const expected = Buffer.from(row?.clientSecretHash ?? '0'.repeat(64), 'hex');
   const given = Buffer.from(sha256(clientSecret), 'hex');

@@ -14,6 +14,7 @@ import {
 
 import { isUuid } from '@/lib/uuid';
 import { prisma } from '@/server/platform/db';
+import { consume } from '@/server/platform/rate-limit';
 
 import { recordSecurityEvent, sendPendingNotice, writeSecurityEvent } from './security-events';
 import { relyingParty } from './webauthn-config';
@@ -156,25 +157,32 @@ export async function startPasskeyAuthentication(
     : [];
   const options = await generateAuthenticationOptions({
     rpID: rp.id,
-    userVerification: 'preferred',
+    // A step-up must show the person, not only the device: ask for the PIN or biometric.
+    userVerification: purpose === 'step-up' ? 'required' : 'preferred',
     allowCredentials: allow.map((p) => ({ id: p.credentialId, transports: p.transports as AuthenticatorTransport[] })),
   });
   return { ceremonyId: await saveChallenge(options.challenge, purpose, customerId), options };
 }
 
 export type AuthenticationResult =
-  { ok: true; customerId: string } | { ok: false; reason: 'invalid' | 'expired' | 'unknown-passkey' | 'cloned' };
+  | { ok: true; customerId: string }
+  | { ok: false; reason: 'invalid' | 'expired' | 'unknown-passkey' | 'cloned' | 'not-user-verified' }
+  | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
 
 /**
  * Verifies an assertion. A signature counter that does not go up means two
- * authenticators share one key: refused, and the customer is told.
+ * authenticators share one key: refused, and the customer is told. A sign-in
+ * takes a passkey that only showed presence; a step-up needs user
+ * verification (the authenticator checked a PIN or biometric).
  */
 export async function finishPasskeyAuthentication(
   ceremonyId: string,
   response: AuthenticationResponseJSON,
-  opts: { purpose?: 'authenticate' | 'step-up'; customerId?: string } = {},
+  opts: { ip: string; purpose?: 'authenticate' | 'step-up'; customerId?: string },
 ): Promise<AuthenticationResult> {
   const purpose = opts.purpose ?? 'authenticate';
+  const perIp = await consume([['passkeyPerIp', opts.ip]]);
+  if (!perIp.ok) return { ok: false, reason: 'rate-limited', retryAfterSeconds: perIp.retryAfterSeconds };
   const challenge = await takeChallenge(ceremonyId, purpose, opts.customerId);
   if (!challenge) {
     console.warn('[passkeys] assertion refused: unknown, used or expired ceremony (a replay?)');
@@ -197,6 +205,10 @@ export async function finishPasskeyAuthentication(
     console.warn('[passkeys] assertion refused: unknown credential');
     return { ok: false, reason: 'unknown-passkey' };
   }
+  const perCredential = await consume([['passkeyPerCredential', passkey.id]]);
+  if (!perCredential.ok) {
+    return { ok: false, reason: 'rate-limited', retryAfterSeconds: perCredential.retryAfterSeconds };
+  }
   const rp = relyingParty();
   const stored = Number(passkey.counter);
   let verification;
@@ -210,32 +222,39 @@ export async function finishPasskeyAuthentication(
       credential: {
         id: passkey.credentialId,
         publicKey: new Uint8Array(passkey.publicKey),
-        counter: stored,
+        // The library compares counters before it checks the signature: a forged
+        // assertion would raise the alarm. Compared below, once the signature holds.
+        counter: 0,
         transports: passkey.transports as AuthenticatorTransport[],
       },
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/counter value/i.test(message)) {
-      console.warn(`[passkeys] counter did not increase for passkey ${passkey.id}: possible cloned authenticator`);
-      await recordSecurityEvent(passkey.customerId, 'passkey.cloned', { name: passkey.name }, { notify: true });
-      return { ok: false, reason: 'cloned' };
-    }
-    console.warn('[passkeys] assertion refused:', message);
+    console.warn('[passkeys] assertion refused:', error instanceof Error ? error.message : error);
     return { ok: false, reason: 'invalid' };
   }
   if (!verification.verified) {
     console.warn(`[passkeys] assertion refused: signature not verified for passkey ${passkey.id}`);
     return { ok: false, reason: 'invalid' };
   }
+  const { newCounter } = verification.authenticationInfo;
+  if ((newCounter > 0 || stored > 0) && newCounter <= stored) {
+    console.warn(`[passkeys] counter did not increase for passkey ${passkey.id}: possible cloned authenticator`);
+    await recordSecurityEvent(passkey.customerId, 'passkey.cloned', { name: passkey.name }, { notify: true });
+    return { ok: false, reason: 'cloned' };
+  }
   // Conditional on the counter we checked against: two concurrent uses cannot both pass.
   const updated = await prisma.passkey.updateMany({
     where: { id: passkey.id, counter: passkey.counter },
-    data: { counter: BigInt(verification.authenticationInfo.newCounter), lastUsedAt: new Date() },
+    data: { counter: BigInt(newCounter), lastUsedAt: new Date() },
   });
   if (updated.count === 0) {
     console.warn(`[passkeys] assertion refused: passkey ${passkey.id} was used concurrently`);
     return { ok: false, reason: 'invalid' };
+  }
+  // Checked after the counter moved: the assertion was genuine, it is just not enough for a step-up.
+  if (purpose === 'step-up' && !verification.authenticationInfo.userVerified) {
+    console.warn(`[passkeys] step-up refused: passkey ${passkey.id} did not verify the user`);
+    return { ok: false, reason: 'not-user-verified' };
   }
   return { ok: true, customerId: passkey.customerId };
 }

@@ -8,7 +8,7 @@ import { hmac, hmacCandidates, randomCode, randomToken, sha256 } from '@/server/
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 import { writeEvent } from '@/server/platform/outbox';
-import { consume } from '@/server/platform/rate-limit';
+import { codePause, consume, refillCodeBudget, spendCodeAttempt } from '@/server/platform/rate-limit';
 
 // docs/decisions/004-scanner-safe-sign-in-links.md
 export const CHALLENGE_TTL_MS = 15 * 60 * 1000;
@@ -82,18 +82,27 @@ export type VerifyResult =
   | { ok: true; customerId: string; isNew: boolean; onboarded: boolean }
   | { ok: false; reason: 'wrong-code'; attemptsLeft: number }
   | { ok: false; reason: 'code-dead' | 'expired' }
-  | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
+  | { ok: false; reason: 'rate-limited' | 'codes-paused'; retryAfterSeconds: number };
 
-/** Checks a typed code against the challenge this device asked for. */
+/**
+ * Checks a typed code against the challenge this device asked for. Besides the
+ * five tries of each code, the address has a budget of code attempts over 24
+ * hours (server/platform/rate-limit.ts spendCodeAttempt); once it is spent, codes
+ * are refused, whatever they are, while the link of the latest mail still works.
+ */
 export async function verifyCode(challengeId: string, code: string, ip: string): Promise<VerifyResult> {
   if (!isUuid(challengeId)) return { ok: false, reason: 'expired' };
   const challenge = await prisma.signInChallenge.findUnique({ where: { id: challengeId }, select: { email: true } });
   if (!challenge) return { ok: false, reason: 'expired' };
+  const paused = await codePause(challenge.email);
+  if (!paused.ok) return { ok: false, reason: 'codes-paused', retryAfterSeconds: paused.retryAfterSeconds };
   const limit = await consume([
     ['verifyPerEmail', challenge.email],
     ['verifyPerIp', ip],
   ]);
   if (!limit.ok) return { ok: false, reason: 'rate-limited', retryAfterSeconds: limit.retryAfterSeconds };
+  const budget = await spendCodeAttempt(challenge.email);
+  if (!budget.ok) return { ok: false, reason: 'codes-paused', retryAfterSeconds: budget.retryAfterSeconds };
 
   // Single use and attempt counting are each one conditional UPDATE, so two
   // concurrent requests cannot both succeed or both slip under the limit.
@@ -105,9 +114,10 @@ export async function verifyCode(challengeId: string, code: string, ip: string):
     RETURNING email`;
   if (used[0]) return { ok: true, ...(await signInByEmail(used[0].email)) };
 
+  // A dead code leaves the challenge's link alive: someone guessing codes
+  // cannot take from the customer the link of the mail they received.
   const failed = await prisma.$queryRaw<Array<{ failed_attempts: number }>>`
-    UPDATE sign_in_challenges SET failed_attempts = failed_attempts + 1,
-      revoked_at = CASE WHEN failed_attempts + 1 >= ${MAX_CODE_ATTEMPTS} THEN now() ELSE revoked_at END
+    UPDATE sign_in_challenges SET failed_attempts = LEAST(failed_attempts + 1, ${MAX_CODE_ATTEMPTS})
     WHERE id = ${challengeId}::uuid AND code_used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
     RETURNING failed_attempts`;
   if (!failed[0]) return { ok: false, reason: 'expired' };
@@ -141,6 +151,7 @@ async function signInByEmail(email: string): Promise<{ customerId: string; isNew
     where: { email },
     select: { id: true, onboardedAt: true, emailVerified: true },
   });
+  await refillCodeBudget(email);
   if (existing) {
     if (!existing.emailVerified) {
       await prisma.user.update({ where: { id: existing.id }, data: { emailVerified: new Date() } });

@@ -31,6 +31,13 @@ const EnvSchema = z
     RATE_LIMIT_SEND_PER_IP: z.coerce.number().int().positive().default(30),
     RATE_LIMIT_VERIFY_PER_EMAIL: z.coerce.number().int().positive().default(15),
     RATE_LIMIT_VERIFY_PER_IP: z.coerce.number().int().positive().default(60),
+    // Code attempts per address without a success in 24 h (docs/decisions/025-guessing-budgets-and-passkey-assurance.md).
+    RATE_LIMIT_CODE_FAILURES: z.coerce.number().int().positive().default(10),
+    // Passkey assertions per IP and per passkey; token requests per client id and per IP; per 15 minutes.
+    RATE_LIMIT_PASSKEY_PER_IP: z.coerce.number().int().positive().default(60),
+    RATE_LIMIT_PASSKEY_PER_CREDENTIAL: z.coerce.number().int().positive().default(20),
+    RATE_LIMIT_TOKEN_PER_CLIENT: z.coerce.number().int().positive().default(60),
+    RATE_LIMIT_TOKEN_PER_IP: z.coerce.number().int().positive().default(300),
     // Proxies in front of the app that append to X-Forwarded-For (scripts/http-server.ts).
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     // The apps' API (docs/decisions/016-apps-tokens-and-the-consent-policy.md): access-token lifetime.

@@ -4,26 +4,40 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
 import { getPool } from './db';
 import { getEnv } from './env';
+import { ipBucket } from './request-context';
 
 // Counters live in PostgreSQL (table rate_limits, created by our migrations),
 // so every app instance behind a load balancer shares them.
 const WINDOW_S = 15 * 60;
 
-type LimiterName = 'sendPerEmail' | 'sendPerIp' | 'verifyPerEmail' | 'verifyPerIp';
+const DAY_S = 24 * 60 * 60;
 
-const globalForLimits = globalThis as unknown as { accordLimiters?: Record<LimiterName, RateLimiterPostgres> };
+type LimiterName =
+  | 'sendPerEmail'
+  | 'sendPerIp'
+  | 'verifyPerEmail'
+  | 'verifyPerIp'
+  | 'passkeyPerIp'
+  | 'passkeyPerCredential'
+  | 'tokenPerClient'
+  | 'tokenPerIp';
+type BudgetName = 'codeAttempts' | 'codeLockouts';
 
-function limiters(): Record<LimiterName, RateLimiterPostgres> {
+const globalForLimits = globalThis as unknown as {
+  accordLimiters?: Record<LimiterName | BudgetName, RateLimiterPostgres>;
+};
+
+function limiters(): Record<LimiterName | BudgetName, RateLimiterPostgres> {
   if (globalForLimits.accordLimiters) return globalForLimits.accordLimiters;
   const env = getEnv();
-  const make = (keyPrefix: string, points: number) =>
+  const make = (keyPrefix: string, points: number, duration = WINDOW_S) =>
     new RateLimiterPostgres({
       storeClient: getPool(),
       tableName: 'rate_limits',
       tableCreated: true,
       keyPrefix,
       points,
-      duration: WINDOW_S,
+      duration,
       clearExpiredByTimeout: false,
     });
   globalForLimits.accordLimiters = {
@@ -31,6 +45,12 @@ function limiters(): Record<LimiterName, RateLimiterPostgres> {
     sendPerIp: make('send:ip', env.RATE_LIMIT_SEND_PER_IP),
     verifyPerEmail: make('verify:email', env.RATE_LIMIT_VERIFY_PER_EMAIL),
     verifyPerIp: make('verify:ip', env.RATE_LIMIT_VERIFY_PER_IP),
+    passkeyPerIp: make('passkey:ip', env.RATE_LIMIT_PASSKEY_PER_IP),
+    passkeyPerCredential: make('passkey:credential', env.RATE_LIMIT_PASSKEY_PER_CREDENTIAL),
+    tokenPerClient: make('token:client', env.RATE_LIMIT_TOKEN_PER_CLIENT),
+    tokenPerIp: make('token:ip', env.RATE_LIMIT_TOKEN_PER_IP),
+    codeAttempts: make('code:email', env.RATE_LIMIT_CODE_FAILURES, DAY_S),
+    codeLockouts: make('code-lock:email', Number.MAX_SAFE_INTEGER, 30 * DAY_S),
   };
   return globalForLimits.accordLimiters;
 }
@@ -46,7 +66,8 @@ export async function consume(checks: Array<[LimiterName, string]>): Promise<Lim
   let retryAfterMs = 0;
   for (const [name, key] of checks) {
     try {
-      await all[name].consume(key);
+      // An IPv6 client owns at least a /64: counting single addresses would give it 2^64 buckets.
+      await all[name].consume(name.endsWith('PerIp') ? ipBucket(key) : key);
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
         retryAfterMs = Math.max(retryAfterMs, rejection.msBeforeNext);
@@ -56,6 +77,45 @@ export async function consume(checks: Array<[LimiterName, string]>): Promise<Lim
     }
   }
   return retryAfterMs > 0 ? { ok: false, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) } : { ok: true };
+}
+
+// The code budget of an address (docs/decisions/025-guessing-budgets-and-passkey-assurance.md):
+// RATE_LIMIT_CODE_FAILURES code attempts without a success in 24 hours, then
+// codes are refused for a day, twice as long for each pause in the last 30
+// days. Links, passkeys and identity providers are not counted.
+const MAX_CODE_PAUSE_S = 30 * DAY_S;
+
+/** Whether codes are paused for this address, without spending anything. */
+export async function codePause(email: string): Promise<LimitResult> {
+  const { codeAttempts } = limiters();
+  const res = await codeAttempts.get(email);
+  return res && res.consumedPoints > codeAttempts.points && res.msBeforeNext > 0
+    ? { ok: false, retryAfterSeconds: Math.ceil(res.msBeforeNext / 1000) }
+    : { ok: true };
+}
+
+/** Spends one code attempt of the address's budget; refused once it is spent. */
+export async function spendCodeAttempt(email: string): Promise<LimitResult> {
+  const { codeAttempts, codeLockouts } = limiters();
+  try {
+    await codeAttempts.consume(email);
+    return { ok: true };
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    // Only the one request that crossed the line (the upsert is atomic) sets the pause.
+    if (rejection.consumedPoints !== codeAttempts.points + 1) {
+      return { ok: false, retryAfterSeconds: Math.ceil(rejection.msBeforeNext / 1000) };
+    }
+    const lockouts = await codeLockouts.penalty(email, 1);
+    const seconds = Math.min(DAY_S * 2 ** (lockouts.consumedPoints - 1), MAX_CODE_PAUSE_S);
+    await codeAttempts.block(email, seconds);
+    return { ok: false, retryAfterSeconds: seconds };
+  }
+}
+
+/** A sign-in proved the address: its code budget is whole again. */
+export async function refillCodeBudget(email: string): Promise<void> {
+  await limiters().codeAttempts.delete(email);
 }
 
 // Per-app API limits: one counter per app and minute, in PostgreSQL like the

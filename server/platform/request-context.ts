@@ -31,6 +31,32 @@ export function ipPrefix(ip: string): string {
   return 'unknown';
 }
 
+/**
+ * The key of per-IP rate limits: the address for IPv4, its /64 for IPv6 (the
+ * smallest network a provider hands one subscriber, RFC 6177).
+ */
+export function ipBucket(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const [head = '', tail] = ip.toLowerCase().split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  // An embedded IPv4 (::ffff:1.2.3.4, 64:ff9b::1.2.3.4) fills two groups, all after the /64.
+  const tailLength = groups(tail).reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+  const full = [
+    ...groups(head),
+    ...Array<string>(tail === undefined ? 0 : 8 - groups(head).length - tailLength).fill('0'),
+    ...groups(tail),
+  ];
+  return `${full
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/** The client's IP address of a route handler's request (the same rule as getRequestContext). */
+export function clientIpOf(request: Request): string {
+  return clientIpFrom(request.headers.get('x-forwarded-for'), getEnv().TRUST_PROXY_HOPS);
+}
+
 export async function getRequestContext(): Promise<{ ip: string; userAgent: string }> {
   const h = await headers();
   return {

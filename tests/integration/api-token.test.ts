@@ -11,7 +11,7 @@ import { getEnv } from '@/server/platform/env';
 import { createCustomer } from '@/tests/factories';
 
 import { basic, getCustomer, patchCustomer, problemOf, registerApp, requestToken, tokenFor } from './api-helpers';
-import { uniqueEmail } from './helpers';
+import { uniqueEmail, uniqueIp } from './helpers';
 
 const grant = { grant_type: 'client_credentials' };
 
@@ -328,5 +328,62 @@ describe('POST /api/oauth/token', () => {
     // A new window starts once the old one is over.
     await prisma.$executeRaw`UPDATE rate_limits SET expire = ${Date.now() - 1} WHERE key = ${`app:${app.id}`}`;
     expect((await getCustomer(token, customerId)).status).toBe(200);
+  });
+});
+
+describe('POST /api/oauth/token limits', () => {
+  async function tooMany(res: Response) {
+    expect(res.status).toBe(429);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    expect(await problemOf(res)).toMatchObject({
+      title: 'Too many token requests',
+      status: 429,
+      instance: '/api/oauth/token',
+    });
+  }
+
+  it('counts requests per client id, wrong secrets included, whatever the IP', async () => {
+    const { app, clientSecret } = await registerApp({ tag: 'token-limit' });
+    // Default 60 per client id per 15 minutes.
+    for (let i = 0; i < 60; i++) {
+      const res = await requestToken(grant, {
+        Authorization: basic(app.clientId, 'wrong-secret'),
+        'X-Forwarded-For': uniqueIp(),
+      });
+      expect(res.status).toBe(401);
+    }
+    await tooMany(
+      await requestToken(grant, { Authorization: basic(app.clientId, clientSecret), 'X-Forwarded-For': uniqueIp() }),
+    );
+    // Another app is not affected.
+    const other = await registerApp({ tag: 'token-free' });
+    const res = await requestToken(grant, { Authorization: basic(other.app.clientId, other.clientSecret) });
+    expect(res.status).toBe(200);
+  });
+
+  it('counts requests per IP (an IPv6 /64 as one), malformed ones included', async () => {
+    const network = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:5`;
+    // Default 300 per IP per 15 minutes.
+    for (let i = 0; i < 300; i++) {
+      const res = await requestToken('grant_type=client_credentials', {
+        'Content-Type': 'text/plain',
+        'X-Forwarded-For': `${network}::${(i + 1).toString(16)}`,
+      });
+      expect(res.status).toBe(400);
+    }
+    const { app, clientSecret } = await registerApp({ tag: 'token-ip' });
+    await tooMany(
+      await requestToken(grant, {
+        Authorization: basic(app.clientId, clientSecret),
+        'X-Forwarded-For': `${network}::1`,
+      }),
+    );
+    const elsewhere = await requestToken(grant, {
+      Authorization: basic(app.clientId, clientSecret),
+      'X-Forwarded-For': uniqueIp(),
+    });
+    expect(elsewhere.status).toBe(200);
   });
 });

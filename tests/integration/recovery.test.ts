@@ -56,7 +56,7 @@ async function addPasskey(customer: { id: string; email: string }, name: string)
 
 async function signInWith(authenticator: SoftwareAuthenticator) {
   const { ceremonyId, options } = await startPasskeyAuthentication();
-  return finishPasskeyAuthentication(ceremonyId, authenticator.authenticate(options));
+  return finishPasskeyAuthentication(ceremonyId, authenticator.authenticate(options), { ip: uniqueIp() });
 }
 
 /** Changes the customer's email through the link of the verification mail. */

@@ -109,7 +109,7 @@ describe('the code', () => {
       4, 3, 2, 1,
     ]);
     expect(answers[4]).toEqual({ ok: false, reason: 'code-dead' });
-    expect(await verifyCode(challengeId, code, uniqueIp())).toEqual({ ok: false, reason: 'expired' });
+    expect(await verifyCode(challengeId, code, uniqueIp())).toEqual({ ok: false, reason: 'code-dead' });
   });
 
   it('lets exactly one of many concurrent right answers through', async () => {

@@ -10,13 +10,16 @@ import { isoCBOR } from '@simplewebauthn/server/helpers';
 
 import { relyingParty } from '@/server/identity/webauthn-config';
 
-// A passkey in software (ES256, "none" attestation, user present and verified),
-// so integration tests run real ceremonies through server/identity/passkeys.ts
-// without a browser. The e2e specs use Chromium's virtual authenticator instead.
+// A passkey in software (ES256, "none" attestation, user present and, unless
+// told otherwise, verified), so integration tests run real ceremonies through
+// server/identity/passkeys.ts without a browser. The e2e specs use Chromium's
+// virtual authenticator instead.
 
 const b64url = (bytes: Uint8Array | Buffer) => Buffer.from(bytes).toString('base64url');
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest();
-const UP_UV = 0x01 | 0x04;
+const UP = 0x01;
+const UV = 0x04;
+const UP_UV = UP | UV;
 const ATTESTED = 0x40;
 
 export class SoftwareAuthenticator {
@@ -75,11 +78,20 @@ export class SoftwareAuthenticator {
     };
   }
 
-  authenticate(options: PublicKeyCredentialRequestOptionsJSON): AuthenticationResponseJSON {
-    this.counter += 1;
+  /**
+   * An assertion: `userVerified: false` clears the UV flag (presence only);
+   * `counter` sets the signature counter it reports (a clone's, behind);
+   * `forged` signs with another key, as someone without the passkey would.
+   */
+  authenticate(
+    options: PublicKeyCredentialRequestOptionsJSON,
+    opts: { userVerified?: boolean; counter?: number; forged?: boolean } = {},
+  ): AuthenticationResponseJSON {
+    this.counter = opts.counter ?? this.counter + 1;
     const clientDataJSON = this.clientData('webauthn.get', options.challenge);
-    const authenticatorData = this.authenticatorData(UP_UV);
-    const signature = sign('sha256', Buffer.concat([authenticatorData, sha256(clientDataJSON)]), this.privateKey);
+    const authenticatorData = this.authenticatorData(opts.userVerified === false ? UP : UP_UV);
+    const key = opts.forged ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey : this.privateKey;
+    const signature = sign('sha256', Buffer.concat([authenticatorData, sha256(clientDataJSON)]), key);
     return {
       id: this.id,
       rawId: this.id,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { clientIpFrom, ipPrefix } from '@/server/platform/request-context';
+import { clientIpFrom, ipBucket, ipPrefix } from '@/server/platform/request-context';
 
 describe('client IP', () => {
   it('takes the socket address, or the entry the trusted proxies vouch for', () => {
@@ -65,5 +65,19 @@ describe('ip prefix: never the full address', () => {
 
   it('shows no host part of an IPv4 address', () => {
     for (const ip of ['203.0.113.1', '203.0.113.254']) expect(ipPrefix(ip)).toBe('203.0.113.0/24');
+  });
+});
+
+describe('per-IP rate-limit buckets', () => {
+  it('are the address for IPv4 and its /64 for IPv6, however it is written', () => {
+    expect(ipBucket('203.0.113.7')).toBe('203.0.113.7');
+    expect(ipBucket('2001:db8:abcd:12::1')).toBe('2001:db8:abcd:12::/64');
+    expect(ipBucket('2001:0DB8:abcd:0012:ffff:1:2:3')).toBe('2001:db8:abcd:12::/64');
+    expect(ipBucket('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(ipBucket('2001:db8::')).toBe('2001:db8:0:0::/64');
+    expect(ipBucket('1::2:3:4:5:6:7')).toBe('1:0:2:3::/64');
+    expect(ipBucket('::1')).toBe('0:0:0:0::/64');
+    expect(ipBucket('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+    expect(ipBucket('unknown')).toBe('unknown');
   });
 });

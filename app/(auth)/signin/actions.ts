@@ -4,7 +4,13 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON 
 import { getLocale } from 'next-intl/server';
 import { redirect } from 'next/navigation';
 
-import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
+import {
+  codeFailureResult,
+  fieldErrorsFrom,
+  passkeyFailureResult,
+  rateLimitedResult,
+  type ActionResult,
+} from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { CeremonySchema } from '@/lib/validation/passkey';
@@ -86,20 +92,13 @@ export async function startPasskeySignInAction(): Promise<{
 export async function finishPasskeySignInAction(input: unknown): Promise<ActionResult> {
   const parsed = CeremonySchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'passkey.invalid' };
+  const { ip } = await getRequestContext();
   const result = await finishPasskeyAuthentication(
     parsed.data.ceremonyId,
     parsed.data.response as unknown as AuthenticationResponseJSON,
+    { ip },
   );
-  if (!result.ok)
-    return {
-      ok: false,
-      message:
-        result.reason === 'cloned'
-          ? 'passkey.cloned'
-          : result.reason === 'expired'
-            ? 'passkey.expired'
-            : 'passkey.invalid',
-    };
+  if (!result.ok) return passkeyFailureResult(result);
   const status = await getCustomerStatus(result.customerId);
   return finishSignIn({ customerId: result.customerId, onboarded: status.onboarded }, 'passkey');
 }

@@ -128,6 +128,10 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
               headers: z.object({ 'WWW-Authenticate': z.string().meta({ description: 'Basic realm="accord-api"' }) }),
               content: { 'application/json': { schema: OAuthErrorSchema } },
             },
+            '429': problem(
+              'Too many token requests from this client id or this IP address in 15 minutes.',
+              z.object({ 'Retry-After': RetryAfterHeaderSchema }),
+            ),
           },
         },
       },

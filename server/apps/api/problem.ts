@@ -63,6 +63,11 @@ export const PROBLEMS = {
     title: 'Too many requests for this app',
     help: 'Wait for the number of seconds in Retry-After. The limit is per app and per minute, set when the app is registered.',
   },
+  'too-many-token-requests': {
+    status: 429,
+    title: 'Too many token requests',
+    help: 'Wait for the number of seconds in Retry-After. The token endpoint takes a limited number of requests per client id and per IP address every 15 minutes: keep a token until it expires (expires_in) rather than asking for one per request.',
+  },
   'internal-error': {
     status: 500,
     title: 'Internal error',

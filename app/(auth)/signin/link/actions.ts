@@ -4,7 +4,13 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON 
 import { getLocale } from 'next-intl/server';
 import { redirect } from 'next/navigation';
 
-import { codeFailureResult, fieldErrorsFrom, rateLimitedResult, type ActionResult } from '@/lib/action-result';
+import {
+  codeFailureResult,
+  fieldErrorsFrom,
+  passkeyFailureResult,
+  rateLimitedResult,
+  type ActionResult,
+} from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { CeremonySchema } from '@/lib/validation/passkey';
@@ -74,24 +80,13 @@ export async function finishLinkPasskeyAction(input: unknown): Promise<ActionRes
   if (!parsed.success) return { ok: false, message: 'passkey.invalid' };
   const link = await pendingLink();
   if (!link) return EXPIRED;
+  const { ip } = await getRequestContext();
   const result = await finishPasskeyAuthentication(
     parsed.data.ceremonyId,
     parsed.data.response as unknown as AuthenticationResponseJSON,
-    {
-      purpose: 'authenticate',
-      customerId: link.pending.customerId,
-    },
+    { ip, purpose: 'authenticate', customerId: link.pending.customerId },
   );
-  if (!result.ok)
-    return {
-      ok: false,
-      message:
-        result.reason === 'cloned'
-          ? 'passkey.cloned'
-          : result.reason === 'expired'
-            ? 'passkey.expired'
-            : 'passkey.invalid',
-    };
+  if (!result.ok) return passkeyFailureResult(result);
   return finishLink(link.token, link.pending.customerId);
 }
 
