@@ -1,0 +1,92 @@
+// The HTTP server's stop on SIGTERM, in a real process on this worker's database
+// (tests/integration/fixtures/graceful-server.ts: scripts/http-server.ts without Next.js).
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/integration/fixtures/graceful-server.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const port = new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, port, exited, output: () => output };
+}
+
+describe('graceful stop on SIGTERM', () => {
+  it('answers not ready first, finishes the request in flight, then stops the worker and the pool, exit 0', async () => {
+    const server = startServer({ SHUTDOWN_DELAY_MS: '1500', SHUTDOWN_GRACE_MS: '10000', SLOW_MS: '3000' });
+    const base = `http://localhost:${await server.port}`;
+    try {
+      await expect.poll(async () => (await fetch(`${base}/api/health/ready`)).status, { timeout: 20_000 }).toBe(200);
+
+      const slow = fetch(`${base}/slow`).then(async (r) => ({
+        status: r.status,
+        body: await r.json(),
+        at: Date.now(),
+      }));
+      await sleep(300);
+      server.child.kill('SIGTERM');
+      await sleep(200);
+
+      const probe = await fetch(`${base}/api/health/ready`);
+      expect(probe.status).toBe(503);
+      expect(probe.headers.get('cache-control')).toBe('no-store');
+      expect(await probe.json()).toEqual({ status: 'unavailable', reason: 'stopping' });
+
+      const code = await server.exited;
+      const exitedAt = Date.now();
+      expect(await slow).toMatchObject({ status: 200, body: { slow: 'done' } });
+      expect((await slow).at).toBeLessThanOrEqual(exitedAt);
+      expect(code).toBe(0);
+
+      const order = [
+        'SIGTERM: readiness off',
+        'stopped accepting connections, 1 request(s) in flight',
+        'requests drained',
+        'webhook worker stopped',
+        'database pool closed',
+      ].map((line) => server.output().indexOf(`[shutdown] ${line}`));
+      expect(order.every((at) => at >= 0)).toBe(true);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      await expect(fetch(`${base}/api/health/ready`)).rejects.toThrow();
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('closes what is still in flight after SHUTDOWN_GRACE_MS, and still exits 0', async () => {
+    const server = startServer({ SHUTDOWN_DELAY_MS: '0', SHUTDOWN_GRACE_MS: '500', SLOW_MS: '5000' });
+    const base = `http://localhost:${await server.port}`;
+    try {
+      await expect.poll(async () => (await fetch(`${base}/api/health/ready`)).status, { timeout: 20_000 }).toBe(200);
+      const slow = fetch(`${base}/slow`).then(
+        (r) => r.status,
+        () => 'cut',
+      );
+      await sleep(300);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(await slow).toBe('cut');
+      expect(server.output()).toContain('1 request(s) still in flight after 500 ms');
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
