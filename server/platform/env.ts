@@ -45,6 +45,10 @@ const EnvSchema = z
     // longest wait for requests in flight.
     SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    // Housekeeping in the worker (server/platform/housekeeping.ts; README, "Data retention").
+    HOUSEKEEPING_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+    ACCESS_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(395),
+    OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   })
   .transform((env) => {
     const authSecret = env.AUTH_SECRET ?? DEV_AUTH_SECRET;
