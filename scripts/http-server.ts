@@ -22,7 +22,11 @@ await app.prepare();
 const stopWebhookWorker = env.WEBHOOK_WORKER === 'on' ? startInProcessWebhookWorker() : Promise.resolve(null);
 
 const { markStopping } = await importServerModule(() => import('../server/platform/health'));
+const { getLogger, routeTemplate } = await importServerModule(() => import('../server/platform/log'));
+const log = getLogger();
 startGracefulHttpServer({
+  log,
+  routeTemplate,
   port: env.PORT,
   trustedHops: env.TRUST_PROXY_HOPS,
   handle,
@@ -32,5 +36,5 @@ startGracefulHttpServer({
   stopWorker: async () => (await stopWebhookWorker)?.(),
   closeDatabase: async () => (await importServerModule(() => import('../server/platform/db'))).closeDatabase(),
   onListening: () =>
-    console.log(`▲ Accord ${dev ? 'development' : 'production'} server on http://localhost:${env.PORT}`),
+    log.info({ port: env.PORT, mode: dev ? 'development' : 'production' }, `listening on http://localhost:${env.PORT}`),
 });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { getPool } from './db';
+import { getLogger } from './log';
 
 // Readiness, for load balancers and orchestrators: the database answers and
 // every migration of this release is applied. Worker lag is a metric, not
@@ -47,12 +48,15 @@ async function checkDatabase(): Promise<Readiness> {
     );
     applied = new Set(rows.map((row) => row.migration_name));
   } catch (error) {
-    console.error('[health] database unreachable:', error instanceof Error ? error.message : error);
+    getLogger().warn(
+      { component: 'health' },
+      `not ready: database unreachable: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return { ready: false, reason: 'database' };
   }
   const missing = migrationsOfThisRelease().filter((name) => !applied.has(name));
   if (missing.length > 0) {
-    console.error(`[health] not ready: ${missing.length} migration(s) not applied, first ${missing[0]}`);
+    getLogger().warn({ component: 'health', missing: missing.length, first: missing[0] }, 'not ready: migrations');
     return { ready: false, reason: 'migrations' };
   }
   return { ready: true };

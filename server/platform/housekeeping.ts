@@ -1,7 +1,10 @@
 import 'server-only';
 
+import type { Logger } from 'pino';
+
 import { getPool } from './db';
 import { getEnv } from './env';
+import { getLogger } from './log';
 
 // Deletes what has outlived its use, on a schedule, in whichever worker holds
 // the lock (`npm run worker`, or an app instance's in-process worker): expired
@@ -111,7 +114,8 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * HOUSEKEEPING_INTERVAL_MINUTES. Logs table names and counts only. The returned
  * function stops the schedule and waits for a run in progress.
  */
-export function startHousekeeping(options: { firstRunDelayMs?: number } = {}): () => Promise<void> {
+export function startHousekeeping(options: { firstRunDelayMs?: number; log?: Logger } = {}): () => Promise<void> {
+  const log = (options.log ?? getLogger()).child({ component: 'housekeeping' });
   const intervalMs = getEnv().HOUSEKEEPING_INTERVAL_MINUTES * 60_000;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -120,13 +124,9 @@ export function startHousekeeping(options: { firstRunDelayMs?: number } = {}): (
   const run = () => {
     running = runHousekeeping()
       .then((result) => {
-        if (!result.ran) return;
-        const counts = Object.entries(result.removed)
-          .map(([table, n]) => `${table} ${n}`)
-          .join(', ');
-        console.info(`[housekeeping] removed: ${counts}`);
+        if (result.ran) log.info({ removed: result.removed }, 'housekeeping run');
       })
-      .catch((error: unknown) => console.error(`[housekeeping] run failed: ${messageOf(error)}`))
+      .catch((error: unknown) => log.error(`housekeeping run failed: ${messageOf(error)}`))
       .finally(() => {
         if (!stopped) timer = setTimeout(run, intervalMs).unref();
       });

@@ -36,8 +36,9 @@ describe('graceful stop on SIGTERM', () => {
     try {
       await expect.poll(async () => (await fetch(`${base}/api/health/ready`)).status, { timeout: 20_000 }).toBe(200);
 
-      const slow = fetch(`${base}/slow`).then(async (r) => ({
+      const slow = fetch(`${base}/slow?email=ana%40example.com`).then(async (r) => ({
         status: r.status,
+        requestId: r.headers.get('x-request-id'),
         body: await r.json(),
         at: Date.now(),
       }));
@@ -62,9 +63,25 @@ describe('graceful stop on SIGTERM', () => {
         'requests drained',
         'webhook worker stopped',
         'database pool closed',
-      ].map((line) => server.output().indexOf(`[shutdown] ${line}`));
+      ].map((line) => server.output().indexOf(`"component":"shutdown","msg":"${line}`));
+      if (!order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))) console.log(server.output());
       expect(order.every((at) => at >= 0)).toBe(true);
       expect(order).toEqual([...order].sort((a, b) => a - b));
+      // One JSON line per request, with the id the client got back; the query string never logged.
+      const { requestId } = await slow;
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(lines.find((line) => line.requestId === requestId)).toMatchObject({
+        component: 'http',
+        method: 'GET',
+        route: '/slow',
+        status: 200,
+      });
+      expect(server.output()).not.toContain('example.com');
       await expect(fetch(`${base}/api/health/ready`)).rejects.toThrow();
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
@@ -85,6 +102,10 @@ describe('graceful stop on SIGTERM', () => {
       expect(await server.exited).toBe(0);
       expect(await slow).toBe('cut');
       expect(server.output()).toContain('1 request(s) still in flight after 500 ms');
+      // The access line of the cut request: its route, no query string, marked aborted.
+      expect(server.output()).toMatch(
+        /"component":"http","requestId":"[0-9a-f-]{36}","method":"GET","route":"\/slow",.*"aborted":true/,
+      );
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }

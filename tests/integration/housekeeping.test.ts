@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import pino from 'pino';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { createApp } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
@@ -198,18 +200,21 @@ describe('housekeeping', () => {
     await prisma.signInChallenge.create({
       data: { email, linkTokenHash: hash(), codeHash: hash(), expiresAt: ago(3) },
     });
-    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
-    try {
-      const stop = startHousekeeping({ firstRunDelayMs: 0 });
-      await expect.poll(() => info.mock.calls.length, { timeout: 10_000 }).toBeGreaterThan(0);
-      await stop();
-      const line = String(info.mock.calls[0]![0]);
-      expect(line).toMatch(
-        /^\[housekeeping\] removed: sign_in_challenges 1, webauthn_challenges 0, .*data_access_log 0$/,
-      );
-      expect(line).not.toContain(email);
-    } finally {
-      info.mockRestore();
-    }
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const stop = startHousekeeping({ firstRunDelayMs: 0, log: pino(sink) });
+    await expect.poll(() => lines.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await stop();
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      component: 'housekeeping',
+      msg: 'housekeeping run',
+      removed: { sign_in_challenges: 1, webauthn_challenges: 0, data_access_log: 0 },
+    });
+    expect(lines.join('')).not.toContain(email);
   });
 });
