@@ -1,6 +1,5 @@
 import 'server-only';
 
-import { headers } from 'next/headers';
 import pino, { type Logger } from 'pino';
 
 // The server's own log lines, as JSON on stdout (one object a line, for any log
@@ -22,15 +21,6 @@ export function getLogger(): Logger {
     pino.destination({ dest: 1, sync: true }),
   );
   return root;
-}
-
-/**
- * A logger for the request being served, with its id (set by
- * scripts/graceful-http-server.ts as X-Request-Id, and sent back to the client).
- */
-export async function getRequestLogger(bindings: Record<string, unknown> = {}): Promise<Logger> {
-  const requestId = (await headers()).get('x-request-id') ?? undefined;
-  return getLogger().child({ requestId, ...bindings });
 }
 
 const OPAQUE_SEGMENT =
