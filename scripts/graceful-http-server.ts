@@ -39,7 +39,7 @@ export function startGracefulHttpServer(options: GracefulHttpServerOptions) {
   const server = createServer((req, res) => {
     inFlight += 1;
     const started = performance.now();
-    // Ours, never the client's: server/ code logs it (getRequestLogger) and the client gets it back.
+    // Ours, never the client's: Next.js code reads it as x-request-id, the client gets it back.
     const requestId = randomUUID();
     req.headers['x-request-id'] = requestId;
     res.setHeader('X-Request-Id', requestId);
