@@ -54,7 +54,17 @@ async function checkDatabase(): Promise<Readiness> {
     );
     return { ready: false, reason: 'database' };
   }
-  const missing = migrationsOfThisRelease().filter((name) => !applied.has(name));
+  let missing: string[];
+  try {
+    missing = migrationsOfThisRelease().filter((name) => !applied.has(name));
+  } catch (error) {
+    // Started outside the release's folder: say so rather than answer 500.
+    getLogger().error(
+      { component: 'health' },
+      `not ready: cannot read prisma/migrations from ${process.cwd()}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return { ready: false, reason: 'migrations' };
+  }
   if (missing.length > 0) {
     getLogger().warn({ component: 'health', missing: missing.length, first: missing[0] }, 'not ready: migrations');
     return { ready: false, reason: 'migrations' };
