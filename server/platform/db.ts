@@ -58,4 +58,13 @@ export function getPool(): Pool {
   return db().pool;
 }
 
+/** Ends the pool and the client: the last step of a graceful stop (scripts/graceful-http-server.ts). */
+export async function closeDatabase(): Promise<void> {
+  const current = globalForDb.accordDb;
+  if (!current) return;
+  globalForDb.accordDb = undefined;
+  await current.prisma.$disconnect();
+  await current.pool.end();
+}
+
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];

@@ -47,6 +47,17 @@ const EnvSchema = z
     WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     WEBHOOK_WORKER: z.enum(['on', 'off']).default('on'),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    // Graceful stop (scripts/graceful-http-server.ts): how long readiness answers 503
+    // while still serving (your load balancer's probe interval × failures), then the
+    // longest wait for requests in flight.
+    SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    // server/platform/log.ts (it reads it itself, before the rest may be valid).
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Housekeeping in the worker (server/platform/housekeeping.ts; README, "Data retention").
+    HOUSEKEEPING_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+    ACCESS_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(395),
+    OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   })
   .transform((env) => {
     const authSecret = env.AUTH_SECRET ?? DEV_AUTH_SECRET;

@@ -57,3 +57,21 @@ describe('production refuses to start without safe settings', () => {
     expect(issuesOf({ NODE_ENV: 'test' })).toEqual([]);
   });
 });
+
+describe('shutdown and housekeeping settings', () => {
+  it('accepts whole numbers in range and names the variable otherwise', () => {
+    expect(
+      issuesOf({
+        SHUTDOWN_DELAY_MS: '5000',
+        SHUTDOWN_GRACE_MS: '30000',
+        ACCESS_LOG_RETENTION_DAYS: '365',
+        OUTBOX_RETENTION_DAYS: '7',
+        HOUSEKEEPING_INTERVAL_MINUTES: '15',
+      }),
+    ).toEqual([]);
+    expect(issuesOf({ ACCESS_LOG_RETENTION_DAYS: '0', SHUTDOWN_GRACE_MS: 'soon' })).toEqual([
+      expect.stringMatching(/^SHUTDOWN_GRACE_MS: /),
+      expect.stringMatching(/^ACCESS_LOG_RETENTION_DAYS: /),
+    ]);
+  });
+});
