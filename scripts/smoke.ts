@@ -12,29 +12,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { repoRoot } from './db/postgres';
 import { ensureChromium } from './ensure-chromium';
+import { freePort } from './free-port';
 
 type Env = Record<string, string | undefined>;
 
 const started = Date.now();
 const children: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function portFrom(name: string): Promise<number> {
   return process.env[name] ? Number(process.env[name]) : freePort();

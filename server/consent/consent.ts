@@ -309,18 +309,8 @@ export async function getKantaraReceipt(customerId: string, receiptId: string) {
   return toKantara(receipt, text, purpose);
 }
 
-type ReceiptRow = {
-  id: string;
-  subjectPseudonym: string;
-  purposeKey: string;
-  purposeVersion: number;
-  granted: boolean;
-  collectionMethod: string;
-  channel: string;
-  jurisdiction: string;
-  policyUrl: string;
-  createdAt: Date;
-};
+/** A receipt as the Kantara rendering needs it: the summary, with its pseudonym and policy. */
+type ReceiptRow = ReceiptSummary & { subjectPseudonym: string; policyUrl: string };
 
 export function toKantara(
   receipt: ReceiptRow,
