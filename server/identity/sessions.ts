@@ -59,6 +59,18 @@ export async function revokeOtherSessions(customerId: string, currentSessionId: 
   return result.count;
 }
 
+/**
+ * A session past SESSION_MAX_AGE_DAYS since its sign-in is deleted when read: a
+ * stolen cookie kept alive by use still dies (docs/decisions/026-session-age-and-webhook-destinations.md).
+ */
+export async function deleteAgedSession(sessionId: string): Promise<void> {
+  await prisma.session.deleteMany({ where: { id: sessionId } });
+}
+
+export function isSessionTooOld(createdAt: Date, maxAgeDays: number, now = Date.now()): boolean {
+  return now - createdAt.getTime() >= maxAgeDays * 24 * 60 * 60 * 1000;
+}
+
 const EXPIRY_UPDATE_AGE_MS = 24 * 60 * 60 * 1000;
 
 /**
