@@ -8,6 +8,9 @@ import { SHARED_FIELDS, type FieldPurposes, type Reader, type SharedField } from
 import { Prisma } from '@/server/generated/prisma/client';
 import { sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
+import { getEnv } from '@/server/platform/env';
+
+import { isPublicHost } from './webhooks/destination';
 
 // The registry of the brand's other apps (`npm run apps`), their client
 // credentials and what they declared they need.
@@ -95,6 +98,11 @@ export const AppInputSchema = z.strictObject({
     // Customer data travels in it: https, but for an app on this very machine.
     .refine((url) => url.startsWith('https://') || LOOPBACK.has(new URL(url).hostname), {
       error: 'webhook: an https URL (http only for localhost, 127.0.0.1 or [::1])',
+    })
+    // Checked again on the resolved address at each send (server/apps/webhooks/destination.ts).
+    .refine((url) => getEnv().WEBHOOK_ALLOW_PRIVATE || isPublicHost(new URL(url).hostname), {
+      error:
+        'webhook: a private, loopback, link-local or metadata address is refused (set WEBHOOK_ALLOW_PRIVATE=1 to allow it)',
     })
     .optional(),
   rateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(600),
