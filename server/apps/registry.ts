@@ -207,6 +207,29 @@ export async function rotateClientSecret(
   return { app: toRecord(row), clientSecret };
 }
 
+/**
+ * A new webhook secret. For `overlapHours` every webhook is signed with both the
+ * new and the replaced secret (Standard Webhooks allows several signatures), so
+ * the app can switch its verifier at its own pace; then only the new one signs.
+ * 'no-webhook' for an app without a webhook.
+ */
+export async function rotateWebhookSecret(
+  nameOrClientId: string,
+  overlapHours: number,
+): Promise<{ app: AppRecord; webhookSecret: string; previousUntil: Date } | 'no-webhook' | null> {
+  const app = await findApp(nameOrClientId);
+  if (!app) return null;
+  const webhookSecret = newWebhookSecret();
+  const previousUntil = new Date(Date.now() + overlapHours * 60 * 60 * 1000);
+  // One statement: the replaced secret is the one in the row, even if another rotation just ran.
+  const count = await prisma.$executeRaw`
+    UPDATE apps SET webhook_secret_previous = webhook_secret, webhook_secret = ${webhookSecret},
+      webhook_secret_previous_until = ${previousUntil}
+    WHERE id = ${app.id}::uuid AND webhook_url IS NOT NULL AND webhook_secret IS NOT NULL`;
+  if (count === 0) return 'no-webhook';
+  return { app: (await getAppById(app.id))!, webhookSecret, previousUntil };
+}
+
 /** A disabled app gets no token, its tokens stop working, its webhooks stop and its database role cannot log in. */
 export async function setAppDisabled(nameOrClientId: string, disabled: boolean): Promise<AppRecord | null> {
   const app = await findApp(nameOrClientId);

@@ -91,7 +91,8 @@ export type ClaimedDelivery = {
     name: string;
     fieldPurposes: FieldPurposes;
     webhookUrl: string;
-    webhookSecret: string;
+    /** Each signs; the second is a replaced secret still within its overlap (rotateWebhookSecret). */
+    webhookSecrets: string[];
   };
 };
 
@@ -109,6 +110,7 @@ type ClaimRow = {
   field_purposes: FieldPurposes;
   webhook_url: string;
   webhook_secret: string;
+  webhook_secret_previous: string | null;
 };
 
 /**
@@ -136,7 +138,8 @@ export async function claimDeliveries(limit: number, leaseMs: number): Promise<C
      WHERE d.id = due.id AND o.id = d.outbox_id AND a.id = d.app_id
      RETURNING d.id::text AS id, d.attempts, o.event_id, o.type, o.customer_id, o.payload,
        o.occurred_at AT TIME ZONE 'UTC' AS occurred_at,
-       a.id AS app_id, a.client_id, a.name, a.field_purposes, a.webhook_url, a.webhook_secret`,
+       a.id AS app_id, a.client_id, a.name, a.field_purposes, a.webhook_url, a.webhook_secret,
+       CASE WHEN a.webhook_secret_previous_until > now() THEN a.webhook_secret_previous END AS webhook_secret_previous`,
     [limit, leaseMs],
   );
   return rows.map((r) => ({
@@ -153,7 +156,7 @@ export async function claimDeliveries(limit: number, leaseMs: number): Promise<C
       name: r.name,
       fieldPurposes: r.field_purposes,
       webhookUrl: r.webhook_url,
-      webhookSecret: r.webhook_secret,
+      webhookSecrets: r.webhook_secret_previous ? [r.webhook_secret, r.webhook_secret_previous] : [r.webhook_secret],
     },
   }));
 }
@@ -343,7 +346,10 @@ export async function attemptDelivery(delivery: ClaimedDelivery, settings: Deliv
     } else {
       const body = JSON.stringify(built);
       const now = new Date();
-      const signature = new Webhook(delivery.app.webhookSecret).sign(delivery.eventId, now, body);
+      // Space-separated signatures, one per secret: the receiver accepts any it can verify.
+      const signature = delivery.app.webhookSecrets
+        .map((secret) => new Webhook(secret).sign(delivery.eventId, now, body))
+        .join(' ');
       const url = new URL(delivery.app.webhookUrl);
       const destination = await resolveDestination(url.hostname, settings.allowPrivate);
       if (!destination.ok) error = destination.error;
