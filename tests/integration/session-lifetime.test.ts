@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { unlinkIdentityAction } from '@/app/account/security/identity-actions';
 import { getSignedInCustomer } from '@/server/identity/auth';
 import { withHashedSessionTokens } from '@/server/identity/auth-adapter';
+import { listSessions } from '@/server/identity/sessions';
 import { SESSION_COOKIE } from '@/server/platform/cookies';
 import { prisma } from '@/server/platform/db';
 import { createCustomer, createSessionFor } from '@/tests/factories';
@@ -39,6 +40,16 @@ describe('the absolute session age (SESSION_MAX_AGE_DAYS, 90 by default)', () =>
     browser.token = token;
     expect(await getSignedInCustomer()).toBeNull();
     expect(await prisma.session.count({ where: { userId: customer.id } })).toBe(0);
+  });
+
+  it('does not list a session past the age on another device, before that device reads it', async () => {
+    const { customer } = await sessionStartedDaysAgo(91);
+    await createSessionFor(customer.id);
+    const { id: currentId } = await prisma.session.findFirstOrThrow({
+      where: { userId: customer.id, createdAt: { gt: new Date(Date.now() - DAY_MS) } },
+      select: { id: true },
+    });
+    expect((await listSessions(customer.id, currentId)).map((s) => s.id)).toEqual([currentId]);
   });
 
   it('keeps a session signed in 89 days ago', async () => {
