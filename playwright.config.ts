@@ -103,6 +103,8 @@ export default defineConfig({
         APP_URL: baseURL,
         AUTH_SECRET: TEST_AUTH_SECRET,
         NODE_ENV: 'production',
+        // The checkbook example app receives its webhooks on 127.0.0.1 (e2e/shared-store.spec.ts).
+        WEBHOOK_ALLOW_PRIVATE: '1',
         PORT: String(port),
         AUTH_OIDC_TEST_ISSUER: oidcIssuer,
         AUTH_OIDC_TEST_CLIENT_ID: oidcClient.id,

@@ -360,4 +360,35 @@ test.describe('third-party sign-in', () => {
     ).toEqual([{ type: 'identity.unlinked', detail: { provider: PROVIDER_NAME } }]);
     await expect(page.getByText(`${PROVIDER_NAME} account unlinked`)).toBeVisible();
   });
+
+  test('unlinking on an 11-minute-old sign-in asks to confirm by email code first', async ({
+    staleSignedInPage: page,
+    customer,
+  }) => {
+    await prisma.account.create({
+      data: { userId: customer.id, type: 'oidc', provider: PROVIDER, providerAccountId: `sub-${customer.id}` },
+    });
+    await page.goto('/account/security');
+    const section = page.getByRole('region', { name: 'Connected accounts' });
+    const unlink = section.getByRole('button', { name: `Unlink ${PROVIDER_NAME}` });
+    await waitForHydration(unlink);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await unlink.click();
+
+    const panel = page.getByRole('region', { name: "Confirm it's you" });
+    await expect(panel).toBeVisible();
+    expect(await prisma.account.count({ where: { userId: customer.id } })).toBe(1);
+
+    const before = new Date();
+    await panel.getByRole('button', { name: 'Email me a code' }).click();
+    const code = extractCode(
+      await waitForMail(customer.email, { after: before, subjectIncludes: 'Your sign-in link and code' }),
+    );
+    await panel.getByLabel('Code', { exact: true }).fill(code);
+    await panel.getByRole('button', { name: 'Confirm' }).click();
+
+    // The unlink carries on without asking twice.
+    await expect(section.getByText(/No connected accounts/)).toBeVisible();
+    expect(await prisma.account.count({ where: { userId: customer.id } })).toBe(0);
+  });
 });

@@ -18,6 +18,9 @@ const USAGE = `Usage: npm run apps -- <command> [options]
                             preferences:write.
   list                      the apps, with what they declared
   rotate-secret <app>       a new client secret; tokens issued before stop working
+  rotate-webhook-secret <app> [--overlap-hours <n>]
+                            a new webhook secret; for n hours (24 by default) webhooks are
+                            signed with the new and the old secret, then with the new only
   disable <app>             no token, no webhook, no database login
   enable <app>               (a database role needs grant-db again: a new password)
   grant-db <app>            a PostgreSQL login role that can only read the consent-enforcing
@@ -41,6 +44,7 @@ const { values, positionals } = parseArgs({
     'rate-limit': { type: 'string' },
     status: { type: 'string' },
     limit: { type: 'string' },
+    'overlap-hours': { type: 'string' },
     id: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   },
@@ -98,6 +102,17 @@ async function run(): Promise<void> {
       const rotated = (await apps.rotateClientSecret(needApp())) ?? unknown();
       console.log(`New client secret for ${rotated.app.name} (tokens issued before now are refused):`);
       console.log(`  client secret  ${rotated.clientSecret}`);
+      return;
+    }
+    case 'rotate-webhook-secret': {
+      const hours = Number(values['overlap-hours'] ?? 24);
+      if (!Number.isInteger(hours) || hours < 0 || hours > 720) fail('--overlap-hours is a whole number from 0 to 720');
+      const rotated = (await apps.rotateWebhookSecret(needApp(), hours)) ?? unknown();
+      if (rotated === 'no-webhook') fail('this app has no webhook');
+      console.log(
+        `New webhook secret for ${rotated.app.name}; the old one also signs until ${rotated.previousUntil.toISOString()}:`,
+      );
+      console.log(`  webhook secret ${rotated.webhookSecret}`);
       return;
     }
     case 'disable':

@@ -8,6 +8,9 @@ import { SHARED_FIELDS, type FieldPurposes, type Reader, type SharedField } from
 import { Prisma } from '@/server/generated/prisma/client';
 import { sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
+import { getEnv } from '@/server/platform/env';
+
+import { isPublicHost } from './webhooks/destination';
 
 // The registry of the brand's other apps (`npm run apps`), their client
 // credentials and what they declared they need.
@@ -95,6 +98,11 @@ export const AppInputSchema = z.strictObject({
     // Customer data travels in it: https, but for an app on this very machine.
     .refine((url) => url.startsWith('https://') || LOOPBACK.has(new URL(url).hostname), {
       error: 'webhook: an https URL (http only for localhost, 127.0.0.1 or [::1])',
+    })
+    // Checked again on the resolved address at each send (server/apps/webhooks/destination.ts).
+    .refine((url) => getEnv().WEBHOOK_ALLOW_PRIVATE || isPublicHost(new URL(url).hostname), {
+      error:
+        'webhook: a private, loopback, link-local or metadata address is refused (set WEBHOOK_ALLOW_PRIVATE=1 to allow it)',
     })
     .optional(),
   rateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(600),
@@ -197,6 +205,29 @@ export async function rotateClientSecret(
     select: appSelect,
   });
   return { app: toRecord(row), clientSecret };
+}
+
+/**
+ * A new webhook secret. For `overlapHours` every webhook is signed with both the
+ * new and the replaced secret (Standard Webhooks allows several signatures), so
+ * the app can switch its verifier at its own pace; then only the new one signs.
+ * 'no-webhook' for an app without a webhook.
+ */
+export async function rotateWebhookSecret(
+  nameOrClientId: string,
+  overlapHours: number,
+): Promise<{ app: AppRecord; webhookSecret: string; previousUntil: Date } | 'no-webhook' | null> {
+  const app = await findApp(nameOrClientId);
+  if (!app) return null;
+  const webhookSecret = newWebhookSecret();
+  const previousUntil = new Date(Date.now() + overlapHours * 60 * 60 * 1000);
+  // One statement: the replaced secret is the one in the row, even if another rotation just ran.
+  const count = await prisma.$executeRaw`
+    UPDATE apps SET webhook_secret_previous = webhook_secret, webhook_secret = ${webhookSecret},
+      webhook_secret_previous_until = ${previousUntil}
+    WHERE id = ${app.id}::uuid AND webhook_url IS NOT NULL AND webhook_secret IS NOT NULL`;
+  if (count === 0) return 'no-webhook';
+  return { app: (await getAppById(app.id))!, webhookSecret, previousUntil };
 }
 
 /** A disabled app gets no token, its tokens stop working, its webhooks stop and its database role cannot log in. */

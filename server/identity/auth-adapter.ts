@@ -3,6 +3,9 @@ import 'server-only';
 import type { Adapter } from 'next-auth/adapters';
 
 import { sha256 } from '@/server/platform/crypto';
+import { getEnv } from '@/server/platform/env';
+
+import { deleteAgedSession, isSessionTooOld } from './sessions';
 
 /**
  * Wraps an Auth.js adapter so the sessions table stores SHA-256(cookie value),
@@ -16,7 +19,15 @@ export function withHashedSessionTokens(adapter: Adapter): Adapter {
   }
   return {
     ...adapter,
-    getSessionAndUser: (token) => getSessionAndUser(sha256(token)),
+    // The same absolute age as getSignedInCustomer (server/identity/auth.ts).
+    getSessionAndUser: async (token) => {
+      const found = await getSessionAndUser(sha256(token));
+      const row = found?.session as { id?: string; createdAt?: Date } | undefined;
+      if (!found || !row?.id || !row.createdAt || !isSessionTooOld(row.createdAt, getEnv().SESSION_MAX_AGE_DAYS))
+        return found;
+      await deleteAgedSession(row.id);
+      return null;
+    },
     // Auth.js sets the cookie from what this returns: give back the raw token, never the hash.
     createSession: async (session) => ({
       ...(await createSession({ ...session, sessionToken: sha256(session.sessionToken) })),

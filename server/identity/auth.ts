@@ -23,7 +23,7 @@ import { getRequestContext, ipPrefix } from '@/server/platform/request-context';
 import { withHashedSessionTokens } from './auth-adapter';
 import { oidcProviders, oidcSignIn, withOidcSignIns } from './oidc';
 import { recordSecurityEvent } from './security-events';
-import { isRecentlyAuthenticated, rememberDevice, touchSession } from './sessions';
+import { deleteAgedSession, isRecentlyAuthenticated, isSessionTooOld, rememberDevice, touchSession } from './sessions';
 
 const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 
@@ -82,7 +82,8 @@ export type SignedInCustomer = {
  * straight from the cookie. Auth.js writes and ends sessions; reading them here
  * skips its per-call Request/Response and CSRF work (npm run bench measured it).
  * Same rules as Auth.js: the SHA-256 of the cookie, an unexpired row, the expiry
- * slid forward at most once a day.
+ * slid forward at most once a day; and a session older than SESSION_MAX_AGE_DAYS
+ * is signed out, however active (server/identity/sessions.ts deleteAgedSession).
  */
 export const getSignedInCustomer = cache(async (): Promise<SignedInCustomer | null> => {
   const token = await readSessionToken();
@@ -90,6 +91,7 @@ export const getSignedInCustomer = cache(async (): Promise<SignedInCustomer | nu
   const { rows } = await getPool().query<{
     session_id: string;
     expires: Date;
+    created_at: Date;
     authenticated_at: Date;
     last_active_at: Date;
     customer_id: string;
@@ -99,6 +101,7 @@ export const getSignedInCustomer = cache(async (): Promise<SignedInCustomer | nu
     locale: string;
   }>(
     `SELECT s.id AS session_id, s.expires, s.authenticated_at, s.last_active_at,
+            s.created_at,
             c.id AS customer_id, c.email, c.first_name, c.onboarded_at, c.locale
        FROM sessions s JOIN customers c ON c.id = s.user_id
       WHERE s.session_token_hash = $1 AND s.expires > now()`,
@@ -106,6 +109,10 @@ export const getSignedInCustomer = cache(async (): Promise<SignedInCustomer | nu
   );
   const row = rows[0];
   if (!row) return null;
+  if (isSessionTooOld(row.created_at, getEnv().SESSION_MAX_AGE_DAYS)) {
+    await deleteAgedSession(row.session_id);
+    return null;
+  }
   await touchSession(row.session_id, row.last_active_at, row.expires, SESSION_MAX_AGE_S);
   return {
     id: row.customer_id,

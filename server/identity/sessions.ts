@@ -4,8 +4,10 @@ import { UAParser } from 'ua-parser-js';
 
 import { sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
+import { getEnv } from '@/server/platform/env';
 
 export const STEP_UP_WINDOW_MS = 10 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 const LAST_ACTIVE_RESOLUTION_MS = 60 * 1000;
 
 export type DeviceLabel = { browser: string; os: string };
@@ -31,7 +33,12 @@ export type SessionSummary = {
 
 export async function listSessions(customerId: string, currentSessionId: string): Promise<SessionSummary[]> {
   const rows = await prisma.session.findMany({
-    where: { userId: customerId, expires: { gt: new Date() } },
+    // An aged session is deleted at its next read; until then it is not listed either.
+    where: {
+      userId: customerId,
+      expires: { gt: new Date() },
+      createdAt: { gt: new Date(Date.now() - getEnv().SESSION_MAX_AGE_DAYS * DAY_MS) },
+    },
     orderBy: { lastActiveAt: 'desc' },
     select: { id: true, userAgent: true, ipPrefix: true, createdAt: true, lastActiveAt: true, authMethod: true },
   });
@@ -57,6 +64,18 @@ export async function revokeSession(customerId: string, sessionId: string): Prom
 export async function revokeOtherSessions(customerId: string, currentSessionId: string): Promise<number> {
   const result = await prisma.session.deleteMany({ where: { userId: customerId, NOT: { id: currentSessionId } } });
   return result.count;
+}
+
+/**
+ * A session past SESSION_MAX_AGE_DAYS since its sign-in is deleted when read: a
+ * stolen cookie kept alive by use still dies (docs/decisions/026-session-age-and-webhook-destinations.md).
+ */
+export async function deleteAgedSession(sessionId: string): Promise<void> {
+  await prisma.session.deleteMany({ where: { id: sessionId } });
+}
+
+export function isSessionTooOld(createdAt: Date, maxAgeDays: number, now = Date.now()): boolean {
+  return now - createdAt.getTime() >= maxAgeDays * DAY_MS;
 }
 
 const EXPIRY_UPDATE_AGE_MS = 24 * 60 * 60 * 1000;

@@ -58,6 +58,11 @@ const EnvSchema = z
     HOUSEKEEPING_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
     ACCESS_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(395),
     OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    // Webhooks to private, loopback, link-local or metadata addresses: refused in production unless 1
+    // (docs/decisions/026-session-age-and-webhook-destinations.md).
+    WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1']).optional(),
+    // A session ends this long after its sign-in, however active (the 30-day expiry slides).
+    SESSION_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(400).default(90),
   })
   .transform((env) => {
     const authSecret = env.AUTH_SECRET ?? DEV_AUTH_SECRET;
@@ -65,6 +70,10 @@ const EnvSchema = z
       ...env,
       DATABASE_URL: env.DATABASE_URL ?? '',
       production: env.NODE_ENV === 'production',
+      /** Outside production, apps on this machine (loopback) receive webhooks as before. */
+      WEBHOOK_ALLOW_PRIVATE: env.WEBHOOK_ALLOW_PRIVATE
+        ? env.WEBHOOK_ALLOW_PRIVATE === '1'
+        : env.NODE_ENV !== 'production',
       AUTH_SECRET: authSecret,
       /** Signing uses the first; verification accepts each (a rotation window). */
       AUTH_SECRETS: env.AUTH_SECRET_PREVIOUS ? [authSecret, env.AUTH_SECRET_PREVIOUS] : [authSecret],

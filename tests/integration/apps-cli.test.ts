@@ -67,6 +67,18 @@ describe('npm run apps', () => {
     expect(newSecret).not.toBe(secret);
     expect((await prisma.app.findUniqueOrThrow({ where: { name } })).clientSecretHash).toBe(sha256(newSecret!));
 
+    const webhookSecret = /webhook secret\s+(whsec_\S+)/.exec(created.stdout)?.[1];
+    const rotatedHook = await apps('rotate-webhook-secret', name, '--overlap-hours', '2');
+    expect(rotatedHook.code).toBe(0);
+    const newWebhookSecret = /^\s+webhook secret\s+(whsec_\S+)$/m.exec(rotatedHook.stdout)?.[1];
+    expect(await prisma.app.findUniqueOrThrow({ where: { name } })).toMatchObject({
+      webhookSecret: newWebhookSecret,
+      webhookSecretPrevious: webhookSecret,
+    });
+    expect((await apps('rotate-webhook-secret', name, '--overlap-hours', 'soon')).stderr).toBe(
+      'apps: --overlap-hours is a whole number from 0 to 720\n',
+    );
+
     expect((await apps('disable', name)).stdout).toContain(`${name} is disabled`);
     expect((await prisma.app.findUniqueOrThrow({ where: { name } })).disabledAt).not.toBeNull();
     expect((await apps('deliveries', name)).code).toBe(0);

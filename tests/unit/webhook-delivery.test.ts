@@ -63,6 +63,8 @@ describe('deliverySettings', () => {
     expect(deliverySettings()).toEqual({
       timeoutMs: 2_500,
       maxAttempts: 3,
+      // Outside production, apps on this machine receive webhooks (WEBHOOK_ALLOW_PRIVATE).
+      allowPrivate: true,
       leaseMarginMs: 15_000,
       backoff: DEFAULT_BACKOFF,
     });

@@ -3,23 +3,35 @@
 import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 
+import { useStepUp } from '@/app/account/step-up';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 
 import { unlinkIdentityAction } from './identity-actions';
 
-export function IdentityItem({ identity }: { identity: { id: string; providerName: string; linked: string } }) {
+export function IdentityItem({
+  identity,
+  hasPasskey,
+}: {
+  identity: { id: string; providerName: string; linked: string };
+  hasPasskey: boolean;
+}) {
   const t = useTranslations('identities');
   const tr = useActionMessages();
   const [pending, startTransition] = useTransition();
+  const stepUp = useStepUp(hasPasskey);
   const [error, setError] = useState<string | null>(null);
 
-  const unlink = () =>
+  const unlink = () => {
+    if (window.confirm(t('unlinkConfirm', { provider: identity.providerName }))) send();
+  };
+  // After step-up the same unlink runs again without asking twice.
+  const send = () =>
     startTransition(async () => {
-      if (!window.confirm(t('unlinkConfirm', { provider: identity.providerName }))) return;
       setError(null);
       const result = await callAction(() => unlinkIdentityAction({ identityId: identity.id }));
+      if (stepUp.needed(result, send)) return;
       if (!result.ok) setError(tr(result.message ?? 'common.genericError'));
     });
 
@@ -41,6 +53,7 @@ export function IdentityItem({ identity }: { identity: { id: string; providerNam
         </Button>
       </div>
       <div aria-live="assertive">{error && <Alert tone="error">{error}</Alert>}</div>
+      {stepUp.panel}
     </li>
   );
 }

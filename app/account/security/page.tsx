@@ -63,7 +63,7 @@ export default async function SecurityPage() {
         <AddPasskeyButton hasPasskey={passkeys.length > 0} />
       </PageSection>
 
-      <IdentitiesSection customerId={customer.id} />
+      <IdentitiesSection customerId={customer.id} hasPasskey={passkeys.length > 0} />
 
       <PageSection id="sessions" title={t('sessionsTitle')}>
         <ul className="flex flex-col gap-3">

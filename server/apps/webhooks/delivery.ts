@@ -1,5 +1,10 @@
 import 'server-only';
 
+import type { LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+
 import { Webhook } from 'standardwebhooks';
 
 import { appReader } from '@/server/apps/registry';
@@ -13,6 +18,8 @@ import {
 } from '@/server/consent/policy';
 import { getPool } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
+
+import { resolveDestination } from './destination';
 
 // Delivery: claim due rows with SKIP LOCKED and a lease, decide through the
 // consent policy what the app may learn of the event (possibly nothing: the
@@ -34,6 +41,8 @@ export type DeliverySettings = {
   timeoutMs: number;
   /** Tries before a delivery is dead (WEBHOOK_MAX_ATTEMPTS). */
   maxAttempts: number;
+  /** Whether a webhook may go to a private, loopback or link-local address (WEBHOOK_ALLOW_PRIVATE). */
+  allowPrivate: boolean;
   /** Added to timeoutMs for the lease: time to build the payload and record the outcome. */
   leaseMarginMs: number;
   backoff: Backoff;
@@ -49,6 +58,7 @@ export function deliverySettings(
   return {
     timeoutMs: overrides.timeoutMs ?? env.WEBHOOK_TIMEOUT_MS,
     maxAttempts: overrides.maxAttempts ?? env.WEBHOOK_MAX_ATTEMPTS,
+    allowPrivate: overrides.allowPrivate ?? env.WEBHOOK_ALLOW_PRIVATE,
     leaseMarginMs: overrides.leaseMarginMs ?? DEFAULT_LEASE_MARGIN_MS,
     backoff: { ...DEFAULT_BACKOFF, ...overrides.backoff },
   };
@@ -81,7 +91,8 @@ export type ClaimedDelivery = {
     name: string;
     fieldPurposes: FieldPurposes;
     webhookUrl: string;
-    webhookSecret: string;
+    /** Each signs; the second is a replaced secret still within its overlap (rotateWebhookSecret). */
+    webhookSecrets: string[];
   };
 };
 
@@ -99,6 +110,7 @@ type ClaimRow = {
   field_purposes: FieldPurposes;
   webhook_url: string;
   webhook_secret: string;
+  webhook_secret_previous: string | null;
 };
 
 /**
@@ -126,7 +138,8 @@ export async function claimDeliveries(limit: number, leaseMs: number): Promise<C
      WHERE d.id = due.id AND o.id = d.outbox_id AND a.id = d.app_id
      RETURNING d.id::text AS id, d.attempts, o.event_id, o.type, o.customer_id, o.payload,
        o.occurred_at AT TIME ZONE 'UTC' AS occurred_at,
-       a.id AS app_id, a.client_id, a.name, a.field_purposes, a.webhook_url, a.webhook_secret`,
+       a.id AS app_id, a.client_id, a.name, a.field_purposes, a.webhook_url, a.webhook_secret,
+       CASE WHEN a.webhook_secret_previous_until > now() THEN a.webhook_secret_previous END AS webhook_secret_previous`,
     [limit, leaseMs],
   );
   return rows.map((r) => ({
@@ -143,7 +156,7 @@ export async function claimDeliveries(limit: number, leaseMs: number): Promise<C
       name: r.name,
       fieldPurposes: r.field_purposes,
       webhookUrl: r.webhook_url,
-      webhookSecret: r.webhook_secret,
+      webhookSecrets: r.webhook_secret_previous ? [r.webhook_secret, r.webhook_secret_previous] : [r.webhook_secret],
     },
   }));
 }
@@ -275,7 +288,47 @@ export function describeFailure(error: unknown, timeoutMs: number): string {
     const code = (error.cause as { code?: unknown } | undefined)?.code;
     return typeof code === 'string' ? `network error ${code.slice(0, 40)}` : 'network error';
   }
+  // node:http: the socket error itself.
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string') return `network error ${code.slice(0, 40)}`;
   return 'request failed';
+}
+
+/**
+ * POSTs to the addresses resolveDestination vetted, never to another resolution
+ * of the name (the certificate is still checked against the name). Resolves with
+ * the status once the headers are in; the body is not read. A redirect is a
+ * failure, not a new destination for customer data: it is not followed.
+ */
+function postTo(
+  url: URL,
+  addresses: LookupAddress[],
+  opts: { headers: Record<string, string>; body: string; timeoutMs: number },
+): Promise<number> {
+  const lookup: LookupFunction = (_hostname, options, callback) => {
+    if (options.all) callback(null, addresses);
+    else callback(null, addresses[0]!.address, addresses[0]!.family);
+  };
+  const send = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...opts.headers, 'content-length': Buffer.byteLength(opts.body) },
+        lookup,
+        // No pooled connection to an address resolved for an earlier try.
+        agent: false,
+        signal: AbortSignal.timeout(opts.timeoutMs),
+      },
+      (response) => {
+        resolve(response.statusCode ?? 0);
+        response.destroy();
+      },
+    );
+    request.on('error', reject);
+    request.end(opts.body);
+  });
 }
 
 /** Sends one claimed delivery and records the outcome; never throws for the receiver's faults. */
@@ -293,30 +346,31 @@ export async function attemptDelivery(delivery: ClaimedDelivery, settings: Deliv
     } else {
       const body = JSON.stringify(built);
       const now = new Date();
-      const signature = new Webhook(delivery.app.webhookSecret).sign(delivery.eventId, now, body);
-      try {
-        const response = await fetch(delivery.app.webhookUrl, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'Accord-Webhooks/1',
-            // The outbox event's id: the same on every try, for the receiver to dedupe.
-            'webhook-id': delivery.eventId,
-            'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-            'webhook-signature': signature,
-          },
-          body,
-          // A redirect is a failure, not a new destination for customer data.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(settings.timeoutMs),
-        });
-        httpStatus = response.status;
-        // The answer's body is not read: free the connection.
-        await response.body?.cancel().catch(() => undefined);
-        if (httpStatus < 200 || httpStatus > 299) error = `HTTP ${httpStatus}`;
-      } catch (sendError) {
-        error = describeFailure(sendError, settings.timeoutMs);
-      }
+      // Space-separated signatures, one per secret: the receiver accepts any it can verify.
+      const signature = delivery.app.webhookSecrets
+        .map((secret) => new Webhook(secret).sign(delivery.eventId, now, body))
+        .join(' ');
+      const url = new URL(delivery.app.webhookUrl);
+      const destination = await resolveDestination(url.hostname, settings.allowPrivate);
+      if (!destination.ok) error = destination.error;
+      else
+        try {
+          httpStatus = await postTo(url, destination.addresses, {
+            headers: {
+              'content-type': 'application/json',
+              'user-agent': 'Accord-Webhooks/1',
+              // The outbox event's id: the same on every try, for the receiver to dedupe.
+              'webhook-id': delivery.eventId,
+              'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+              'webhook-signature': signature,
+            },
+            body,
+            timeoutMs: settings.timeoutMs,
+          });
+          if (httpStatus < 200 || httpStatus > 299) error = `HTTP ${httpStatus}`;
+        } catch (sendError) {
+          error = describeFailure(sendError, settings.timeoutMs);
+        }
     }
   } catch (buildError) {
     error = 'internal error: the payload could not be built';
