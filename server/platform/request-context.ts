@@ -2,6 +2,7 @@ import 'server-only';
 
 import { isIP } from 'node:net';
 
+import ipaddr from 'ipaddr.js';
 import { headers } from 'next/headers';
 
 import { getEnv } from './env';
@@ -36,20 +37,9 @@ export function ipPrefix(ip: string): string {
  * smallest network a provider hands one subscriber, RFC 6177).
  */
 export function ipBucket(ip: string): string {
-  if (isIP(ip) !== 6) return ip;
-  const [head = '', tail] = ip.toLowerCase().split('::');
-  const groups = (part: string | undefined) => (part ? part.split(':') : []);
-  // An embedded IPv4 (::ffff:1.2.3.4, 64:ff9b::1.2.3.4) fills two groups, all after the /64.
-  const tailLength = groups(tail).reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
-  const full = [
-    ...groups(head),
-    ...Array<string>(tail === undefined ? 0 : 8 - groups(head).length - tailLength).fill('0'),
-    ...groups(tail),
-  ];
-  return `${full
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
+  if (isIP(ip) !== 6 || !ipaddr.IPv6.isValid(ip)) return ip;
+  const groups = ipaddr.IPv6.parse(ip).parts.slice(0, 4);
+  return `${groups.map((g) => g.toString(16)).join(':')}::/64`;
 }
 
 /** The client's IP address of a route handler's request (the same rule as getRequestContext). */
