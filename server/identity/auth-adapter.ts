@@ -23,10 +23,11 @@ export function withHashedSessionTokens(adapter: Adapter): Adapter {
     getSessionAndUser: async (token) => {
       const found = await getSessionAndUser(sha256(token));
       const row = found?.session as { id?: string; createdAt?: Date } | undefined;
-      if (!found || !row?.id || !row.createdAt || !isSessionTooOld(row.createdAt, getEnv().SESSION_MAX_AGE_DAYS))
-        return found;
-      await deleteAgedSession(row.id);
-      return null;
+      if (row?.id && row.createdAt && isSessionTooOld(row.createdAt, getEnv().SESSION_MAX_AGE_DAYS)) {
+        await deleteAgedSession(row.id);
+        return null;
+      }
+      return found;
     },
     // Auth.js sets the cookie from what this returns: give back the raw token, never the hash.
     createSession: async (session) => ({
