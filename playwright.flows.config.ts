@@ -18,15 +18,11 @@ import { defineConfig } from '@playwright/test';
 import { chromiumUse, videoOnFailure } from './e2e/chromium';
 
 const baseURL = process.env.BASE_URL;
-const mailboxUrl = process.env.MAILBOX_URL;
-if (!baseURL || !mailboxUrl) {
+if (!baseURL || !process.env.MAILBOX_URL) {
   throw new Error(
     'Set BASE_URL (the running deployment) and MAILBOX_URL (the HTTP API of `npm run mail-sink`, where the deployment sends its mail): see docs/qa.md',
   );
 }
-// The specs' Mailbox (e2e/mailbox.ts) reads this; workers inherit the runner's env.
-process.env.E2E_MAILBOX_URL = mailboxUrl;
-
 const isCI = process.env.CI === 'true' || process.env.CI === '1';
 
 export default defineConfig({

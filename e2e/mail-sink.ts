@@ -15,9 +15,10 @@
  *   GET    /health                      200 "ok"
  *   GET    /messages[?to=ADDR]          JSON array of Mail (see e2e/mailbox.ts), oldest first;
  *                                       `to` matches envelope, To and Cc case-insensitively
- *   GET    /messages/latest?to=ADDR     the newest Mail for ADDR with `code` (the 6-digit
- *          [&subject=TEXT][&after=ISO]  sign-in code) and `link` (the /signin/confirm URL),
- *                                       each null when the mail has none; 404 when no mail matches
+ *   GET    /messages/latest?to=ADDR     the newest Mail for ADDR (with a subject containing TEXT,
+ *          [&subject=TEXT][&after=ID]   an id above ID) with `code` (the 6-digit sign-in code)
+ *                                       and `link` (the /signin/confirm URL), each null when the
+ *                                       mail has none; 404 when no mail matches
  *   DELETE /messages[?to=ADDR]          forget all messages, or those of one recipient
  *
  * Logs one line per message (recipients and subject only: bodies hold sign-in codes).
@@ -158,15 +159,11 @@ const api = http.createServer((req, res) => {
     send(res, 200, to ? messages.filter((mail) => isFor(mail, to)) : messages);
   } else if (url.pathname === '/messages/latest' && req.method === 'GET') {
     const subject = url.searchParams.get('subject');
-    const after = url.searchParams.get('after');
-    const afterMs = after === null ? undefined : Date.parse(after);
+    const after = Number(url.searchParams.get('after') ?? 0);
     if (!to) return send(res, 400, 'the query parameter `to` is required');
-    if (Number.isNaN(afterMs)) return send(res, 400, '`after` is not an ISO 8601 date');
+    if (!Number.isInteger(after) || after < 0) return send(res, 400, '`after` is not a message id');
     const mail = messages.findLast(
-      (m) =>
-        isFor(m, to) &&
-        (subject === null || m.subject.includes(subject)) &&
-        (afterMs === undefined || Date.parse(m.receivedAt) >= afterMs),
+      (m) => m.id > after && isFor(m, to) && (subject === null || m.subject.includes(subject)),
     );
     if (!mail) return send(res, 404, 'no matching mail');
     send(res, 200, { ...mail, code: findCode(mail), link: findSignInLink(mail) });

@@ -22,10 +22,10 @@ export class SignInPage {
     await waitForHydration(this.emailField);
   }
 
-  /** Asks for a sign-in mail from the current page and returns the instant just before (for the Mailbox's `after`). */
-  async requestMail(email: string): Promise<Date> {
+  /** Asks for a sign-in mail from the current page; returns the mailbox's mark from before (the Mailbox's `after`). */
+  async requestMail(email: string): Promise<number> {
     await waitForHydration(this.emailField);
-    const asked = new Date();
+    const asked = await this.mailbox.mark(email);
     await this.emailField.fill(email);
     await this.page.getByRole('button', { name: 'Continue', exact: true }).click();
     await expect(this.page.getByRole('heading', { level: 1, name: 'Check your email' })).toBeVisible({
