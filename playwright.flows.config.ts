@@ -33,7 +33,7 @@ export default defineConfig({
   forbidOnly: true,
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report/flows' }]],
   outputDir: 'test-results/flows',
-  timeout: 45_000,
+  timeout: 60_000,
   // A deployment over the network, or a cold server on a busy CI machine: pages and mails take seconds.
   expect: { timeout: 15_000 },
   use: {
