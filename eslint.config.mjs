@@ -97,6 +97,24 @@ const config = [
   restrict(['server/platform/**'], [domains(['mail', 'identity', 'customers', 'consent', 'apps'])]),
   restrict(['server/mail/**'], [domains(['identity', 'customers', 'consent', 'apps'])]),
   restrict(['server/consent/**'], [domains(['apps'])]),
+  // The QA flows run against deployments whose database they cannot reach (docs/qa.md).
+  restrict(
+    ['e2e/flows/**', 'e2e/pages/**', 'playwright.flows.config.ts'],
+    [
+      {
+        group: [
+          ...NO_DATABASE.group,
+          ...NO_SERVER.group,
+          '../fixtures',
+          '../server-env',
+          '../helpers',
+          '**/tests/**',
+          'pg',
+        ],
+        message: 'The QA flows reach the app through its pages and its mail only, never its database or server code.',
+      },
+    ],
+  ),
 ];
 
 export default config;

@@ -13,7 +13,7 @@
  */
 import { defineConfig } from '@playwright/test';
 
-import { chromiumUse } from './e2e/chromium';
+import { chromiumUse, videoOnFailure } from './e2e/chromium';
 import { TEST_AUTH_SECRET } from './e2e/test-secrets';
 
 const databaseUrl = process.env.E2E_DATABASE_URL;
@@ -46,6 +46,8 @@ const rateLimitEnv = Object.fromEntries(
 
 export default defineConfig({
   testDir: 'e2e',
+  // The QA flows run against a deployment (playwright.flows.config.ts), in the CI's production stage.
+  testIgnore: 'flows/**',
   fullyParallel: true,
   workers: 2,
   retries: isCI ? 1 : 0,
@@ -55,6 +57,8 @@ export default defineConfig({
     baseURL,
     locale: 'en-US',
     trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    video: videoOnFailure(),
   },
   projects: [
     {

@@ -5,7 +5,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { APIResponse, Page, Request } from '@playwright/test';
 
-import { expect, waitForHydration } from './fixtures';
+import { expect } from './fixtures';
+import { PASSKEY_NAME, ROUND_TRIPS_TIMEOUT, SecurityPage } from './pages';
 
 export function isServerAction(request: Request): boolean {
   return request.method() === 'POST' && request.headers()['next-action'] !== undefined;
@@ -82,12 +83,7 @@ export async function rewriteServerActions(
   });
 }
 
-/**
- * How long to wait for what follows a WebAuthn ceremony or a sign-in/out: several server
- * round trips and a navigation or refresh, slower than one assertion's default 5 s when the
- * 2-core machine is busy.
- */
-export const ROUND_TRIPS_TIMEOUT = 15_000;
+export { PASSKEY_NAME, ROUND_TRIPS_TIMEOUT };
 
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -117,29 +113,14 @@ export async function expectAlert(page: Page, text: string): Promise<void> {
 }
 
 /**
- * The name a new passkey gets: the browser and system of the user agent that added it
- * (Playwright's Desktop Chrome profile says Windows 10).
- */
-export const PASSKEY_NAME = 'Chrome · Windows 10';
-
-/**
  * "Add a passkey" on /account/security, with a recent sign-in (no step-up) and a virtual
  * authenticator on the page (e2e/webauthn.ts); waits until the passkey is listed.
  */
-export async function addPasskey(page: Page): Promise<void> {
-  await page.goto('/account/security');
-  const add = page.getByRole('button', { name: 'Add a passkey' });
-  await waitForHydration(add);
-  await add.click();
-  await expect(page.getByRole('status').filter({ hasText: 'Passkey added.' })).toBeVisible({
-    timeout: ROUND_TRIPS_TIMEOUT,
-  });
-  await expect(passkeyItem(page, PASSKEY_NAME)).toBeVisible();
+export function addPasskey(page: Page): Promise<void> {
+  return new SecurityPage(page).addPasskey();
 }
 
 /** A passkey's entry in the list on /account/security. */
 export function passkeyItem(page: Page, name: string) {
-  return page
-    .getByRole('listitem')
-    .filter({ has: page.getByRole('button', { name: `Delete passkey ${name}`, exact: true }) });
+  return new SecurityPage(page).passkeyItem(name);
 }

@@ -1,40 +1,51 @@
 /**
- * A real SMTP sink for end-to-end tests, run as its own process:
+ * A real SMTP sink with a small JSON API: the mailbox of the e2e suite, and of any
+ * deployment under test that QA's flows read (docs/qa.md). Run as its own process:
  *
- *   npx tsx e2e/mail-sink.ts
+ *   npm run mail-sink [-- --smtp-port 2525 --api-port 2526 --host 127.0.0.1]
  *
- * SMTP on 127.0.0.1:E2E_SMTP_PORT (default 2525): no auth, no TLS (STARTTLS is not
- * offered), any sender and recipient. Each message is parsed with mailparser and kept
- * in memory (the newest MAX_MESSAGES).
+ * Flags win over the environment: E2E_SMTP_PORT (default 2525), E2E_MAILBOX_PORT
+ * (default 2526), MAIL_SINK_HOST (default 127.0.0.1; the API has no authentication and
+ * serves sign-in codes: listen wider only on a private network).
  *
- * HTTP on 127.0.0.1:E2E_MAILBOX_PORT (default 2526):
- *   GET    /health              200 "ok"
- *   GET    /messages[?to=ADDR]  JSON array of Mail (see e2e/mailbox.ts), oldest first;
- *                               `to` matches envelope, To and Cc case-insensitively
- *   DELETE /messages[?to=ADDR]  forget all messages, or those of one recipient
+ * SMTP: no auth, no TLS (STARTTLS is not offered), any sender and recipient. Each
+ * message is parsed with mailparser and kept in memory (the newest MAX_MESSAGES).
+ *
+ * HTTP:
+ *   GET    /health                      200 "ok"
+ *   GET    /messages[?to=ADDR]          JSON array of Mail (see e2e/mailbox.ts), oldest first;
+ *                                       `to` matches envelope, To and Cc case-insensitively
+ *   GET    /messages/latest?to=ADDR     the newest Mail for ADDR (with a subject containing TEXT,
+ *          [&subject=TEXT][&after=ID]   an id above ID) with `code` (the 6-digit sign-in code)
+ *                                       and `link` (the /signin/confirm URL), each null when the
+ *                                       mail has none; 404 when no mail matches
+ *   DELETE /messages[?to=ADDR]          forget all messages, or those of one recipient
  *
  * Logs one line per message (recipients and subject only: bodies hold sign-in codes).
  */
 import http from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
+import { parseArgs } from 'node:util';
 
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-import type { Mail } from './mailbox';
+import { findCode, findSignInLink, type Mail } from './mailbox';
 
-const HOST = '127.0.0.1';
-const SMTP_PORT = parsePort('E2E_SMTP_PORT', 2525);
-const HTTP_PORT = parsePort('E2E_MAILBOX_PORT', 2526);
+const { values: flags } = parseArgs({
+  options: { 'smtp-port': { type: 'string' }, 'api-port': { type: 'string' }, host: { type: 'string' } },
+});
+const HOST = flags.host ?? (process.env.MAIL_SINK_HOST || '127.0.0.1');
+const SMTP_PORT = parsePort('--smtp-port', flags['smtp-port'] ?? process.env.E2E_SMTP_PORT, 2525);
+const HTTP_PORT = parsePort('--api-port', flags['api-port'] ?? process.env.E2E_MAILBOX_PORT, 2526);
 const MAX_MESSAGES = 5000;
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
-function parsePort(name: string, fallback: number): number {
-  const raw = process.env[name];
+function parsePort(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    console.error(`mail-sink: ${name}=${JSON.stringify(raw)} is not a port number`);
+    console.error(`mail-sink: ${name} ${JSON.stringify(raw)} is not a port number`);
     process.exit(1);
   }
   return port;
@@ -140,18 +151,28 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
 }
 
 const api = http.createServer((req, res) => {
-  const url = new URL(req.url ?? '/', `http://${HOST}:${HTTP_PORT}`);
+  const url = new URL(req.url ?? '/', 'http://mail-sink');
   const to = url.searchParams.get('to')?.trim().toLowerCase();
   if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
     send(res, 200, 'ok');
   } else if (url.pathname === '/messages' && req.method === 'GET') {
     send(res, 200, to ? messages.filter((mail) => isFor(mail, to)) : messages);
+  } else if (url.pathname === '/messages/latest' && req.method === 'GET') {
+    const subject = url.searchParams.get('subject');
+    const after = Number(url.searchParams.get('after') ?? 0);
+    if (!to) return send(res, 400, 'the query parameter `to` is required');
+    if (!Number.isInteger(after) || after < 0) return send(res, 400, '`after` is not a message id');
+    const mail = messages.findLast(
+      (m) => m.id > after && isFor(m, to) && (subject === null || m.subject.includes(subject)),
+    );
+    if (!mail) return send(res, 404, 'no matching mail');
+    send(res, 200, { ...mail, code: findCode(mail), link: findSignInLink(mail) });
   } else if (url.pathname === '/messages' && req.method === 'DELETE') {
     const before = messages.length;
     const kept = to ? messages.filter((mail) => !isFor(mail, to)) : [];
     messages.splice(0, messages.length, ...kept);
     send(res, 200, { deleted: before - kept.length });
-  } else if (url.pathname === '/health' || url.pathname === '/messages') {
+  } else if (['/health', '/messages', '/messages/latest'].includes(url.pathname)) {
     send(res, 405, 'method not allowed');
   } else {
     send(res, 404, 'not found');

@@ -115,13 +115,20 @@ export async function waitForMail(to: string, opts: WaitForMailOptions = {}): Pr
 
 const URL_PATTERN = /https?:\/\/[^\s<>"'()[\]]+/g;
 
-/** The first URL in the text body that contains `/signin/confirm`. */
-export function extractSignInLink(mail: Mail): string {
+/** The first URL in the text body that contains `/signin/confirm`, or null. */
+export function findSignInLink(mail: Pick<Mail, 'text'>): string | null {
   for (const match of mail.text.matchAll(URL_PATTERN)) {
     // Trailing sentence punctuation is not part of the link.
     const url = match[0].replace(/[.,;:!?]+$/, '');
     if (url.includes('/signin/confirm')) return url;
   }
+  return null;
+}
+
+/** The first URL in the text body that contains `/signin/confirm`. */
+export function extractSignInLink(mail: Mail): string {
+  const link = findSignInLink(mail);
+  if (link) return link;
   throw new Error(
     `No /signin/confirm link in the text body of the mail ${JSON.stringify(mail.subject)} to ${mail.to.join(', ')}`,
   );
@@ -129,15 +136,20 @@ export function extractSignInLink(mail: Mail): string {
 
 /**
  * The first standalone 6-digit number in the text body: not part of a longer number or
- * word, and not inside a URL.
+ * word, and not inside a URL. Null when there is none.
  */
-export function extractCode(mail: Mail): string {
+export function findCode(mail: Pick<Mail, 'text'>): string | null {
   const withoutUrls = mail.text.replace(URL_PATTERN, ' ');
-  const match = /(?<![\p{L}\p{N}_])\d{6}(?![\p{L}\p{N}_])/u.exec(withoutUrls);
-  if (!match) {
+  return /(?<![\p{L}\p{N}_])\d{6}(?![\p{L}\p{N}_])/u.exec(withoutUrls)?.[0] ?? null;
+}
+
+/** findCode, or an error naming the mail. */
+export function extractCode(mail: Mail): string {
+  const code = findCode(mail);
+  if (!code) {
     throw new Error(
       `No 6-digit code in the text body of the mail ${JSON.stringify(mail.subject)} to ${mail.to.join(', ')}`,
     );
   }
-  return match[0];
+  return code;
 }

@@ -1,8 +1,10 @@
 // The CI's production stage (.ci/run): the production path from nothing, as the
 // README's production section has an operator run it. `npm run build`, then
 // `npm start` with only AUTH_SECRET, APP_URL, SMTP_URL and PORT (no DATABASE_URL:
-// the embedded database, in a fresh empty data folder), the @smoke specs through
-// it (playwright.smoke.config.ts), then `npm run worker` beside it: started,
+// the embedded database, in a fresh empty data folder) sending its mail to
+// `npm run mail-sink`, the @smoke specs through it (playwright.smoke.config.ts),
+// the QA flows as QA runs them (`npm run test:flows`, docs/qa.md), then
+// `npm run worker` beside it: started,
 // listening, stopped cleanly by SIGTERM; `npm run db:migrate` and `npm run apps`;
 // then the app stopped the same way. All of it compiled JavaScript (dist/).
 //
@@ -155,11 +157,12 @@ async function main(): Promise<void> {
     }
 
     step(`mail sink: SMTP 127.0.0.1:${smtpPort}, API ${mailboxUrl}`);
-    const sink = start('mail-sink', 'npx', ['tsx', 'e2e/mail-sink.ts'], {
-      ...base,
-      E2E_SMTP_PORT: String(smtpPort),
-      E2E_MAILBOX_PORT: String(mailboxPort),
-    });
+    const sink = start(
+      'mail-sink',
+      'npm',
+      ['run', 'mail-sink', '--', '--smtp-port', String(smtpPort), '--api-port', String(mailboxPort)],
+      base,
+    );
     await waitForHttp(`${mailboxUrl}/health`, 30_000, () => sink.child.exitCode === null);
 
     // The README's production variables, and where the embedded database keeps its data.
@@ -182,6 +185,14 @@ async function main(): Promise<void> {
       ...base,
       BASE_URL: baseUrl,
       E2E_MAILBOX_URL: mailboxUrl,
+      PLAYWRIGHT_CHROMIUM_PATH: chromium,
+    });
+
+    step('the QA flows: BASE_URL=… MAILBOX_URL=… npm run test:flows');
+    await run('npm', ['run', 'test:flows'], {
+      ...base,
+      BASE_URL: baseUrl,
+      MAILBOX_URL: mailboxUrl,
       PLAYWRIGHT_CHROMIUM_PATH: chromium,
     });
 
