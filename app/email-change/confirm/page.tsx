@@ -2,8 +2,12 @@ import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 
 import { ConfirmLinkPage, LinkOutcomePage } from '@/app/_components/link-pages';
+import { SignOutOthersOffer } from '@/app/account/sign-out-others-offer';
+import { ClientMessages } from '@/components/client-messages';
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
 import { peekEmailChangeLink } from '@/server/customers/email-change';
+import { getSignedInCustomer } from '@/server/identity/auth';
+import { listSessions } from '@/server/identity/sessions';
 
 import { confirmEmailChangeLinkAction } from '../actions';
 
@@ -16,9 +20,9 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function ConfirmEmailChangePage({
   searchParams,
 }: {
-  searchParams: Promise<{ token?: string; status?: string }>;
+  searchParams: Promise<{ token?: string; status?: string; offer?: string }>;
 }) {
-  const { token, status } = await searchParams;
+  const { token, status, offer } = await searchParams;
   const t = await getTranslations('emailChange.confirmPage');
   const toProfile = { href: '/account/profile', label: t('toProfile') };
   if (status === 'done' || status === 'taken') {
@@ -27,7 +31,13 @@ export default async function ConfirmEmailChangePage({
         title={t(status === 'done' ? 'doneTitle' : 'takenTitle')}
         text={t(status === 'done' ? 'done' : 'taken')}
         next={toProfile}
-      />
+      >
+        {status === 'done' && offer === 'sessions' && (await hasOtherSessions()) && (
+          <ClientMessages namespaces={['signOutOthers']}>
+            <SignOutOthersOffer reason="emailChanged" />
+          </ClientMessages>
+        )}
+      </LinkOutcomePage>
     );
   }
   const parsed = EmailChangeTokenSchema.safeParse({ token });
@@ -44,4 +54,10 @@ export default async function ConfirmEmailChangePage({
       submitting={t('submitting')}
     />
   );
+}
+
+/** Whether this browser is signed in and the customer has sessions elsewhere (the offer's action checks again). */
+async function hasOtherSessions(): Promise<boolean> {
+  const customer = await getSignedInCustomer();
+  return customer ? (await listSessions(customer.id, customer.sessionId)).length > 1 : false;
 }
