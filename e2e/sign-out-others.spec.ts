@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test';
 
 import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration, type SignInAs, type TestCustomer } from './fixtures';
-import { addPasskey, passkeyItem, ROUND_TRIPS_TIMEOUT } from './helpers';
+import { addPasskey, extractLink, passkeyItem, ROUND_TRIPS_TIMEOUT } from './helpers';
 import { extractCode, waitForMail } from './mailbox';
 import { addVirtualAuthenticator } from './webauthn';
 
@@ -106,6 +106,38 @@ test('after an email change verified by code: the offer signs out the other devi
   // Accepted.
   const second = await change(uniqueEmail('accepted'));
   await second.getByRole('button', { name: 'Sign out other devices' }).click();
+  await expect(page.getByText('Every other device is signed out. This one stays signed in.')).toBeVisible({
+    timeout: ROUND_TRIPS_TIMEOUT,
+  });
+  expect(await sessionIdsOf(customer)).toEqual([ownSessionId]);
+  await expectSignedOut(other);
+});
+
+test('after an email change confirmed by the link in a browser signed in to the account: the outcome page offers it too', async ({
+  page,
+  customer,
+  signInAs,
+  newDevice,
+  uniqueEmail,
+}) => {
+  const { other, ownSessionId } = await anotherDevice(page, customer, signInAs, newDevice);
+  const newEmail = uniqueEmail('by-link');
+  await page.goto('/account/profile');
+  const email = page.getByRole('region', { name: 'Email' });
+  await waitForHydration(email.getByRole('button', { name: 'Change email' }));
+  await email.getByRole('button', { name: 'Change email' }).click();
+  await email.getByLabel('New email address').fill(newEmail);
+  const sent = new Date();
+  await email.getByRole('button', { name: 'Send the confirmation' }).click();
+  await expect(email.getByText(`We sent a link and a code to ${newEmail}`)).toBeVisible();
+  const mail = await waitForMail(newEmail, { after: sent, subjectIncludes: 'Confirm your new email address' });
+
+  await page.goto(extractLink(mail, '/email-change/confirm'));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Your email address is changed' })).toBeVisible();
+  const offer = page.getByRole('region', { name: 'Sign out your other devices?' });
+  await waitForHydration(offer.getByRole('button', { name: 'Sign out other devices' }));
+  await offer.getByRole('button', { name: 'Sign out other devices' }).click();
   await expect(page.getByText('Every other device is signed out. This one stays signed in.')).toBeVisible({
     timeout: ROUND_TRIPS_TIMEOUT,
   });

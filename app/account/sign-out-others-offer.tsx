@@ -12,13 +12,17 @@ import { callAction, useActionMessages } from '@/components/use-action-messages'
  * Shown after an email change or a passkey removal, which a customer often makes
  * because someone else got in: one button signs out every other session (this
  * one stays). The heading takes the focus so keyboard and screen-reader users
- * land on the offer. Issue 11, item 7.
+ * land on the offer. Nothing is offered without other sessions; the count is
+ * read once, when the offer appears, so it stays (saying it is done) when the
+ * page refreshes with none left. Issue 11, item 7.
  */
 export function SignOutOthersOffer({
   reason,
+  otherSessions,
   onDismiss,
 }: {
   reason: 'emailChanged' | 'passkeyRemoved';
+  otherSessions: number;
   onDismiss?: () => void;
 }) {
   const t = useTranslations('signOutOthers');
@@ -26,7 +30,7 @@ export function SignOutOthersOffer({
   const id = useId();
   const heading = useRef<HTMLHeadingElement>(null);
   const [pending, startTransition] = useTransition();
-  const [state, setState] = useState<'offered' | 'done' | 'dismissed'>('offered');
+  const [state, setState] = useState<'offered' | 'done' | 'dismissed'>(otherSessions > 0 ? 'offered' : 'dismissed');
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => heading.current?.focus(), []);

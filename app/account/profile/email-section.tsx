@@ -58,7 +58,9 @@ export function EmailSection({ email, verified, provenance, pendingEmail, hasPas
       </p>
       <p className="-mt-3 text-sm text-muted">{provenance}</p>
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
-      {offered && <SignOutOthersOffer reason="emailChanged" onDismiss={() => setOffered(false)} />}
+      {offered && (
+        <SignOutOthersOffer reason="emailChanged" otherSessions={otherSessions} onDismiss={() => setOffered(false)} />
+      )}
 
       {/* Opening is a transition: the button stays, pending, while the forms' code loads.
           The fallback shows only when they load outside one (a pending change, client-side). */}
@@ -70,7 +72,7 @@ export function EmailSection({ email, verified, provenance, pendingEmail, hasPas
             hasPasskey={hasPasskey}
             focusOnOpen={changing}
             onNotice={setNotice}
-            onConfirmed={() => setOffered(otherSessions > 0)}
+            onConfirmed={() => setOffered(true)}
             onClose={(reason) => {
               returnFocus.current = reason === 'cancelled';
               setChanging(false);

@@ -29,11 +29,13 @@ export function PasskeyList({
       ) : (
         <ul className="flex flex-col gap-3">
           {passkeys.map((p) => (
-            <PasskeyItem key={p.id} passkey={p} onDeleted={() => setOffered(otherSessions > 0)} />
+            <PasskeyItem key={p.id} passkey={p} onDeleted={() => setOffered(true)} />
           ))}
         </ul>
       )}
-      {offered && <SignOutOthersOffer reason="passkeyRemoved" onDismiss={() => setOffered(false)} />}
+      {offered && (
+        <SignOutOthersOffer reason="passkeyRemoved" otherSessions={otherSessions} onDismiss={() => setOffered(false)} />
+      )}
     </>
   );
 }

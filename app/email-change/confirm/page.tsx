@@ -32,11 +32,7 @@ export default async function ConfirmEmailChangePage({
         text={t(status === 'done' ? 'done' : 'taken')}
         next={toProfile}
       >
-        {status === 'done' && offer === 'sessions' && (await hasOtherSessions()) && (
-          <ClientMessages namespaces={['signOutOthers']}>
-            <SignOutOthersOffer reason="emailChanged" />
-          </ClientMessages>
-        )}
+        {status === 'done' && offer === 'sessions' && (await sessionOffer())}
       </LinkOutcomePage>
     );
   }
@@ -56,8 +52,14 @@ export default async function ConfirmEmailChangePage({
   );
 }
 
-/** Whether this browser is signed in and the customer has sessions elsewhere (the offer's action checks again). */
-async function hasOtherSessions(): Promise<boolean> {
+/** For a signed-in browser, the offer to end the customer's other sessions (its action checks the session again). */
+async function sessionOffer() {
   const customer = await getSignedInCustomer();
-  return customer ? (await listSessions(customer.id, customer.sessionId)).length > 1 : false;
+  if (!customer) return null;
+  const sessions = await listSessions(customer.id, customer.sessionId);
+  return (
+    <ClientMessages namespaces={['signOutOthers']}>
+      <SignOutOthersOffer reason="emailChanged" otherSessions={sessions.length - 1} />
+    </ClientMessages>
+  );
 }
