@@ -5,6 +5,7 @@
  */
 import type { APIResponse, Page, Request } from '@playwright/test';
 
+import { CLIENT_IP_HEADER } from '../lib/client-ip-header';
 import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { listMail, waitForMail } from './mailbox';
@@ -239,7 +240,7 @@ test.describe('server actions posted from elsewhere are refused with 403', () =>
   });
 });
 
-// scripts/http-server.ts rebuilds X-Forwarded-For from the socket: a client cannot
+// scripts/client-address.ts believes only TRUSTED_PROXIES (none here) and drops any copy of its own header: a client cannot
 // choose its own per-IP bucket (sendPerIp, verifyPerIp) or the ipPrefix of its session.
 test('a client-chosen X-Forwarded-For does not pick the per-IP rate-limit bucket', async ({ page, uniqueEmail }) => {
   const email = uniqueEmail('spoofed-ip');
@@ -250,7 +251,11 @@ test('a client-chosen X-Forwarded-For does not pick the per-IP rate-limit bucket
     await page.getByLabel('Email', { exact: true }).fill(email);
     await page.getByRole('button', { name: 'Continue' }).click();
   });
-  const response = await replay(page, action, new URL(page.url()).origin, { 'x-forwarded-for': spoofed });
+  const response = await replay(page, action, new URL(page.url()).origin, {
+    'x-forwarded-for': spoofed,
+    [CLIENT_IP_HEADER]: spoofed,
+    forwarded: `for=${spoofed}`,
+  });
   expect(response.status()).toBeLessThan(400);
   expect(await prisma.signInChallenge.count({ where: { email } })).toBe(1);
   const buckets = await prisma.$queryRaw<

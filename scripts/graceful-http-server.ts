@@ -1,5 +1,4 @@
-// The HTTP server's life: rebuilds X-Forwarded-For (scripts/http-server.ts says
-// why), and on SIGTERM or SIGINT stops in the order a load balancer needs:
+// The HTTP server's life: decides the client's address (scripts/client-address.ts), and on SIGTERM or SIGINT stops in the order a load balancer needs:
 // readiness off, SHUTDOWN_DELAY_MS still serving (so probes see it), stop
 // accepting, drain the requests in flight (at most SHUTDOWN_GRACE_MS), stop the
 // webhook worker, close the database pool, exit 0.
@@ -10,9 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Logger } from 'pino';
 
+import { resolveClientAddress, type TrustProxy } from './client-address';
+
 export type GracefulHttpServerOptions = {
   port: number;
-  trustedHops: number;
+  /** Which peers' X-Forwarded-For is believed (TRUSTED_PROXIES). */
+  trustProxy: TrustProxy;
   handle: (req: IncomingMessage, res: ServerResponse) => unknown;
   /** Turns /api/health/ready to 503 (server/platform/health.ts). */
   markStopping: () => void;
@@ -61,12 +63,7 @@ export function startGracefulHttpServer(options: GracefulHttpServerOptions) {
     });
     // Once stopping, each connection closes after its response: none lingers in keep-alive.
     if (stopping) res.setHeader('Connection', 'close');
-    const forwarded = String(req.headers['x-forwarded-for'] ?? '')
-      .split(',')
-      .map((hop) => hop.trim())
-      .filter(Boolean);
-    const trusted = options.trustedHops > 0 ? forwarded.slice(-options.trustedHops) : [];
-    req.headers['x-forwarded-for'] = [...trusted, req.socket.remoteAddress ?? ''].filter(Boolean).join(', ');
+    resolveClientAddress(req, options.trustProxy);
     void options.handle(req, res);
   });
   server.keepAliveTimeout = 65_000;

@@ -1,11 +1,12 @@
 // The HTTP server in front of Next.js, for `npm run dev`, `npm start` and the
 // e2e tests. It exists for two reasons: `next start` keeps a client-supplied
 // X-Forwarded-For header, so a client could pick its own per-IP rate-limit
-// bucket (here the header is rebuilt: the socket's address, preceded by what
-// the TRUST_PROXY_HOPS proxies in front of us appended, and nothing else); and
-// a stop on SIGTERM that loses no request (scripts/graceful-http-server.ts).
+// bucket (here only the socket's peer and the TRUSTED_PROXIES behind it are
+// believed: scripts/client-address.ts); and a stop on SIGTERM that loses no
+// request (scripts/graceful-http-server.ts).
 import next from 'next';
 
+import { compileTrustedProxies } from './client-address';
 import { startGracefulHttpServer } from './graceful-http-server';
 import { importServerModule, startInProcessWebhookWorker } from './webhook-worker-in-process';
 
@@ -28,7 +29,7 @@ startGracefulHttpServer({
   log,
   routeTemplate,
   port: env.PORT,
-  trustedHops: env.TRUST_PROXY_HOPS,
+  trustProxy: compileTrustedProxies(env.TRUSTED_PROXIES),
   handle,
   markStopping,
   delayMs: env.SHUTDOWN_DELAY_MS,

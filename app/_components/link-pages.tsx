@@ -32,10 +32,17 @@ export function ConfirmLinkPage(props: {
 }
 
 /** An outcome (done, or a link that no longer works), with where to go next. */
-export function LinkOutcomePage(props: { title: string; text: ReactNode; next?: { href: string; label: string } }) {
+export function LinkOutcomePage(props: {
+  title: string;
+  text: ReactNode;
+  next?: { href: string; label: string };
+  /** Shown between the text and the way on. */
+  children?: ReactNode;
+}) {
   return (
     <AuthShell title={props.title}>
       <p className={props.next ? 'mb-6 text-muted' : 'text-muted'}>{props.text}</p>
+      {props.children && <div className="mb-6">{props.children}</div>}
       {props.next && (
         <Link
           href={props.next.href}

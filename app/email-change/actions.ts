@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
 import { confirmEmailChangeLink, revertEmailChange } from '@/server/customers/email-change';
+import { getSignedInCustomer } from '@/server/identity/auth';
 
 // The buttons of the pages the mails link to: the only requests that use a
 // token (opening a link only shows the page, so mail scanners spend nothing).
@@ -13,7 +14,11 @@ export async function confirmEmailChangeLinkAction(formData: FormData): Promise<
   const parsed = EmailChangeTokenSchema.safeParse({ token: formData.get('token') });
   if (!parsed.success) redirect('/email-change/confirm?status=invalid');
   const result = await confirmEmailChangeLink(parsed.data.token);
-  if (result.ok) redirect('/email-change/confirm?status=done');
+  if (result.ok) {
+    // This browser is signed in to the account that changed: offer to end its other sessions.
+    const signedIn = await getSignedInCustomer();
+    redirect(`/email-change/confirm?status=done${signedIn?.email === result.newEmail ? '&offer=sessions' : ''}`);
+  }
   redirect(`/email-change/confirm?status=${result.reason === 'address-taken' ? 'taken' : 'invalid'}`);
 }
 

@@ -87,8 +87,8 @@ const ERASED_FIELDS = [
 /**
  * Erases the customer (docs/decisions/015-account-deletion.md): personal data
  * goes; consent receipts stay as proof, their subject only the irreversible
- * pseudonym; every session ends; `customer.deleted` is written in the same
- * transaction. The address is free at once: it can register as a new customer.
+ * pseudonym; every session ends; the customer's outbox events and webhook
+ * deliveries go, and `customer.deleted` is written in the same transaction. The address is free at once: it can register as a new customer.
  */
 export async function deleteCustomer(
   customerId: string,
@@ -111,6 +111,10 @@ export async function deleteCustomer(
     await tx.pendingIdentityLink.deleteMany({ where: { customerId } });
     await tx.devMail.deleteMany({ where: { to: { in: emails } } });
     await tx.$executeRaw`DELETE FROM rate_limits WHERE key = ANY(${limitKeys})`;
+    // The customer's earlier events (and their deliveries, ON DELETE CASCADE) carry the
+    // customer's id at the instants of their consent answers: kept, they would tie the
+    // pseudonymous receipts back to the id. Only customer.deleted names the id now.
+    await tx.outboxEvent.deleteMany({ where: { customerId } });
     await writeEvent(tx, 'customer.deleted', customerId, { fields: ERASED_FIELDS, channel: opts.channel });
     // Sessions, passkeys, accounts, addresses, phone, history, email changes,
     // opt-outs, access log and security events go with it (ON DELETE CASCADE).

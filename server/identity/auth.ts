@@ -30,12 +30,15 @@ const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 // A function so the environment is read at the first request, not at build time.
 export const { auth, handlers, signIn } = NextAuth((request) => {
   const env = getEnv();
+  // Auth.js builds its URLs (callbacks, redirects, the providers' redirect_uri) from AUTH_URL, or
+  // else from the request's Host and X-Forwarded-Host, which a client can choose. AUTH_URL also
+  // makes it trust the host. docs/decisions/029-trusted-proxies.md
+  process.env.AUTH_URL = env.APP_URL;
   return {
     // The request tells a third-party session which provider it came from (server/identity/oidc.ts).
     adapter: withOidcSignIns(withHashedSessionTokens(PrismaAdapter(prisma)), request),
     // Signs with the first, accepts each: AUTH_SECRET_PREVIOUS during a rotation.
     secret: env.AUTH_SECRETS,
-    trustHost: true,
     useSecureCookies: secureCookies(),
     // Auth.js writes it for third-party sign-ins; our reads also take its older name (server/platform/cookies.ts).
     cookies: { sessionToken: { name: sessionCookieName(), options: sessionCookieOptions() } },

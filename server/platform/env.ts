@@ -1,5 +1,6 @@
 import 'server-only';
 
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 const DEV_AUTH_SECRET = 'development-only-secret-do-not-use-in-production-0000';
@@ -38,8 +39,20 @@ const EnvSchema = z
     RATE_LIMIT_PASSKEY_PER_CREDENTIAL: z.coerce.number().int().positive().default(20),
     RATE_LIMIT_TOKEN_PER_CLIENT: z.coerce.number().int().positive().default(60),
     RATE_LIMIT_TOKEN_PER_IP: z.coerce.number().int().positive().default(300),
-    // Proxies in front of the app that append to X-Forwarded-For (scripts/http-server.ts).
-    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    // Peers whose X-Forwarded-For and X-Forwarded-Host are believed: addresses and CIDRs, comma-separated
+    // (scripts/client-address.ts, docs/decisions/029-trusted-proxies.md). None by default.
+    TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
+      .refine(isProxyList, {
+        error: 'must be IP addresses or CIDRs separated by commas, e.g. TRUSTED_PROXIES=10.0.0.0/8,fd00::/8',
+      }),
     // The apps' API (docs/decisions/016-apps-tokens-and-the-consent-policy.md): access-token lifetime.
     API_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
     // Webhooks: tries before a delivery is dead-lettered; whether this process
@@ -84,6 +97,15 @@ const EnvSchema = z
 
 type ParsedEnv = z.output<typeof EnvSchema>;
 
+function isProxyList(entries: string[]): boolean {
+  try {
+    proxyaddr.compile(entries);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * What production refuses to start without, each naming the variable and what
  * to put there. docs/decisions/021-reference-data-and-production-defaults.md
@@ -93,6 +115,11 @@ function safetyIssues(source: Record<string, string | undefined>, env: ParsedEnv
   if (env.AUTH_SECRET_PREVIOUS && env.AUTH_SECRET_PREVIOUS === source.AUTH_SECRET) {
     issues.push(
       'AUTH_SECRET_PREVIOUS: is the same as AUTH_SECRET; set it to the secret AUTH_SECRET replaced, or unset it',
+    );
+  }
+  if (source.TRUST_PROXY_HOPS !== undefined) {
+    issues.push(
+      'TRUST_PROXY_HOPS: replaced by TRUSTED_PROXIES, the addresses or CIDRs of the proxies in front of the app, e.g. TRUSTED_PROXIES=10.0.0.0/8; unset TRUST_PROXY_HOPS',
     );
   }
   if (env.AUTH_SECRET_PREVIOUS && !source.PSEUDONYM_SECRET) {

@@ -5,19 +5,15 @@ import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { headers } from 'next/headers';
 
-import { getEnv } from './env';
+import { CLIENT_IP_HEADER } from '@/lib/client-ip-header';
 
 /**
- * The client's IP address. scripts/http-server.ts rebuilds X-Forwarded-For as
- * [what the trusted proxies appended…, socket address], so the client is the
- * entry `trustedHops` places from the right; nothing the client sent survives.
+ * The client's IP address from the header scripts/client-address.ts sets on
+ * every request (the socket's peer, or what TRUSTED_PROXIES vouch for); nothing
+ * the client sent survives it.
  */
-export function clientIpFrom(forwardedFor: string | null, trustedHops = 0): string {
-  const hops = (forwardedFor ?? '')
-    .split(',')
-    .map((h) => h.trim())
-    .filter(Boolean);
-  const entry = hops.at(-1 - trustedHops) ?? '';
+export function clientIpFrom(header: string | null): string {
+  const entry = (header ?? '').trim();
   const ip = entry.startsWith('::ffff:') ? entry.slice(7) : entry;
   return isIP(ip) ? ip : 'unknown';
 }
@@ -44,13 +40,13 @@ export function ipBucket(ip: string): string {
 
 /** The client's IP address of a route handler's request (the same rule as getRequestContext). */
 export function clientIpOf(request: Request): string {
-  return clientIpFrom(request.headers.get('x-forwarded-for'), getEnv().TRUST_PROXY_HOPS);
+  return clientIpFrom(request.headers.get(CLIENT_IP_HEADER));
 }
 
 export async function getRequestContext(): Promise<{ ip: string; userAgent: string }> {
   const h = await headers();
   return {
-    ip: clientIpFrom(h.get('x-forwarded-for'), getEnv().TRUST_PROXY_HOPS),
+    ip: clientIpFrom(h.get(CLIENT_IP_HEADER)),
     userAgent: (h.get('user-agent') ?? '').slice(0, 512),
   };
 }

@@ -3,6 +3,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
+import { CLIENT_IP_HEADER } from '@/lib/client-ip-header';
 import { issueAccessToken } from '@/server/apps/oauth';
 import { rotateClientSecret, setAppDisabled } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
@@ -350,12 +351,12 @@ describe('POST /api/oauth/token limits', () => {
     for (let i = 0; i < 60; i++) {
       const res = await requestToken(grant, {
         Authorization: basic(app.clientId, 'wrong-secret'),
-        'X-Forwarded-For': uniqueIp(),
+        [CLIENT_IP_HEADER]: uniqueIp(),
       });
       expect(res.status).toBe(401);
     }
     await tooMany(
-      await requestToken(grant, { Authorization: basic(app.clientId, clientSecret), 'X-Forwarded-For': uniqueIp() }),
+      await requestToken(grant, { Authorization: basic(app.clientId, clientSecret), [CLIENT_IP_HEADER]: uniqueIp() }),
     );
     // Another app is not affected.
     const other = await registerApp({ tag: 'token-free' });
@@ -369,7 +370,7 @@ describe('POST /api/oauth/token limits', () => {
     for (let i = 0; i < 300; i++) {
       const res = await requestToken('grant_type=client_credentials', {
         'Content-Type': 'text/plain',
-        'X-Forwarded-For': `${network}::${(i + 1).toString(16)}`,
+        [CLIENT_IP_HEADER]: `${network}::${(i + 1).toString(16)}`,
       });
       expect(res.status).toBe(400);
     }
@@ -377,12 +378,12 @@ describe('POST /api/oauth/token limits', () => {
     await tooMany(
       await requestToken(grant, {
         Authorization: basic(app.clientId, clientSecret),
-        'X-Forwarded-For': `${network}::1`,
+        [CLIENT_IP_HEADER]: `${network}::1`,
       }),
     );
     const elsewhere = await requestToken(grant, {
       Authorization: basic(app.clientId, clientSecret),
-      'X-Forwarded-For': uniqueIp(),
+      [CLIENT_IP_HEADER]: uniqueIp(),
     });
     expect(elsewhere.status).toBe(200);
   });

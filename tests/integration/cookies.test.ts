@@ -8,6 +8,7 @@ import { sendStepUpCodeAction, signOutAction, verifyStepUpCodeAction } from '@/a
 import { deleteAccountAction } from '@/app/account/privacy/actions';
 import { savePersonalDetailsAction } from '@/app/account/profile/actions';
 import { setLocaleAction } from '@/app/actions';
+import { CLIENT_IP_HEADER } from '@/lib/client-ip-header';
 import { getSignedInCustomer, handlers } from '@/server/identity/auth';
 import { createPendingIdentityLink } from '@/server/identity/identities';
 import { oidcSignIn } from '@/server/identity/oidc';
@@ -49,7 +50,7 @@ vi.mock('next/headers', async (importOriginal) => ({
   headers: async () =>
     new Headers({
       'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36',
-      'x-forwarded-for': browser.ip,
+      [CLIENT_IP_HEADER]: browser.ip,
       'accept-language': 'en',
     }),
 }));

@@ -1,7 +1,7 @@
 // The consent-enforcing database views (migration 20261125182903_shared_consent_views),
 // read as an app's own PostgreSQL role, over a real connection with the URL
 // grant-db returns. docs/decisions/017-consent-enforcing-database-views.md
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { createApp, setAppDisabled, type AppRecord } from '@/server/apps/registr
 import { setAppAccess } from '@/server/consent/app-access';
 import { setConsent } from '@/server/consent/consent';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { deleteCustomer } from '@/server/customers/account';
 import { getPool, prisma } from '@/server/platform/db';
 import { createCustomer } from '@/tests/factories';
 
@@ -134,7 +135,7 @@ describe('consent-enforcing database views', () => {
     ]);
   });
 
-  it('returns NULL from the same query once the customer withdraws the purpose or the app, and the values again when allowed', async () => {
+  it('returns NULL from the same query once the customer withdraws a purpose, no row once the customer withdraws the app, and the values again when allowed', async () => {
     const { app } = await createApp({
       name: appName('bank'),
       purposes: 'service,marketing-emails',
@@ -165,10 +166,9 @@ describe('consent-enforcing database views', () => {
       { visible_fields: ['name', 'postalAddress'], first_name: 'Ana', phone: null, home_city: 'Bordeaux' },
     ]);
 
+    // Withdrawn: not even the row (the id) any more.
     await setAppAccess(customer.id, app.id, false);
-    expect((await db.query(query, [customer.id])).rows).toEqual([
-      { visible_fields: [], first_name: null, phone: null, home_city: null },
-    ]);
+    expect((await db.query(query, [customer.id])).rows).toEqual([]);
     await setAppAccess(customer.id, app.id, true);
     expect((await db.query(query, [customer.id])).rows).toEqual([
       { visible_fields: ['name', 'postalAddress'], first_name: 'Ana', phone: null, home_city: 'Bordeaux' },
@@ -262,7 +262,11 @@ describe('consent-enforcing database views', () => {
   });
 
   it('gives an app no function of its own to read the values with, and nothing to follow of a customer it may not see', async () => {
-    const { app } = await createApp({ name: appName('leaky'), purposes: 'service', fields: 'name' });
+    const { app } = await createApp({
+      name: appName('leaky'),
+      purposes: 'service,marketing-emails',
+      fields: 'name:marketing-emails',
+    });
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Secret' });
     const db = await connect((await grant(app)).url);
     // A temporary function printing the values and returning false would read them unlogged.
@@ -274,13 +278,16 @@ describe('consent-enforcing database views', () => {
       "SELECT reloptions FROM pg_class WHERE oid = 'shared.customers'::regclass",
     );
     expect(barrier.rows[0]!.reloptions).toContain('security_barrier=true');
-    // Someone the app may see nothing of: no version or time of change to follow.
-    await setAppAccess(customer.id, app.id, false);
+    // Someone the app may see nothing of (its purpose not allowed): no version or time of change to follow.
     expect(
       (await db.query('SELECT version, updated_at, first_name FROM shared.customers WHERE id = $1', [customer.id]))
         .rows,
     ).toEqual([{ version: null, updated_at: null, first_name: null }]);
-    await setAppAccess(customer.id, app.id, true);
+    await setConsent(
+      customer.id,
+      { purposeKey: 'marketing-emails', version: 1, granted: true },
+      { channel: 'portal', collectionMethod: 'test' },
+    );
     const [row] = (
       await db.query<{ updated_at: Date }>('SELECT updated_at FROM shared.customers WHERE id = $1', [customer.id])
     ).rows;
@@ -342,6 +349,40 @@ describe('consent-enforcing database views', () => {
       () => true,
     );
     if (checksPasswords) await expect(connect(first.url)).rejects.toThrow(/password authentication failed/);
+  });
+
+  it('tells an app of deletions in shared.deleted_customers, under a reference only it can compute from the id', async () => {
+    const { app } = await createApp({ name: appName('archive'), purposes: 'service', fields: 'name' });
+    const db = await connect((await grant(app)).url);
+    const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Gone' });
+    const ref = (clientId: string, id: string) => createHash('sha256').update(`${clientId}:${id}`).digest('hex');
+    const deletions = async (client: pg.Client) =>
+      (await client.query<{ customer_ref: string; deleted_at: Date }>('SELECT * FROM shared.deleted_customers')).rows;
+    expect((await deletions(db)).map((r) => r.customer_ref)).not.toContain(ref(app.clientId, customer.id));
+
+    expect(await deleteCustomer(customer.id, { channel: 'portal' })).toEqual({ ok: true });
+    const rows = await deletions(db);
+    const mine = rows.filter((r) => r.customer_ref === ref(app.clientId, customer.id));
+    expect(mine).toEqual([{ customer_ref: ref(app.clientId, customer.id), deleted_at: expect.any(Date) }]);
+    expect(Math.abs(mine[0]!.deleted_at.getTime() - Date.now())).toBeLessThan(60_000);
+    // The list alone names nobody.
+    expect(JSON.stringify(rows)).not.toContain(customer.id);
+    // The app computes the reference in SQL for the ids it holds, as the view's comment says.
+    const computed = await db.query(
+      `SELECT 1 FROM shared.deleted_customers
+       WHERE customer_ref = encode(sha256(convert_to($1 || ':' || $2, 'UTF8')), 'hex')`,
+      [app.clientId, customer.id],
+    );
+    expect(computed.rowCount).toBe(1);
+
+    // Another app's list cannot be joined with this one, and an app registered since never knew the customer.
+    const { app: later } = await createApp({ name: appName('later'), purposes: 'service', fields: 'name' });
+    const laterDb = await connect((await grant(later)).url);
+    const theirs = (await deletions(laterDb)).map((r) => r.customer_ref);
+    expect(theirs).not.toContain(ref(later.clientId, customer.id));
+    expect(theirs).not.toContain(ref(app.clientId, customer.id));
+    // Only the views: the outbox behind it stays out of reach.
+    expect(await failure(db, 'SELECT 1 FROM public.outbox_events LIMIT 1')).toBe('42501');
   });
 
   it('answers null for an unknown app', async () => {

@@ -3,6 +3,7 @@ import { RequestCookies } from 'next/dist/server/web/spec-extension/cookies';
 import { describe, expect, it, vi } from 'vitest';
 
 import { unlinkIdentityAction } from '@/app/account/security/identity-actions';
+import { CLIENT_IP_HEADER } from '@/lib/client-ip-header';
 import { getSignedInCustomer } from '@/server/identity/auth';
 import { withHashedSessionTokens } from '@/server/identity/auth-adapter';
 import { listSessions } from '@/server/identity/sessions';
@@ -17,7 +18,7 @@ const browser = { token: '' };
 vi.mock('next/headers', async (importOriginal) => ({
   ...(await importOriginal<typeof import('next/headers')>()),
   cookies: async () => new RequestCookies(new Headers({ cookie: `${SESSION_COOKIE.http}=${browser.token}` })),
-  headers: async () => new Headers({ 'user-agent': 'vitest', 'x-forwarded-for': '10.9.9.9' }),
+  headers: async () => new Headers({ 'user-agent': 'vitest', [CLIENT_IP_HEADER]: '10.9.9.9' }),
 }));
 vi.mock('next/cache', () => ({ revalidatePath: () => {} }));
 

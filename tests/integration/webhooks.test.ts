@@ -231,8 +231,11 @@ describe('webhooks', () => {
     // Nothing was read for it, nor for the bare consent.updated.
     expect(await accessLog(customer.id, app.clientId)).toEqual([]);
 
-    // Later changes: suppressed at once, and never claimed again.
+    // Later changes, consent changes included: suppressed at once, and never claimed again.
+    // The withdrawal was the last event to name the customer to this app.
     await updateProfile(customer.id, { firstName: 'Later' }, portal);
+    await marketingConsent(customer.id);
+    await marketingConsent(customer.id, false);
     await deliverAll();
     await deliverAll();
     expect(r.received).toHaveLength(1);
@@ -240,8 +243,10 @@ describe('webhooks', () => {
       'customer.updated suppressed',
       'consent.updated delivered',
       'customer.updated suppressed',
+      'consent.updated suppressed',
+      'consent.updated suppressed',
     ]);
-    expect((await listDeliveries(app.name, { status: 'suppressed' }))!.map((d) => d.attempts)).toEqual([1, 1]);
+    expect((await listDeliveries(app.name, { status: 'suppressed' }))!.map((d) => d.attempts)).toEqual([1, 1, 1, 1]);
     expect(await accessLog(customer.id, app.clientId)).toEqual([]);
 
     // Allowed again: the consent.updated carries what it may see once more, and the read is logged.
@@ -261,7 +266,7 @@ describe('webhooks', () => {
     ]);
   });
 
-  it('sends consent.updated (customer null where nothing is visible), customer.deleted with the id alone to every app (withdrawn ones too), and nothing else once the customer is gone', async () => {
+  it('sends consent.updated (nothing to an app withdrawn before it), customer.deleted with the id alone to every app (withdrawn ones too), and nothing else once the customer is gone, whose earlier deliveries are erased', async () => {
     const r = await receiver();
     const { app: shop } = await webhookApp(
       `${r.url}?app=shop`,
@@ -291,7 +296,8 @@ describe('webhooks', () => {
         },
       },
     ]);
-    expect(sent('withdrawn')).toEqual([{ customerId: customer.id, changed: [], customer: null }]);
+    // Withdrawn before this consent change: not told of it, nor given the customer's id again.
+    expect(sent('withdrawn')).toEqual([]);
 
     // An update queued, then the account deleted before it is sent.
     await updateProfile(customer.id, { firstName: 'Lou' }, portal);
@@ -302,13 +308,16 @@ describe('webhooks', () => {
 
     for (const app of ['shop', 'withdrawn']) expect(sent(app)).toEqual([{ customerId: customer.id }]);
     expect(r.received.map((h) => h.json.type)).toEqual(['customer.deleted', 'customer.deleted']);
+    // The earlier events and their deliveries went with the account: their instants are the
+    // consent receipts' and would tie the pseudonymous receipts back to the id.
     for (const app of [shop, withdrawn]) {
       expect((await listDeliveries(app.name))!.map((d) => `${d.type} ${d.status}`)).toEqual([
         'customer.deleted delivered',
-        'customer.updated suppressed',
-        'consent.updated delivered',
       ]);
     }
+    expect(await prisma.outboxEvent.findMany({ where: { customerId: customer.id }, select: { type: true } })).toEqual([
+      { type: 'customer.deleted' },
+    ]);
   });
 
   it('sends an app the customer granted none of its purposes only consent.updated, with customer null, until a grant shows it something', async () => {

@@ -75,3 +75,20 @@ describe('shutdown and housekeeping settings', () => {
     ]);
   });
 });
+
+describe('trusted proxies', () => {
+  it('takes addresses and CIDRs, comma-separated, and trusts none by default', () => {
+    expect(issuesOf({ TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.7,fd00::/8' })).toEqual([]);
+    expect(issuesOf({ TRUSTED_PROXIES: '' })).toEqual([]);
+  });
+
+  it('names a bad entry and the replaced TRUST_PROXY_HOPS', () => {
+    expect(issuesOf({ TRUSTED_PROXIES: '10.0.0.0/33' })).toEqual([
+      expect.stringMatching(/^TRUSTED_PROXIES: must be IP addresses or CIDRs/),
+    ]);
+    expect(issuesOf({ TRUSTED_PROXIES: 'proxy.internal' })).toEqual([expect.stringMatching(/^TRUSTED_PROXIES: /)]);
+    expect(issuesOf({ TRUST_PROXY_HOPS: '1' })).toEqual([
+      expect.stringMatching(/^TRUST_PROXY_HOPS: replaced by TRUSTED_PROXIES/),
+    ]);
+  });
+});

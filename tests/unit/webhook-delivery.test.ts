@@ -136,6 +136,25 @@ describe('planWebhook: what an app is sent of an event', () => {
       expect(planWebhook(type, { fields: ['firstName', 'email'] }, nothing)).toEqual({ send: false });
   });
 
+  it('to an app the customer withdrew: the withdrawal of that app, then nothing, consent changes included', () => {
+    const withdrawn = { clientId: 'app_shop', withdrawn: true };
+    const bare = { send: true, type: 'consent.updated', changed: [], customer: false };
+    expect(planWebhook('consent.updated', { app: 'app_shop', access: 'withdrawn' }, nothing, withdrawn)).toEqual(bare);
+    expect(planWebhook('consent.updated', { purpose: 'marketing-emails', granted: true }, nothing, withdrawn)).toEqual({
+      send: false,
+    });
+    expect(planWebhook('consent.updated', { app: 'app_other', access: 'withdrawn' }, nothing, withdrawn)).toEqual({
+      send: false,
+    });
+    expect(planWebhook('consent.updated', { app: 'app_shop', access: 'allowed' }, nothing, withdrawn)).toEqual({
+      send: false,
+    });
+    // Not withdrawn (no purpose of it allowed yet): it hears of each consent change, and may then ask.
+    expect(
+      planWebhook('consent.updated', { purpose: 'marketing-emails' }, nothing, { ...withdrawn, withdrawn: false }),
+    ).toEqual(bare);
+  });
+
   it('counts a field mapped to no purpose as not visible', () => {
     expect(planWebhook('customer.updated', { fields: ['firstName'] }, { name: undefined })).toEqual({ send: false });
   });

@@ -24,6 +24,8 @@ export type EmailChangeFormsProps = {
   onNotice: (notice: { tone: 'error' | 'success'; text: string } | null) => void;
   /** The request is sent (the code form follows, with the page's new state), or the customer cancelled it. */
   onClose: (reason: 'sent' | 'cancelled') => void;
+  /** The code proved the new address: the change is done. */
+  onConfirmed: () => void;
 };
 
 /**
@@ -38,6 +40,7 @@ export function EmailChangeForms({
   focusOnOpen,
   onNotice,
   onClose,
+  onConfirmed,
 }: EmailChangeFormsProps) {
   const t = useTranslations('emailChange');
   const tr = useActionMessages();
@@ -80,6 +83,7 @@ export function EmailChangeForms({
       if (result.ok) {
         codeForm.reset({ code: '' });
         onNotice({ tone: 'success', text: t('done', { email: pendingEmail ?? '' }) });
+        onConfirmed();
         return;
       }
       setCodeValues(result.values);

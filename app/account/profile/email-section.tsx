@@ -3,6 +3,7 @@
 import { useTranslations } from 'next-intl';
 import { lazy, Suspense, useEffect, useRef, useState, useTransition } from 'react';
 
+import { SignOutOthersOffer } from '@/app/account/sign-out-others-offer';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 
@@ -16,17 +17,26 @@ const EmailChangeForms = lazy(() => loadForms().then((m) => ({ default: m.EmailC
 /** Fetches the forms' code ahead of a click (pointer over, or focus on, the button). */
 const preloadForms = () => void loadForms();
 
-type Props = { email: string; verified: boolean; provenance: string; pendingEmail: string | null; hasPasskey: boolean };
+type Props = {
+  email: string;
+  verified: boolean;
+  provenance: string;
+  pendingEmail: string | null;
+  hasPasskey: boolean;
+  /** The customer's sessions but this one: after a change, an offer to end them. */
+  otherSessions: number;
+};
 
 /**
  * Changing the sign-in address: step-up, then the new address proves itself
  * (link or code); until then the current address stays the sign-in.
  */
-export function EmailSection({ email, verified, provenance, pendingEmail, hasPasskey }: Props) {
+export function EmailSection({ email, verified, provenance, pendingEmail, hasPasskey, otherSessions }: Props) {
   const t = useTranslations('emailChange');
   const [opening, startOpening] = useTransition();
   const [changing, setChanging] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
+  const [offered, setOffered] = useState(false);
   const returnFocus = useRef(false);
 
   // Cancelling the form puts the focus back on the button that opened it.
@@ -48,6 +58,9 @@ export function EmailSection({ email, verified, provenance, pendingEmail, hasPas
       </p>
       <p className="-mt-3 text-sm text-muted">{provenance}</p>
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
+      {offered && (
+        <SignOutOthersOffer reason="emailChanged" otherSessions={otherSessions} onDismiss={() => setOffered(false)} />
+      )}
 
       {/* Opening is a transition: the button stays, pending, while the forms' code loads.
           The fallback shows only when they load outside one (a pending change, client-side). */}
@@ -59,6 +72,7 @@ export function EmailSection({ email, verified, provenance, pendingEmail, hasPas
             hasPasskey={hasPasskey}
             focusOnOpen={changing}
             onNotice={setNotice}
+            onConfirmed={() => setOffered(true)}
             onClose={(reason) => {
               returnFocus.current = reason === 'cancelled';
               setChanging(false);

@@ -11,6 +11,7 @@ import { getProfile, listProfileChanges, type HistoryAttribute, type Provenance 
 import { getOpenEmailRevert } from '@/server/customers/revert-window';
 import { requireCustomer } from '@/server/identity/auth';
 import { countPasskeys } from '@/server/identity/passkeys';
+import { listSessions } from '@/server/identity/sessions';
 
 import { AddressCard } from './address-card';
 import { CloseRevertButton } from './close-revert-button';
@@ -24,18 +25,20 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function ProfilePage() {
   const customer = await requireCustomer({ returnTo: '/account/profile' });
-  const [profile, history, pendingEmail, revert, passkeys, t, tc, tAccount, format, locale] = await Promise.all([
-    getProfile(customer.id),
-    listProfileChanges(customer.id),
-    getPendingEmailChange(customer.id),
-    getOpenEmailRevert(customer.id),
-    countPasskeys(customer.id),
-    getTranslations('profile'),
-    getTranslations('common'),
-    getTranslations('account'),
-    getFormatter(),
-    getLocale(),
-  ]);
+  const [profile, history, pendingEmail, revert, passkeys, sessions, t, tc, tAccount, format, locale] =
+    await Promise.all([
+      getProfile(customer.id),
+      listProfileChanges(customer.id),
+      getPendingEmailChange(customer.id),
+      getOpenEmailRevert(customer.id),
+      countPasskeys(customer.id),
+      listSessions(customer.id, customer.sessionId),
+      getTranslations('profile'),
+      getTranslations('common'),
+      getTranslations('account'),
+      getFormatter(),
+      getLocale(),
+    ]);
   if (!profile) notFound();
 
   const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
@@ -94,6 +97,7 @@ export default async function ProfilePage() {
           provenance={describeProvenance(profile.provenance.email)}
           pendingEmail={pendingEmail?.newEmail ?? null}
           hasPasskey={passkeys > 0}
+          otherSessions={sessions.length - 1}
         />
         {revert && (
           <CloseRevertButton oldEmail={revert.oldEmail} until={date(revert.expiresAt)} hasPasskey={passkeys > 0} />

@@ -9,7 +9,7 @@ import { listSessions } from '@/server/identity/sessions';
 
 import { AddPasskeyButton } from './add-passkey-button';
 import { IdentitiesSection } from './identities-section';
-import { PasskeyItem } from './passkey-item';
+import { PasskeyList } from './passkey-list';
 import { SessionItem, SignOutOthersButton } from './session-item';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -43,23 +43,16 @@ export default async function SecurityPage() {
       <PageHeader title={t('title')} intro={t('intro')} />
 
       <PageSection id="passkeys" title={t('passkeysTitle')} intro={t('passkeysIntro')}>
-        {passkeys.length === 0 ? (
-          <EmptyState>{t('noPasskeys')}</EmptyState>
-        ) : (
-          <ul className="flex flex-col gap-3">
-            {passkeys.map((p) => (
-              <PasskeyItem
-                key={p.id}
-                passkey={{
-                  id: p.id,
-                  name: p.name,
-                  created: date(p.createdAt),
-                  lastUsed: p.lastUsedAt ? date(p.lastUsedAt) : t('never'),
-                }}
-              />
-            ))}
-          </ul>
-        )}
+        <PasskeyList
+          empty={t('noPasskeys')}
+          otherSessions={sessions.length - 1}
+          passkeys={passkeys.map((p) => ({
+            id: p.id,
+            name: p.name,
+            created: date(p.createdAt),
+            lastUsed: p.lastUsedAt ? date(p.lastUsedAt) : t('never'),
+          }))}
+        />
         <AddPasskeyButton hasPasskey={passkeys.length > 0} />
       </PageSection>
 

@@ -11,7 +11,9 @@ import { callAction, useActionMessages } from '@/components/use-action-messages'
 
 import { deletePasskeyAction, renamePasskeyAction } from './actions';
 
-export function PasskeyItem({ passkey }: { passkey: { id: string; name: string; created: string; lastUsed: string } }) {
+export type PasskeyItemProps = { id: string; name: string; created: string; lastUsed: string };
+
+export function PasskeyItem({ passkey, onDeleted }: { passkey: PasskeyItemProps; onDeleted: () => void }) {
   const t = useTranslations('security');
   const tr = useActionMessages();
   const [pending, startTransition] = useTransition();
@@ -35,7 +37,8 @@ export function PasskeyItem({ passkey }: { passkey: { id: string; name: string; 
   const remove = () =>
     startTransition(async () => {
       const result = await callAction(() => deletePasskeyAction({ passkeyId: passkey.id }));
-      if (result.ok || stepUp.needed(result, remove)) return;
+      if (result.ok) return onDeleted();
+      if (stepUp.needed(result, remove)) return;
       setError(tr(result.message ?? 'common.genericError'));
     });
 

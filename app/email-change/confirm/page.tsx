@@ -2,8 +2,12 @@ import type { Metadata } from 'next';
 import { getTranslations } from 'next-intl/server';
 
 import { ConfirmLinkPage, LinkOutcomePage } from '@/app/_components/link-pages';
+import { SignOutOthersOffer } from '@/app/account/sign-out-others-offer';
+import { ClientMessages } from '@/components/client-messages';
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
 import { peekEmailChangeLink } from '@/server/customers/email-change';
+import { getSignedInCustomer } from '@/server/identity/auth';
+import { listSessions } from '@/server/identity/sessions';
 
 import { confirmEmailChangeLinkAction } from '../actions';
 
@@ -16,9 +20,9 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function ConfirmEmailChangePage({
   searchParams,
 }: {
-  searchParams: Promise<{ token?: string; status?: string }>;
+  searchParams: Promise<{ token?: string; status?: string; offer?: string }>;
 }) {
-  const { token, status } = await searchParams;
+  const { token, status, offer } = await searchParams;
   const t = await getTranslations('emailChange.confirmPage');
   const toProfile = { href: '/account/profile', label: t('toProfile') };
   if (status === 'done' || status === 'taken') {
@@ -27,7 +31,9 @@ export default async function ConfirmEmailChangePage({
         title={t(status === 'done' ? 'doneTitle' : 'takenTitle')}
         text={t(status === 'done' ? 'done' : 'taken')}
         next={toProfile}
-      />
+      >
+        {status === 'done' && offer === 'sessions' && (await sessionOffer())}
+      </LinkOutcomePage>
     );
   }
   const parsed = EmailChangeTokenSchema.safeParse({ token });
@@ -43,5 +49,17 @@ export default async function ConfirmEmailChangePage({
       submit={t('submit')}
       submitting={t('submitting')}
     />
+  );
+}
+
+/** For a signed-in browser, the offer to end the customer's other sessions (its action checks the session again). */
+async function sessionOffer() {
+  const customer = await getSignedInCustomer();
+  if (!customer) return null;
+  const sessions = await listSessions(customer.id, customer.sessionId);
+  return (
+    <ClientMessages namespaces={['signOutOthers']}>
+      <SignOutOthersOffer reason="emailChanged" otherSessions={sessions.length - 1} />
+    </ClientMessages>
   );
 }

@@ -85,6 +85,8 @@ export type ClaimedDelivery = {
   customerId: string | null;
   eventPayload: Record<string, unknown>;
   occurredAt: Date;
+  /** Whether the customer withdrew this app's access (app_access_withdrawals), at the claim. */
+  withdrawn: boolean;
   app: {
     id: string;
     clientId: string;
@@ -104,6 +106,7 @@ type ClaimRow = {
   customer_id: string | null;
   payload: Record<string, unknown>;
   occurred_at: Date;
+  withdrawn: boolean;
   app_id: string;
   client_id: string;
   name: string;
@@ -138,6 +141,7 @@ export async function claimDeliveries(limit: number, leaseMs: number): Promise<C
      WHERE d.id = due.id AND o.id = d.outbox_id AND a.id = d.app_id
      RETURNING d.id::text AS id, d.attempts, o.event_id, o.type, o.customer_id, o.payload,
        o.occurred_at AT TIME ZONE 'UTC' AS occurred_at,
+       EXISTS (SELECT 1 FROM app_access_withdrawals w WHERE w.customer_id = o.customer_id AND w.app_id = a.id) AS withdrawn,
        a.id AS app_id, a.client_id, a.name, a.field_purposes, a.webhook_url, a.webhook_secret,
        CASE WHEN a.webhook_secret_previous_until > now() THEN a.webhook_secret_previous END AS webhook_secret_previous`,
     [limit, leaseMs],
@@ -150,6 +154,7 @@ export async function claimDeliveries(limit: number, leaseMs: number): Promise<C
     customerId: r.customer_id,
     eventPayload: r.payload,
     occurredAt: r.occurred_at,
+    withdrawn: r.withdrawn,
     app: {
       id: r.app_id,
       clientId: r.client_id,
@@ -191,8 +196,11 @@ export type WebhookPlan = { send: false } | { send: true; type: string; changed:
 /**
  * The rules (docs/decisions/018-webhook-delivery.md). `customer.deleted` is
  * not decided here: it always goes out. An app that may see nothing of the
- * customer (withdrawn, no purpose granted, customer gone) only hears of
- * consent changes, with no customer at all; an app that may see something
+ * customer (no purpose granted, customer gone) only hears of consent changes,
+ * with no customer at all; an app the customer withdrew hears only of the
+ * withdrawal itself, so the customer's id stops reaching it with each later
+ * change of consent (docs/attack-protection.md, "What a withdrawn app still
+ * sees"); an app that may see something
  * hears of a change only if it touched a field it may see, under a type that
  * reveals nothing more (`customer.email_changed` only to apps that may see
  * the email); a creation and a consent change are news in themselves.
@@ -201,10 +209,15 @@ export function planWebhook(
   type: string,
   eventPayload: Record<string, unknown>,
   visible: Partial<Record<SharedField, string>>,
+  app: { clientId: string; withdrawn: boolean } = { clientId: '', withdrawn: false },
 ): WebhookPlan {
   const sees = (field: SharedField) => visible[field] !== undefined;
-  if (!SHARED_FIELDS.some(sees))
-    return type === 'consent.updated' ? { send: true, type, changed: [], customer: false } : { send: false };
+  if (!SHARED_FIELDS.some(sees)) {
+    if (type !== 'consent.updated') return { send: false };
+    const endsAccess = eventPayload.app === app.clientId && eventPayload.access === 'withdrawn';
+    if (app.withdrawn && !endsAccess) return { send: false };
+    return { send: true, type, changed: [], customer: false };
+  }
   if (type === 'consent.updated') return { send: true, type, changed: [], customer: true };
   const attributes = Array.isArray(eventPayload.fields) ? eventPayload.fields : [];
   const touched = new Set(attributes.map((a) => sharedFieldOf(String(a))));
@@ -233,7 +246,10 @@ export async function buildWebhookBody(delivery: ClaimedDelivery): Promise<Webho
   // Sent to every app with a webhook, even one the customer withdrew: it must erase its copy.
   if (delivery.type === 'customer.deleted') return { type: 'customer.deleted', timestamp, data: { customerId } };
   const decide = (visible: Partial<Record<SharedField, string>>) =>
-    planWebhook(delivery.type, delivery.eventPayload, visible);
+    planWebhook(delivery.type, delivery.eventPayload, visible, {
+      clientId: delivery.app.clientId,
+      withdrawn: delivery.withdrawn,
+    });
   let plan = decide(customerId ? await visibleFields(appReader(delivery.app), customerId) : {});
   let customer: SharedCustomer | null = null;
   if (plan.send && plan.customer && customerId) {
