@@ -16,13 +16,21 @@ const EmailChangeForms = lazy(() => loadForms().then((m) => ({ default: m.EmailC
 /** Fetches the forms' code ahead of a click (pointer over, or focus on, the button). */
 const preloadForms = () => void loadForms();
 
-type Props = { email: string; verified: boolean; provenance: string; pendingEmail: string | null; hasPasskey: boolean };
+type Props = {
+  email: string;
+  verified: boolean;
+  provenance: string;
+  pendingEmail: string | null;
+  /** The confirmation mail waits in the queue for the mail server. */
+  pendingMailQueued: boolean;
+  hasPasskey: boolean;
+};
 
 /**
  * Changing the sign-in address: step-up, then the new address proves itself
  * (link or code); until then the current address stays the sign-in.
  */
-export function EmailSection({ email, verified, provenance, pendingEmail, hasPasskey }: Props) {
+export function EmailSection({ email, verified, provenance, pendingEmail, pendingMailQueued, hasPasskey }: Props) {
   const t = useTranslations('emailChange');
   const [opening, startOpening] = useTransition();
   const [changing, setChanging] = useState(false);
@@ -48,6 +56,7 @@ export function EmailSection({ email, verified, provenance, pendingEmail, hasPas
       </p>
       <p className="-mt-3 text-sm text-muted">{provenance}</p>
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
+      {pendingEmail && pendingMailQueued && <Alert tone="info">{t('mailQueued')}</Alert>}
 
       {/* Opening is a transition: the button stays, pending, while the forms' code loads.
           The fallback shows only when they load outside one (a pending change, client-side). */}

@@ -93,6 +93,7 @@ export default async function ProfilePage() {
           verified={profile.emailVerified}
           provenance={describeProvenance(profile.provenance.email)}
           pendingEmail={pendingEmail?.newEmail ?? null}
+          pendingMailQueued={pendingEmail?.mailQueued ?? false}
           hasPasskey={passkeys > 0}
         />
         {revert && (
