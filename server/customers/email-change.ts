@@ -27,7 +27,7 @@ const MAX_CODE_ATTEMPTS = 5;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export type RequestEmailChangeResult =
-  | { ok: true; mail: 'sent' | 'queued' }
+  | { ok: true }
   | { ok: false; reason: 'same-address' | 'not-found' }
   | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
 
@@ -80,7 +80,9 @@ export async function requestEmailChange(
     });
     return enqueueMail(tx, { ...mail, key: verificationMailKey(request.id), purpose: 'email-change', expiresAt });
   });
-  return { ok: true, mail: await deliverNow([mailId]) };
+  // Queued or sent, the profile page says which (getPendingEmailChange).
+  await deliverNow([mailId]);
+  return { ok: true };
 }
 
 const verificationMailKey = (requestId: string) => `email-change:${requestId}`;
