@@ -3,7 +3,8 @@
  * lost"): the code page says the mail is on its way, and once the mail server is
  * back every mail arrives, once, and its code signs in. The sink refuses
  * connections for the whole suite meanwhile, so this spec runs on its own, after
- * the others (playwright.config.ts, project "mail-outage").
+ * the others (playwright.config.ts, project "mail-outage"). On its own:
+ * npx playwright test e2e/mail-outage.spec.ts --project mail-outage --no-deps
  * docs/decisions/027-mail-queue.md
  */
 import type { Page } from '@playwright/test';
