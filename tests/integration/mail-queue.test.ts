@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { getPendingEmailChange, requestEmailChange } from '@/server/customers/email-change';
 import { recordSecurityEvent } from '@/server/identity/security-events';
 import { getPendingChallenge, requestSignIn, verifyCode } from '@/server/identity/sign-in';
-import { processMailQueue } from '@/server/mail/queue';
+import { processMailQueue, startMailWorker } from '@/server/mail/queue';
 import { enqueueMail } from '@/server/mail/send';
 import { prisma } from '@/server/platform/db';
 import { createCustomer } from '@/tests/factories';
@@ -170,5 +171,40 @@ describe('the mail queue', () => {
     await sink.start();
     expect(await processMailQueue({ now: later() })).toMatchObject({ sent: 0 });
     expect(sink.to(customer.email)).toHaveLength(0);
+  });
+
+  it('the worker loop sends what is due, and stops', async () => {
+    const email = uniqueEmail('loop');
+    const result = await signIn(email);
+    expect(result.mail).toBe('queued');
+    await prisma.mailQueue.updateMany({ where: { status: 'pending' }, data: { nextAttemptAt: new Date() } });
+    await sink.start();
+    const stop = startMailWorker({ pollIntervalMs: 50 });
+    try {
+      await expect.poll(() => sink.to(email).length, { timeout: 10_000 }).toBe(1);
+    } finally {
+      await stop();
+    }
+    expect(sink.to(email)).toHaveLength(1);
+  });
+
+  it('answers a known and an unknown address the same way while SMTP is down', async () => {
+    const known = await createCustomer({ email: uniqueEmail('known') });
+    const a = await signIn(known.email);
+    const b = await signIn(uniqueEmail('unknown'));
+    expect([a.mail, b.mail]).toEqual(['queued', 'queued']);
+    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+  });
+
+  it('queues the confirmation of an email change while SMTP is down, and the profile says so until it is sent', async () => {
+    const customer = await createCustomer({ email: uniqueEmail('change') });
+    const newEmail = uniqueEmail('new');
+    const opts = { ip: uniqueIp(), locale: 'en' as const, channel: 'portal' };
+    expect(await requestEmailChange(customer.id, newEmail, opts)).toEqual({ ok: true });
+    expect(await getPendingEmailChange(customer.id)).toMatchObject({ newEmail, mailQueued: true });
+    await sink.start();
+    expect(await processMailQueue({ now: later() })).toMatchObject({ sent: 1 });
+    expect(sink.to(newEmail)).toHaveLength(1);
+    expect(await getPendingEmailChange(customer.id)).toMatchObject({ newEmail, mailQueued: false });
   });
 });
