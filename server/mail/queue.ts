@@ -67,6 +67,11 @@ function reasonOf(error: unknown): string {
   return [code ?? error.name, responseCode].filter(Boolean).join(' ');
 }
 
+function isPermanent(error: unknown): boolean {
+  const responseCode = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600;
+}
+
 type Row = {
   id: string;
   idempotency_key: string;
@@ -111,9 +116,14 @@ async function attempt(client: PoolClient, row: Row, now: Date): Promise<MailOut
   } catch (error) {
     const reason = reasonOf(error).slice(0, 500);
     const attempts = row.attempts + 1;
-    if (attempts >= getEnv().MAIL_MAX_ATTEMPTS) {
+    // A 5xx reply is permanent (RFC 5321 §4.2.1): trying again would get the same.
+    const permanent = isPermanent(error);
+    if (permanent || attempts >= getEnv().MAIL_MAX_ATTEMPTS) {
       await finish('failed', reason);
-      log.error({ mailId: row.id, purpose: row.purpose, attempts, reason }, 'mail failed: no tries left');
+      log.error(
+        { mailId: row.id, purpose: row.purpose, attempts, reason },
+        permanent ? 'mail failed: refused by the mail server' : 'mail failed: no tries left',
+      );
       return 'failed';
     }
     const next = new Date(now.getTime() + retryDelayMs(attempts));

@@ -207,4 +207,16 @@ describe('the mail queue', () => {
     expect(sink.to(newEmail)).toHaveLength(1);
     expect(await getPendingEmailChange(customer.id)).toMatchObject({ newEmail, mailQueued: false });
   });
+
+  it('gives up at once on a permanent refusal (5xx), without naming the address', async () => {
+    await sink.start();
+    const email = uniqueEmail('nobody');
+    const result = await signIn(email);
+    expect(result.mail).toBe('queued');
+    const row = await prisma.mailQueue.findUniqueOrThrow({
+      where: { idempotencyKey: `sign-in:${result.challengeId}` },
+    });
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, payload: null, lastError: 'EENVELOPE 550' });
+    expect(await processMailQueue({ now: later() })).toMatchObject({ sent: 0, failed: 0 });
+  });
 });

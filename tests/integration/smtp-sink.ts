@@ -6,7 +6,8 @@ import { SMTPServer } from 'smtp-server';
 /**
  * A real SMTP server for integration tests, as e2e/mail-sink.ts is for the e2e
  * suite (same smtp-server and mailparser, in the test's process), that can be
- * stopped and started again on the same port to play an outage.
+ * stopped and started again on the same port to play an outage. It refuses
+ * recipients whose address starts with "nobody-" (550).
  */
 export class SmtpSink {
   readonly messages: ParsedMail[] = [];
@@ -17,6 +18,15 @@ export class SmtpSink {
     hideSTARTTLS: true,
     disableReverseLookup: true,
     logger: false,
+    // A mailbox that does not exist: refused for good, as a real server does.
+    onRcptTo: (address, _session, callback) => {
+      if (address.address.startsWith('nobody-')) {
+        const error = new Error('5.1.1 mailbox unavailable') as Error & { responseCode?: number };
+        error.responseCode = 550;
+        return callback(error);
+      }
+      callback();
+    },
     onData: (stream, _session, callback) => {
       simpleParser(stream)
         .then((parsed) => {
