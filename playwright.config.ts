@@ -64,6 +64,14 @@ export default defineConfig({
     {
       name: 'chromium',
       use: chromiumUse(),
+      testIgnore: /mail-outage\.spec\.ts$/,
+    },
+    // Stops the SMTP sink for 30 s: after every other spec, which would see their mails late.
+    {
+      name: 'mail-outage',
+      use: chromiumUse(),
+      testMatch: /mail-outage\.spec\.ts$/,
+      dependencies: ['chromium'],
     },
   ],
   webServer: [

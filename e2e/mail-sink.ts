@@ -20,6 +20,8 @@
  *                                       and `link` (the /signin/confirm URL), each null when the
  *                                       mail has none; 404 when no mail matches
  *   DELETE /messages[?to=ADDR]          forget all messages, or those of one recipient
+ *   POST   /smtp/stop                   SMTP stops listening (connections refused, as from a mail
+ *                                       server that is down) until POST /smtp/start; 204
  *
  * Logs one line per message (recipients and subject only: bodies hold sign-in codes).
  */
@@ -172,6 +174,16 @@ const api = http.createServer((req, res) => {
     const kept = to ? messages.filter((mail) => !isFor(mail, to)) : [];
     messages.splice(0, messages.length, ...kept);
     send(res, 200, { deleted: before - kept.length });
+  } else if (url.pathname === '/smtp/stop' && req.method === 'POST') {
+    // New connections are refused from now on; one in progress may finish.
+    if (smtp.server.listening) smtp.server.close();
+    send(res, 204, '');
+  } else if (url.pathname === '/smtp/start' && req.method === 'POST') {
+    if (smtp.server.listening) return send(res, 204, '');
+    listen(smtp.server, SMTP_PORT, 'SMTP').then(
+      () => send(res, 204, ''),
+      (error: Error) => send(res, 500, error.message),
+    );
   } else if (['/health', '/messages', '/messages/latest'].includes(url.pathname)) {
     send(res, 405, 'method not allowed');
   } else {

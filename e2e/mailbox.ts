@@ -153,3 +153,14 @@ export function extractCode(mail: Mail): string {
   }
   return code;
 }
+
+/** A mail server outage: the sink refuses SMTP connections until startSmtp (e2e/mail-outage.spec.ts). */
+export async function stopSmtp(): Promise<void> {
+  const res = await fetch(`${mailboxBaseUrl()}/smtp/stop`, { method: 'POST' });
+  if (!res.ok) throw new Error(`POST /smtp/stop answered ${res.status}`);
+}
+
+export async function startSmtp(): Promise<void> {
+  const res = await fetch(`${mailboxBaseUrl()}/smtp/start`, { method: 'POST' });
+  if (!res.ok) throw new Error(`POST /smtp/start answered ${res.status}: ${await res.text()}`);
+}

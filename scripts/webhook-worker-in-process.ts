@@ -34,16 +34,18 @@ export async function importServerModule<T>(load: () => Promise<T>): Promise<T> 
   return load();
 }
 
-/** Starts the worker and the housekeeping (server/platform/housekeeping.ts); returns their stop function, or null when it could not start (logged). */
+/** Starts the worker, the mail queue's retries (server/mail/queue.ts) and the housekeeping (server/platform/housekeeping.ts); returns their stop function, or null when it could not start (logged). */
 export async function startInProcessWebhookWorker(): Promise<(() => Promise<void>) | null> {
   try {
     const { startWebhookWorker } = await importServerModule(() => import('../server/apps/webhooks/worker'));
     const { startHousekeeping } = await importServerModule(() => import('../server/platform/housekeeping'));
+    const { startMailWorker } = await importServerModule(() => import('../server/mail/queue'));
     const worker = startWebhookWorker();
     const stopHousekeeping = startHousekeeping();
+    const stopMailWorker = startMailWorker();
     void worker.listening.then(() => console.log('[webhooks] worker running in this process (WEBHOOK_WORKER=on)'));
     return async () => {
-      await Promise.all([worker.stop(), stopHousekeeping()]);
+      await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker()]);
     };
   } catch (error) {
     console.error(`[webhooks] worker not started: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,4 +1,4 @@
-// `npm run worker`: the webhook worker and the housekeeping on their own, for a deployment that runs
+// `npm run worker`: the webhook worker, the mail queue's retries and the housekeeping on their own, for a deployment that runs
 // its app instances with WEBHOOK_WORKER=off, or for more delivery capacity.
 // Any number may run beside the app instances. Uses DATABASE_URL, else the
 // embedded PostgreSQL in .data/; applies pending migrations and the reference
@@ -42,7 +42,9 @@ process.env.DATABASE_URL = db.databaseUrl;
 await prepareDatabase(db.databaseUrl);
 const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
 const { startHousekeeping } = await import('../server/platform/housekeeping');
+const { startMailWorker } = await import('../server/mail/queue');
 const stopHousekeeping = startHousekeeping();
+const stopMailWorker = startMailWorker();
 
 const worker = startWebhookWorker({
   concurrency,
@@ -62,7 +64,7 @@ let stopping = false;
 async function shutdown() {
   if (stopping) return;
   stopping = true;
-  await Promise.all([worker.stop(), stopHousekeeping()]);
+  await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker()]);
   const { getPool } = await import('../server/platform/db');
   await getPool()
     .end()

@@ -5,7 +5,7 @@ import { createTranslator } from 'next-intl';
 import { brand } from '@/lib/brand';
 import type { Locale } from '@/lib/i18n/config';
 import { renderBrandedMail } from '@/server/mail/layout';
-import { sendMail } from '@/server/mail/send';
+import type { OutgoingMail } from '@/server/mail/send';
 
 async function translator(locale: Locale) {
   const messages = (await import(`../../messages/${locale}.json`)).default;
@@ -13,12 +13,12 @@ async function translator(locale: Locale) {
 }
 
 /** To the new address: a link and a code, like the sign-in mail, to prove it. */
-export async function sendEmailChangeVerification(input: {
+export async function emailChangeVerificationMail(input: {
   to: string;
   locale: Locale;
   link: string;
   code: string;
-}): Promise<void> {
+}): Promise<OutgoingMail> {
   const t = await translator(input.locale);
   const { text, html } = renderBrandedMail({
     locale: input.locale,
@@ -32,16 +32,16 @@ export async function sendEmailChangeVerification(input: {
     },
     footer: [t('verify.expiry'), t('verify.ignore')],
   });
-  await sendMail({ to: input.to, subject: t('verify.subject'), text, html, locale: input.locale });
+  return { to: input.to, subject: t('verify.subject'), text, html, locale: input.locale };
 }
 
 /** To the old address, once the change is done: what changed, and a way back for 7 days. */
-export async function sendEmailChangedNotice(input: {
+export async function emailChangedNoticeMail(input: {
   to: string;
   locale: Locale;
   newEmail: string;
   revertLink: string;
-}): Promise<void> {
+}): Promise<OutgoingMail> {
   const t = await translator(input.locale);
   const { text, html } = renderBrandedMail({
     locale: input.locale,
@@ -50,11 +50,15 @@ export async function sendEmailChangedNotice(input: {
     button: { label: t('notice.button'), href: input.revertLink },
     footer: [t('notice.hint'), t('notice.itWasMe')],
   });
-  await sendMail({ to: input.to, subject: t('notice.subject'), text, html, locale: input.locale });
+  return { to: input.to, subject: t('notice.subject'), text, html, locale: input.locale };
 }
 
 /** To the address a revert took the account from: it no longer signs in, and why. */
-export async function sendEmailRevertedNotice(input: { to: string; locale: Locale; oldEmail: string }): Promise<void> {
+export async function emailRevertedNoticeMail(input: {
+  to: string;
+  locale: Locale;
+  oldEmail: string;
+}): Promise<OutgoingMail> {
   const t = await translator(input.locale);
   const { text, html } = renderBrandedMail({
     locale: input.locale,
@@ -62,5 +66,5 @@ export async function sendEmailRevertedNotice(input: { to: string; locale: Local
     paragraphs: [t('reverted.body', { oldEmail: input.oldEmail }), t('reverted.evicted')],
     footer: [t('reverted.hint', { support: brand.supportEmail })],
   });
-  await sendMail({ to: input.to, subject: t('reverted.subject'), text, html, locale: input.locale });
+  return { to: input.to, subject: t('reverted.subject'), text, html, locale: input.locale };
 }

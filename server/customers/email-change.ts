@@ -3,6 +3,8 @@ import 'server-only';
 import { isLocale, type Locale } from '@/lib/i18n/config';
 import { Prisma } from '@/server/generated/prisma/client';
 import { writeSecurityEvent } from '@/server/identity/security-events';
+import { deliverNow, isMailQueued } from '@/server/mail/queue';
+import { enqueueMail } from '@/server/mail/send';
 import { hmac, hmacCandidates, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
 import { withCustomerLock } from '@/server/platform/customer-lock';
 import { prisma, type Tx } from '@/server/platform/db';
@@ -10,7 +12,7 @@ import { getEnv } from '@/server/platform/env';
 import { writeEvent } from '@/server/platform/outbox';
 import { consume } from '@/server/platform/rate-limit';
 
-import { sendEmailChangedNotice, sendEmailChangeVerification, sendEmailRevertedNotice } from './email-change-mail';
+import { emailChangedNoticeMail, emailChangeVerificationMail, emailRevertedNoticeMail } from './email-change-mail';
 import { recordProfileChange } from './profile';
 import { getOpenEmailRevert, openRevertWhere } from './revert-window';
 
@@ -50,42 +52,56 @@ export async function requestEmailChange(
 
   const token = randomToken();
   const code = randomCode();
-  await prisma.$transaction(async (tx) => {
+  const mailId = await prisma.$transaction(async (tx) => {
     // One pending change at a time: a new request retires the older ones.
     await tx.emailChangeRequest.updateMany({
       where: { customerId, verifiedAt: null, revokedAt: null },
       data: { revokedAt: new Date() },
     });
-    await tx.emailChangeRequest.create({
+    const expiresAt = new Date(Date.now() + EMAIL_CHANGE_TTL_MS);
+    const request = await tx.emailChangeRequest.create({
       data: {
         customerId,
         oldEmail: customer.email,
         newEmail,
         linkTokenHash: sha256(token),
         codeHash: hmac('email-change-code', code),
-        expiresAt: new Date(Date.now() + EMAIL_CHANGE_TTL_MS),
+        expiresAt,
         channel: opts.channel,
         locale: opts.locale,
       },
       select: { id: true },
     });
+    const mail = await emailChangeVerificationMail({
+      to: newEmail,
+      locale: opts.locale,
+      link: `${getEnv().APP_URL}/email-change/confirm?token=${token}`,
+      code,
+    });
+    return enqueueMail(tx, { ...mail, key: verificationMailKey(request.id), purpose: 'email-change', expiresAt });
   });
-  await sendEmailChangeVerification({
-    to: newEmail,
-    locale: opts.locale,
-    link: `${getEnv().APP_URL}/email-change/confirm?token=${token}`,
-    code,
-  });
+  // Queued or sent, the profile page says which (getPendingEmailChange).
+  await deliverNow([mailId]);
   return { ok: true };
 }
 
+const verificationMailKey = (requestId: string) => `email-change:${requestId}`;
+
 /** The change waiting for its code, as the profile page shows it. */
-export async function getPendingEmailChange(customerId: string): Promise<{ newEmail: string; expiresAt: Date } | null> {
-  return prisma.emailChangeRequest.findFirst({
+export async function getPendingEmailChange(
+  customerId: string,
+): Promise<{ newEmail: string; expiresAt: Date; mailQueued: boolean } | null> {
+  const pending = await prisma.emailChangeRequest.findFirst({
     where: { customerId, verifiedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
     orderBy: { createdAt: 'desc' },
-    select: { newEmail: true, expiresAt: true },
+    select: { id: true, newEmail: true, expiresAt: true },
   });
+  if (!pending) return null;
+  return {
+    newEmail: pending.newEmail,
+    expiresAt: pending.expiresAt,
+    mailQueued: await isMailQueued(verificationMailKey(pending.id)),
+  };
 }
 
 export async function cancelEmailChange(customerId: string): Promise<void> {
@@ -177,7 +193,7 @@ async function applyVerified(
   spendProof: (tx: Tx) => Promise<Array<{ id: string }>>,
 ): Promise<ConfirmEmailChangeResult | null> {
   const revertToken = randomToken();
-  let outcome: { customerId: string; oldEmail: string; newEmail: string; locale: string } | null;
+  let outcome: { newEmail: string; mailId: string | null } | null;
   try {
     // The customer's row before the request's, in the order a revert takes them:
     // a change and a revert at the same moment wait for each other, never deadlock.
@@ -214,12 +230,14 @@ async function applyVerified(
         channel: request.channel,
         version: customer.version,
       });
-      return {
-        customerId: request.customerId,
-        oldEmail: request.oldEmail,
+      const notice = await emailChangedNoticeMail({
+        to: request.oldEmail,
+        locale: isLocale(customer.locale) ? customer.locale : 'en',
         newEmail: request.newEmail,
-        locale: customer.locale,
-      };
+        revertLink: `${getEnv().APP_URL}/email-change/revert?token=${revertToken}`,
+      });
+      const mailId = await enqueueMail(tx, { ...notice, key: `email-changed:${used[0].id}`, purpose: 'email-changed' });
+      return { newEmail: request.newEmail, mailId };
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
@@ -227,17 +245,8 @@ async function applyVerified(
     throw error;
   }
   if (!outcome) return null;
-  try {
-    await sendEmailChangedNotice({
-      to: outcome.oldEmail,
-      locale: isLocale(outcome.locale) ? outcome.locale : 'en',
-      newEmail: outcome.newEmail,
-      revertLink: `${getEnv().APP_URL}/email-change/revert?token=${revertToken}`,
-    });
-  } catch (error) {
-    // The change stands; the customer sees it on their profile.
-    console.error('[email-change] notice to the old address not sent:', error instanceof Error ? error.message : error);
-  }
+  // The change stands whether or not the notice goes now; the worker retries it.
+  await deliverNow([outcome.mailId]);
   return { ok: true, newEmail: outcome.newEmail };
 }
 
@@ -266,7 +275,7 @@ export type RevertResult = { ok: true; email: string } | { ok: false; reason: 'e
 export async function revertEmailChange(token: string): Promise<RevertResult> {
   if (!TOKEN.test(token)) return { ok: false, reason: 'expired' };
   const tokenHash = sha256(token);
-  let reverted: { customerId: string; oldEmail: string; newEmail: string; locale: string };
+  let reverted: { oldEmail: string; mailId: string | null };
   try {
     const owner = await prisma.emailChangeRequest.findUnique({
       where: { revertTokenHash: tokenHash },
@@ -277,11 +286,11 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
     // commits before (and this revert finds the email moved on) or waits.
     const outcome = await withCustomerLock(owner.customerId, async (tx, customer) => {
       if (!customer) return null;
-      const used = await tx.$queryRaw<Array<{ old_email: string; new_email: string; created_at: Date }>>`
+      const used = await tx.$queryRaw<Array<{ id: string; old_email: string; new_email: string; created_at: Date }>>`
         UPDATE email_change_requests SET reverted_at = now()
         WHERE revert_token_hash = ${tokenHash} AND new_email = ${customer.email}
           AND reverted_at IS NULL AND revert_closed_at IS NULL AND revert_expires_at > now()
-        RETURNING old_email, new_email, created_at`;
+        RETURNING id, old_email, new_email, created_at`;
       const request = used[0];
       if (!request) return null;
       const customerId = customer.id;
@@ -321,7 +330,17 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
         version: updated.version,
         reverted: true,
       });
-      return { customerId, oldEmail: request.old_email, newEmail: request.new_email, locale: updated.locale };
+      const notice = await emailRevertedNoticeMail({
+        to: request.new_email,
+        locale: isLocale(updated.locale) ? updated.locale : 'en',
+        oldEmail: request.old_email,
+      });
+      const mailId = await enqueueMail(tx, {
+        ...notice,
+        key: `email-reverted:${request.id}`,
+        purpose: 'email-reverted',
+      });
+      return { oldEmail: request.old_email, mailId };
     });
     if (!outcome) return { ok: false, reason: 'expired' };
     reverted = outcome;
@@ -331,19 +350,8 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
       return { ok: false, reason: 'address-taken' };
     throw error;
   }
-  try {
-    await sendEmailRevertedNotice({
-      to: reverted.newEmail,
-      locale: isLocale(reverted.locale) ? reverted.locale : 'en',
-      oldEmail: reverted.oldEmail,
-    });
-  } catch (error) {
-    // The revert stands; whoever held the new address finds it out at their next sign-in.
-    console.error(
-      '[email-change] notice to the reverted address not sent:',
-      error instanceof Error ? error.message : error,
-    );
-  }
+  // The revert stands whether or not the notice goes now; the worker retries it.
+  await deliverNow([reverted.mailId]);
   return { ok: true, email: reverted.oldEmail };
 }
 

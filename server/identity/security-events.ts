@@ -1,8 +1,9 @@
 import 'server-only';
 
-import { isLocale, type Locale } from '@/lib/i18n/config';
+import { isLocale } from '@/lib/i18n/config';
 import { getOpenEmailRevert } from '@/server/customers/revert-window';
-import { sendSecurityNotice, type SecurityNoticeType } from '@/server/mail/send';
+import { deliverNow } from '@/server/mail/queue';
+import { enqueueMail, securityNoticeMail, type SecurityNoticeType } from '@/server/mail/send';
 import { randomToken, sha256 } from '@/server/platform/crypto';
 import { prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
@@ -26,20 +27,14 @@ const NOTIFIED: ReadonlySet<SecurityEventType> = new Set<SecurityNoticeType>([
   'identity.linked',
 ]);
 
-/** A notice to mail once the transaction that recorded its event has committed. */
-export type PendingNotice = {
-  to: string[];
-  locale: Locale;
-  type: SecurityNoticeType;
-  detail: Record<string, string>;
-  notMeLink: string;
-};
+/** The notice mails queued with an event, to try once the transaction has committed. */
+export type PendingNotice = { mailIds: Array<string | null> };
 
 /**
- * Records what happened inside the caller's transaction (the change and its
- * event commit together) and returns the notice to send after the commit, if any.
- * While an email change can still be undone, the old address is told too: it
- * is the one an attacker who changed the email does not hold.
+ * Records what happened inside the caller's transaction (the change, its event
+ * and its notice mails commit together) and returns the notice to deliver
+ * after the commit, if any. While an email change can still be undone, the old
+ * address is told too: it is the one an attacker who changed the email does not hold.
  */
 export async function writeSecurityEvent(
   tx: Tx,
@@ -52,31 +47,25 @@ export async function writeSecurityEvent(
   const token = notify ? randomToken() : null;
   const event = await tx.securityEvent.create({
     data: { customerId, type, detail, notMeTokenHash: token ? sha256(token) : null },
-    select: { customer: { select: { email: true, locale: true } } },
+    select: { id: true, customer: { select: { email: true, locale: true } } },
   });
   if (!token) return null;
   const revert = await getOpenEmailRevert(customerId, tx);
-  return {
-    to: revert ? [event.customer.email, revert.oldEmail] : [event.customer.email],
-    locale: isLocale(event.customer.locale) ? event.customer.locale : 'en',
-    type: type as SecurityNoticeType,
-    detail,
-    notMeLink: `${getEnv().APP_URL}/security/not-me?token=${token}`,
-  };
+  const addresses = revert ? [event.customer.email, revert.oldEmail] : [event.customer.email];
+  const locale = isLocale(event.customer.locale) ? event.customer.locale : 'en';
+  const notMeLink = `${getEnv().APP_URL}/security/not-me?token=${token}`;
+  const mailIds: Array<string | null> = [];
+  // One mail per address (neither learns the other from the headers).
+  for (const [index, to] of addresses.entries()) {
+    const mail = await securityNoticeMail({ to, locale, type: type as SecurityNoticeType, detail, notMeLink });
+    mailIds.push(await enqueueMail(tx, { ...mail, key: `security:${event.id}:${index}`, purpose: 'security-notice' }));
+  }
+  return { mailIds };
 }
 
-/** One mail per address (neither learns the other from the headers). */
+/** The inline try of a notice's mails; the worker retries what SMTP refused. */
 export async function sendPendingNotice(notice: PendingNotice | null): Promise<void> {
-  if (!notice) return;
-  const { to, ...mail } = notice;
-  for (const address of to) {
-    try {
-      await sendSecurityNotice({ ...mail, to: address });
-    } catch (error) {
-      // The event is recorded and shown on /account/security even if the mail fails.
-      console.error('[security] notice not sent:', error instanceof Error ? error.message : error);
-    }
-  }
+  if (notice) await deliverNow(notice.mailIds);
 }
 
 /** Records what happened and, for the events that matter, mails the customer a notice. */

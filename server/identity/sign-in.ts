@@ -3,7 +3,8 @@ import 'server-only';
 import { isLocale, type Locale } from '@/lib/i18n/config';
 import { isUuid } from '@/lib/uuid';
 import { Prisma } from '@/server/generated/prisma/client';
-import { sendSignInMail } from '@/server/mail/send';
+import { deliverNow, isMailQueued } from '@/server/mail/queue';
+import { enqueueMail, signInMail } from '@/server/mail/send';
 import { hmac, hmacCandidates, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
@@ -14,7 +15,8 @@ import { codePause, consume, refillCodeBudget, spendCodeAttempt } from '@/server
 export const CHALLENGE_TTL_MS = 15 * 60 * 1000;
 export const MAX_CODE_ATTEMPTS = 5;
 
-export type RequestSignInResult = { ok: true; challengeId: string } | { ok: false; retryAfterSeconds: number };
+export type RequestSignInResult =
+  { ok: true; challengeId: string; mail: 'sent' | 'queued' } | { ok: false; retryAfterSeconds: number };
 
 /**
  * Emails a sign-in link and code to any well-formed address. Known and unknown
@@ -30,7 +32,8 @@ export async function requestSignIn(email: string, ip: string, requestLocale: Lo
 
   const token = randomToken();
   const code = randomCode();
-  const challenge = await prisma.$transaction(async (tx) => {
+  const link = `${getEnv().APP_URL}/signin/confirm?token=${token}`;
+  const { challengeId, mailId } = await prisma.$transaction(async (tx) => {
     const existing = await tx.user.findUnique({ where: { email }, select: { locale: true } });
     const locale = existing && isLocale(existing.locale) ? existing.locale : requestLocale;
     // One live challenge per email: a new request retires the older ones, so
@@ -39,27 +42,24 @@ export async function requestSignIn(email: string, ip: string, requestLocale: Lo
       where: { email, revokedAt: null, expiresAt: { gt: new Date() } },
       data: { revokedAt: new Date() },
     });
-    return tx.signInChallenge.create({
-      data: {
-        email,
-        linkTokenHash: sha256(token),
-        codeHash: hmac('sign-in-code', code),
-        expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
-        locale,
-      },
-      select: { id: true, locale: true },
+    const expiresAt = new Date(Date.now() + CHALLENGE_TTL_MS);
+    const challenge = await tx.signInChallenge.create({
+      data: { email, linkTokenHash: sha256(token), codeHash: hmac('sign-in-code', code), expiresAt, locale },
+      select: { id: true },
     });
+    const mail = await signInMail({ to: email, locale, link, code });
+    const mailId = await enqueueMail(tx, {
+      ...mail,
+      key: signInMailKey(challenge.id),
+      purpose: 'sign-in',
+      expiresAt,
+    });
+    return { challengeId: challenge.id, mailId };
   });
-
-  const link = `${getEnv().APP_URL}/signin/confirm?token=${token}`;
-  await sendSignInMail({
-    to: email,
-    locale: isLocale(challenge.locale) ? challenge.locale : requestLocale,
-    link,
-    code,
-  });
-  return { ok: true, challengeId: challenge.id };
+  return { ok: true, challengeId, mail: await deliverNow([mailId]) };
 }
+
+const signInMailKey = (challengeId: string) => `sign-in:${challengeId}`;
 
 /**
  * What the code page shows: where the mail went. Null once it cannot be used,
@@ -68,14 +68,16 @@ export async function requestSignIn(email: string, ip: string, requestLocale: Lo
 export async function getPendingChallenge(
   challengeId: string,
   opts: { includeEnded?: boolean } = {},
-): Promise<{ email: string } | null> {
+): Promise<{ email: string; mailQueued: boolean } | null> {
   if (!isUuid(challengeId)) return null;
-  return prisma.signInChallenge.findFirst({
+  const challenge = await prisma.signInChallenge.findFirst({
     where: opts.includeEnded
       ? { id: challengeId }
       : { id: challengeId, revokedAt: null, expiresAt: { gt: new Date() } },
     select: { email: true },
   });
+  if (!challenge) return null;
+  return { email: challenge.email, mailQueued: await isMailQueued(signInMailKey(challengeId)) };
 }
 
 export type VerifyResult =

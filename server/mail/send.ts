@@ -1,41 +1,62 @@
 import 'server-only';
 
 import { createTranslator } from 'next-intl';
-import nodemailer, { type Transporter } from 'nodemailer';
 
 import type { Locale } from '@/lib/i18n/config';
-import { prisma } from '@/server/platform/db';
+import type { Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 
 import { renderBrandedMail } from './layout';
+import { INLINE_GRACE_SECONDS, sealMail } from './queue';
 
 export type OutgoingMail = { to: string; subject: string; text: string; html: string; locale: Locale };
 
-const globalForMail = globalThis as unknown as { accordTransport?: Transporter; accordMailWarned?: boolean };
+/** What kind of mail a queue row holds: logs and metrics name it, never its recipient. */
+export type MailPurpose = 'sign-in' | 'security-notice' | 'email-change' | 'email-changed' | 'email-reverted';
+
+export type MailRequest = OutgoingMail & {
+  /** One request, one mail: a second enqueue with the same key is ignored. */
+  key: string;
+  purpose: MailPurpose;
+  /** Past this, the mail is dropped instead of sent (its code no longer works). */
+  expiresAt?: Date;
+};
+
+const globalForMail = globalThis as unknown as { accordMailWarned?: boolean };
 
 /**
- * Sends over SMTP when SMTP_URL is set. Otherwise the mail is kept in the
- * database and shown at /dev/mailbox (development only).
+ * Writes the mail in the caller's transaction, so it exists if and only if
+ * the request it belongs to was committed; deliver it after the commit with
+ * deliverNow (server/mail/queue.ts). Returns the queue row's id, or null when
+ * there is nothing to deliver: the key was already queued, or there is no
+ * SMTP_URL and the mail went to the development mailbox (/dev/mailbox).
  */
-export async function sendMail(mail: OutgoingMail): Promise<void> {
+export async function enqueueMail(tx: Tx, mail: MailRequest): Promise<string | null> {
   const env = getEnv();
-  if (env.SMTP_URL) {
-    globalForMail.accordTransport ??= nodemailer.createTransport(env.SMTP_URL);
-    await globalForMail.accordTransport.sendMail({
-      from: env.MAIL_FROM,
-      to: mail.to,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      headers: { 'Content-Language': mail.locale },
-    });
-    return;
+  if (!env.SMTP_URL) {
+    if (env.production && !globalForMail.accordMailWarned) {
+      globalForMail.accordMailWarned = true;
+      console.warn('[mail] SMTP_URL is not set: mails are stored in dev_mails and not delivered.');
+    }
+    await tx.devMail.create({ data: { to: mail.to, subject: mail.subject, text: mail.text, html: mail.html } });
+    return null;
   }
-  if (env.production && !globalForMail.accordMailWarned) {
-    globalForMail.accordMailWarned = true;
-    console.warn('[mail] SMTP_URL is not set: mails are stored in dev_mails and not delivered.');
-  }
-  await prisma.devMail.create({ data: { to: mail.to, subject: mail.subject, text: mail.text, html: mail.html } });
+  const payload = sealMail(mail.key, {
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    locale: mail.locale,
+  });
+  // Workers leave the row to the inline try that follows the commit, unless the
+  // process dies first: then the worker takes it once this grace has passed.
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    INSERT INTO mail_queue (id, idempotency_key, purpose, payload, expires_at, next_attempt_at)
+    VALUES (gen_random_uuid(), ${mail.key}, ${mail.purpose}, ${payload}, ${mail.expiresAt ?? null},
+            now() + make_interval(secs => ${INLINE_GRACE_SECONDS}))
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id`;
+  return rows[0]?.id ?? null;
 }
 
 async function translator(locale: Locale) {
@@ -43,7 +64,12 @@ async function translator(locale: Locale) {
   return createTranslator({ locale, messages, namespace: 'mail' });
 }
 
-export async function sendSignInMail(input: { to: string; locale: Locale; link: string; code: string }): Promise<void> {
+export async function signInMail(input: {
+  to: string;
+  locale: Locale;
+  link: string;
+  code: string;
+}): Promise<OutgoingMail> {
   const t = await translator(input.locale);
   const spacedCode = `${input.code.slice(0, 3)} ${input.code.slice(3)}`;
   const { text, html } = renderBrandedMail({
@@ -54,19 +80,19 @@ export async function sendSignInMail(input: { to: string; locale: Locale; link: 
     code: { intro: t('signIn.codeIntro'), value: input.code, display: spacedCode },
     footer: [t('signIn.expiry'), t('signIn.ignore')],
   });
-  await sendMail({ to: input.to, subject: t('signIn.subject'), text, html, locale: input.locale });
+  return { to: input.to, subject: t('signIn.subject'), text, html, locale: input.locale };
 }
 
 export type SecurityNoticeType = 'passkey.added' | 'passkey.cloned' | 'sign_in.new_device' | 'identity.linked';
 
 /** A notice about the account's security, with a link that ends every session. */
-export async function sendSecurityNotice(input: {
+export async function securityNoticeMail(input: {
   to: string;
   locale: Locale;
   type: SecurityNoticeType;
   detail: Record<string, string>;
   notMeLink: string;
-}): Promise<void> {
+}): Promise<OutgoingMail> {
   const t = await translator(input.locale);
   const key = input.type.replace('.', '_') as
     'passkey_added' | 'passkey_cloned' | 'sign_in_new_device' | 'identity_linked';
@@ -83,5 +109,5 @@ export async function sendSecurityNotice(input: {
     button: { label: t('security.notMe'), href: input.notMeLink },
     footer: [t('security.notMeHint'), t('security.itWasMe')],
   });
-  await sendMail({ to: input.to, subject: t(`security.${key}.subject`), text, html, locale: input.locale });
+  return { to: input.to, subject: t(`security.${key}.subject`), text, html, locale: input.locale };
 }

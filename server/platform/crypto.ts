@@ -1,6 +1,14 @@
 import 'server-only';
 
-import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  randomInt,
+} from 'node:crypto';
 
 import { getEnv } from './env';
 
@@ -46,4 +54,49 @@ export function randomToken(): string {
 /** A uniformly random 6-digit code, leading zeros kept. */
 export function randomCode(): string {
   return randomInt(0, 1_000_000).toString().padStart(6, '0');
+}
+
+const SEAL_IV_BYTES = 12;
+const SEAL_TAG_BYTES = 16;
+
+function sealKey(secret: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'accord-seal-v1', purpose, 32));
+}
+
+/**
+ * Encrypts data kept at rest (a queued mail) with AES-256-GCM under a key
+ * derived by HKDF from AUTH_SECRET and `purpose`. `context` (e.g. the row's
+ * key) is authenticated, so a sealed value cannot be moved to another row.
+ * Layout: 12-byte IV, 16-byte tag, ciphertext.
+ */
+export function seal(purpose: string, context: string, plaintext: string): Buffer {
+  const iv = randomBytes(SEAL_IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', sealKey(getEnv().AUTH_SECRET, purpose), iv);
+  cipher.setAAD(Buffer.from(context));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+/**
+ * Opens what `seal` gave under AUTH_SECRET or, during a rotation,
+ * AUTH_SECRET_PREVIOUS. Null when no key opens it (tampered, or sealed under
+ * a secret no longer configured).
+ */
+export function unseal(purpose: string, context: string, sealed: Uint8Array): string | null {
+  const data = Buffer.from(sealed);
+  if (data.length < SEAL_IV_BYTES + SEAL_TAG_BYTES) return null;
+  const iv = data.subarray(0, SEAL_IV_BYTES);
+  const tag = data.subarray(SEAL_IV_BYTES, SEAL_IV_BYTES + SEAL_TAG_BYTES);
+  const body = data.subarray(SEAL_IV_BYTES + SEAL_TAG_BYTES);
+  for (const secret of getEnv().AUTH_SECRETS) {
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', sealKey(secret, purpose), iv);
+      decipher.setAAD(Buffer.from(context));
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+    } catch {
+      // Not this secret: try the next.
+    }
+  }
+  return null;
 }

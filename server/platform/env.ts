@@ -27,6 +27,10 @@ const EnvSchema = z
       })
       .optional(),
     MAIL_FROM: z.string().default('Accord <no-reply@accord.localhost>'),
+    // Each SMTP try (connect, greeting, each idle wait), inline in the request and in the worker;
+    // then tries before a queued mail is given up (docs/decisions/027-mail-queue.md).
+    MAIL_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5_000),
+    MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(15),
     // Rate limits: points per window (docs/attack-protection.md lists them).
     RATE_LIMIT_SEND_PER_EMAIL: z.coerce.number().int().positive().default(5),
     RATE_LIMIT_SEND_PER_IP: z.coerce.number().int().positive().default(30),

@@ -9,7 +9,7 @@ import { getLogger } from './log';
 // Deletes what has outlived its use, on a schedule, in whichever worker holds
 // the lock (`npm run worker`, or an app instance's in-process worker): expired
 // challenges, links, sessions and rate-limit counters; sent webhook rows and
-// their outbox events; access-log rows past ACCESS_LOG_RETENTION_DAYS. Only SQL
+// their outbox events; finished mail_queue rows; access-log rows past ACCESS_LOG_RETENTION_DAYS. Only SQL
 // on tables: platform imports no domain. README, "Data retention";
 // docs/decisions/024-health-shutdown-and-housekeeping.md
 
@@ -58,6 +58,12 @@ const PURGES: Purge[] = [
     table: 'outbox_events',
     where: `dispatched_at < $1 AND NOT EXISTS (
       SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = outbox_events.id AND d.status = 'pending')`,
+    cutoff: (now, env) => new Date(now.getTime() - env.OUTBOX_RETENTION_DAYS * DAY_MS),
+  },
+  // Their payload is already erased; the row (purpose, tries, times) is kept as long as the outbox's.
+  {
+    table: 'mail_queue',
+    where: "status <> 'pending' AND finished_at < $1",
     cutoff: (now, env) => new Date(now.getTime() - env.OUTBOX_RETENTION_DAYS * DAY_MS),
   },
   {

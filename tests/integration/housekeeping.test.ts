@@ -86,6 +86,18 @@ async function seed() {
     );
     return { id: BigInt(rows[0]!.id) };
   };
+  const mail = (finishedAt: Date | null) =>
+    prisma.mailQueue.create({
+      data: {
+        idempotencyKey: `test:${randomUUID()}`,
+        purpose: 'sign-in',
+        status: finishedAt ? 'sent' : 'pending',
+        payload: finishedAt ? null : randomBytes(64),
+        createdAt: finishedAt ?? ago(31),
+        finishedAt,
+      },
+      select: { id: true },
+    });
 
   return {
     old: {
@@ -97,6 +109,7 @@ async function seed() {
       delivered: await event(ago(31), 'delivered'),
       dead: await event(ago(31), 'dead'),
       access: await access(ago(396)),
+      mail: await mail(ago(31)),
     },
     kept: {
       // Expired, but less than a day ago: a late click still gets "expired".
@@ -110,6 +123,9 @@ async function seed() {
       pending: await event(ago(31), 'pending'),
       undispatched: await event(null),
       access: await access(ago(394)),
+      mail: await mail(ago(29)),
+      // Old, but never sent: the worker still has it.
+      pendingMail: await mail(null),
     },
   };
 }
@@ -128,6 +144,7 @@ describe('housekeeping', () => {
         rate_limits: 1,
         webhook_deliveries: 2,
         outbox_events: 2,
+        mail_queue: 1,
         data_access_log: 1,
       },
     });
@@ -140,6 +157,7 @@ describe('housekeeping', () => {
       rateLimit: (key: string) => prisma.rateLimit.count({ where: { key } }),
       event: (id: bigint) => prisma.outboxEvent.count({ where: { id } }),
       access: (id: bigint) => prisma.dataAccessLog.count({ where: { id } }),
+      mail: (id: string) => prisma.mailQueue.count({ where: { id } }),
     };
     const { old, kept } = rows;
     expect(
@@ -152,8 +170,9 @@ describe('housekeeping', () => {
         exists.event(old.delivered.id),
         exists.event(old.dead.id),
         exists.access(old.access.id),
+        exists.mail(old.mail.id),
       ]),
-    ).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    ).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(
       await Promise.all([
         exists.challenge(kept.challenge.id),
@@ -165,8 +184,10 @@ describe('housekeeping', () => {
         exists.event(kept.pending.id),
         exists.event(kept.undispatched.id),
         exists.access(kept.access.id),
+        exists.mail(kept.mail.id),
+        exists.mail(kept.pendingMail.id),
       ]),
-    ).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    ).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     expect(await prisma.webhookDelivery.count({ where: { id: kept.pending.deliveries[0]!.id } })).toBe(1);
 
     const again = await runHousekeeping(now);

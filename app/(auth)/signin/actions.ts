@@ -2,6 +2,7 @@
 
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { getLocale } from 'next-intl/server';
+import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 
 import {
@@ -47,6 +48,8 @@ export async function resendCodeAction(): Promise<ActionResult> {
   const result = await requestSignIn(email, ip, isLocale(locale) ? locale : 'en');
   if (!result.ok) return rateLimitedResult(result.retryAfterSeconds);
   await setCookie('signInChallenge', result.challengeId);
+  // The page says again whether this mail went or is queued.
+  revalidatePath('/signin/code');
   return { ok: true };
 }
 

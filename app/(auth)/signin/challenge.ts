@@ -8,8 +8,15 @@ import { readCookie } from '@/server/platform/cookies';
  * challenge that died (too many wrong codes, expiry), for "Send a new code".
  */
 export async function getChallengeEmail(opts: { includeEnded?: boolean } = {}): Promise<string | null> {
+  return (await getChallenge(opts))?.email ?? null;
+}
+
+/** This device's sign-in: where the mail went, and whether it is still queued (SMTP was down). */
+export async function getChallenge(
+  opts: { includeEnded?: boolean } = {},
+): Promise<{ email: string; mailQueued: boolean } | null> {
   // The cookie binds the code page to the device that asked for the code (docs/decisions/004).
   const id = await readCookie('signInChallenge');
   if (!id) return null;
-  return (await getPendingChallenge(id, opts))?.email ?? null;
+  return getPendingChallenge(id, opts);
 }

@@ -22,6 +22,8 @@ type Props = {
   verified: boolean;
   provenance: string;
   pendingEmail: string | null;
+  /** The confirmation mail waits in the queue for the mail server. */
+  pendingMailQueued: boolean;
   hasPasskey: boolean;
   /** The customer's sessions but this one: after a change, an offer to end them. */
   otherSessions: number;
@@ -31,7 +33,15 @@ type Props = {
  * Changing the sign-in address: step-up, then the new address proves itself
  * (link or code); until then the current address stays the sign-in.
  */
-export function EmailSection({ email, verified, provenance, pendingEmail, hasPasskey, otherSessions }: Props) {
+export function EmailSection({
+  email,
+  verified,
+  provenance,
+  pendingEmail,
+  pendingMailQueued,
+  hasPasskey,
+  otherSessions,
+}: Props) {
   const t = useTranslations('emailChange');
   const [opening, startOpening] = useTransition();
   const [changing, setChanging] = useState(false);
@@ -61,6 +71,7 @@ export function EmailSection({ email, verified, provenance, pendingEmail, hasPas
       {offered && (
         <SignOutOthersOffer reason="emailChanged" otherSessions={otherSessions} onDismiss={() => setOffered(false)} />
       )}
+      {pendingEmail && pendingMailQueued && <Alert tone="info">{t('mailQueued')}</Alert>}
 
       {/* Opening is a transition: the button stays, pending, while the forms' code loads.
           The fallback shows only when they load outside one (a pending change, client-side). */}

@@ -96,6 +96,7 @@ export default async function ProfilePage() {
           verified={profile.emailVerified}
           provenance={describeProvenance(profile.provenance.email)}
           pendingEmail={pendingEmail?.newEmail ?? null}
+          pendingMailQueued={pendingEmail?.mailQueued ?? false}
           hasPasskey={passkeys > 0}
           otherSessions={sessions.length - 1}
         />

@@ -5,7 +5,7 @@ import { redirect } from 'next/navigation';
 
 import { AuthShell } from '@/app/_components/auth-shell';
 
-import { getChallengeEmail } from '../challenge';
+import { getChallenge } from '../challenge';
 import { CodeForm } from './code-form';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -13,12 +13,15 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function CodePage() {
-  const email = await getChallengeEmail();
-  if (!email) redirect('/signin');
+  const challenge = await getChallenge();
+  if (!challenge) redirect('/signin');
+  const { email, mailQueued } = challenge;
   const t = await getTranslations('code');
   return (
     <AuthShell title={t('title')}>
-      <p className="mb-6 text-muted">{t.rich('intro', { email, strong: (c) => <strong>{c}</strong> })}</p>
+      <p className="mb-6 text-muted">
+        {t.rich(mailQueued ? 'introQueued' : 'intro', { email, strong: (c) => <strong>{c}</strong> })}
+      </p>
       <CodeForm />
       <p className="mt-6 text-sm">
         <Link href="/signin" className="font-medium text-brand underline underline-offset-4 hover:no-underline">
