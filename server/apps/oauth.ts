@@ -8,7 +8,7 @@ import { isUuid } from '@/lib/uuid';
 import type { FieldPurposes } from '@/server/consent/policy';
 import { getPool } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
-import { consume, countAppRequest, type LimitResult } from '@/server/platform/rate-limit';
+import { consume, type LimitResult } from '@/server/platform/rate-limit';
 import { clientIpOf } from '@/server/platform/request-context';
 
 import { mediaType, readBodyText, requestPath } from './api/http';
@@ -348,17 +348,38 @@ type AppRow = {
   purposes: string[];
   field_purposes: FieldPurposes;
   rate_limit_per_minute: number;
+  /** This request's count in the app's current minute, and when that minute ends (ms since the epoch). */
+  counted: number;
+  window_ends: string;
+  now_ms: string;
 };
 
 /**
  * The app exists, is enabled and the token is of its current generation
- * (neither the secret rotated nor the app disabled since).
+ * (neither the secret rotated nor the app disabled since); if so, the request
+ * is counted against the app's per-minute limit in the same statement (one
+ * round trip on the API's hot path). The counter is a row of rate_limits
+ * (key "app:<id>", points, expire in ms), shared by every instance, reset by
+ * the first request after its minute; PostgreSQL's clock, so instances whose
+ * clocks disagree share one window.
  */
 const APP_CHECK_SQL = `
-SELECT id, client_id, name, purposes, field_purposes, rate_limit_per_minute
-FROM apps
-WHERE id = $1::uuid AND disabled_at IS NULL
-  AND (extract(epoch FROM tokens_valid_after) * 1000)::bigint = $2::bigint`;
+WITH app AS (
+  SELECT id, client_id, name, purposes, field_purposes, rate_limit_per_minute
+  FROM apps
+  WHERE id = $1::uuid AND disabled_at IS NULL
+    AND (extract(epoch FROM tokens_valid_after) * 1000)::bigint = $2::bigint
+), now AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms),
+counter AS (
+  INSERT INTO rate_limits AS r (key, points, expire)
+  SELECT 'app:' || app.id, 1, now.ms + 60000 FROM app, now
+  ON CONFLICT (key) DO UPDATE SET
+    points = CASE WHEN r.expire <= (SELECT ms FROM now) THEN 1 ELSE r.points + 1 END,
+    expire = CASE WHEN r.expire <= (SELECT ms FROM now) THEN excluded.expire ELSE r.expire END
+  RETURNING points, expire
+)
+SELECT app.*, counter.points AS counted, counter.expire AS window_ends, (SELECT ms FROM now) AS now_ms
+FROM app CROSS JOIN counter`;
 
 /**
  * Checks the request's bearer token (signature, expiry, issuer, audience),
@@ -379,23 +400,23 @@ export async function authenticateApp(request: Request, requiredScope: AppScope)
   if ('error' in claims) return invalidToken(request, claims.error);
   if (!isUuid(claims.sub)) return invalidToken(request, 'the access token is not valid');
 
-  // The app check and the request's count against the app's limit, side by side.
-  const [{ rows }, counted] = await Promise.all([
-    getPool().query<AppRow>({ name: 'api-app-check', text: APP_CHECK_SQL, values: [claims.sub, claims.generation] }),
-    countAppRequest(claims.sub),
-  ]);
+  const { rows } = await getPool().query<AppRow>({
+    name: 'api-app-check',
+    text: APP_CHECK_SQL,
+    values: [claims.sub, claims.generation],
+  });
   const row = rows[0];
   if (!row || row.client_id !== claims.clientId) {
     return invalidToken(request, 'the access token was revoked: the app was disabled or its secret rotated');
   }
-  const limit = counted.within(row.rate_limit_per_minute);
-  if (!limit.ok) {
+  if (row.counted > row.rate_limit_per_minute) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((Number(row.window_ends) - Number(row.now_ms)) / 1000));
     return {
       ok: false,
       response: problem('rate-limited', {
         instance: requestPath(request),
         detail: `This app may make ${row.rate_limit_per_minute} requests per minute.`,
-        headers: { 'Retry-After': String(limit.retryAfterSeconds) },
+        headers: { 'Retry-After': String(retryAfterSeconds) },
       }),
     };
   }

@@ -317,7 +317,7 @@ describe('POST /api/oauth/token', () => {
       detail: 'This app may make 2 requests per minute.',
     });
 
-    // Another app is not affected; the counter is a rate-limiter-flexible row.
+    // Another app is not affected; the counter is a row of rate_limits.
     const other = await registerApp({ tag: 'unlimited' });
     expect((await getCustomer(await tokenFor(other.app), customerId)).status).toBe(200);
     const row = await prisma.$queryRaw<
