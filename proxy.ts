@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 
 import { SESSION_COOKIE } from '@/server/platform/cookies';
 
-// Early, cheap work only: security headers, the Origin check on form posts and
+// Early, cheap work only: each page's CSP nonce, the Origin check on form posts and
 // an early redirect. Every page, action and route checks the session again
 // itself (server/identity/auth.ts requireCustomer); this file is never the only guard.
 // proxy.ts runs apart from server/, so it reads the few variables it needs
@@ -45,16 +45,10 @@ function contentSecurityPolicy(nonce: string): string {
   ].join('; ');
 }
 
+// The other security headers are static: next.config.mjs sets them on every
+// response, this file's included.
 function withSecurityHeaders(response: NextResponse, csp: string): NextResponse {
   response.headers.set('Content-Security-Policy', csp);
-  response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
-  response.headers.set('X-Content-Type-Options', 'nosniff');
-  response.headers.set('X-Frame-Options', 'DENY');
-  response.headers.set(
-    'Permissions-Policy',
-    'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), publickey-credentials-get=(self), publickey-credentials-create=(self)',
-  );
-  if (production) response.headers.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
   return response;
 }
 
@@ -105,5 +99,9 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|brand/|favicon.ico).*)'],
+  // Not /api/: route handlers send no HTML, so need no nonce; they authenticate
+  // with their own means (tokens, Auth.js's CSRF check) and skip the Origin
+  // check above anyway. Their static headers, CSP included, come from
+  // next.config.mjs, without the cost of running this file on every API request.
+  matcher: ['/((?!api/|_next/static|_next/image|brand/|favicon.ico).*)'],
 };

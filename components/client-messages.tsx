@@ -2,8 +2,8 @@ import { NextIntlClientProvider } from 'next-intl';
 import { getMessages } from 'next-intl/server';
 import type { ReactNode } from 'react';
 
-/** Sent to the browser on every page: the error boundary, shared words, form validation. */
-const ALWAYS = ['common', 'error', 'validation'] as const;
+/** Sent to the browser on every page: the error boundary and shared words. */
+const ALWAYS = ['common', 'error'] as const;
 
 /**
  * The message catalogues the client components below need, and only those:

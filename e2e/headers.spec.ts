@@ -1,6 +1,7 @@
 /**
- * Security headers (proxy.ts) on pages, API routes and refusals: a Content-Security-Policy
- * with a fresh nonce per response that every script of the page carries, no framing,
+ * Security headers (next.config.mjs, and proxy.ts for each page's nonce) on pages, API
+ * routes and refusals: on pages a Content-Security-Policy with a fresh nonce per response
+ * that every script of the page carries, on API routes one that allows nothing; no framing,
  * a strict referrer policy, no MIME sniffing, HSTS (the e2e app runs with
  * NODE_ENV=production); the session cookie's flags; and the app working under its CSP
  * (no violation reported during a whole sign-in).
@@ -30,15 +31,20 @@ function nonceOf(csp: Map<string, string[]>): string {
   return nonces[0]!;
 }
 
-/** The headers every response of the app carries, whatever it is. */
-function expectSecurityHeaders(response: APIResponse): void {
+/** The headers every response of the app carries: a page's CSP, or the API's that allows nothing. */
+function expectSecurityHeaders(response: APIResponse, kind: 'page' | 'api' = 'page'): void {
   const headers = response.headers();
   const csp = parseCsp(headers['content-security-policy']);
   const scriptSrc = csp.get('script-src') ?? [];
   expect(scriptSrc).not.toContain("'unsafe-inline'");
   expect(scriptSrc).not.toContain("'unsafe-eval'");
-  expect(scriptSrc).toContain("'strict-dynamic'");
-  expect(csp.get('default-src')).toEqual(["'self'"]);
+  if (kind === 'page') {
+    expect(scriptSrc).toContain("'strict-dynamic'");
+    expect(csp.get('default-src')).toEqual(["'self'"]);
+  } else {
+    expect(scriptSrc).toEqual(["'none'"]);
+    expect(csp.get('default-src')).toEqual(["'none'"]);
+  }
   expect(csp.get('object-src')).toEqual(["'none'"]);
   expect(csp.get('base-uri')).toEqual(["'self'"]);
   expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
@@ -57,18 +63,24 @@ function expectSecurityHeaders(response: APIResponse): void {
 }
 
 test.describe('security headers', () => {
-  for (const path of ['/signin', '/api/health']) {
-    test(`on ${path}, with a new nonce for every response`, async ({ request }) => {
-      const first = await request.get(path);
-      const second = await request.get(path);
-      expect(first.status()).toBe(200);
-      expect(second.status()).toBe(200);
-      expectSecurityHeaders(first);
-      expectSecurityHeaders(second);
-      const nonces = [first, second].map((r) => nonceOf(parseCsp(r.headers()['content-security-policy'])));
-      expect(nonces[0]).not.toBe(nonces[1]);
-    });
-  }
+  test('on a page, with a new nonce for every response', async ({ request }) => {
+    const first = await request.get('/signin');
+    const second = await request.get('/signin');
+    expect(first.status()).toBe(200);
+    expect(second.status()).toBe(200);
+    expectSecurityHeaders(first);
+    expectSecurityHeaders(second);
+    const nonces = [first, second].map((r) => nonceOf(parseCsp(r.headers()['content-security-policy'])));
+    expect(nonces[0]).not.toBe(nonces[1]);
+  });
+
+  test('on API routes, a CSP that allows nothing (they send no document)', async ({ request }) => {
+    for (const path of ['/api/health', '/api/v1/customers/00000000-0000-4000-8000-000000000000']) {
+      const response = await request.get(path);
+      expect(response.status()).toBe(path === '/api/health' ? 200 : 401);
+      expectSecurityHeaders(response, 'api');
+    }
+  });
 
   test("every script tag of the page carries its response's nonce", async ({ request }) => {
     const response = await request.get('/signin');

@@ -4,7 +4,7 @@
 //
 //   npm run bench [-- --no-build] [--rounds=5] [--duration=5] [--warmup=3] [--connections=20] [--port=3200]
 //   npm run bench -- --nice=-10
-//     run both next start servers and autocannon at that scheduling priority,
+//     run both servers and autocannon at that scheduling priority,
 //     as processes and as sessions (autogroups); negative needs root. On a
 //     machine busy with other work they then get the cores first (PostgreSQL
 //     keeps its own).
@@ -25,7 +25,7 @@
 // SELECT, one route handler with one SELECT by id, a pg Pool), built with the
 // repository's next (the same version) in its own folder and started as its
 // own `next start` process on the same database. Accord's production build
-// contains none of it. Its targets are loaded interleaved with Accord's in
+// contains none of it; Accord runs as `npm start` runs it (dist/http-server.mjs). Its targets are loaded interleaved with Accord's in
 // one run: each round runs every target once, the starting target rotating,
 // so machine noise hits all alike; the figures are medians across rounds.
 // Pairs (targets.ts): /legal/terms ↔ the bare static page (no goal: Accord

@@ -173,7 +173,7 @@ export async function profile(servers: Servers, target: Target, dir: string, db:
     file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) await sleep(100);
   }
-  if (!file) fail(`next start wrote no .cpuprofile in ${dir}`);
+  if (!file) fail(`the server wrote no .cpuprofile in ${dir}`);
   analyseProfile(path.join(dir, file), from, to, sample.total);
   console.log(
     `\nProfile: ${path.relative(process.cwd(), path.join(dir, file))} (Chrome DevTools → Performance → Load profile)`,

@@ -69,8 +69,8 @@ export function printReport(input: ReportInput): number {
   };
 
   console.log(
-    `\nAccord against the bare Next.js app (bench/baseline/), both production builds of Next.js ${input.nextVersion}, each its own next start ` +
-      `process, one PostgreSQL with ${input.customers} customers; ${options.connections} connections; median of ${options.rounds} interleaved ` +
+    `\nAccord against the bare Next.js app (bench/baseline/), both production builds of Next.js ${input.nextVersion} (Accord behind its own HTTP server as npm start runs it, the bare app ` +
+      `with next start), each its own process, one PostgreSQL with ${input.customers} customers; ${options.connections} connections; median of ${options.rounds} interleaved ` +
       `${options.durationS}-s rounds. Bare static page: empty, prerendered; bare dynamic page: the session cookie and one SELECT; ` +
       `bare route handler: one SELECT by id, as JSON.\n`,
   );

@@ -1,7 +1,8 @@
-// The two production servers a run compares: Accord (`next build` and
-// `next start` in the repository) and the bare app (the same in
-// bench/baseline/), each its own process and process group, both built and
-// started with the repository's next binary.
+// The two production servers a run compares: Accord as `npm start` runs it
+// (`next build`, then scripts/build-server.ts; dist/http-server.mjs, the HTTP
+// server in front of Next.js) and the bare app (`next build` and `next start`
+// in bench/baseline/), each its own process and process group, both built
+// with the repository's next binary.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -23,6 +24,12 @@ export type App = {
   readyPath: string;
   /** Its process environment besides NODE_ENV, PORT and the database. */
   env(origin: string): Record<string, string>;
+  /** Node's arguments that start its production server on the port. */
+  serverArgs(port: number): string[];
+  /** A step after `next build`, always run (it is quick): the files serverArgs needs. */
+  afterBuild?: () => Promise<void>;
+  /** Its server's name in the log. */
+  label: string;
 };
 
 export const accordApp: App = {
@@ -36,7 +43,14 @@ export const accordApp: App = {
     API_TOKEN_TTL_SECONDS: '3600',
     // Webhooks are measured by a worker in the bench process, after the rounds: none runs in the server.
     WEBHOOK_WORKER: 'off',
+    SHUTDOWN_DELAY_MS: '0',
   }),
+  // What `npm start` runs (scripts/serve.ts spawns it once the database is
+  // ready): the request id, X-Forwarded-For rebuilt and a log line per request
+  // are part of every request's cost.
+  serverArgs: () => ['--enable-source-maps', path.join(repoRoot, 'dist', 'http-server.mjs')],
+  afterBuild: () => run(process.execPath, [tsxCli, path.join('scripts', 'build-server.ts')], repoRoot, process.env),
+  label: 'dist/http-server.mjs (accord)',
 };
 
 export const baselineApp: App = {
@@ -44,7 +58,11 @@ export const baselineApp: App = {
   dir: baselineDir,
   readyPath: '/static',
   env: () => ({}),
+  serverArgs: (port) => [nextBin, 'start', '-p', String(port)],
+  label: 'next start (baseline)',
 };
+
+const tsxCli = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 export type Server = { name: ServerName; origin: string; child: ChildProcess; output: string[] };
 
@@ -77,7 +95,8 @@ function otherNextUsingBuild(dir: string): { pid: number; command: string } | nu
       // `next start`, `node …/bin/next build`, `npm exec next start`, `sh -c "'next' start -p 3100"`
       const isNext =
         args.some((arg, i) => /(^|\/)next$/.test(arg) && /^(build|start)$/.test(args[i + 1] ?? '')) ||
-        args.some((arg) => /^'?next'?\s+(build|start)(\s|$)/.test(arg));
+        args.some((arg) => /^'?next'?\s+(build|start)(\s|$)/.test(arg)) ||
+        args.some((arg) => /(^|\/)dist\/http-server\.mjs$/.test(arg));
       if (!isNext) continue;
       const command = args.join(' ');
       if (fs.realpathSync(`/proc/${entry}/cwd`) === root) return { pid: Number(entry), command };
@@ -112,6 +131,7 @@ export async function build(app: App, routes: string[]): Promise<void> {
     });
     log(`next build (${app.name}) took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
+  await app.afterBuild?.();
   const manifest = JSON.parse(fs.readFileSync(path.join(nextDir, 'app-path-routes-manifest.json'), 'utf8')) as Record<
     string,
     string
@@ -157,7 +177,7 @@ export async function startServer(
   // closed local port keeps a developer's SMTP out of it all the same.
   env.SMTP_URL = 'smtp://127.0.0.1:9';
   const nodeFlags = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  const [command, args] = nodeCommand([...nodeFlags, nextBin, 'start', '-p', String(port)]);
+  const [command, args] = nodeCommand([...nodeFlags, ...app.serverArgs(port)]);
   // Its own process group, so stopping it also stops anything it forks.
   const child = spawn(command, args, { cwd: app.dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   prioritiseSession(child.pid);
@@ -177,7 +197,7 @@ export async function startServer(
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       fail(
-        `next start (${app.name}) exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was ready:\n${output.join('').trim()}`,
+        `${app.label} exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was ready:\n${output.join('').trim()}`,
       );
     }
     try {
@@ -187,12 +207,10 @@ export async function startServer(
       // not listening yet
     }
     if (Date.now() > deadline)
-      fail(`next start (${app.name}) did not answer ${app.readyPath} within 60 s:\n${output.join('').trim()}`);
+      fail(`${app.label} did not answer ${app.readyPath} within 60 s:\n${output.join('').trim()}`);
     await sleep(200);
   }
-  log(
-    `next start (${app.name}) is ready on ${origin} (PID ${child.pid}${options.nice === null ? '' : `, nice ${options.nice}`})`,
-  );
+  log(`${app.label} is ready on ${origin} (PID ${child.pid}${options.nice === null ? '' : `, nice ${options.nice}`})`);
   return server;
 }
 
@@ -215,5 +233,5 @@ export async function stopServer(server: Server): Promise<void> {
     }
     await exited;
   }
-  log(`next start (${server.name}) stopped`);
+  log(`${server.name === 'accord' ? accordApp.label : baselineApp.label} stopped`);
 }

@@ -8,7 +8,7 @@ import { isUuid } from '@/lib/uuid';
 import type { FieldPurposes } from '@/server/consent/policy';
 import { getPool } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
-import { consume, countAppRequest, type LimitResult } from '@/server/platform/rate-limit';
+import { consume, type LimitResult } from '@/server/platform/rate-limit';
 import { clientIpOf } from '@/server/platform/request-context';
 
 import { mediaType, readBodyText, requestPath } from './api/http';
@@ -259,7 +259,7 @@ export function bearerChallenge(params: Record<string, string>): string {
 }
 
 /** 401. Without a token at all, the challenge carries no error code (RFC 6750 section 3.1). */
-function invalidToken(request: Request, description: string | null): Authentication {
+function invalidToken(request: Request, description: string | null): { ok: false; response: Response } {
   const challenge =
     description === null
       ? bearerChallenge({})
@@ -274,7 +274,7 @@ function invalidToken(request: Request, description: string | null): Authenticat
   };
 }
 
-type Claims = { sub: string; clientId: string; scopes: string[]; generation: number; exp: number };
+export type Claims = { sub: string; clientId: string; scopes: string[]; generation: number; exp: number };
 
 /**
  * Tokens whose signature and claims this process already checked. A check
@@ -348,54 +348,92 @@ type AppRow = {
   purposes: string[];
   field_purposes: FieldPurposes;
   rate_limit_per_minute: number;
+  /** This request's count in the app's current minute, and when that minute ends (ms since the epoch). */
+  counted: number;
+  window_ends: number;
+  now_ms: number;
 };
 
 /**
  * The app exists, is enabled and the token is of its current generation
- * (neither the secret rotated nor the app disabled since).
+ * (neither the secret rotated nor the app disabled since); if so, the request
+ * is counted against the app's per-minute limit in the same statement. The
+ * counter is a row of rate_limits (key "app:<id>", points, expire in ms),
+ * shared by every instance, reset by the first request after its minute;
+ * PostgreSQL's clock, so instances whose clocks disagree share one window.
+ * `gate` is the app's row with its count; `r` the reader when everything
+ * allows the request (the client id, the limit, the scope: $3, $4), in
+ * server/consent/policy.ts's columns, so that a read can follow in the same
+ * statement (readCustomersGated): one round trip for the whole API read.
  */
-const APP_CHECK_SQL = `
-SELECT id, client_id, name, purposes, field_purposes, rate_limit_per_minute
-FROM apps
-WHERE id = $1::uuid AND disabled_at IS NULL
-  AND (extract(epoch FROM tokens_valid_after) * 1000)::bigint = $2::bigint`;
+const APP_GATE_CTES = `
+app AS (
+  SELECT id, client_id, name, purposes, field_purposes, rate_limit_per_minute
+  FROM apps
+  WHERE id = $1::uuid AND disabled_at IS NULL
+    AND (extract(epoch FROM tokens_valid_after) * 1000)::bigint = $2::bigint
+), now AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms),
+counter AS (
+  INSERT INTO rate_limits AS rl (key, points, expire)
+  SELECT 'app:' || app.id, 1, now.ms + 60000 FROM app, now
+  ON CONFLICT (key) DO UPDATE SET
+    points = CASE WHEN rl.expire <= (SELECT ms FROM now) THEN 1 ELSE rl.points + 1 END,
+    expire = CASE WHEN rl.expire <= (SELECT ms FROM now) THEN excluded.expire ELSE rl.expire END
+  RETURNING points, expire
+),
+gate AS (
+  SELECT app.*, counter.points AS counted, counter.expire AS window_ends, (SELECT ms FROM now) AS now_ms
+  FROM app CROSS JOIN counter
+),
+r AS (
+  SELECT id AS app_id, field_purposes, 'app'::text AS accessor_type, client_id AS accessor_id,
+    name AS accessor_name, NULL::text AS reason
+  FROM gate WHERE client_id = $3 AND counted <= rate_limit_per_minute AND $4::boolean
+)`;
 
-/**
- * Checks the request's bearer token (signature, expiry, issuer, audience),
- * that its app exists, is enabled and has not rotated its secret since,
- * that the token carries `requiredScope`, then counts the request against
- * the app's rate limit. The failure response is ready to return (RFC 6750
- * challenges, RFC 9457 bodies).
- */
-export async function authenticateApp(request: Request, requiredScope: AppScope): Promise<Authentication> {
+export type BearerToken = { ok: true; claims: Claims } | { ok: false; response: Response };
+
+/** The request's bearer token, checked (signature, expiry, issuer, audience) but not yet against its app. */
+export async function bearerToken(request: Request): Promise<BearerToken> {
   const header = request.headers.get('authorization');
   const match = header === null ? null : /^Bearer +(\S+) *$/i.exec(header);
   if (!match)
     return invalidToken(request, header === null ? null : 'send the access token as "Authorization: Bearer <token>"');
   const token = match[1]!;
   if (token.length > TOKEN_MAX_LENGTH) return invalidToken(request, 'the access token is not valid');
-
   const claims = await verifyToken(token);
   if ('error' in claims) return invalidToken(request, claims.error);
   if (!isUuid(claims.sub)) return invalidToken(request, 'the access token is not valid');
+  return { ok: true, claims };
+}
 
-  // The app check and the request's count against the app's limit, side by side.
-  const [{ rows }, counted] = await Promise.all([
-    getPool().query<AppRow>({ name: 'api-app-check', text: APP_CHECK_SQL, values: [claims.sub, claims.generation] }),
-    countAppRequest(claims.sub),
-  ]);
-  const row = rows[0];
+/** The app check of a checked token, as CTEs a read can follow (readCustomersGated). */
+export function appGate(claims: Claims, requiredScope: AppScope): { name: string; sql: string; values: unknown[] } {
+  return {
+    name: 'api-app-gate',
+    sql: APP_GATE_CTES,
+    values: [claims.sub, claims.generation, claims.clientId, claims.scopes.includes(requiredScope)],
+  };
+}
+
+/** The app check's verdict, in authenticateApp's order: revoked, over its limit, lacking the scope. */
+export function judgeApp(
+  request: Request,
+  claims: Claims,
+  row: AppRow | null,
+  requiredScope: AppScope,
+): Authentication {
   if (!row || row.client_id !== claims.clientId) {
     return invalidToken(request, 'the access token was revoked: the app was disabled or its secret rotated');
   }
-  const limit = counted.within(row.rate_limit_per_minute);
-  if (!limit.ok) {
+  if (row.counted > row.rate_limit_per_minute) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((Number(row.window_ends) - Number(row.now_ms)) / 1000));
     return {
       ok: false,
       response: problem('rate-limited', {
         instance: requestPath(request),
         detail: `This app may make ${row.rate_limit_per_minute} requests per minute.`,
-        headers: { 'Retry-After': String(limit.retryAfterSeconds) },
+        headers: { 'Retry-After': String(retryAfterSeconds) },
       }),
     };
   }
@@ -412,6 +450,27 @@ export async function authenticateApp(request: Request, requiredScope: AppScope)
       scopes,
     },
   };
+}
+
+export type { AppRow as AppGateRow };
+
+/**
+ * Checks the request's bearer token (signature, expiry, issuer, audience),
+ * that its app exists, is enabled and has not rotated its secret since,
+ * that the token carries `requiredScope`, then counts the request against
+ * the app's rate limit. The failure response is ready to return (RFC 6750
+ * challenges, RFC 9457 bodies).
+ */
+export async function authenticateApp(request: Request, requiredScope: AppScope): Promise<Authentication> {
+  const bearer = await bearerToken(request);
+  if (!bearer.ok) return bearer;
+  const gate = appGate(bearer.claims, requiredScope);
+  const { rows } = await getPool().query<{ gate: AppRow }>({
+    name: 'api-app-check',
+    text: `WITH ${gate.sql} SELECT to_jsonb(gate) AS gate FROM gate`,
+    values: gate.values,
+  });
+  return judgeApp(request, bearer.claims, rows[0]?.gate ?? null, requiredScope);
 }
 
 /** 403 with the RFC 6750 challenge naming the scope needed. */

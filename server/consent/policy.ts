@@ -80,58 +80,90 @@ type Row = {
  * something was returned of. Unknown ids are simply absent.
  */
 export async function readCustomers(reader: Reader, selection: Selection): Promise<PolicyRead[]> {
-  const params: unknown[] = [reader.appId, JSON.stringify(reader.fieldPurposes)];
+  const a = reader.accessor;
+  const values = [reader.appId, JSON.stringify(reader.fieldPurposes), a.type, a.id, a.name, reader.reason ?? null];
+  const readerCte = `r AS (SELECT $1::uuid AS app_id, $2::jsonb AS field_purposes, $3::text AS accessor_type,
+    $4::text AS accessor_id, $5::text AS accessor_name, $6::text AS reason)`;
+  const { rows } = await policyRead(readerCte, values, selection, 'values');
+  return rows.map(toRead);
+}
+
+/**
+ * A read whose reader is decided in the same statement, by SQL that comes
+ * before it (an app's API request: the app check and its rate limit, one round
+ * trip for all): `ctes` defines `gate` (one row or none, returned as it is)
+ * and `r` (the reader's row, with readCustomers' columns; none when the gate
+ * says no, and then nothing is read or logged).
+ */
+export async function readCustomersGated<Gate extends object>(
+  ctes: { name: string; sql: string; values: unknown[] },
+  selection: Selection,
+): Promise<{ gate: Gate | null; reads: PolicyRead[] }> {
+  const { rows } = await policyRead(ctes.sql, ctes.values, selection, ctes.name);
+  const first = rows[0] as (Row & { gate: Gate | null }) | undefined;
+  return { gate: first?.gate ?? null, reads: rows.filter((row) => row.id !== null).map(toRead) };
+}
+
+async function policyRead(readerCtes: string, values: unknown[], selection: Selection, shape: string) {
+  const params = [...values];
+  const param = (value: unknown) => `$${params.push(value)}`;
   let candidates: string;
   let kind: string;
+  const visible = 'accord_visible_fields(c.id, r.app_id, r.field_purposes) AS visible';
   if ('ids' in selection) {
-    if (selection.ids.length === 0) return [];
+    if (selection.ids.length === 0) return { rows: [] as Array<Row & { gate: null }> };
     // One id (the API's GET, a webhook) compares with = : cheaper to plan and run than = ANY.
     const one = selection.ids.length === 1;
     kind = one ? 'id' : 'ids';
-    params.push(one ? selection.ids[0] : selection.ids);
-    candidates = `SELECT c.*, accord_visible_fields(c.id, $1::uuid, $2::jsonb) AS visible FROM customers c WHERE ${one ? 'c.id = $3::uuid' : 'c.id = ANY($3::uuid[])'}`;
+    const ids = param(one ? selection.ids[0] : selection.ids);
+    candidates = `SELECT c.*, ${visible} FROM customers c, r WHERE ${one ? `c.id = ${ids}::uuid` : `c.id = ANY(${ids}::uuid[])`}`;
   } else if ('email' in selection) {
     kind = 'email';
-    params.push(selection.email);
-    candidates = `SELECT * FROM (SELECT c.*, accord_visible_fields(c.id, $1::uuid, $2::jsonb) AS visible FROM customers c WHERE c.email = $3) s WHERE s.visible ? 'email'`;
+    candidates = `SELECT * FROM (SELECT c.*, ${visible} FROM customers c, r WHERE c.email = ${param(selection.email)}) s WHERE s.visible ? 'email'`;
   } else {
     kind = 'page';
-    params.push(selection.after, selection.limit);
-    candidates = `SELECT * FROM (SELECT c.*, accord_visible_fields(c.id, $1::uuid, $2::jsonb) AS visible FROM customers c
-      WHERE ($3::uuid IS NULL OR c.id > $3::uuid) ORDER BY c.id) s WHERE s.visible <> '{}'::jsonb ORDER BY s.id LIMIT $4`;
+    const after = param(selection.after);
+    candidates = `SELECT * FROM (SELECT c.*, ${visible} FROM customers c, r
+      WHERE (${after}::uuid IS NULL OR c.id > ${after}::uuid) ORDER BY c.id) s WHERE s.visible <> '{}'::jsonb ORDER BY s.id LIMIT ${param(selection.limit)}`;
   }
-  const a = reader.accessor;
-  params.push(a.type, a.id, a.name, reader.reason ?? null);
-  const n = params.length;
-  const { rows } = await getPool().query<Row>({
+  const gated = shape !== 'values';
+  return getPool().query<Row & { gate: unknown }>({
     // A named (prepared) statement per shape: planned once per connection,
     // not on every read (the API's hot path).
-    name: `accord-read-customers-${kind}`,
-    text: `WITH d AS MATERIALIZED (${candidates}),
+    name: `accord-read-customers-${shape}-${kind}`,
+    text: `WITH ${readerCtes},
+    d AS MATERIALIZED (${candidates}),
     -- The log's one writer, once for every row returned with something visible.
     logged AS (
-      SELECT accord_record_access(array_agg(ROW(d.id, $${n - 3}::text, $${n - 2}::text, $${n - 1}::text,
+      SELECT accord_record_access(array_agg(ROW(d.id, r.accessor_type, r.accessor_id, r.accessor_name,
         ARRAY(SELECT jsonb_object_keys(d.visible)), ARRAY(SELECT e.v FROM jsonb_each_text(d.visible) AS e(k, v)),
-        $${n}::text)::accord_data_access)) AS n
-      FROM d WHERE d.visible <> '{}'::jsonb
-    )
-    -- Prisma stores UTC in timestamp columns; pg would read them as local time.
-    SELECT d.id, d.version, d.updated_at AT TIME ZONE 'UTC' AS updated_at, d.visible,
-      CASE WHEN d.visible ? 'name' THEN d.first_name END AS first_name,
-      CASE WHEN d.visible ? 'name' THEN d.last_name END AS last_name,
-      CASE WHEN d.visible ? 'email' THEN d.email END AS email,
-      CASE WHEN d.visible ? 'email' THEN d.email_verified IS NOT NULL END AS email_verified,
-      CASE WHEN d.visible ? 'phone' THEN (SELECT p.e164 FROM customer_phones p WHERE p.customer_id = d.id) END AS phone,
-      CASE WHEN d.visible ? 'locale' THEN d.locale END AS locale,
-      CASE WHEN d.visible ? 'postalAddress' THEN (
-        SELECT coalesce(jsonb_object_agg(a.kind, jsonb_build_object(
-          'country', a.country, 'line1', a.line1, 'line2', a.line2, 'postalCode', a.postal_code, 'city', a.city)), '{}'::jsonb)
-        FROM addresses a WHERE a.customer_id = d.id) END AS addresses
+        r.reason)::accord_data_access)) AS n
+      FROM d, r WHERE d.visible <> '{}'::jsonb
+    ),
     -- Joined so that the log is written whenever a row is returned (logged is one row).
-    FROM d CROSS JOIN logged ORDER BY d.id`,
+    read AS (
+      -- Prisma stores UTC in timestamp columns; pg would read them as local time.
+      SELECT d.id, d.version, d.updated_at AT TIME ZONE 'UTC' AS updated_at, d.visible,
+        CASE WHEN d.visible ? 'name' THEN d.first_name END AS first_name,
+        CASE WHEN d.visible ? 'name' THEN d.last_name END AS last_name,
+        CASE WHEN d.visible ? 'email' THEN d.email END AS email,
+        CASE WHEN d.visible ? 'email' THEN d.email_verified IS NOT NULL END AS email_verified,
+        CASE WHEN d.visible ? 'phone' THEN (SELECT p.e164 FROM customer_phones p WHERE p.customer_id = d.id) END AS phone,
+        CASE WHEN d.visible ? 'locale' THEN d.locale END AS locale,
+        CASE WHEN d.visible ? 'postalAddress' THEN (
+          SELECT coalesce(jsonb_object_agg(a.kind, jsonb_build_object(
+            'country', a.country, 'line1', a.line1, 'line2', a.line2, 'postalCode', a.postal_code, 'city', a.city)), '{}'::jsonb)
+          FROM addresses a WHERE a.customer_id = d.id) END AS addresses
+      FROM d CROSS JOIN logged
+    )
+    ${
+      gated
+        ? // The gate's row comes back even when nothing is read (then with a NULL id).
+          'SELECT read.*, to_jsonb(gate) AS gate FROM gate LEFT JOIN read ON true ORDER BY read.id'
+        : 'SELECT read.*, NULL::jsonb AS gate FROM read ORDER BY read.id'
+    }`,
     values: params,
   });
-  return rows.map(toRead);
 }
 
 function toRead(row: Row): PolicyRead {

@@ -118,29 +118,5 @@ export async function refillCodeBudget(email: string): Promise<void> {
   await limiters().codeAttempts.delete(email);
 }
 
-// Per-app API limits: one counter per app and minute, in PostgreSQL like the
-// others. Each app has its own limit (apps.rate_limit_per_minute), read in the
-// same request by the app check, so the counter is taken without a limit of
-// its own (in parallel with that check) and compared with the app's limit.
-const APP_COUNTER_CEILING = 1_000_000_000;
-const globalForAppLimits = globalThis as unknown as { accordAppCounter?: RateLimiterPostgres };
-
-/** Counts one API request of this app; `within(limit)` then says whether it is allowed. */
-export async function countAppRequest(appId: string): Promise<{ within(perMinute: number): LimitResult }> {
-  globalForAppLimits.accordAppCounter ??= new RateLimiterPostgres({
-    storeClient: getPool(),
-    tableName: 'rate_limits',
-    tableCreated: true,
-    keyPrefix: 'app',
-    points: APP_COUNTER_CEILING,
-    duration: 60,
-    clearExpiredByTimeout: false,
-  });
-  const res = await globalForAppLimits.accordAppCounter.consume(appId);
-  return {
-    within: (perMinute) =>
-      res.consumedPoints <= perMinute
-        ? { ok: true }
-        : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) },
-  };
-}
+// Per-app API limits are counted by the app check itself, in one statement
+// (server/apps/oauth.ts authenticateApp), in the same table.

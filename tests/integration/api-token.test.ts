@@ -318,7 +318,7 @@ describe('POST /api/oauth/token', () => {
       detail: 'This app may make 2 requests per minute.',
     });
 
-    // Another app is not affected; the counter is a rate-limiter-flexible row.
+    // Another app is not affected; the counter is a row of rate_limits.
     const other = await registerApp({ tag: 'unlimited' });
     expect((await getCustomer(await tokenFor(other.app), customerId)).status).toBe(200);
     const row = await prisma.$queryRaw<
@@ -326,9 +326,34 @@ describe('POST /api/oauth/token', () => {
     >`SELECT points FROM rate_limits WHERE key = ${`app:${app.id}`}`;
     expect(row[0]?.points).toBe(3);
 
+    // The refused read was neither made nor logged (the check and the read are one statement).
+    const logged = () => prisma.dataAccessLog.count({ where: { customerId, accessorId: app.clientId } });
+    expect(await logged()).toBe(2);
+
     // A new window starts once the old one is over.
     await prisma.$executeRaw`UPDATE rate_limits SET expire = ${Date.now() - 1} WHERE key = ${`app:${app.id}`}`;
     expect((await getCustomer(token, customerId)).status).toBe(200);
+    expect(await logged()).toBe(3);
+  });
+
+  it('reads and logs nothing for a token without customers:read, a disabled app or another client id', async () => {
+    const { app } = await registerApp({ tag: 'no-read' });
+    const logged = () => prisma.dataAccessLog.count({ where: { customerId, accessorId: app.clientId } });
+    const writeOnly = (await issueAccessToken(app, ['customers:write'])).accessToken;
+    const refused = await getCustomer(writeOnly, customerId);
+    expect(refused.status).toBe(403);
+    expect((await problemOf(refused)).type).toMatch(/#problem-insufficient-scope$/);
+
+    const other = await registerApp({ tag: 'other-client' });
+    const forged = (await issueAccessToken({ ...app, clientId: other.app.clientId }, ['customers:read'])).accessToken;
+    expect((await getCustomer(forged, customerId)).status).toBe(401);
+
+    const token = await tokenFor(app);
+    expect((await getCustomer(token, customerId)).status).toBe(200);
+    expect(await logged()).toBe(1);
+    await setAppDisabled(app.clientId, true);
+    expect((await getCustomer(token, customerId)).status).toBe(401);
+    expect(await logged()).toBe(1);
   });
 });
 

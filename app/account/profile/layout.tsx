@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { ClientMessages } from '@/components/client-messages';
 
 // The messages of the profile client components, and of the step-up they may show.
-const NAMESPACES = ['profile', 'emailChange', 'stepUp', 'passkey', 'code', 'signOutOthers'] as const;
+const NAMESPACES = ['validation', 'profile', 'emailChange', 'stepUp', 'passkey', 'code', 'signOutOthers'] as const;
 
 export default function Layout({ children }: { children: ReactNode }) {
   return <ClientMessages namespaces={NAMESPACES}>{children}</ClientMessages>;

@@ -5,12 +5,26 @@ import type { z } from 'zod';
 import type { Locale } from '@/lib/i18n/config';
 import { appReader } from '@/server/apps/registry';
 import { recordDataAccess } from '@/server/consent/access-log';
-import { readCustomers, visibleFields, type PolicyRead, type SharedField } from '@/server/consent/policy';
+import {
+  readCustomers,
+  readCustomersGated,
+  visibleFields,
+  type PolicyRead,
+  type SharedField,
+} from '@/server/consent/policy';
 import { updateProfile } from '@/server/customers/profile';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 
-import { authenticateApp, insufficientScope, type ApiApp } from '../oauth';
+import {
+  appGate,
+  authenticateApp,
+  bearerToken,
+  insufficientScope,
+  judgeApp,
+  type ApiApp,
+  type AppGateRow,
+} from '../oauth';
 import { etag, json, mediaType, parseIfMatch, readBodyText, requestPath } from './http';
 import { fieldError, internalError, jsonPointer, problem, type ProblemFieldError } from './problem';
 import {
@@ -55,12 +69,23 @@ function notFound(request: Request): Response {
 
 const isCustomerId = (id: string) => CustomerIdSchema.safeParse(id).success;
 
-/** GET /api/v1/customers/{id}: the hot path, one token check and one policy read. */
+/**
+ * GET /api/v1/customers/{id}: the hot path, one token check and one statement
+ * (the app check, its rate limit, the policy read and its access log).
+ */
 export async function getCustomer(request: Request, id: string): Promise<Response> {
-  const auth = await authenticateApp(request, 'customers:read');
+  if (!isCustomerId(id)) {
+    const auth = await authenticateApp(request, 'customers:read');
+    return auth.ok ? notFound(request) : auth.response;
+  }
+  const bearer = await bearerToken(request);
+  if (!bearer.ok) return bearer.response;
+  const { gate, reads } = await readCustomersGated<AppGateRow>(appGate(bearer.claims, 'customers:read'), {
+    ids: [id],
+  });
+  const auth = judgeApp(request, bearer.claims, gate, 'customers:read');
   if (!auth.ok) return auth.response;
-  if (!isCustomerId(id)) return notFound(request);
-  const [read] = await readCustomers(appReader(auth.app), { ids: [id] });
+  const [read] = reads;
   // Nothing visible (never consented, or access withdrawn) is answered as unknown.
   if (!read || Object.keys(read.visible).length === 0) return notFound(request);
   return json(toApiCustomer(read), { headers: { ETag: etag(read.customer.version) } });
