@@ -65,10 +65,55 @@ function allowedOrigins(request: NextRequest): Set<string> {
   return origins;
 }
 
-export function proxy(request: NextRequest) {
+/** 400 before any route runs; the apps' API answers RFC 9457 problem details, like its own refusals. */
+function badRequest(pathname: string, detail: string, csp: string): NextResponse {
+  const response = pathname.startsWith('/api/')
+    ? NextResponse.json(
+        { type: 'about:blank', title: 'Bad Request', status: 400, detail },
+        { status: 400, headers: { 'Content-Type': 'application/problem+json' } },
+      )
+    : new NextResponse(`Bad request: ${detail}`, {
+        status: 400,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      });
+  return withSecurityHeaders(response, csp);
+}
+
+/** A path Next.js could not decode into its route's params: it would answer 500 (found by npm run test:attack). */
+function undecodablePath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A server action call whose arguments are not a list: Next.js applies the action to
+ * whatever the body decodes to and answers 500 when it is not one (found by
+ * npm run test:attack). React's encodeReply sends a JSON array, or a multipart form
+ * whose field "0" is that array.
+ */
+async function malformedActionCall(request: NextRequest): Promise<boolean> {
+  if (request.method !== 'POST' || !request.headers.has('next-action')) return false;
+  try {
+    const type = request.headers.get('content-type') ?? '';
+    const root = type.startsWith('multipart/form-data')
+      ? (await request.clone().formData()).get('0')
+      : await request.clone().text();
+    return typeof root !== 'string' || !Array.isArray(JSON.parse(root));
+  } catch {
+    return true;
+  }
+}
+
+export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
   const csp = contentSecurityPolicy(nonce);
+
+  if (undecodablePath(pathname)) return badRequest(pathname, 'this address is not validly percent-encoded.', csp);
 
   // Cross-site request forgery on server actions and form posts: the browser
   // always sends Origin on these; a missing or foreign one is refused with 403
@@ -85,6 +130,8 @@ export function proxy(request: NextRequest) {
       );
     }
   }
+
+  if (await malformedActionCall(request)) return badRequest(pathname, 'this form submission is malformed.', csp);
 
   if (pathname === '/account' || pathname.startsWith('/account/')) {
     const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name));

@@ -1,0 +1,74 @@
+import { NextRequest } from 'next/server';
+import { describe, expect, it } from 'vitest';
+
+import { formField } from '@/lib/form-field';
+import { proxy } from '@/proxy';
+
+// Found by npm run test:attack (docs/attack-protection.md, "Scanner and fuzzer"):
+// each of these inputs was answered 500 by the production build.
+
+const origin = 'http://localhost:3000';
+
+function actionCall(body: BodyInit, contentType?: string): NextRequest {
+  return new NextRequest(`${origin}/signin`, {
+    method: 'POST',
+    headers: {
+      origin,
+      'next-action': '6002cab706c72b85aec59b6051a464bd12dda361fc',
+      ...(contentType ? { 'content-type': contentType } : {}),
+    },
+    body,
+  });
+}
+
+const passes = (response: Response) => response.headers.get('x-middleware-next') === '1';
+
+describe('proxy: requests Next.js cannot decode are a 400, not a 500', () => {
+  it('refuses a path whose percent-encoding does not decode', async () => {
+    const page = await proxy(new NextRequest(`${origin}/account/privacy/receipts/%E0%A4%A`));
+    expect(page.status).toBe(400);
+    const api = await proxy(new NextRequest(`${origin}/api/v1/customers/%`));
+    expect(api.status).toBe(400);
+    expect(api.headers.get('content-type')).toBe('application/problem+json');
+    expect(await api.json()).toMatchObject({ status: 400, title: 'Bad Request' });
+  });
+
+  it('lets a validly encoded path through', async () => {
+    expect(passes(await proxy(new NextRequest(`${origin}/api/v1/customers/%25`)))).toBe(true);
+  });
+
+  it('refuses a server action call whose arguments are not a list', async () => {
+    for (const [body, type] of [
+      ['""', 'text/plain;charset=UTF-8'],
+      ['', 'application/json'],
+      ['{"email":"a@example.test"}', 'text/plain;charset=UTF-8'],
+      ['not json', undefined],
+    ] as const) {
+      const response = await proxy(actionCall(body, type));
+      expect(response.status, `${type}: ${body}`).toBe(400);
+    }
+    const form = new FormData();
+    form.append('0', '"$K1"');
+    expect((await proxy(actionCall(form))).status).toBe(400);
+    expect((await proxy(actionCall('--x--', 'multipart/form-data'))).status).toBe(400);
+  });
+
+  it('lets well-formed server action calls through', async () => {
+    expect(passes(await proxy(actionCall('[{"email":"a@example.test"}]', 'text/plain;charset=UTF-8')))).toBe(true);
+    const form = new FormData();
+    form.append('0', '["$K1"]');
+    form.append('1_token', 'x');
+    expect(passes(await proxy(actionCall(form)))).toBe(true);
+  });
+});
+
+describe('formField', () => {
+  it('reads a field of a FormData, and nothing from anything else', () => {
+    const form = new FormData();
+    form.append('token', 'abc');
+    expect(formField(form, 'token')).toBe('abc');
+    expect(formField(form, 'other')).toBeUndefined();
+    for (const notAForm of [undefined, null, [], '', { token: 'abc' }])
+      expect(formField(notAForm, 'token')).toBeUndefined();
+  });
+});
