@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 
+import { wellFormedActionReply } from '@/lib/action-reply';
 import { SESSION_COOKIE } from '@/server/platform/cookies';
 
 // Early, cheap work only: security headers, the Origin check on form posts and
@@ -89,20 +90,16 @@ function undecodablePath(pathname: string): boolean {
   }
 }
 
-/**
- * A server action call whose arguments are not a list: Next.js applies the action to
- * whatever the body decodes to and answers 500 when it is not one (found by
- * npm run test:attack). React's encodeReply sends a JSON array, or a multipart form
- * whose field "0" is that array.
- */
+/** A server action call Next.js could not decode (lib/action-reply.ts). */
 async function malformedActionCall(request: NextRequest): Promise<boolean> {
   if (request.method !== 'POST' || !request.headers.has('next-action')) return false;
   try {
-    const type = request.headers.get('content-type') ?? '';
-    const root = type.startsWith('multipart/form-data')
-      ? (await request.clone().formData()).get('0')
-      : await request.clone().text();
-    return typeof root !== 'string' || !Array.isArray(JSON.parse(root));
+    if (!(request.headers.get('content-type') ?? '').startsWith('multipart/form-data'))
+      return !wellFormedActionReply(await request.clone().text(), false);
+    // React's decoder fails on a second "0" field too.
+    const roots = (await request.clone().formData()).getAll('0');
+    const [root] = roots;
+    return roots.length !== 1 || typeof root !== 'string' || !wellFormedActionReply(root, true);
   } catch {
     return true;
   }

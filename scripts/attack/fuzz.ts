@@ -8,7 +8,7 @@ import fc from 'fast-check';
 
 import { repoRoot } from '../db/postgres';
 import { callAction, type Client, type Reply, type ServerAction } from './client';
-import { actionBodies, ACTIONS, ROUTES, type Fixture, type Probe } from './specs';
+import { actionBodies, ACTIONS, ROUTES, type ActionBody, type Fixture, type Probe } from './specs';
 import type { WriteProbe } from './writes';
 
 /** What a stack trace or an internal path looks like in a body. */
@@ -82,6 +82,13 @@ function checkReply(reply: Reply, opts: { problemJson?: boolean }): string | nul
   return null;
 }
 
+function toBody(body: ActionBody['body']): BodyInit {
+  if (typeof body === 'string' || body instanceof Uint8Array) return body as BodyInit;
+  const form = new FormData();
+  for (const [name, value] of body.form) form.append(name, value);
+  return form;
+}
+
 export async function fuzzAll(opts: {
   client: Client;
   anonymous: Client;
@@ -120,7 +127,7 @@ export async function fuzzAll(opts: {
               throw new Error(`wrote rows: ${JSON.stringify(written)} (status ${reply.status})`);
           }
         }),
-        { seed, numRuns: runs, endOnFailure: false, interruptAfterTimeLimit: 120_000 },
+        { seed, numRuns: runs, endOnFailure: false, includeErrorInReport: true, interruptAfterTimeLimit: 120_000 },
       );
     } catch (error) {
       outcome.failure = error instanceof Error ? error.message : String(error);
@@ -160,7 +167,7 @@ export async function fuzzAll(opts: {
       `action ${action.key}`,
       actionBodies(spec),
       (input) =>
-        callAction(input.session ? client : anonymous, action, input.body as BodyInit, {
+        callAction(input.session ? client : anonymous, action, toBody(input.body), {
           contentType: input.contentType,
           keepCookies: false,
         }),

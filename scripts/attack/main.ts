@@ -9,6 +9,9 @@
 //   npm run test:attack -- [--skip-build] [--seed N] [--runs N] [--only TEXT] [--no-sqlmap] [--no-fuzz]
 //
 // Ports: PORT, EMBEDDED_PG_PORT, E2E_SMTP_PORT, E2E_MAILBOX_PORT when set, else free ones.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { startProcess, withProductionStack, type ProductionStack } from '../production-stack';
@@ -33,7 +36,7 @@ const started = Date.now();
 const step = (message: string) =>
   console.log(`\n▶ attack (${((Date.now() - started) / 1000).toFixed(0)} s): ${message}`);
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
-const runs = Number(values.runs ?? 40);
+const runs = Number(values.runs ?? 100);
 
 async function createApp(stack: ProductionStack): Promise<{ clientId: string; clientSecret: string }> {
   const cli = startProcess(
@@ -91,10 +94,19 @@ async function main(): Promise<void> {
       const termsVersion = terms?.version ?? 1;
       const email = `fuzz-${seed}@example.test`;
       const client = new Client(stack.baseUrl);
+      const beforeSignIn = await writes.counts();
       await signInCustomer(client, actions, stack.mailboxUrl, email, termsVersion);
+      // The probe must see the writes of a real sign-in, or "nothing written" would prove nothing.
+      const signInWrites = await writes.unexpectedSince(beforeSignIn);
+      if (!signInWrites.customers || !signInWrites.sessions)
+        throw new Error(`the write probe did not see the sign-in's writes: ${JSON.stringify(signInWrites)}`);
       const [customer] = await writes.query<{ id: string }>('SELECT id FROM customers WHERE email = $1', [email]);
       if (!customer) throw new Error(`the sign-in did not create ${email}`);
       const customerId = customer.id;
+      // sqlmap's own customer, signed in now: the fuzz spends this address's sign-in limits
+      // and its last actions may end the first session.
+      const second = new Client(stack.baseUrl);
+      await signInCustomer(second, actions, stack.mailboxUrl, `sqlmap-${seed}@example.test`, termsVersion);
       const fixture: Fixture = { customerId, appAuthorization: `Bearer ${token}`, appBasic };
       console.log(`  ${writes.tables} tables watched for writes; customer ${customerId}`);
 
@@ -116,9 +128,6 @@ async function main(): Promise<void> {
       let sqlmap: SqlmapOutcome[] = [];
       if (!values['no-sqlmap']) {
         step('sqlmap against the API and the form endpoints');
-        // A fresh session: the fuzz's last actions may have ended the first one.
-        const second = new Client(stack.baseUrl);
-        await signInCustomer(second, actions, stack.mailboxUrl, `sqlmap-${seed}@example.test`, termsVersion);
         sqlmap = await runSqlmap({
           baseUrl: stack.baseUrl,
           fixture,
@@ -128,9 +137,10 @@ async function main(): Promise<void> {
         });
       }
       await writes.close();
-      if (/\b(?:TypeError|ReferenceError|SyntaxError)\b/.test(stack.app.output())) {
-        console.log('\n(the app logged errors during the run: see above)');
-      }
+      // What the server logged, to find where a 500 came from.
+      const appLog = path.join(os.tmpdir(), 'accord-attack-app.log');
+      fs.writeFileSync(appLog, stack.app.output());
+      console.log(`\nthe app's log of this run: ${appLog}`);
       return { fuzz, sqlmap };
     },
   );

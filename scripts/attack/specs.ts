@@ -274,7 +274,9 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/security/not-me/actions.ts#confirmNotMeAction': { form: ['token', 'eventId'] },
 };
 
-export type ActionBody = { contentType?: string; body: string | Uint8Array | FormData; session: boolean };
+/** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */
+export type FormFields = { form: Array<[string, string]> };
+export type ActionBody = { contentType?: string; body: string | Uint8Array | FormFields; session: boolean };
 
 /**
  * Bodies a browser's call would never send, in the encodings Next.js decodes:
@@ -295,13 +297,15 @@ export function actionBodies(spec: ActionSpec): fc.Arbitrary<ActionBody> {
   );
   const formArgument = fc
     .tuple(formFields, fc.constantFrom('["$K1"]', '["$K2"]', '[]', '"$K1"', '{}'))
-    .map(([fields, root]) => {
-      const form = new FormData();
-      form.append('0', root);
-      for (const [name, value] of Object.entries(fields))
-        form.append(name.startsWith('$') || name === '0' ? name : `1_${name}`, value);
-      return form;
-    });
+    .map(([fields, root]): FormFields => ({
+      form: [
+        ['0', root],
+        ...Object.entries(fields).map(([name, value]): [string, string] => [
+          name.startsWith('$') || name === '0' ? name : `1_${name}`,
+          value,
+        ]),
+      ],
+    }));
   return fc
     .record({
       kind: fc.constantFrom('json', 'form', 'raw'),

@@ -31,6 +31,8 @@ const COMMON = [
   '--timeout=15',
   '--retries=1',
   '--disable-coloring',
+  // Refusals are answers too: sqlmap compares them instead of stopping at the first 4xx.
+  '--ignore-code=400,401,403,404,409,412,422,428,429',
 ];
 
 function targets(baseUrl: string, fixture: Fixture, actions: ServerAction[], cookie: string): Target[] {

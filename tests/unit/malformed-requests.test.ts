@@ -43,6 +43,11 @@ describe('proxy: requests Next.js cannot decode are a 400, not a 500', () => {
       ['', 'application/json'],
       ['{"email":"a@example.test"}', 'text/plain;charset=UTF-8'],
       ['not json', undefined],
+      // References to parts a text body does not have.
+      ['[{"email":["$Q1"]}]', 'text/plain;charset=UTF-8'],
+      ['[{"":"$K1"}]', 'text/plain;charset=UTF-8'],
+      ['["$1"]', 'text/plain;charset=UTF-8'],
+      ['[{"code":"$n1x"}]', 'text/plain;charset=UTF-8'],
     ] as const) {
       const response = await proxy(actionCall(body, type));
       expect(response.status, `${type}: ${body}`).toBe(400);
@@ -50,11 +55,20 @@ describe('proxy: requests Next.js cannot decode are a 400, not a 500', () => {
     const form = new FormData();
     form.append('0', '"$K1"');
     expect((await proxy(actionCall(form))).status).toBe(400);
+    const missingPart = new FormData();
+    missingPart.append('0', '["$Q1"]');
+    expect((await proxy(actionCall(missingPart))).status).toBe(400);
+    const twoRoots = new FormData();
+    twoRoots.append('0', '["$K1"]');
+    twoRoots.append('0', '');
+    expect((await proxy(actionCall(twoRoots))).status).toBe(400);
     expect((await proxy(actionCall('--x--', 'multipart/form-data'))).status).toBe(400);
   });
 
   it('lets well-formed server action calls through', async () => {
     expect(passes(await proxy(actionCall('[{"email":"a@example.test"}]', 'text/plain;charset=UTF-8')))).toBe(true);
+    // How encodeReply sends a string that starts with "$", and undefined.
+    expect(passes(await proxy(actionCall('[{"name":"$$5 off"},"$undefined"]', 'text/plain;charset=UTF-8')))).toBe(true);
     const form = new FormData();
     form.append('0', '["$K1"]');
     form.append('1_token', 'x');
