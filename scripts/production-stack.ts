@@ -20,6 +20,15 @@ export type Started = ReturnType<typeof startProcess>;
 
 const children: ChildProcess[] = [];
 
+// Stopped by a signal (Ctrl-C, a CI timeout), the stack takes its process groups along:
+// a server left behind would hold the ports and answer the next run's checks.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of children) if (child.exitCode === null) signalGroup(child, 'SIGTERM');
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
+
 async function portFrom(name: string): Promise<number> {
   return process.env[name] ? Number(process.env[name]) : freePort();
 }
@@ -187,6 +196,11 @@ export async function withProductionStack<T>(
       EMBEDDED_PG_PORT: String(pgPort),
       EMBEDDED_PG_DATA: dataDir,
     };
+    const taken = await fetch(`${baseUrl}/api/health/live`).then(
+      () => true,
+      () => false,
+    );
+    if (taken) throw new Error(`something already answers on ${baseUrl}: a server left from an earlier run?`);
     step(`npm start on ${baseUrl}, embedded PostgreSQL in ${dataDir} (empty), port ${pgPort}`);
     const app = startProcess('app', 'npm', ['start'], production, { quiet: opts.quietApp });
     await waitForHttp(`${baseUrl}/api/health/ready`, 180_000, () => app.child.exitCode === null);

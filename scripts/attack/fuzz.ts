@@ -20,7 +20,14 @@ const STACK_MARKERS = [
   /\/(?:app|server|lib|dist|\.next)\/[\w/.[\]()-]+\.(?:ts|tsx|js|mjs):\d+/,
 ];
 
-export type Outcome = { name: string; cases: number; statuses: Record<number, number>; failure?: string };
+export type Outcome = {
+  name: string;
+  cases: number;
+  statuses: Record<number, number>;
+  /** Rows written during the whole property, allowed ones included. */
+  written: Record<string, number>;
+  failure?: string;
+};
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -110,8 +117,9 @@ export async function fuzzAll(opts: {
     checks: { problemJson?: boolean; writes?: string },
   ): Promise<void> {
     if (opts.only && !name.includes(opts.only)) return;
-    const outcome: Outcome = { name, cases: 0, statuses: {} };
+    const outcome: Outcome = { name, cases: 0, statuses: {}, written: {} };
     const started = Date.now();
+    const beforeAll = await writes.counts();
     try {
       await fc.assert(
         fc.asyncProperty(arbitrary, async (input) => {
@@ -132,12 +140,17 @@ export async function fuzzAll(opts: {
     } catch (error) {
       outcome.failure = error instanceof Error ? error.message : String(error);
     }
+    for (const [table, n] of await writes.counts()) {
+      const delta = n - (beforeAll.get(table) ?? 0);
+      if (delta > 0) outcome.written[table] = delta;
+    }
     outcomes.push(outcome);
     const statuses = Object.entries(outcome.statuses)
       .map(([status, n]) => `${status}×${n}`)
       .join(' ');
     log(
       `${outcome.failure ? 'FAIL' : 'ok  '} ${name}: ${outcome.cases} cases in ${((Date.now() - started) / 1000).toFixed(1)} s (${statuses})` +
+        (Object.keys(outcome.written).length ? ` wrote ${JSON.stringify(outcome.written)}` : '') +
         (outcome.failure ? `\n${outcome.failure.split('\n').slice(0, 12).join('\n')}` : ''),
     );
   }
