@@ -26,6 +26,12 @@ export async function installWriteProbe(databaseUrl: string): Promise<WriteProbe
     CREATE OR REPLACE FUNCTION attack_probe.count_write() RETURNS trigger
       LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
       BEGIN
+        -- Any signed-in request may mark its session active (at most once a minute) or
+        -- slide its expiry (server/identity/sessions.ts touchSession): not a write of the request's input.
+        IF TG_TABLE_NAME = 'sessions' AND TG_OP = 'UPDATE'
+           AND to_jsonb(NEW) - 'last_active_at' - 'expires' = to_jsonb(OLD) - 'last_active_at' - 'expires' THEN
+          RETURN NULL;
+        END IF;
         INSERT INTO attack_probe.writes AS w VALUES (TG_TABLE_NAME, 1)
           ON CONFLICT (table_name) DO UPDATE SET n = w.n + 1;
         RETURN NULL;
