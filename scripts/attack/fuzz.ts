@@ -171,8 +171,7 @@ export async function fuzzAll(opts: {
   }
 
   const ordered = [...opts.actions].sort(
-    (a, b) =>
-      Number(ACTIONS[a.key]?.last ?? false) - Number(ACTIONS[b.key]?.last ?? false) || a.key.localeCompare(b.key),
+    (a, b) => (ACTIONS[a.key]?.last ?? 0) - (ACTIONS[b.key]?.last ?? 0) || a.key.localeCompare(b.key),
   );
   for (const action of ordered) {
     const spec = ACTIONS[action.key]!;

@@ -224,8 +224,8 @@ export type ActionSpec = {
   form?: readonly string[];
   /** Why this action may write on any call: it takes no input, so every call is a well-formed one. */
   writes?: string;
-  /** Runs after all others: it ends the fuzz's session when it succeeds. */
-  last?: boolean;
+  /** Runs after all others (2: after those marked 1): it ends the fuzz's session when it succeeds. */
+  last?: 1 | 2;
 };
 
 const NO_INPUT = 'takes no input: every call is a well-formed call';
@@ -246,7 +246,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/(auth)/signin/link/actions.ts#finishLinkPasskeyAction': { fields: ['ceremonyId', 'response'] },
   'app/(auth)/signin/link/actions.ts#verifyLinkCodeAction': { fields: ['code'] },
   'app/(auth)/welcome/actions.ts#completeOnboardingAction': { fields: ['firstName', 'acceptTerms', 'termsVersion'] },
-  'app/account/actions.ts#signOutAction': { writes: NO_INPUT, last: true },
+  'app/account/actions.ts#signOutAction': { writes: NO_INPUT, last: 2 },
   'app/account/actions.ts#sendStepUpCodeAction': { writes: `${NO_INPUT} (a step-up code)` },
   'app/account/actions.ts#verifyStepUpCodeAction': { fields: ['code'] },
   'app/account/actions.ts#startStepUpPasskeyAction': { writes: `${NO_INPUT} (a WebAuthn challenge)` },
@@ -256,12 +256,12 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/account/security/actions.ts#renamePasskeyAction': { fields: ['passkeyId', 'name'] },
   'app/account/security/actions.ts#deletePasskeyAction': { fields: ['passkeyId'] },
   'app/account/security/actions.ts#revokeSessionAction': { fields: ['sessionId'] },
-  'app/account/security/actions.ts#revokeOtherSessionsAction': { writes: NO_INPUT, last: true },
+  'app/account/security/actions.ts#revokeOtherSessionsAction': { writes: NO_INPUT, last: 1 },
   'app/account/security/identity-actions.ts#unlinkIdentityAction': { fields: ['identityId'] },
   'app/account/privacy/actions.ts#setConsentAction': { fields: ['purposeKey', 'version', 'granted'] },
   'app/account/privacy/actions.ts#setAppAccessAction': { fields: ['appId', 'allowed'] },
   'app/account/privacy/actions.ts#startExportAction': { writes: NO_INPUT },
-  'app/account/privacy/actions.ts#deleteAccountAction': { fields: ['confirmation'], last: true },
+  'app/account/privacy/actions.ts#deleteAccountAction': { fields: ['confirmation'], last: 1 },
   'app/account/profile/actions.ts#savePersonalDetailsAction': { fields: ['values', 'changed', 'version'] },
   'app/account/profile/actions.ts#saveAddressAction': { fields: ['kind', 'version', 'address'] },
   'app/account/profile/actions.ts#removeAddressAction': { fields: ['kind', 'version'] },
