@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 
+import { wellFormedActionReply } from '@/lib/action-reply';
 import { SESSION_COOKIE } from '@/server/platform/cookies';
 
 // Early, cheap work only: each page's CSP nonce, the Origin check on form posts and
@@ -59,7 +60,33 @@ function allowedOrigins(request: NextRequest): Set<string> {
   return origins;
 }
 
-export function proxy(request: NextRequest) {
+/** 400 before any action runs (server actions live on pages: never under /api/). */
+function badRequest(detail: string, csp: string): NextResponse {
+  return withSecurityHeaders(
+    new NextResponse(`Bad request: ${detail}`, {
+      status: 400,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    }),
+    csp,
+  );
+}
+
+/** A server action call Next.js could not decode (lib/action-reply.ts). */
+async function malformedActionCall(request: NextRequest): Promise<boolean> {
+  if (request.method !== 'POST' || !request.headers.has('next-action')) return false;
+  try {
+    if (!(request.headers.get('content-type') ?? '').startsWith('multipart/form-data'))
+      return !wellFormedActionReply(await request.clone().text(), false);
+    // React's decoder fails on a second "0" field too.
+    const roots = (await request.clone().formData()).getAll('0');
+    const [root] = roots;
+    return roots.length !== 1 || typeof root !== 'string' || !wellFormedActionReply(root, true);
+  } catch {
+    return true;
+  }
+}
+
+export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
   const csp = contentSecurityPolicy(nonce);
@@ -79,6 +106,8 @@ export function proxy(request: NextRequest) {
       );
     }
   }
+
+  if (await malformedActionCall(request)) return badRequest('this form submission is malformed.', csp);
 
   if (pathname === '/account' || pathname.startsWith('/account/')) {
     const hasSession = SESSION_COOKIES.some((name) => request.cookies.has(name));

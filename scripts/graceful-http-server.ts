@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
 import { resolveClientAddress, type TrustProxy } from './client-address';
+import { refuseUndecodablePath } from './malformed-path';
 
 export type GracefulHttpServerOptions = {
   port: number;
@@ -63,6 +64,7 @@ export function startGracefulHttpServer(options: GracefulHttpServerOptions) {
     });
     // Once stopping, each connection closes after its response: none lingers in keep-alive.
     if (stopping) res.setHeader('Connection', 'close');
+    if (refuseUndecodablePath(req, res)) return;
     resolveClientAddress(req, options.trustProxy);
     void options.handle(req, res);
   });

@@ -11,229 +11,70 @@
 //   npx tsx scripts/smoke.ts [--skip-build]
 //
 // Ports: PORT, EMBEDDED_PG_PORT, E2E_SMTP_PORT, E2E_MAILBOX_PORT when set, else free ones.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
-import { repoRoot } from './db/postgres';
 import { ensureChromium } from './ensure-chromium';
-import { freePort } from './free-port';
-
-type Env = Record<string, string | undefined>;
+import { expectGroupGone, runCommand as run, startProcess as start, withProductionStack } from './production-stack';
 
 const started = Date.now();
-const children: ChildProcess[] = [];
-
-async function portFrom(name: string): Promise<number> {
-  return process.env[name] ? Number(process.env[name]) : freePort();
-}
 
 function step(message: string): void {
   console.log(`\n▶ smoke (${((Date.now() - started) / 1000).toFixed(0)} s): ${message}`);
 }
 
-/** A process whose output is printed with a prefix and kept, so a test can wait for a line. */
-function start(name: string, command: string, args: string[], env: Env) {
-  // Its own process group, signalled as a whole: what Ctrl-C in a terminal and
-  // systemd (KillMode=control-group) do. npm passes a signal to its shell only.
-  const child = spawn(command, args, {
-    cwd: repoRoot,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  children.push(child);
-  let output = '';
-  const print = (chunk: Buffer) => {
-    const text = chunk.toString();
-    output += text;
-    for (const line of text.split('\n').filter(Boolean)) console.log(`[${name}] ${line}`);
-  };
-  child.stdout!.on('data', print);
-  child.stderr!.on('data', print);
-  // 'close': the process exited and its output, which the checks read, is all in.
-  const exited = new Promise<number | string>((resolve) =>
-    child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-  );
-  return {
-    child,
-    exited,
-    output: () => output,
-    async waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output)) {
-        if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before printing ${pattern}`);
-        if (Date.now() > deadline) throw new Error(`${name} did not print ${pattern} within ${timeoutMs / 1000} s`);
-        await sleep(200);
-      }
-    },
-    /** SIGTERM to the process group, then the exit code of the process we started. */
-    async stop(timeoutMs: number): Promise<number | string> {
-      signalGroup(child, 'SIGTERM');
-      const code = await Promise.race([
-        exited,
-        sleep(timeoutMs, undefined, { ref: false }).then(() => 'timeout' as const),
-      ]);
-      if (code === 'timeout') throw new Error(`${name} did not stop within ${timeoutMs / 1000} s of SIGTERM`);
-      return code;
-    },
-  };
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-/** No process of the group outlived its leader (an orphaned server would keep the port). */
-async function expectGroupGone(child: ChildProcess, name: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      process.kill(-child.pid!, 0);
-    } catch {
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`processes started by ${name} were still running 20 s after it exited`);
-    await sleep(250);
-  }
-}
-
-function run(command: string, args: string[], env: Env): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, env: env as NodeJS.ProcessEnv, stdio: 'inherit' });
-    child.on('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`})`)),
-    );
-  });
-}
-
-async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await fetch(url)
-      .then((res) => res.ok)
-      .catch(() => false);
-    if (ok) return;
-    if (!alive()) throw new Error(`the process serving ${url} exited`);
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-    await sleep(500);
-  }
-}
-
 async function main(): Promise<void> {
-  const [appPort, pgPort, smtpPort, mailboxPort] = await Promise.all([
-    portFrom('PORT'),
-    portFrom('EMBEDDED_PG_PORT'),
-    portFrom('E2E_SMTP_PORT'),
-    portFrom('E2E_MAILBOX_PORT'),
-  ]);
-  // Reachable by the postgres OS user when we run as root (scripts/db/postgres.ts).
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'accord-smoke-'));
-  fs.chmodSync(tmp, 0o755);
-  const dataDir = path.join(tmp, 'postgres');
-  const baseUrl = `http://localhost:${appPort}`;
-  const mailboxUrl = `http://127.0.0.1:${mailboxPort}`;
+  await withProductionStack(
+    { skipBuild: process.argv.includes('--skip-build'), step },
+    async ({ baseUrl, mailboxUrl, production, base, dataDir, app, sink }) => {
+      step('the @smoke specs (playwright.smoke.config.ts)');
+      const chromium = await ensureChromium((msg) => console.log(`[chromium] ${msg}`));
+      await run('npx', ['playwright', 'test', '-c', 'playwright.smoke.config.ts'], {
+        ...base,
+        BASE_URL: baseUrl,
+        E2E_MAILBOX_URL: mailboxUrl,
+        PLAYWRIGHT_CHROMIUM_PATH: chromium,
+      });
 
-  try {
-    // Nothing from the caller's database or mode: only what the README names.
-    const base: Env = {
-      ...Object.fromEntries(
-        Object.entries(process.env).filter(([name]) => !['DATABASE_URL', 'NODE_ENV'].includes(name)),
-      ),
-      NEXT_TELEMETRY_DISABLED: '1',
-      NODE_OPTIONS: '',
-    };
+      step('the QA flows: BASE_URL=… MAILBOX_URL=… npm run test:flows');
+      await run('npm', ['run', 'test:flows'], {
+        ...base,
+        BASE_URL: baseUrl,
+        MAILBOX_URL: mailboxUrl,
+        PLAYWRIGHT_CHROMIUM_PATH: chromium,
+      });
 
-    if (!process.argv.includes('--skip-build')) {
-      step('npm run build');
-      await run('npm', ['run', 'build'], base);
-    }
+      step('npm run worker beside the app');
+      const worker = start('worker', 'npm', ['run', 'worker'], production);
+      await worker.waitFor(/worker listening for outbox events/, 120_000);
+      // npm may end by the signal it passed on; what counts is the worker's own clean stop.
+      const workerCode = await worker.stop(30_000);
+      if (![0, 'SIGTERM'].includes(workerCode))
+        throw new Error(`npm run worker exited with ${workerCode} after SIGTERM`);
+      if (!/worker stopped/.test(worker.output())) throw new Error('npm run worker did not stop cleanly on SIGTERM');
+      await expectGroupGone(worker.child, 'npm run worker');
 
-    step(`mail sink: SMTP 127.0.0.1:${smtpPort}, API ${mailboxUrl}`);
-    const sink = start(
-      'mail-sink',
-      'npm',
-      ['run', 'mail-sink', '--', '--smtp-port', String(smtpPort), '--api-port', String(mailboxPort)],
-      base,
-    );
-    await waitForHttp(`${mailboxUrl}/health`, 30_000, () => sink.child.exitCode === null);
+      step("the operators' CLIs beside it: npm run db:migrate, npm run apps -- list");
+      const migrate = start('db:migrate', 'npm', ['run', 'db:migrate'], production);
+      if ((await migrate.exited) !== 0) throw new Error('npm run db:migrate failed');
+      if (!/migrations up to date[\s\S]*reference data up to date/.test(migrate.output())) {
+        throw new Error('npm run db:migrate did not find the migrations and reference data in place');
+      }
+      const apps = start('apps', 'npm', ['run', 'apps', '--', 'list'], production);
+      if ((await apps.exited) !== 0) throw new Error('npm run apps -- list failed');
 
-    // The README's production variables, and where the embedded database keeps its data.
-    const production: Env = {
-      ...base,
-      AUTH_SECRET: randomBytes(32).toString('base64'),
-      APP_URL: baseUrl,
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      PORT: String(appPort),
-      EMBEDDED_PG_PORT: String(pgPort),
-      EMBEDDED_PG_DATA: dataDir,
-    };
-    step(`npm start on ${baseUrl}, embedded PostgreSQL in ${dataDir} (empty), port ${pgPort}`);
-    const app = start('app', 'npm', ['start'], production);
-    await waitForHttp(`${baseUrl}/api/health/ready`, 180_000, () => app.child.exitCode === null);
-
-    step('the @smoke specs (playwright.smoke.config.ts)');
-    const chromium = await ensureChromium((msg) => console.log(`[chromium] ${msg}`));
-    await run('npx', ['playwright', 'test', '-c', 'playwright.smoke.config.ts'], {
-      ...base,
-      BASE_URL: baseUrl,
-      E2E_MAILBOX_URL: mailboxUrl,
-      PLAYWRIGHT_CHROMIUM_PATH: chromium,
-    });
-
-    step('the QA flows: BASE_URL=… MAILBOX_URL=… npm run test:flows');
-    await run('npm', ['run', 'test:flows'], {
-      ...base,
-      BASE_URL: baseUrl,
-      MAILBOX_URL: mailboxUrl,
-      PLAYWRIGHT_CHROMIUM_PATH: chromium,
-    });
-
-    step('npm run worker beside the app');
-    const worker = start('worker', 'npm', ['run', 'worker'], production);
-    await worker.waitFor(/worker listening for outbox events/, 120_000);
-    // npm may end by the signal it passed on; what counts is the worker's own clean stop.
-    const workerCode = await worker.stop(30_000);
-    if (![0, 'SIGTERM'].includes(workerCode)) throw new Error(`npm run worker exited with ${workerCode} after SIGTERM`);
-    if (!/worker stopped/.test(worker.output())) throw new Error('npm run worker did not stop cleanly on SIGTERM');
-    await expectGroupGone(worker.child, 'npm run worker');
-
-    step("the operators' CLIs beside it: npm run db:migrate, npm run apps -- list");
-    const migrate = start('db:migrate', 'npm', ['run', 'db:migrate'], production);
-    if ((await migrate.exited) !== 0) throw new Error('npm run db:migrate failed');
-    if (!/migrations up to date[\s\S]*reference data up to date/.test(migrate.output())) {
-      throw new Error('npm run db:migrate did not find the migrations and reference data in place');
-    }
-    const apps = start('apps', 'npm', ['run', 'apps', '--', 'list'], production);
-    if ((await apps.exited) !== 0) throw new Error('npm run apps -- list failed');
-
-    step('stopping the app with SIGTERM');
-    const appCode = await app.stop(60_000);
-    // 143 (128 + SIGTERM) is what scripts/serve.ts reports; npm may end by the signal itself.
-    if (![0, 143, 'SIGTERM'].includes(appCode)) throw new Error(`npm start exited with ${appCode} after SIGTERM`);
-    await expectGroupGone(app.child, 'npm start');
-    if (fs.existsSync(path.join(dataDir, 'postmaster.pid'))) {
-      throw new Error(`the embedded PostgreSQL still runs on ${dataDir} after the app stopped`);
-    }
-    await sink.stop(10_000);
-    step('passed');
-  } finally {
-    const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
-    for (const child of running) signalGroup(child, 'SIGTERM');
-    // The app stops its embedded PostgreSQL before exiting: let it, then remove the folder.
-    await Promise.race([
-      Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve)))),
-      sleep(30_000, undefined, { ref: false }),
-    ]);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+      step('stopping the app with SIGTERM');
+      const appCode = await app.stop(60_000);
+      // 143 (128 + SIGTERM) is what scripts/serve.ts reports; npm may end by the signal itself.
+      if (![0, 143, 'SIGTERM'].includes(appCode)) throw new Error(`npm start exited with ${appCode} after SIGTERM`);
+      await expectGroupGone(app.child, 'npm start');
+      if (fs.existsSync(path.join(dataDir, 'postmaster.pid'))) {
+        throw new Error(`the embedded PostgreSQL still runs on ${dataDir} after the app stopped`);
+      }
+      await sink.stop(10_000);
+      step('passed');
+    },
+  );
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@
 
 import { redirect } from 'next/navigation';
 
+import { formField } from '@/lib/form-field';
 import { EmailChangeTokenSchema } from '@/lib/validation/email-change';
 import { confirmEmailChangeLink, revertEmailChange } from '@/server/customers/email-change';
 import { getSignedInCustomer } from '@/server/identity/auth';
@@ -10,8 +11,8 @@ import { getSignedInCustomer } from '@/server/identity/auth';
 // token (opening a link only shows the page, so mail scanners spend nothing).
 // They work without a session: the token is the proof.
 
-export async function confirmEmailChangeLinkAction(formData: FormData): Promise<void> {
-  const parsed = EmailChangeTokenSchema.safeParse({ token: formData.get('token') });
+export async function confirmEmailChangeLinkAction(formData: unknown): Promise<void> {
+  const parsed = EmailChangeTokenSchema.safeParse({ token: formField(formData, 'token') });
   if (!parsed.success) redirect('/email-change/confirm?status=invalid');
   const result = await confirmEmailChangeLink(parsed.data.token);
   if (result.ok) {
@@ -22,8 +23,8 @@ export async function confirmEmailChangeLinkAction(formData: FormData): Promise<
   redirect(`/email-change/confirm?status=${result.reason === 'address-taken' ? 'taken' : 'invalid'}`);
 }
 
-export async function revertEmailChangeAction(formData: FormData): Promise<void> {
-  const parsed = EmailChangeTokenSchema.safeParse({ token: formData.get('token') });
+export async function revertEmailChangeAction(formData: unknown): Promise<void> {
+  const parsed = EmailChangeTokenSchema.safeParse({ token: formField(formData, 'token') });
   if (!parsed.success) redirect('/email-change/revert?status=invalid');
   const result = await revertEmailChange(parsed.data.token);
   if (result.ok) redirect('/email-change/revert?status=done');

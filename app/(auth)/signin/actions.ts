@@ -12,6 +12,7 @@ import {
   rateLimitedResult,
   type ActionResult,
 } from '@/lib/action-result';
+import { formField } from '@/lib/form-field';
 import { isLocale } from '@/lib/i18n/config';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { CeremonySchema } from '@/lib/validation/passkey';
@@ -75,8 +76,8 @@ export async function verifyCodeAction(input: unknown): Promise<ActionResult> {
 }
 
 /** The button on the link's confirmation page: the only request that uses the link. */
-export async function confirmLinkAction(formData: FormData): Promise<void> {
-  const parsed = ConfirmLinkSchema.safeParse({ token: formData.get('token') });
+export async function confirmLinkAction(formData: unknown): Promise<void> {
+  const parsed = ConfirmLinkSchema.safeParse({ token: formField(formData, 'token') });
   if (!parsed.success) redirect('/signin/confirm?error=invalid');
   const result = await confirmLink(parsed.data.token);
   if (!result.ok) redirect('/signin/confirm?error=invalid');

@@ -2,6 +2,7 @@
 
 import { redirect, unstable_rethrow } from 'next/navigation';
 
+import { formField } from '@/lib/form-field';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { OidcSignInSchema } from '@/lib/validation/identity';
 import { getSignedInCustomer, signIn } from '@/server/identity/auth';
@@ -13,10 +14,10 @@ import { deleteCookie, setCookie } from '@/server/platform/cookies';
  * in short-lived cookies and sends the browser to the provider. The answer
  * comes back to /api/auth/callback/<provider> (server/identity/oidc.ts oidcSignIn).
  */
-export async function oidcSignInAction(formData: FormData): Promise<void> {
+export async function oidcSignInAction(formData: unknown): Promise<void> {
   const parsed = OidcSignInSchema.safeParse({
-    provider: formData.get('provider'),
-    returnTo: formData.get('returnTo') ?? undefined,
+    provider: formField(formData, 'provider'),
+    returnTo: formField(formData, 'returnTo'),
   });
   if (!parsed.success || !isOidcProvider(parsed.data.provider)) redirect('/signin');
   if (await getSignedInCustomer()) redirect('/account');

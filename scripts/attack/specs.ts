@@ -1,0 +1,325 @@
+// What the fuzz sends to each route handler and server action. Every
+// app/**/route.ts method and every server action of the build must have an
+// entry here: the run fails on one that has none, so new code is covered.
+import fc from 'fast-check';
+
+import { junkBody, junkContentType, junkHeaderValue, junkJson, junkObject, junkQuery, junkSegment } from './inputs';
+
+export type Fixture = {
+  /** A customer's id that the fuzz's app may read. */
+  customerId: string;
+  /** `Bearer <token>` of an app with every scope. */
+  appAuthorization: string;
+  /** `Basic …` of that app's client id and secret. */
+  appBasic: string;
+};
+
+export type Probe = {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Send the signed-in customer's cookies. */
+  session: boolean;
+};
+
+export type RouteSpec = {
+  /** Errors are RFC 9457 problem details (the apps' API). */
+  problemJson?: boolean;
+  /** Why rows may be written by this route on any input (beyond writes.ts EXPECTED_WRITES). */
+  writes?: string;
+  methods: Record<string, (f: Fixture) => fc.Arbitrary<Probe>>;
+};
+
+const authHeader = (f: Fixture) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant(f.appAuthorization) },
+    { weight: 1, arbitrary: junkHeaderValue.map((v) => `Bearer ${v}`) },
+    { weight: 1, arbitrary: junkHeaderValue },
+  );
+
+const idSegment = (f: Fixture) =>
+  fc.oneof({ weight: 1, arbitrary: fc.constant(f.customerId) }, { weight: 3, arbitrary: junkSegment });
+
+function probe(
+  method: string,
+  path: fc.Arbitrary<string>,
+  opts: {
+    headers?: fc.Arbitrary<Record<string, string>>;
+    body?: boolean;
+    session?: boolean;
+  } = {},
+): fc.Arbitrary<Probe> {
+  return fc
+    .record({
+      path,
+      headers: opts.headers ?? fc.constant({}),
+      contentType: junkContentType,
+      body: opts.body ? junkBody : fc.constant(undefined),
+      session: fc.boolean().map((b) => (opts.session ?? true) && b),
+    })
+    .map(({ path, headers, contentType, body, session }) => ({
+      method,
+      path,
+      headers: body === undefined ? headers : { 'content-type': contentType, ...headers },
+      body,
+      session,
+    }));
+}
+
+const sessionOnly = (path: fc.Arbitrary<string>) => (method: string) => () =>
+  probe(method, path, { headers: fc.record({ accept: junkHeaderValue }, { requiredKeys: [] }) });
+
+/** Keyed by the route file; the method names are the exports the file must have. */
+export const ROUTES: Record<string, RouteSpec> = {
+  'app/account/privacy/export/route.ts': {
+    methods: { GET: sessionOnly(junkQuery.map((q) => `/account/privacy/export${q}`))('GET') },
+  },
+  'app/account/privacy/receipts/[id]/route.ts': {
+    methods: { GET: sessionOnly(junkSegment.map((id) => `/account/privacy/receipts/${id}`))('GET') },
+  },
+  'app/api/oauth/token/route.ts': {
+    problemJson: true,
+    methods: {
+      POST: (f) =>
+        probe('POST', fc.constant('/api/oauth/token'), {
+          body: true,
+          session: false,
+          headers: fc.record(
+            {
+              authorization: fc.oneof(
+                fc.constant(f.appBasic),
+                junkHeaderValue.map((v) => `Basic ${v}`),
+                junkHeaderValue.map((v) => `Basic ${Buffer.from(v).toString('base64')}`),
+              ),
+            },
+            { requiredKeys: [] },
+          ),
+        }),
+    },
+  },
+  'app/api/v1/customers/route.ts': {
+    problemJson: true,
+    methods: {
+      GET: (f) =>
+        probe(
+          'GET',
+          junkQuery.map((q) => `/api/v1/customers${q}`),
+          {
+            headers: fc.record({ authorization: authHeader(f) }),
+          },
+        ),
+    },
+  },
+  'app/api/v1/customers/[id]/route.ts': {
+    problemJson: true,
+    methods: {
+      GET: (f) =>
+        probe(
+          'GET',
+          idSegment(f).map((id) => `/api/v1/customers/${id}`),
+          {
+            headers: fc.record({ authorization: authHeader(f) }),
+          },
+        ),
+      PATCH: (f) =>
+        fc
+          .tuple(
+            probe(
+              'PATCH',
+              idSegment(f).map((id) => `/api/v1/customers/${id}`),
+              {
+                body: true,
+                headers: fc.record(
+                  {
+                    authorization: authHeader(f),
+                    'if-match': fc.oneof(junkHeaderValue, fc.constantFrom('"1"', '*', 'W/"1"')),
+                  },
+                  { requiredKeys: ['authorization'] },
+                ),
+              },
+            ),
+            // A well-formed JSON object with the patch's fields, each wrong: reaches the validation.
+            junkObject(['name', 'email', 'phone', 'postalAddress', 'locale', 'givenName', 'familyName']),
+            fc.boolean(),
+          )
+          .map(([p, fields, useFields]) =>
+            useFields
+              ? {
+                  ...p,
+                  headers: { ...p.headers, 'content-type': 'application/merge-patch+json' },
+                  body: JSON.stringify(fields),
+                }
+              : p,
+          ),
+    },
+  },
+  'app/api/v1/customers/[id]/consents/route.ts': {
+    problemJson: true,
+    methods: {
+      GET: (f) =>
+        probe(
+          'GET',
+          idSegment(f).map((id) => `/api/v1/customers/${id}/consents`),
+          {
+            headers: fc.record({ authorization: authHeader(f) }),
+          },
+        ),
+    },
+  },
+  'app/api/v1/openapi.json/route.ts': {
+    problemJson: true,
+    methods: { GET: sessionOnly(junkQuery.map((q) => `/api/v1/openapi.json${q}`))('GET') },
+  },
+  'app/api/auth/[...nextauth]/route.ts': {
+    methods: {
+      GET: () =>
+        probe(
+          'GET',
+          fc
+            .tuple(
+              fc.constantFrom(
+                'session',
+                'csrf',
+                'providers',
+                'signin',
+                'signout',
+                'callback',
+                'error',
+                'verify-request',
+                'webauthn-options',
+              ),
+              fc.array(junkSegment, { maxLength: 2 }),
+              junkQuery,
+            )
+            .map(([action, rest, q]) => `/api/auth/${[action, ...rest].join('/')}${q}`),
+        ),
+      POST: () =>
+        probe(
+          'POST',
+          fc
+            .tuple(
+              fc.constantFrom('signin', 'signout', 'callback', 'session'),
+              fc.array(junkSegment, { maxLength: 2 }),
+              junkQuery,
+            )
+            .map(([action, rest, q]) => `/api/auth/${[action, ...rest].join('/')}${q}`),
+          { body: true },
+        ),
+    },
+  },
+  'app/api/health/route.ts': { methods: { GET: sessionOnly(junkQuery.map((q) => `/api/health${q}`))('GET') } },
+  'app/api/health/ready/route.ts': {
+    methods: { GET: sessionOnly(junkQuery.map((q) => `/api/health/ready${q}`))('GET') },
+  },
+  'app/api/health/live/route.ts': {
+    methods: { GET: sessionOnly(junkQuery.map((q) => `/api/health/live${q}`))('GET') },
+  },
+};
+
+export type ActionSpec = {
+  /** The fields of the action's object argument (its zod schema), filled with the wrong things. */
+  fields?: readonly string[];
+  /** Takes a FormData (a <form action>), with these fields. */
+  form?: readonly string[];
+  /** Why this action may write on any call: it takes no input, so every call is a well-formed one. */
+  writes?: string;
+  /** Runs after all others (2: after those marked 1): it ends the fuzz's session when it succeeds. */
+  last?: 1 | 2;
+};
+
+const NO_INPUT = 'takes no input: every call is a well-formed call';
+
+/** Keyed by `file#export`, as the build's server reference manifest names them. */
+export const ACTIONS: Record<string, ActionSpec> = {
+  'app/actions.ts#setLocaleAction': { form: ['locale'] },
+  'app/(auth)/signin/oidc-actions.ts#oidcSignInAction': { form: ['provider', 'returnTo'] },
+  'app/(auth)/signin/actions.ts#requestSignInAction': { fields: ['email'] },
+  'app/(auth)/signin/actions.ts#resendCodeAction': { writes: NO_INPUT },
+  'app/(auth)/signin/actions.ts#verifyCodeAction': { fields: ['code'] },
+  'app/(auth)/signin/actions.ts#confirmLinkAction': { form: ['token'] },
+  'app/(auth)/signin/actions.ts#startPasskeySignInAction': { writes: `${NO_INPUT} (a WebAuthn challenge)` },
+  'app/(auth)/signin/actions.ts#finishPasskeySignInAction': { fields: ['ceremonyId', 'response'] },
+  'app/(auth)/signin/link/actions.ts#cancelLinkAction': { writes: NO_INPUT },
+  'app/(auth)/signin/link/actions.ts#startLinkPasskeyAction': { writes: NO_INPUT },
+  'app/(auth)/signin/link/actions.ts#sendLinkCodeAction': { writes: NO_INPUT },
+  'app/(auth)/signin/link/actions.ts#finishLinkPasskeyAction': { fields: ['ceremonyId', 'response'] },
+  'app/(auth)/signin/link/actions.ts#verifyLinkCodeAction': { fields: ['code'] },
+  'app/(auth)/welcome/actions.ts#completeOnboardingAction': { fields: ['firstName', 'acceptTerms', 'termsVersion'] },
+  'app/account/actions.ts#signOutAction': { writes: NO_INPUT, last: 2 },
+  'app/account/actions.ts#sendStepUpCodeAction': { writes: `${NO_INPUT} (a step-up code)` },
+  'app/account/actions.ts#verifyStepUpCodeAction': { fields: ['code'] },
+  'app/account/actions.ts#startStepUpPasskeyAction': { writes: `${NO_INPUT} (a WebAuthn challenge)` },
+  'app/account/actions.ts#finishStepUpPasskeyAction': { fields: ['ceremonyId', 'response'] },
+  'app/account/security/actions.ts#startAddPasskeyAction': { writes: `${NO_INPUT} (a WebAuthn challenge)` },
+  'app/account/security/actions.ts#finishAddPasskeyAction': { fields: ['ceremonyId', 'response', 'name'] },
+  'app/account/security/actions.ts#renamePasskeyAction': { fields: ['passkeyId', 'name'] },
+  'app/account/security/actions.ts#deletePasskeyAction': { fields: ['passkeyId'] },
+  'app/account/security/actions.ts#revokeSessionAction': { fields: ['sessionId'] },
+  'app/account/security/actions.ts#revokeOtherSessionsAction': { writes: NO_INPUT, last: 1 },
+  'app/account/security/identity-actions.ts#unlinkIdentityAction': { fields: ['identityId'] },
+  'app/account/privacy/actions.ts#setConsentAction': { fields: ['purposeKey', 'version', 'granted'] },
+  'app/account/privacy/actions.ts#setAppAccessAction': { fields: ['appId', 'allowed'] },
+  'app/account/privacy/actions.ts#startExportAction': { writes: NO_INPUT },
+  'app/account/privacy/actions.ts#deleteAccountAction': { fields: ['confirmation'], last: 1 },
+  'app/account/profile/actions.ts#savePersonalDetailsAction': { fields: ['values', 'changed', 'version'] },
+  'app/account/profile/actions.ts#saveAddressAction': { fields: ['kind', 'version', 'address'] },
+  'app/account/profile/actions.ts#removeAddressAction': { fields: ['kind', 'version'] },
+  'app/account/profile/actions.ts#requestEmailChangeAction': { fields: ['newEmail'] },
+  'app/account/profile/actions.ts#confirmEmailChangeCodeAction': { fields: ['code'] },
+  'app/account/profile/actions.ts#cancelEmailChangeAction': { writes: NO_INPUT },
+  'app/account/profile/actions.ts#closeEmailRevertAction': { writes: NO_INPUT },
+  'app/email-change/actions.ts#confirmEmailChangeLinkAction': { form: ['token'] },
+  'app/email-change/actions.ts#revertEmailChangeAction': { form: ['token'] },
+  'app/security/not-me/actions.ts#confirmNotMeAction': { form: ['token', 'eventId'] },
+};
+
+/** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */
+export type FormFields = { form: Array<[string, string]> };
+export type ActionBody = { contentType?: string; body: string | Uint8Array | FormFields; session: boolean };
+
+/**
+ * Bodies a browser's call would never send, in the encodings Next.js decodes:
+ * JSON argument lists (React's encodeReply of plain values), multipart forms
+ * (a FormData argument is sent as fields prefixed by its reference), and junk.
+ */
+export function actionBodies(spec: ActionSpec): fc.Arbitrary<ActionBody> {
+  const argumentList = fc
+    .array(fc.oneof(junkObject(spec.fields ?? []), junkJson), { minLength: 0, maxLength: 3 })
+    .map((args) => JSON.stringify(args));
+  const formFields = fc.dictionary(
+    fc.oneof(
+      fc.constantFrom(...(spec.form ?? ['x']), '0', '1_token', '$ACTION_REF_1', '$ACTION_1:0'),
+      fc.string({ maxLength: 8 }),
+    ),
+    junkHeaderValue,
+    { maxKeys: 4 },
+  );
+  const formArgument = fc
+    .tuple(formFields, fc.constantFrom('["$K1"]', '["$K2"]', '[]', '"$K1"', '{}'))
+    .map(([fields, root]): FormFields => ({
+      form: [
+        ['0', root],
+        ...Object.entries(fields).map(([name, value]): [string, string] => [
+          name.startsWith('$') || name === '0' ? name : `1_${name}`,
+          value,
+        ]),
+      ],
+    }));
+  return fc
+    .record({
+      kind: fc.constantFrom('json', 'form', 'raw'),
+      json: argumentList,
+      form: formArgument,
+      raw: junkBody,
+      contentType: junkContentType,
+      session: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    })
+    .map(({ kind, json, form, raw, contentType, session }) =>
+      kind === 'json'
+        ? { contentType: 'text/plain;charset=UTF-8', body: json, session }
+        : kind === 'form'
+          ? { body: form, session }
+          : { contentType, body: raw, session },
+    );
+}
