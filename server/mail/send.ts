@@ -6,6 +6,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Locale } from '@/lib/i18n/config';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
+import { countSignInMail } from '@/server/platform/metrics';
 
 import { renderBrandedMail } from './layout';
 
@@ -54,7 +55,13 @@ export async function sendSignInMail(input: { to: string; locale: Locale; link: 
     code: { intro: t('signIn.codeIntro'), value: input.code, display: spacedCode },
     footer: [t('signIn.expiry'), t('signIn.ignore')],
   });
-  await sendMail({ to: input.to, subject: t('signIn.subject'), text, html, locale: input.locale });
+  try {
+    await sendMail({ to: input.to, subject: t('signIn.subject'), text, html, locale: input.locale });
+  } catch (error) {
+    countSignInMail('failed');
+    throw error;
+  }
+  countSignInMail('sent');
 }
 
 export type SecurityNoticeType = 'passkey.added' | 'passkey.cloned' | 'sign_in.new_device' | 'identity.linked';

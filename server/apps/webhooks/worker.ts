@@ -3,6 +3,7 @@ import 'server-only';
 import pg from 'pg';
 
 import { getEnv } from '@/server/platform/env';
+import { getMetrics } from '@/server/platform/metrics';
 import { OUTBOX_CHANNEL } from '@/server/platform/outbox';
 
 import {
@@ -175,6 +176,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions = {}): WebhookW
   function send(delivery: Awaited<ReturnType<typeof claimDeliveries>>[number]) {
     const task = attemptDelivery(delivery, settings)
       .then((outcome) => {
+        getMetrics().webhookTries.inc({ result: outcome.result });
         if (outcome.internalError !== undefined)
           log.error(`delivery ${outcome.id} to ${outcome.appName}: ${messageOf(outcome.internalError)}`);
         if (outcome.result === 'dead')
