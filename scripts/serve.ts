@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
+import { getLogger } from '../server/platform/log';
 import { exitOnBadEnvironment } from './check-env';
 import { ensureDatabase } from './db/postgres';
 import { prepareDatabase } from './db/prepare';
@@ -20,14 +21,17 @@ if (mode !== 'dev' && mode !== 'start') {
 if (mode === 'start') (process.env as Record<string, string | undefined>).NODE_ENV ??= 'production';
 exitOnBadEnvironment(`npm ${mode === 'dev' ? 'run dev' : 'start'}`);
 
-const db = await ensureDatabase();
+// Lines for a log shipper, like the server's; the usage and environment refusals above stay plain text for a terminal.
+const log = getLogger();
+const dbLog = (message: string) => log.info({ component: 'db' }, message);
+const db = await ensureDatabase({ log: dbLog });
 process.env.DATABASE_URL = db.databaseUrl;
-await prepareDatabase(db.databaseUrl);
+await prepareDatabase(db.databaseUrl, { log: dbLog });
 
 if (mode === 'dev') {
   const { seed } = await import('../prisma/seed');
   await seed();
-  console.log('[seed] demo data in place · dev mailbox: /dev/mailbox');
+  log.info({ component: 'seed' }, 'demo data in place · dev mailbox: /dev/mailbox');
 }
 // This process only supervises Next.js from here on: give its connections back.
 const { getPool, prisma } = await import('../server/platform/db');

@@ -7,6 +7,7 @@ import { hmac, hmacCandidates, randomCode, randomToken, sha256 } from '@/server/
 import { withCustomerLock } from '@/server/platform/customer-lock';
 import { prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
+import { errorMessage, getLogger } from '@/server/platform/log';
 import { writeEvent } from '@/server/platform/outbox';
 import { consume } from '@/server/platform/rate-limit';
 
@@ -236,7 +237,7 @@ async function applyVerified(
     });
   } catch (error) {
     // The change stands; the customer sees it on their profile.
-    console.error('[email-change] notice to the old address not sent:', error instanceof Error ? error.message : error);
+    getLogger().error({ component: 'email-change' }, `notice to the old address not sent: ${errorMessage(error)}`);
   }
   return { ok: true, newEmail: outcome.newEmail };
 }
@@ -339,10 +340,7 @@ export async function revertEmailChange(token: string): Promise<RevertResult> {
     });
   } catch (error) {
     // The revert stands; whoever held the new address finds it out at their next sign-in.
-    console.error(
-      '[email-change] notice to the reverted address not sent:',
-      error instanceof Error ? error.message : error,
-    );
+    getLogger().error({ component: 'email-change' }, `notice to the reverted address not sent: ${errorMessage(error)}`);
   }
   return { ok: true, email: reverted.oldEmail };
 }

@@ -6,6 +6,7 @@ import { sendSecurityNotice, type SecurityNoticeType } from '@/server/mail/send'
 import { randomToken, sha256 } from '@/server/platform/crypto';
 import { prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
+import { errorMessage, getLogger } from '@/server/platform/log';
 
 export type SecurityEventType =
   | 'passkey.added'
@@ -74,7 +75,7 @@ export async function sendPendingNotice(notice: PendingNotice | null): Promise<v
       await sendSecurityNotice({ ...mail, to: address });
     } catch (error) {
       // The event is recorded and shown on /account/security even if the mail fails.
-      console.error('[security] notice not sent:', error instanceof Error ? error.message : error);
+      getLogger().error({ component: 'security' }, `notice not sent: ${errorMessage(error)}`);
     }
   }
 }

@@ -6,6 +6,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Locale } from '@/lib/i18n/config';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
+import { getLogger } from '@/server/platform/log';
 import { countSignInMail } from '@/server/platform/metrics';
 
 import { renderBrandedMail } from './layout';
@@ -34,7 +35,7 @@ export async function sendMail(mail: OutgoingMail): Promise<void> {
   }
   if (env.production && !globalForMail.accordMailWarned) {
     globalForMail.accordMailWarned = true;
-    console.warn('[mail] SMTP_URL is not set: mails are stored in dev_mails and not delivered.');
+    getLogger().warn({ component: 'mail' }, 'SMTP_URL is not set: mails are stored in dev_mails and not delivered');
   }
   await prisma.devMail.create({ data: { to: mail.to, subject: mail.subject, text: mail.text, html: mail.html } });
 }
