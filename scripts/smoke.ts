@@ -4,7 +4,8 @@
 // the embedded database, in a fresh empty data folder), the @smoke specs through
 // it (playwright.smoke.config.ts), then `npm run worker` beside it: started,
 // listening, stopped cleanly by SIGTERM; `npm run db:migrate` and `npm run apps`;
-// then the app stopped the same way. All of it compiled JavaScript (dist/).
+// then the app stopped the same way. Last, SIGTERM under load (sigtermUnderLoad).
+// All of it compiled JavaScript (dist/).
 //
 //   npx tsx scripts/smoke.ts [--skip-build]
 //
@@ -12,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -125,6 +127,90 @@ async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean)
   }
 }
 
+type LoadOutcome = { status: number } | { error: string; connected: boolean };
+
+/** One request on a connection of its own: a refused connection is told apart from a request cut in flight. */
+function loadRequest(url: string): Promise<LoadOutcome> {
+  return new Promise((resolve) => {
+    let connected = false;
+    const req = http.get(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      res.on('error', (error) => resolve({ error: error.message, connected: true }));
+    });
+    req.on('socket', (socket) => socket.on('connect', () => (connected = true)));
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message, connected }));
+  });
+}
+
+/**
+ * SIGTERM under load, as a container runtime sends it (to the main process only):
+ * `node dist/serve.mjs start`, what `npm start` runs. Pages are requested without
+ * pause by several clients while a probe polls readiness; then SIGTERM. Passes when
+ * readiness answered 503 before the server stopped accepting, requests were in
+ * flight when it did, none of those failed (every request that reached the server
+ * got a whole 2xx or 3xx answer), and the process exited 0. A client of its own
+ * rather than autocannon: autocannon reuses connections and aborts what is in
+ * flight when stopped, which would hide what this checks.
+ */
+async function sigtermUnderLoad(production: Env, baseUrl: string): Promise<void> {
+  const app = start(
+    'app',
+    process.execPath,
+    ['--conditions=react-server', '--enable-source-maps', 'dist/serve.mjs', 'start'],
+    {
+      ...production,
+      SHUTDOWN_DELAY_MS: '1500',
+      SHUTDOWN_GRACE_MS: '20000',
+    },
+  );
+  await waitForHttp(`${baseUrl}/api/health/ready`, 180_000, () => app.child.exitCode === null);
+
+  const pages = ['/signin', '/', '/legal/privacy', '/signin?lang=fr'].map((page) => `${baseUrl}${page}`);
+  const outcomes: Array<LoadOutcome & { at: number }> = [];
+  let accepting = true;
+  const clients = Array.from({ length: 12 }, async (_, n) => {
+    for (let i = n; accepting; i += 1) {
+      const outcome = await loadRequest(pages[i % pages.length]!);
+      outcomes.push({ ...outcome, at: Date.now() });
+      // The listening socket is closed: from here a load balancer sends elsewhere.
+      if ('error' in outcome && !outcome.connected && outcome.error === 'ECONNREFUSED') accepting = false;
+    }
+  });
+  let notReadyAt: number | undefined;
+  const probe = (async () => {
+    while (accepting) {
+      const outcome = await loadRequest(`${baseUrl}/api/health/ready`);
+      if ('status' in outcome && outcome.status === 503) notReadyAt ??= Date.now();
+      await sleep(100);
+    }
+  })();
+
+  await sleep(3_000);
+  const before = outcomes.length;
+  const signalledAt = Date.now();
+  app.child.kill('SIGTERM');
+  const code = await Promise.race([app.exited, sleep(60_000).then(() => 'timeout')]);
+  await Promise.all([...clients, probe]);
+
+  const refusedAt = outcomes.find((o) => 'error' in o && !o.connected)?.at;
+  const failed = outcomes.filter((o) => ('error' in o ? o.connected : o.status >= 400));
+  const inFlight = Number(/stopped accepting connections, (\d+) request\(s\) in flight/.exec(app.output())?.[1] ?? -1);
+  console.log(
+    `[load] ${outcomes.length} requests (${outcomes.length - before} after SIGTERM); readiness 503 after ${notReadyAt ? notReadyAt - signalledAt : '-'} ms, ` +
+      `connections refused after ${refusedAt ? refusedAt - signalledAt : '-'} ms; ${inFlight} in flight at the close; exit ${code}`,
+  );
+  if (failed.length > 0) throw new Error(`requests failed during the stop: ${JSON.stringify(failed.slice(0, 5))}`);
+  if (!notReadyAt) throw new Error('/api/health/ready never answered 503 after SIGTERM');
+  if (refusedAt !== undefined && refusedAt < notReadyAt)
+    throw new Error('the server stopped accepting before readiness answered 503');
+  if (inFlight < 1) throw new Error(`no request was in flight when the server stopped accepting (${inFlight})`);
+  if (!/requests drained/.test(app.output())) throw new Error('the server did not report its requests drained');
+  if (code !== 0) throw new Error(`node dist/serve.mjs start exited with ${code} after SIGTERM, not 0`);
+  await expectGroupGone(app.child, 'node dist/serve.mjs start');
+}
+
 async function main(): Promise<void> {
   const [appPort, pgPort, smtpPort, mailboxPort] = await Promise.all([
     portFrom('PORT'),
@@ -211,6 +297,9 @@ async function main(): Promise<void> {
     if (fs.existsSync(path.join(dataDir, 'postmaster.pid'))) {
       throw new Error(`the embedded PostgreSQL still runs on ${dataDir} after the app stopped`);
     }
+
+    step('SIGTERM under load: readiness off first, no request in flight lost, exit 0');
+    await sigtermUnderLoad(production, baseUrl);
     await sink.stop(10_000);
     step('passed');
   } finally {
