@@ -144,6 +144,29 @@ function loadRequest(url: string): Promise<LoadOutcome> {
   });
 }
 
+/** The requests of the load are counted by route template, behind the token (docs/decisions/028-metrics.md). */
+async function checkMetrics(baseUrl: string, token: string): Promise<void> {
+  const refused = await fetch(`${baseUrl}/api/metrics`);
+  if (refused.status !== 401) throw new Error(`/api/metrics without the token answered ${refused.status}, not 401`);
+  const response = await fetch(`${baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`/api/metrics answered ${response.status}`);
+  const signin = /^accord_http_requests_total\{route="\/signin",method="GET",status="200"\} (\d+)/m.exec(text);
+  if (!signin || Number(signin[1]) < 1)
+    throw new Error('/api/metrics does not count the GET /signin requests of the load');
+  if (!/^accord_outbox_backlog \d+/m.test(text)) throw new Error('/api/metrics has no outbox backlog gauge');
+  if (
+    /lang=|\?/.test(
+      text
+        .split('\n')
+        .filter((line) => !line.startsWith('#'))
+        .join('\n'),
+    )
+  )
+    throw new Error('/api/metrics labels hold a query string');
+  console.log(`[metrics] GET /signin 200 counted ${signin[1]} times`);
+}
+
 /**
  * SIGTERM under load, as a container runtime sends it (to the main process only):
  * `node dist/serve.mjs start`, what `npm start` runs. Pages are requested without
@@ -155,6 +178,7 @@ function loadRequest(url: string): Promise<LoadOutcome> {
  * flight when stopped, which would hide what this checks.
  */
 async function sigtermUnderLoad(production: Env, baseUrl: string): Promise<void> {
+  const metricsToken = randomBytes(24).toString('hex');
   const app = start(
     'app',
     process.execPath,
@@ -163,6 +187,7 @@ async function sigtermUnderLoad(production: Env, baseUrl: string): Promise<void>
       ...production,
       SHUTDOWN_DELAY_MS: '1500',
       SHUTDOWN_GRACE_MS: '20000',
+      METRICS_TOKEN: metricsToken,
     },
   );
   await waitForHttp(`${baseUrl}/api/health/ready`, 180_000, () => app.child.exitCode === null);
@@ -188,6 +213,7 @@ async function sigtermUnderLoad(production: Env, baseUrl: string): Promise<void>
   })();
 
   await sleep(3_000);
+  await checkMetrics(baseUrl, metricsToken);
   const before = outcomes.length;
   const signalledAt = Date.now();
   app.child.kill('SIGTERM');
