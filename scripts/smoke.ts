@@ -129,11 +129,24 @@ async function waitForHttp(url: string, timeoutMs: number, alive: () => boolean)
 
 type LoadOutcome = { status: number } | { error: string; connected: boolean };
 
-/** One request on a connection of its own: a refused connection is told apart from a request cut in flight. */
-function loadRequest(url: string): Promise<LoadOutcome> {
+/**
+ * One request on a connection of its own, so a refused connection is told apart from a
+ * request cut in flight. With `trickleMs`, a form POST whose body is sent a byte at a
+ * time over that long: the server holds it in flight until the last byte.
+ */
+function loadRequest(url: string, trickleMs = 0): Promise<LoadOutcome> {
   return new Promise((resolve) => {
     let connected = false;
-    const req = http.get(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+    const body = 'email=' + 'x'.repeat(14);
+    const headers: http.OutgoingHttpHeaders = { connection: 'close' };
+    if (trickleMs) {
+      Object.assign(headers, {
+        origin: new URL(url).origin,
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': body.length,
+      });
+    }
+    const req = http.request(url, { method: trickleMs ? 'POST' : 'GET', agent: false, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
       res.on('error', (error) => resolve({ error: error.message, connected: true }));
@@ -141,6 +154,16 @@ function loadRequest(url: string): Promise<LoadOutcome> {
     req.on('socket', (socket) => socket.on('connect', () => (connected = true)));
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message, connected }));
+    if (!trickleMs) return void req.end();
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (req.destroyed) return clearInterval(timer);
+      req.write(body[sent++]!);
+      if (sent === body.length) {
+        clearInterval(timer);
+        req.end();
+      }
+    }, trickleMs / body.length);
   });
 }
 
@@ -169,13 +192,14 @@ async function checkMetrics(baseUrl: string, token: string): Promise<void> {
 
 /**
  * SIGTERM under load, as a container runtime sends it (to the main process only):
- * `node dist/serve.mjs start`, what `npm start` runs. Pages are requested without
- * pause by several clients while a probe polls readiness; then SIGTERM. Passes when
- * readiness answered 503 before the server stopped accepting, requests were in
- * flight when it did, none of those failed (every request that reached the server
- * got a whole 2xx or 3xx answer), and the process exited 0. A client of its own
- * rather than autocannon: autocannon reuses connections and aborts what is in
- * flight when stopped, which would hide what this checks.
+ * `node dist/serve.mjs start`, what `npm start` runs. Clients request pages without
+ * pause and stop, as a load balancer does, once the probe sees readiness answer 503;
+ * a few slow requests (bodies sent over 3 s) are in flight when the server stops
+ * accepting. Passes when readiness answered 503 before the server stopped accepting,
+ * requests were in flight then, every request got a whole 2xx or 3xx answer (no
+ * reset, no refusal), and the process exited 0. A client of its own rather than
+ * autocannon: autocannon reuses connections and aborts what is in flight when
+ * stopped, which would hide what this checks.
  */
 async function sigtermUnderLoad(production: Env, baseUrl: string): Promise<void> {
   const metricsToken = randomBytes(24).toString('hex');
@@ -183,54 +207,53 @@ async function sigtermUnderLoad(production: Env, baseUrl: string): Promise<void>
     'app',
     process.execPath,
     ['--conditions=react-server', '--enable-source-maps', 'dist/serve.mjs', 'start'],
-    {
-      ...production,
-      SHUTDOWN_DELAY_MS: '1500',
-      SHUTDOWN_GRACE_MS: '20000',
-      METRICS_TOKEN: metricsToken,
-    },
+    { ...production, SHUTDOWN_DELAY_MS: '1000', SHUTDOWN_GRACE_MS: '20000', METRICS_TOKEN: metricsToken },
   );
   await waitForHttp(`${baseUrl}/api/health/ready`, 180_000, () => app.child.exitCode === null);
 
   const pages = ['/signin', '/', '/legal/privacy', '/signin?lang=fr'].map((page) => `${baseUrl}${page}`);
-  const outcomes: Array<LoadOutcome & { at: number }> = [];
-  let accepting = true;
-  const clients = Array.from({ length: 12 }, async (_, n) => {
-    for (let i = n; accepting; i += 1) {
-      const outcome = await loadRequest(pages[i % pages.length]!);
-      outcomes.push({ ...outcome, at: Date.now() });
-      // The listening socket is closed: from here a load balancer sends elsewhere.
-      if ('error' in outcome && !outcome.connected && outcome.error === 'ECONNREFUSED') accepting = false;
-    }
+  const outcomes: LoadOutcome[] = [];
+  let balancerSends = true;
+  const clients = Array.from({ length: 8 }, async (_, n) => {
+    for (let i = n; balancerSends; i += 1) outcomes.push(await loadRequest(pages[i % pages.length]!));
   });
   let notReadyAt: number | undefined;
+  let refusedAt: number | undefined;
   const probe = (async () => {
-    while (accepting) {
+    const until = Date.now() + 120_000;
+    while (refusedAt === undefined && Date.now() < until) {
       const outcome = await loadRequest(`${baseUrl}/api/health/ready`);
-      if ('status' in outcome && outcome.status === 503) notReadyAt ??= Date.now();
+      if ('status' in outcome && outcome.status === 503) {
+        notReadyAt ??= Date.now();
+        balancerSends = false;
+      }
+      if ('error' in outcome && !outcome.connected) refusedAt = Date.now();
       await sleep(100);
     }
   })();
 
-  await sleep(3_000);
+  await sleep(2_000);
   await checkMetrics(baseUrl, metricsToken);
-  const before = outcomes.length;
+  const slow = Array.from({ length: 4 }, () => loadRequest(`${baseUrl}/signin`, 3_000));
+  await sleep(500);
   const signalledAt = Date.now();
   app.child.kill('SIGTERM');
   const code = await Promise.race([app.exited, sleep(60_000).then(() => 'timeout')]);
+  balancerSends = false;
+  outcomes.push(...(await Promise.all(slow)));
   await Promise.all([...clients, probe]);
 
-  const refusedAt = outcomes.find((o) => 'error' in o && !o.connected)?.at;
-  const failed = outcomes.filter((o) => ('error' in o ? o.connected : o.status >= 400));
+  const failed = outcomes.filter((o) => 'error' in o || o.status >= 400);
   const inFlight = Number(/stopped accepting connections, (\d+) request\(s\) in flight/.exec(app.output())?.[1] ?? -1);
+  const after = (at: number | undefined) => (at === undefined ? 'never' : `${at - signalledAt} ms`);
   console.log(
-    `[load] ${outcomes.length} requests (${outcomes.length - before} after SIGTERM); readiness 503 after ${notReadyAt ? notReadyAt - signalledAt : '-'} ms, ` +
-      `connections refused after ${refusedAt ? refusedAt - signalledAt : '-'} ms; ${inFlight} in flight at the close; exit ${code}`,
+    `[load] ${outcomes.length} requests, ${failed.length} failed; readiness 503 after ${after(notReadyAt)}, ` +
+      `connections refused after ${after(refusedAt)}; ${inFlight} in flight when it stopped accepting; exit ${code}`,
   );
   if (failed.length > 0) throw new Error(`requests failed during the stop: ${JSON.stringify(failed.slice(0, 5))}`);
-  if (!notReadyAt) throw new Error('/api/health/ready never answered 503 after SIGTERM');
-  if (refusedAt !== undefined && refusedAt < notReadyAt)
-    throw new Error('the server stopped accepting before readiness answered 503');
+  if (notReadyAt === undefined) throw new Error('/api/health/ready never answered 503 after SIGTERM');
+  if (refusedAt === undefined || refusedAt < notReadyAt)
+    throw new Error('the server did not stop accepting after readiness answered 503');
   if (inFlight < 1) throw new Error(`no request was in flight when the server stopped accepting (${inFlight})`);
   if (!/requests drained/.test(app.output())) throw new Error('the server did not report its requests drained');
   if (code !== 0) throw new Error(`node dist/serve.mjs start exited with ${code} after SIGTERM, not 0`);
