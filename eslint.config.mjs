@@ -91,6 +91,21 @@ const config = [
       'accord/no-server-in-client': 'error',
     },
   },
+  {
+    // Server code logs through server/platform/log.ts (JSON lines with the request id, nothing personal).
+    files: [
+      'app/**',
+      'server/**',
+      'lib/**',
+      'components/**',
+      'proxy.ts',
+      'instrumentation.ts',
+      'scripts/http-server.ts',
+      'scripts/graceful-http-server.ts',
+      'scripts/webhook-worker-in-process.ts',
+    ],
+    rules: { 'no-console': 'error' },
+  },
   // One block per folder: a later block's no-restricted-imports replaces an earlier one's.
   restrict(['app/**'], [NO_DATABASE]),
   restrict(['components/**', 'lib/**'], [NO_DATABASE, NO_SERVER, NO_APP]),

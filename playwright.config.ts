@@ -9,8 +9,11 @@
  * Optional: E2E_PORT (app, default 3100), E2E_SMTP_PORT (2525), E2E_MAILBOX_PORT (2526),
  * E2E_OIDC_PORT (the OpenID provider of e2e/oidc-provider.ts, 3190),
  * E2E_CHECKBOOK_PORT (the checkbook example app e2e/shared-store.spec.ts starts, 3191),
+ * E2E_APP_LOG (the app's output, checked for emails and codes; default test-results/app-server.log),
  * E2E_DEBUG (show the app's stdout), RATE_LIMIT_* (passed to the app), CI (1 retry).
  */
+import path from 'node:path';
+
 import { defineConfig } from '@playwright/test';
 
 import { chromiumUse, videoOnFailure } from './e2e/chromium';
@@ -35,6 +38,9 @@ const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
 const oidcClient = { id: 'accord-e2e', secret: 'accord-e2e-oidc-client-secret-0123456789' };
 process.env.E2E_OIDC_URL ??= oidcIssuer;
 
+// The app's stdout and stderr, searched after the run for emails and codes (e2e/global-teardown.ts).
+process.env.E2E_APP_LOG ??= path.resolve('test-results', 'app-server.log');
+
 const isCI = process.env.CI === 'true' || process.env.CI === '1';
 const debug = Boolean(process.env.E2E_DEBUG);
 
@@ -48,6 +54,7 @@ export default defineConfig({
   testDir: 'e2e',
   // The QA flows run against a deployment (playwright.flows.config.ts), in the CI's production stage.
   testIgnore: 'flows/**',
+  globalTeardown: './e2e/global-teardown.ts',
   fullyParallel: true,
   workers: 2,
   retries: isCI ? 1 : 0,
@@ -104,7 +111,7 @@ export default defineConfig({
     },
     {
       name: 'app',
-      command: 'npx tsx scripts/http-server.ts',
+      command: 'npx tsx e2e/app-server.ts',
       url: `${baseURL}/api/health/ready`,
       reuseExistingServer: false,
       timeout: 120_000,

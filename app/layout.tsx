@@ -1,8 +1,10 @@
 import type { Metadata } from 'next';
 import { getLocale, getTranslations } from 'next-intl/server';
+import { headers } from 'next/headers';
 import type { CSSProperties, ReactNode } from 'react';
 
 import { ClientMessages } from '@/components/client-messages';
+import { RequestIdProvider } from '@/components/error-reference';
 import { brand } from '@/lib/brand';
 
 import './globals.css';
@@ -13,7 +15,7 @@ export const metadata: Metadata = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const [locale, t] = await Promise.all([getLocale(), getTranslations('common')]);
+  const [locale, t, requestHeaders] = await Promise.all([getLocale(), getTranslations('common'), headers()]);
   const style = {
     '--brand-primary': brand.colors.primary,
     '--brand-on-primary': brand.colors.onPrimary,
@@ -31,7 +33,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           {t('skipToContent')}
         </a>
         {/* Each section's layout adds the messages its client components need. */}
-        <ClientMessages>{children}</ClientMessages>
+        <ClientMessages>
+          <RequestIdProvider requestId={requestHeaders.get('x-request-id')} lang={locale}>
+            {children}
+          </RequestIdProvider>
+        </ClientMessages>
       </body>
     </html>
   );

@@ -20,6 +20,8 @@
  *                                       and `link` (the /signin/confirm URL), each null when the
  *                                       mail has none; 404 when no mail matches
  *   DELETE /messages[?to=ADDR]          forget all messages, or those of one recipient
+ *   GET    /seen                        {addresses, codes}: every recipient and 6-digit code
+ *                                       received since start, deleted or not (e2e/global-teardown.ts)
  *   POST   /smtp/stop                   SMTP stops listening (connections refused, as from a mail
  *                                       server that is down) until POST /smtp/start; 204
  *
@@ -102,6 +104,8 @@ function isFor(mail: Mail, address: string): boolean {
   return mail.envelopeTo.includes(address) || mail.to.includes(address) || mail.cc.includes(address);
 }
 
+const seen = { addresses: new Set<string>(), codes: new Set<string>() };
+
 const smtp = new SMTPServer({
   secure: false,
   authOptional: true,
@@ -126,6 +130,8 @@ const smtp = new SMTPServer({
         }
         const mail = toMail(parsed, envelopeFrom, envelopeTo, receivedAt);
         messages.push(mail);
+        for (const address of envelopeTo) seen.addresses.add(address);
+        for (const [, a, b] of (mail.text ?? '').matchAll(/(?<!\d)(\d{3}) ?(\d{3})(?!\d)/g)) seen.codes.add(`${a}${b}`);
         if (messages.length > MAX_MESSAGES) messages.splice(0, messages.length - MAX_MESSAGES);
         console.log(`mail-sink: #${mail.id} to ${envelopeTo.join(', ')}: ${JSON.stringify(mail.subject)}`);
         callback();
@@ -169,6 +175,8 @@ const api = http.createServer((req, res) => {
     );
     if (!mail) return send(res, 404, 'no matching mail');
     send(res, 200, { ...mail, code: findCode(mail), link: findSignInLink(mail) });
+  } else if (url.pathname === '/seen' && req.method === 'GET') {
+    send(res, 200, { addresses: [...seen.addresses], codes: [...seen.codes] });
   } else if (url.pathname === '/messages' && req.method === 'DELETE') {
     const before = messages.length;
     const kept = to ? messages.filter((mail) => !isFor(mail, to)) : [];
@@ -184,7 +192,7 @@ const api = http.createServer((req, res) => {
       () => send(res, 204, ''),
       (error: Error) => send(res, 500, error.message),
     );
-  } else if (['/health', '/messages', '/messages/latest'].includes(url.pathname)) {
+  } else if (['/health', '/messages', '/messages/latest', '/seen'].includes(url.pathname)) {
     send(res, 405, 'method not allowed');
   } else {
     send(res, 404, 'not found');

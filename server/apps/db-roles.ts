@@ -6,6 +6,7 @@ import { Client, escapeIdentifier, escapeLiteral, type PoolClient } from 'pg';
 
 import { getPool } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
+import { errorMessage, getLogger } from '@/server/platform/log';
 
 import { findApp } from './registry';
 
@@ -193,7 +194,9 @@ export async function revokeDatabaseRole(appNameOrClientId: string): Promise<{ r
     // Needs superuser or pg_signal_backend: best effort.
     await getPool()
       .query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role])
-      .catch((error: Error) => console.warn(`[db-roles] could not end the open sessions of ${role}: ${error.message}`));
+      .catch((error: Error) =>
+        getLogger().warn({ component: 'db-roles', role }, `could not end the open sessions: ${errorMessage(error)}`),
+      );
   }
   return { role };
 }

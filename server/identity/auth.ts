@@ -18,6 +18,7 @@ import {
 import { randomToken, sha256 } from '@/server/platform/crypto';
 import { getPool, prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
+import { errorMessage, getLogger } from '@/server/platform/log';
 import { getRequestContext, ipPrefix } from '@/server/platform/request-context';
 
 import { withHashedSessionTokens } from './auth-adapter';
@@ -45,6 +46,17 @@ export const { auth, handlers, signIn } = NextAuth((request) => {
     session: { strategy: 'database', maxAge: SESSION_MAX_AGE_S, updateAge: 24 * 60 * 60 },
     providers: oidcProviders(),
     pages: { signIn: '/signin', error: '/signin' },
+    // Auth.js's own logger prints an error's details to the console, ID token
+    // claims (the email) included: its errors go to the JSON log by type only.
+    logger: {
+      error: (error) =>
+        getLogger().error(
+          { component: 'auth', type: (error as { type?: string }).type ?? error.name },
+          errorMessage(error),
+        ),
+      warn: (code) => getLogger().warn({ component: 'auth' }, code),
+      debug: () => {},
+    },
     callbacks: {
       signIn: oidcSignIn,
       // Only what pages need; the default drops the id.

@@ -13,6 +13,7 @@ import { readCookie, readSessionToken, setCookie } from '@/server/platform/cooki
 import { sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
+import { getLogger } from '@/server/platform/log';
 import { writeEvent } from '@/server/platform/outbox';
 import { getRequestContext, ipPrefix } from '@/server/platform/request-context';
 
@@ -124,7 +125,7 @@ export const oidcSignIn: SignInCallback = async ({ account, profile }) => {
       return '/signin/link';
     }
     case 'refuse':
-      console.warn(`[oidc] sign-in with ${provider} refused: ${decision.reason}`);
+      getLogger().warn({ component: 'oidc', provider }, `sign-in refused: ${decision.reason}`);
       if (decision.reason === 'signed-in') return '/account';
       return `/signin?${new URLSearchParams({ error: `oidc-${decision.reason}`, provider })}`;
   }

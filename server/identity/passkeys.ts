@@ -14,10 +14,13 @@ import {
 
 import { isUuid } from '@/lib/uuid';
 import { prisma } from '@/server/platform/db';
+import { errorMessage, getLogger } from '@/server/platform/log';
 import { consume } from '@/server/platform/rate-limit';
 
 import { recordSecurityEvent, sendPendingNotice, writeSecurityEvent } from './security-events';
 import { relyingParty } from './webauthn-config';
+
+const log = () => getLogger().child({ component: 'passkeys' });
 
 const CEREMONY_TTL_MS = 5 * 60 * 1000;
 
@@ -96,7 +99,7 @@ export async function finishPasskeyRegistration(
 ): Promise<RegistrationResult> {
   const challenge = await takeChallenge(ceremonyId, 'register', customerId);
   if (!challenge) {
-    console.warn('[passkeys] registration refused: unknown, used or expired ceremony');
+    log().warn('registration refused: unknown, used or expired ceremony');
     return { ok: false, reason: 'expired' };
   }
   const rp = relyingParty();
@@ -110,11 +113,11 @@ export async function finishPasskeyRegistration(
       requireUserVerification: false,
     });
   } catch (error) {
-    console.warn('[passkeys] registration refused:', error instanceof Error ? error.message : error);
+    log().warn(`registration refused: ${errorMessage(error)}`);
     return { ok: false, reason: 'invalid' };
   }
   if (!verification.verified || !verification.registrationInfo) {
-    console.warn('[passkeys] registration refused: response not verified');
+    log().warn('registration refused: response not verified');
     return { ok: false, reason: 'invalid' };
   }
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
@@ -185,7 +188,7 @@ export async function finishPasskeyAuthentication(
   if (!perIp.ok) return { ok: false, reason: 'rate-limited', retryAfterSeconds: perIp.retryAfterSeconds };
   const challenge = await takeChallenge(ceremonyId, purpose, opts.customerId);
   if (!challenge) {
-    console.warn('[passkeys] assertion refused: unknown, used or expired ceremony (a replay?)');
+    log().warn('assertion refused: unknown, used or expired ceremony (a replay?)');
     return { ok: false, reason: 'expired' };
   }
   if (typeof response?.id !== 'string') return { ok: false, reason: 'invalid' };
@@ -202,7 +205,7 @@ export async function finishPasskeyAuthentication(
     },
   });
   if (!passkey || (opts.customerId && passkey.customerId !== opts.customerId)) {
-    console.warn('[passkeys] assertion refused: unknown credential');
+    log().warn('assertion refused: unknown credential');
     return { ok: false, reason: 'unknown-passkey' };
   }
   const perCredential = await consume([['passkeyPerCredential', passkey.id]]);
@@ -229,16 +232,16 @@ export async function finishPasskeyAuthentication(
       },
     });
   } catch (error) {
-    console.warn('[passkeys] assertion refused:', error instanceof Error ? error.message : error);
+    log().warn(`assertion refused: ${errorMessage(error)}`);
     return { ok: false, reason: 'invalid' };
   }
   if (!verification.verified) {
-    console.warn(`[passkeys] assertion refused: signature not verified for passkey ${passkey.id}`);
+    log().warn(`assertion refused: signature not verified for passkey ${passkey.id}`);
     return { ok: false, reason: 'invalid' };
   }
   const { newCounter } = verification.authenticationInfo;
   if ((newCounter > 0 || stored > 0) && newCounter <= stored) {
-    console.warn(`[passkeys] counter did not increase for passkey ${passkey.id}: possible cloned authenticator`);
+    log().warn(`counter did not increase for passkey ${passkey.id}: possible cloned authenticator`);
     await recordSecurityEvent(passkey.customerId, 'passkey.cloned', { name: passkey.name }, { notify: true });
     return { ok: false, reason: 'cloned' };
   }
@@ -248,12 +251,12 @@ export async function finishPasskeyAuthentication(
     data: { counter: BigInt(newCounter), lastUsedAt: new Date() },
   });
   if (updated.count === 0) {
-    console.warn(`[passkeys] assertion refused: passkey ${passkey.id} was used concurrently`);
+    log().warn(`assertion refused: passkey ${passkey.id} was used concurrently`);
     return { ok: false, reason: 'invalid' };
   }
   // Checked after the counter moved: the assertion was genuine, it is just not enough for a step-up.
   if (purpose === 'step-up' && !verification.authenticationInfo.userVerified) {
-    console.warn(`[passkeys] step-up refused: passkey ${passkey.id} did not verify the user`);
+    log().warn(`step-up refused: passkey ${passkey.id} did not verify the user`);
     return { ok: false, reason: 'not-user-verified' };
   }
   return { ok: true, customerId: passkey.customerId };

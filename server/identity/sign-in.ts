@@ -8,6 +8,7 @@ import { enqueueMail, signInMail } from '@/server/mail/send';
 import { hmac, hmacCandidates, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
+import { countSignInCode } from '@/server/platform/metrics';
 import { writeEvent } from '@/server/platform/outbox';
 import { codePause, consume, refillCodeBudget, spendCodeAttempt } from '@/server/platform/rate-limit';
 
@@ -93,6 +94,12 @@ export type VerifyResult =
  * are refused, whatever they are, while the link of the latest mail still works.
  */
 export async function verifyCode(challengeId: string, code: string, ip: string): Promise<VerifyResult> {
+  const result = await checkCode(challengeId, code, ip);
+  countSignInCode(result.ok ? 'verified' : result.reason);
+  return result;
+}
+
+async function checkCode(challengeId: string, code: string, ip: string): Promise<VerifyResult> {
   if (!isUuid(challengeId)) return { ok: false, reason: 'expired' };
   const challenge = await prisma.signInChallenge.findUnique({ where: { id: challengeId }, select: { email: true } });
   if (!challenge) return { ok: false, reason: 'expired' };

@@ -7,6 +7,7 @@ import { seal, sha256, unseal } from '@/server/platform/crypto';
 import { getPool } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 import { getLogger } from '@/server/platform/log';
+import { countMail } from '@/server/platform/metrics';
 
 import type { OutgoingMail } from './send';
 
@@ -84,6 +85,12 @@ export type MailOutcome = 'sent' | 'retry' | 'failed' | 'dropped';
 
 /** One try of a claimed row, inside its transaction; the caller commits. */
 async function attempt(client: PoolClient, row: Row, now: Date): Promise<MailOutcome> {
+  const outcome = await attemptOnce(client, row, now);
+  countMail(row.purpose, outcome);
+  return outcome;
+}
+
+async function attemptOnce(client: PoolClient, row: Row, now: Date): Promise<MailOutcome> {
   const log = getLogger().child({ component: 'mail' });
   const finish = async (status: 'sent' | 'failed' | 'dropped', lastError: string | null) => {
     await client.query(

@@ -5,6 +5,7 @@ import { createTranslator } from 'next-intl';
 import type { Locale } from '@/lib/i18n/config';
 import type { Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
+import { getLogger } from '@/server/platform/log';
 
 import { renderBrandedMail } from './layout';
 import { INLINE_GRACE_SECONDS, sealMail } from './queue';
@@ -36,7 +37,7 @@ export async function enqueueMail(tx: Tx, mail: MailRequest): Promise<string | n
   if (!env.SMTP_URL) {
     if (env.production && !globalForMail.accordMailWarned) {
       globalForMail.accordMailWarned = true;
-      console.warn('[mail] SMTP_URL is not set: mails are stored in dev_mails and not delivered.');
+      getLogger().warn({ component: 'mail' }, 'SMTP_URL is not set: mails are stored in dev_mails and not delivered');
     }
     await tx.devMail.create({ data: { to: mail.to, subject: mail.subject, text: mail.text, html: mail.html } });
     return null;

@@ -6,6 +6,7 @@ import pg, { Pool } from 'pg';
 import { PrismaClient } from '@/server/generated/prisma/client';
 
 import { getEnv } from './env';
+import { errorMessage, getLogger } from './log';
 
 type Db = { pool: Pool; prisma: PrismaClient };
 
@@ -34,7 +35,7 @@ function connect(): Db {
     types: utcTimestamps,
   });
   // An idle client losing its server must not crash the process.
-  pool.on('error', (error) => console.error('[db] idle client error:', error.message));
+  pool.on('error', (error) => getLogger().error({ component: 'db' }, `idle client error: ${errorMessage(error)}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { pool, prisma };
 }

@@ -71,6 +71,8 @@ const EnvSchema = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     // server/platform/log.ts (it reads it itself, before the rest may be valid).
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Bearer token of /api/metrics (server/platform/metrics.ts); unset: 404 in production.
+    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN: at least 16 characters (openssl rand -hex 32)').optional(),
     // Housekeeping in the worker (server/platform/housekeeping.ts; README, "Data retention").
     HOUSEKEEPING_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
     ACCESS_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(395),

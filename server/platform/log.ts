@@ -45,3 +45,13 @@ export function routeTemplate(url: string | undefined): string {
     })
     .join('/');
 }
+
+const EMAIL_LIKE = /[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g;
+
+/**
+ * An error's message for a log line, email addresses masked: SMTP servers and
+ * drivers quote the recipient or the value they refused.
+ */
+export function errorMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(EMAIL_LIKE, '<email>');
+}

@@ -6,6 +6,7 @@ import { issueAccessToken } from '@/server/apps/oauth';
 import { setAppDisabled } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { prisma } from '@/server/platform/db';
+import { getLogger } from '@/server/platform/log';
 import { createCustomer } from '@/tests/factories';
 
 import {
@@ -243,10 +244,12 @@ describe('bad input to the API: a 4xx problem, nothing written, no 500', () => {
 });
 
 describe('an unexpected error', () => {
-  it('is a 500 problem with an error id and nothing of the error itself', async () => {
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('is a 500 problem with the request id as errorId and nothing of the error itself', async () => {
+    const logged = vi.spyOn(getLogger(), 'error').mockImplementation(() => {});
+    const requestId = '0b7d4c55-3f0e-4e51-8f43-4a3f6a4e9b21';
     try {
-      const res = await answer(new Request('http://localhost:3000/api/v1/customers'), async () => {
+      const request = new Request('http://localhost:3000/api/v1/customers', { headers: { 'x-request-id': requestId } });
+      const res = await answer(request, async () => {
         throw new Error('connection to 10.0.0.5 failed: password authentication for "accord_admin"');
       });
       expect(res.status).toBe(500);
@@ -258,9 +261,12 @@ describe('an unexpected error', () => {
         title: 'Internal error',
         status: 500,
         instance: '/api/v1/customers',
-        errorId: expect.any(String),
+        errorId: requestId,
       });
-      expect(logged).toHaveBeenCalledWith(expect.stringContaining(body.errorId!), expect.any(Error));
+      expect(logged).toHaveBeenCalledWith(
+        expect.objectContaining({ errorId: requestId, err: expect.any(Error) }),
+        'unexpected error',
+      );
     } finally {
       logged.mockRestore();
     }

@@ -7,6 +7,7 @@ import { getPendingChallenge, requestSignIn, verifyCode } from '@/server/identit
 import { processMailQueue, startMailWorker } from '@/server/mail/queue';
 import { enqueueMail } from '@/server/mail/send';
 import { prisma } from '@/server/platform/db';
+import { getMetrics } from '@/server/platform/metrics';
 import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail, uniqueIp } from './helpers';
@@ -84,6 +85,11 @@ describe('the mail queue', () => {
   });
 
   it('queues the mail while SMTP is down, encrypted, and sends it once when SMTP is back', async () => {
+    const counted = async (outcome: string) =>
+      (await getMetrics().mails.get()).values.find(
+        (v) => v.labels.purpose === 'sign-in' && v.labels.outcome === outcome,
+      )?.value ?? 0;
+    const [retriesBefore, sentBefore] = [await counted('retry'), await counted('sent')];
     const email = uniqueEmail('outage');
     const result = await signIn(email);
     expect(result.mail).toBe('queued');
@@ -116,6 +122,9 @@ describe('the mail queue', () => {
       where: { idempotencyKey: `sign-in:${result.challengeId}` },
     });
     expect(sent).toMatchObject({ status: 'sent', payload: null, attempts: 3 });
+    // /api/metrics: two tries that failed (inline, then the worker's), one that sent.
+    expect(await counted('retry')).toBe(retriesBefore + 2);
+    expect(await counted('sent')).toBe(sentBefore + 1);
     expect((await getPendingChallenge(result.challengeId))?.mailQueued).toBe(false);
     // The code of the mail that waited works.
     expect((await verifyCode(result.challengeId, code, uniqueIp())).ok).toBe(true);

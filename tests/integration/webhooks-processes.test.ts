@@ -207,7 +207,7 @@ describe('webhook workers as processes', () => {
       expect(r.received.map((h) => h.id).sort()).toEqual(expected);
       expect((await deliveries(app.id)).every((d) => d.attempts === 1)).toBe(true);
       // Both took part (one line per delivery in --verbose).
-      const sentBy = [a, b].map((w) => w.output().match(/: delivered 204/g)?.length ?? 0);
+      const sentBy = [a, b].map((w) => w.output().match(/"result":"delivered","status":204/g)?.length ?? 0);
       console.log(`deliveries per worker process: ${sentBy.join(' + ')}`);
       expect(sentBy[0]! + sentBy[1]!).toBe(30);
 

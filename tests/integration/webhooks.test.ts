@@ -37,7 +37,7 @@ const settings = () =>
 const quietLog = {
   info: () => {},
   warn: () => {},
-  error: (...args: unknown[]) => console.error('[webhooks]', ...args),
+  error: (message: string) => console.error('[webhooks]', message),
 };
 
 const cleanups: Array<() => Promise<unknown>> = [];

@@ -11,6 +11,7 @@ import {
   PROBLEMS,
   problemType,
 } from '@/server/apps/api/problem';
+import { getLogger } from '@/server/platform/log';
 
 // Read once, at the first getEnv() call (server/platform/env.ts).
 process.env.APP_URL = 'https://accounts.example/';
@@ -197,15 +198,31 @@ describe('internalError', () => {
     vi.restoreAllMocks();
   });
 
-  it('logs the cause with an id and answers only that id', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const response = internalError('/api/v1/customers', new Error('password=hunter2 at db.internal:5432'));
+  it('logs the cause with the request id and answers only that id', async () => {
+    const log = vi.spyOn(getLogger(), 'error').mockImplementation(() => {});
+    const requestId = '6d0f7c1e-9a51-4f57-9a3b-2c1f3f0e8a11';
+    const request = new Request('http://localhost:3000/api/v1/customers?cursor=x', {
+      headers: { 'x-request-id': requestId },
+    });
+    const response = internalError(request, new Error('password=hunter2 at db.internal:5432'));
     const body = await response.json();
     expect(response.status).toBe(500);
-    expect(body.errorId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(body).toMatchObject({ status: 500, instance: '/api/v1/customers', errorId: requestId });
     expect(JSON.stringify(body)).not.toContain('hunter2');
     expect(log).toHaveBeenCalledOnce();
-    expect(String(log.mock.calls[0]![0])).toContain(body.errorId);
+    expect(log.mock.calls[0]![0]).toMatchObject({ errorId: requestId, route: '/api/v1/customers' });
+  });
+
+  it('makes up an id when the request has none, and never takes a malformed one', async () => {
+    vi.spyOn(getLogger(), 'error').mockImplementation(() => {});
+    for (const headers of [{}, { 'x-request-id': 'a b <forged>' }] as Array<Record<string, string>>) {
+      const body = await internalError(
+        new Request('http://localhost/api/v1/customers', { headers }),
+        new Error('x'),
+      ).json();
+      expect(body.errorId).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 });
 

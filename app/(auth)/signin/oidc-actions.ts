@@ -8,6 +8,7 @@ import { OidcSignInSchema } from '@/lib/validation/identity';
 import { getSignedInCustomer, signIn } from '@/server/identity/auth';
 import { isOidcProvider } from '@/server/identity/oidc';
 import { deleteCookie, setCookie } from '@/server/platform/cookies';
+import { errorMessage, getLogger } from '@/server/platform/log';
 
 /**
  * A "Sign in with …" button: Auth.js stores the state, PKCE verifier and nonce
@@ -30,7 +31,7 @@ export async function oidcSignInAction(formData: unknown): Promise<void> {
     await signIn(provider, { redirectTo: returnTo });
   } catch (error) {
     unstable_rethrow(error);
-    console.error(`[oidc] cannot start a sign-in with ${provider}:`, error instanceof Error ? error.message : error);
+    getLogger().error({ component: 'oidc', provider }, `cannot start a sign-in: ${errorMessage(error)}`);
     redirect(`/signin?${new URLSearchParams({ error: 'oidc-unavailable', provider })}`);
   }
 }

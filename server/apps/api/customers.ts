@@ -49,7 +49,7 @@ export async function answer(request: Request, work: () => Promise<Response>): P
   try {
     return await work();
   } catch (error) {
-    return internalError(requestPath(request), error);
+    return internalError(request, error);
   }
 }
 

@@ -2,6 +2,7 @@ import 'server-only';
 
 import en from '@/messages/en.json';
 import { getEnv } from '@/server/platform/env';
+import { internalErrorProblem } from '@/server/platform/errors';
 
 // Errors of the apps' API as RFC 9457 problem details
 // (https://www.rfc-editor.org/rfc/rfc9457). Each kind has a stable type URI
@@ -136,9 +137,7 @@ export function jsonPointer(path: ReadonlyArray<PropertyKey>): string {
   return path.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
-/** Unexpected: logged with an id, answered without details. */
-export function internalError(instance: string, error: unknown): Response {
-  const errorId = crypto.randomUUID();
-  console.error(`[api] ${errorId} ${instance}:`, error);
-  return problem('internal-error', { instance, extensions: { errorId } });
+/** Unexpected: logged with the request id as errorId, answered without details. */
+export function internalError(request: Request, error: unknown): Response {
+  return internalErrorProblem(request, error, problemType('internal-error'));
 }

@@ -3,6 +3,8 @@ import 'server-only';
 import pg from 'pg';
 
 import { getEnv } from '@/server/platform/env';
+import { errorMessage, getLogger } from '@/server/platform/log';
+import { getMetrics } from '@/server/platform/metrics';
 import { OUTBOX_CHANNEL } from '@/server/platform/outbox';
 
 import {
@@ -21,7 +23,11 @@ import { dispatchOutbox } from './dispatch';
 // database (in each app instance, or `npm run worker`).
 // docs/decisions/018-webhook-delivery.md
 
-export type WebhookWorkerLog = Pick<Console, 'info' | 'warn' | 'error'>;
+export type WebhookWorkerLog = {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+};
 
 export type WebhookWorkerOptions = {
   /** Aborting it stops the worker, as stop() does. */
@@ -36,7 +42,7 @@ export type WebhookWorkerOptions = {
   backoff?: Partial<Backoff>;
   /** Called after each try is recorded (tests, metrics). */
   onDelivery?: (outcome: DeliveryOutcome) => void;
-  /** Default: console with a "[webhooks]" prefix. Nothing logged names a customer or a secret. */
+  /** Default: the process's logger (component "webhooks"). Nothing logged names a customer or a secret. */
   log?: WebhookWorkerLog;
 };
 
@@ -51,13 +57,12 @@ export type WebhookWorker = {
 
 const DISPATCH_BATCH = 200;
 
-const prefixed: WebhookWorkerLog = {
-  info: (...args: unknown[]) => console.info('[webhooks]', ...args),
-  warn: (...args: unknown[]) => console.warn('[webhooks]', ...args),
-  error: (...args: unknown[]) => console.error('[webhooks]', ...args),
-};
+function processLog(): WebhookWorkerLog {
+  const log = getLogger().child({ component: 'webhooks' });
+  return { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
+}
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const messageOf = errorMessage;
 
 /** Resolves after ms, or at once when the signal aborts. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -129,7 +134,7 @@ async function listen(
 
 /** Starts a worker in this process. It logs its errors and never throws them at the caller. */
 export function startWebhookWorker(options: WebhookWorkerOptions = {}): WebhookWorker {
-  const log = options.log ?? prefixed;
+  const log = options.log ?? processLog();
   const settings: DeliverySettings = deliverySettings({
     timeoutMs: options.timeoutMs,
     maxAttempts: options.maxAttempts,
@@ -175,6 +180,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions = {}): WebhookW
   function send(delivery: Awaited<ReturnType<typeof claimDeliveries>>[number]) {
     const task = attemptDelivery(delivery, settings)
       .then((outcome) => {
+        getMetrics().webhookTries.inc({ result: outcome.result });
         if (outcome.internalError !== undefined)
           log.error(`delivery ${outcome.id} to ${outcome.appName}: ${messageOf(outcome.internalError)}`);
         if (outcome.result === 'dead')

@@ -1,5 +1,6 @@
 import { buildExport } from '@/server/customers/export';
 import { getSignedInCustomer, stepUpRequired } from '@/server/identity/auth';
+import { answerOrProblem } from '@/server/platform/errors';
 
 // The customer's data as a JSON download (docs/export-schema.md). Checks the
 // session and a recent sign-in itself, like every route handler.
@@ -11,7 +12,11 @@ function problem(status: number, title: string, detail: string): Response {
   );
 }
 
-export async function GET(): Promise<Response> {
+export function GET(request: Request): Promise<Response> {
+  return answerOrProblem(request, exportData);
+}
+
+async function exportData(): Promise<Response> {
   const customer = await getSignedInCustomer();
   if (!customer || !customer.onboarded) return problem(401, 'Not signed in', 'Sign in to download your data.');
   if (stepUpRequired(customer))
