@@ -248,6 +248,8 @@ test.describe('sign-in', () => {
     // A second mail, five more wrong codes: the default budget of 10 is spent.
     const before = new Date();
     await page.getByRole('button', { name: 'Send a new code' }).click();
+    // The page is done with the resend (its form reset) once it says so: typing before races it.
+    await expect(page.getByRole('status').filter({ hasText: 'A new code is on its way.' })).toBeVisible();
     const second = await waitForMail(email, { after: before, subjectIncludes: SUBJECT });
     const code = extractCode(second);
     const field = page.getByLabel('Code', { exact: true });
@@ -260,6 +262,8 @@ test.describe('sign-in', () => {
     // A third mail: its right code is refused too, with what to do instead.
     const later = new Date();
     await page.getByRole('button', { name: 'Send a new code' }).click();
+    // The page is done with the resend (its form reset) once it says so: typing before races it.
+    await expect(page.getByRole('status').filter({ hasText: 'A new code is on its way.' })).toBeVisible();
     const third = await waitForMail(email, { after: later, subjectIncludes: SUBJECT });
     await typeCode(page, extractCode(third));
     await expect(
