@@ -145,7 +145,7 @@ async function sigtermUnderLoad(production: Env, baseUrl: string): Promise<void>
   await sleep(500);
   const signalledAt = Date.now();
   app.child.kill('SIGTERM');
-  const code = await Promise.race([app.exited, sleep(60_000).then(() => 'timeout')]);
+  const code = await Promise.race([app.exited, sleep(60_000, undefined, { ref: false }).then(() => 'timeout')]);
   balancerSends = false;
   outcomes.push(...(await Promise.all(slow)));
   await Promise.all([...clients, probe]);
