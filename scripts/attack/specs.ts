@@ -215,6 +215,27 @@ export const ROUTES: Record<string, RouteSpec> = {
   'app/api/health/live/route.ts': {
     methods: { GET: sessionOnly(junkQuery.map((q) => `/api/health/live${q}`))('GET') },
   },
+  // Prometheus text, not problem details; without METRICS_TOKEN (as here) a 404 in production.
+  'app/api/metrics/route.ts': {
+    methods: {
+      GET: () =>
+        probe(
+          'GET',
+          junkQuery.map((q) => `/api/metrics${q}`),
+          {
+            headers: fc.record(
+              {
+                authorization: fc.oneof(
+                  junkHeaderValue.map((v) => `Bearer ${v}`),
+                  junkHeaderValue,
+                ),
+              },
+              { requiredKeys: [] },
+            ),
+          },
+        ),
+    },
+  },
 };
 
 export type ActionSpec = {
