@@ -21,7 +21,7 @@ const USAGE = `Usage: tsx scripts/db/cli.ts <command>
 Options: --schema <file> (default prisma/schema.prisma), --migrations <dir> (default prisma/migrations)
 
 Uses DATABASE_URL when set; otherwise an embedded PostgreSQL with data in .data/postgres
-(port EMBEDDED_PG_PORT, default 54329).`;
+(port EMBEDDED_PG_PORT, default 25432).`;
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);

@@ -28,7 +28,9 @@ export const EMBEDDED_USER = 'postgres';
 export const PASSWORD_FILE = 'accord-superuser-password';
 const LEGACY_PASSWORD = 'postgres';
 export const APP_DATABASE = 'accord';
-export const DEFAULT_EMBEDDED_PORT = 54329;
+// Below Linux's ephemeral range (32768-60999): an outgoing connection's local port
+// can never occupy it (54330 once did, in CI, right after the attack stage's load).
+export const DEFAULT_EMBEDDED_PORT = 25432;
 
 type Log = (msg: string) => void;
 const defaultLog: Log = (msg) => console.log(msg);
@@ -580,7 +582,7 @@ export type AppDatabase = { databaseUrl: string; embedded: boolean; stop(): Prom
 /**
  * The app's database: DATABASE_URL as is when set; otherwise the embedded server
  * with data in EMBEDDED_PG_DATA (default <repo>/.data/postgres; created and
- * initialised when missing or empty), port EMBEDDED_PG_PORT (default 54329),
+ * initialised when missing or empty), port EMBEDDED_PG_PORT (default 25432),
  * and its database `accord`, created when missing.
  */
 export async function ensureDatabase(opts: { log?: Log } = {}): Promise<AppDatabase> {

@@ -18,7 +18,8 @@ import { migrateDeploy, type MigrationPaths } from './schema-engine';
 export const TEMPLATE_DATABASE = 'accord_test_template';
 /** Worker databases are named accord_test_w<pool id>. */
 export const WORKER_DATABASE_PREFIX = 'accord_test_w';
-export const DEFAULT_TEST_EMBEDDED_PORT = 54330;
+/** Below the ephemeral port range, as DEFAULT_EMBEDDED_PORT (scripts/db/postgres.ts). */
+export const DEFAULT_TEST_EMBEDDED_PORT = 25433;
 
 // Any constant will do: it only has to be the same for every test run.
 const RUN_LOCK_KEY = 0x61636364; // "accd"
@@ -31,7 +32,7 @@ export type TestServer = { adminUrl: string; stop(): Promise<void> };
  * The server the tests use: TEST_DATABASE_URL (a URL of any PostgreSQL >= 15
  * whose user may create databases; test databases are created next to the one
  * it names), else an embedded server with data in <repo>/.data/test-postgres
- * (port TEST_EMBEDDED_PG_PORT, default 54330), reused when already running.
+ * (port TEST_EMBEDDED_PG_PORT, default 25433), reused when already running.
  *
  * Test runs sharing a server take turns: the returned server holds an advisory
  * lock until stop(), so a second run waits instead of dropping the first run's
