@@ -5,7 +5,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { APIResponse, Page, Request } from '@playwright/test';
 
-import { expect } from './fixtures';
+import { expect, waitForHydration } from './fixtures';
+import { waitForMail } from './mailbox';
 import { PASSKEY_NAME, ROUND_TRIPS_TIMEOUT, SecurityPage } from './pages';
 
 export function isServerAction(request: Request): boolean {
@@ -123,4 +124,20 @@ export function addPasskey(page: Page): Promise<void> {
 /** A passkey's entry in the list on /account/security. */
 export function passkeyItem(page: Page, name: string) {
   return new SecurityPage(page).passkeyItem(name);
+}
+
+/**
+ * On /account/profile, asks to change the sign-in email to `newEmail`: the Email
+ * region, when it was asked, and the confirmation mail (with its link and code).
+ */
+export async function requestEmailChange(page: Page, newEmail: string) {
+  await page.goto('/account/profile');
+  const email = page.getByRole('region', { name: 'Email' });
+  await waitForHydration(email.getByRole('button', { name: 'Change email' }));
+  await email.getByRole('button', { name: 'Change email' }).click();
+  await email.getByLabel('New email address').fill(newEmail);
+  const sent = new Date();
+  await email.getByRole('button', { name: 'Send the confirmation' }).click();
+  const mail = await waitForMail(newEmail, { after: sent, subjectIncludes: 'Confirm your new email address' });
+  return { email, sent, mail };
 }

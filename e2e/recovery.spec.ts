@@ -12,7 +12,15 @@ import type { Page } from '@playwright/test';
 
 import { prisma } from '../server/platform/db';
 import { expect, signInTooOldForStepUp, test, waitForHydration } from './fixtures';
-import { addPasskey, expectAlert, extractLink, PASSKEY_NAME, ROUND_TRIPS_TIMEOUT, seriousViolations } from './helpers';
+import {
+  addPasskey,
+  expectAlert,
+  extractLink,
+  PASSKEY_NAME,
+  requestEmailChange,
+  ROUND_TRIPS_TIMEOUT,
+  seriousViolations,
+} from './helpers';
 import { extractCode, waitForMail } from './mailbox';
 import { addVirtualAuthenticator } from './webauthn';
 
@@ -78,14 +86,7 @@ test('after an email change the customer closes the way back, after confirming i
   newDevice,
 }) => {
   const newEmail = uniqueEmail('closed-way-back');
-  await page.goto('/account/profile');
-  const email = page.getByRole('region', { name: 'Email' });
-  await waitForHydration(email.getByRole('button', { name: 'Change email' }));
-  await email.getByRole('button', { name: 'Change email' }).click();
-  await email.getByLabel('New email address').fill(newEmail);
-  const sent = new Date();
-  await email.getByRole('button', { name: 'Send the confirmation' }).click();
-  const verification = await waitForMail(newEmail, { after: sent, subjectIncludes: 'Confirm your new email address' });
+  const { email, sent, mail: verification } = await requestEmailChange(page, newEmail);
   await email.getByLabel('Code from the email').fill(extractCode(verification));
   await email.getByRole('button', { name: 'Confirm', exact: true }).click();
   await expect(email.getByText(`Done: you now sign in with ${newEmail}`)).toBeVisible();

@@ -8,8 +8,8 @@ import type { Page } from '@playwright/test';
 
 import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration, type SignInAs, type TestCustomer } from './fixtures';
-import { addPasskey, extractLink, passkeyItem, ROUND_TRIPS_TIMEOUT } from './helpers';
-import { extractCode, waitForMail } from './mailbox';
+import { addPasskey, extractLink, passkeyItem, requestEmailChange, ROUND_TRIPS_TIMEOUT } from './helpers';
+import { extractCode } from './mailbox';
 import { addVirtualAuthenticator } from './webauthn';
 
 test.describe.configure({ timeout: 60_000 });
@@ -81,15 +81,8 @@ test('after an email change verified by code: the offer signs out the other devi
   const { other, ownSessionId } = await anotherDevice(page, customer, signInAs, newDevice);
 
   const change = async (newEmail: string) => {
-    await page.goto('/account/profile');
-    const email = page.getByRole('region', { name: 'Email' });
-    await waitForHydration(email.getByRole('button', { name: 'Change email' }));
-    await email.getByRole('button', { name: 'Change email' }).click();
-    await email.getByLabel('New email address').fill(newEmail);
-    const sent = new Date();
-    await email.getByRole('button', { name: 'Send the confirmation' }).click();
+    const { email, mail } = await requestEmailChange(page, newEmail);
     await expect(email.getByText(`We sent a link and a code to ${newEmail}`)).toBeVisible();
-    const mail = await waitForMail(newEmail, { after: sent, subjectIncludes: 'Confirm your new email address' });
     await email.getByLabel('Code from the email').fill(extractCode(mail));
     await email.getByRole('button', { name: 'Confirm', exact: true }).click();
     await expect(email.getByText(`Done: you now sign in with ${newEmail}`)).toBeVisible();
@@ -122,15 +115,8 @@ test('after an email change confirmed by the link in a browser signed in to the 
 }) => {
   const { other, ownSessionId } = await anotherDevice(page, customer, signInAs, newDevice);
   const newEmail = uniqueEmail('by-link');
-  await page.goto('/account/profile');
-  const email = page.getByRole('region', { name: 'Email' });
-  await waitForHydration(email.getByRole('button', { name: 'Change email' }));
-  await email.getByRole('button', { name: 'Change email' }).click();
-  await email.getByLabel('New email address').fill(newEmail);
-  const sent = new Date();
-  await email.getByRole('button', { name: 'Send the confirmation' }).click();
+  const { email, mail } = await requestEmailChange(page, newEmail);
   await expect(email.getByText(`We sent a link and a code to ${newEmail}`)).toBeVisible();
-  const mail = await waitForMail(newEmail, { after: sent, subjectIncludes: 'Confirm your new email address' });
 
   await page.goto(extractLink(mail, '/email-change/confirm'));
   await page.getByRole('button', { name: 'Confirm' }).click();
