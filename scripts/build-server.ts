@@ -23,6 +23,7 @@ await build({
     worker: 'scripts/worker.ts',
     'db-cli': 'scripts/db/cli.ts',
     apps: 'scripts/apps.ts',
+    staff: 'scripts/staff.ts',
   },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
