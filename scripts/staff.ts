@@ -71,7 +71,11 @@ async function run(): Promise<void> {
       );
       if (!result.ok) {
         if (result.reason === 'invalid')
-          fail(Object.values(result.fieldErrors).map((key) => FIELD_MESSAGES[key] ?? key).join('; '));
+          fail(
+            Object.values(result.fieldErrors)
+              .map((key) => FIELD_MESSAGES[key] ?? key)
+              .join('; '),
+          );
         if (result.reason === 'disabled') fail(`${email} is disabled: enable the member in the console first`);
         fail('that would leave no active administrator');
       }

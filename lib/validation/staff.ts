@@ -12,23 +12,19 @@ export const DISPLAY_NAME_MAX_LENGTH = 100;
 // a name shows in the console, in mails and in the audit CSV.
 const NOT_IN_A_NAME = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069<>]/;
 
-export const DisplayNameSchema = z
-  .string({ error: 'displayName.required' })
-  .check(
-    z.trim(),
-    z.minLength(1, { error: 'displayName.required' }),
-    z.maxLength(DISPLAY_NAME_MAX_LENGTH, { error: 'displayName.tooLong' }),
-    z.refine((v) => !NOT_IN_A_NAME.test(v), { error: 'displayName.invalid' }),
-  );
+export const DisplayNameSchema = z.string({ error: 'displayName.required' }).check(
+  z.trim(),
+  z.minLength(1, { error: 'displayName.required' }),
+  z.maxLength(DISPLAY_NAME_MAX_LENGTH, { error: 'displayName.tooLong' }),
+  z.refine((v) => !NOT_IN_A_NAME.test(v), { error: 'displayName.invalid' }),
+);
 
 /** At least one role, each one of ROLES: a forged role is a field error, never a 500 or a CHECK violation. */
-export const RolesSchema = z
-  .array(z.enum(ROLES, { error: 'roles.invalid' }), { error: 'roles.required' })
-  .check(
-    z.minLength(1, { error: 'roles.required' }),
-    z.maxLength(ROLES.length, { error: 'roles.invalid' }),
-    z.refine((roles) => new Set(roles).size === roles.length, { error: 'roles.invalid' }),
-  );
+export const RolesSchema = z.array(z.enum(ROLES, { error: 'roles.invalid' }), { error: 'roles.required' }).check(
+  z.minLength(1, { error: 'roles.required' }),
+  z.maxLength(ROLES.length, { error: 'roles.invalid' }),
+  z.refine((roles) => new Set(roles).size === roles.length, { error: 'roles.invalid' }),
+);
 
 const VersionSchema = z.int().check(z.positive());
 const StaffIdSchema = z.uuid();

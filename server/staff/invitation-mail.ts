@@ -1,6 +1,8 @@
 import 'server-only';
 
-import { createTranslator } from 'next-intl';
+// use-intl's React-free core, not next-intl: `npm run staff` renders this mail outside
+// Next.js, where the react-server condition gives a React without hooks.
+import { createTranslator } from 'use-intl/core';
 
 import type { Locale } from '@/lib/i18n/config';
 import { renderBrandedMail } from '@/server/mail/layout';

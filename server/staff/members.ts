@@ -40,8 +40,7 @@ export type StaffDetail = StaffListItem & {
 };
 
 export type StaffChangeResult =
-  | { ok: true; version: number }
-  | { ok: false; reason: 'not-found' | 'conflict' | 'last-administrator' | 'self' };
+  { ok: true; version: number } | { ok: false; reason: 'not-found' | 'conflict' | 'last-administrator' | 'self' };
 
 export type InviteResult =
   | {

@@ -21,9 +21,6 @@ import { uniqueEmail } from './helpers';
 const cli: AuditActor = { type: 'cli', label: 'cli:test' };
 const asStaff = (staffId: string): AuditActor => ({ type: 'staff', staffId, label: 'admin', requestId: 'req-test' });
 
-const versionOf = async (id: string) =>
-  (await prisma.staffMember.findUniqueOrThrow({ where: { id }, select: { version: true } })).version;
-
 /** The invitation mail (no SMTP_URL in these tests: kept in dev_mails) and the token its link carries. */
 async function invitationMailTo(email: string) {
   const mail = await prisma.devMail.findFirstOrThrow({ where: { to: email }, orderBy: { createdAt: 'desc' } });
@@ -76,9 +73,7 @@ describe('inviting staff', () => {
       objectType: 'staff',
       details: { roles: ['marketer'], created: true },
     });
-    expect(JSON.stringify(audit[0], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(
-      token,
-    );
+    expect(JSON.stringify(audit[0], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(token);
   });
 
   it('re-inviting revokes the open invitation, keeps one open, and replaces the roles only when asked', async () => {
@@ -122,7 +117,10 @@ describe('inviting staff', () => {
       [{ email: uniqueEmail(), displayName: 'A', roles: ['superuser'], locale: 'en' }, 'roles'],
       [{ email: uniqueEmail(), displayName: 'A', roles: [], locale: 'en' }, 'roles'],
       [{ email: uniqueEmail(), displayName: 'A', roles: 'administrator', locale: 'en' }, 'roles'],
-      [{ email: uniqueEmail(), displayName: '<script>alert(1)</script>', roles: ['marketer'], locale: 'en' }, 'displayName'],
+      [
+        { email: uniqueEmail(), displayName: '<script>alert(1)</script>', roles: ['marketer'], locale: 'en' },
+        'displayName',
+      ],
       [{ email: uniqueEmail(), displayName: 'x'.repeat(10_000), roles: ['marketer'], locale: 'en' }, 'displayName'],
       [{ email: '<script>@example.test', displayName: 'A', roles: ['marketer'], locale: 'en' }, 'email'],
       [{ email: `${'x'.repeat(10_000)}@example.test`, displayName: 'A', roles: ['marketer'], locale: 'en' }, 'email'],
@@ -201,9 +199,9 @@ describe('changing roles', () => {
     await onlyAdministrators(admin.id);
     expect(await changeRoles(admin.id, ['marketer'], 1, cli)).toEqual({ ok: false, reason: 'last-administrator' });
     expect(await disableStaff(admin.id, 1, cli)).toEqual({ ok: false, reason: 'last-administrator' });
-    expect(
-      await inviteStaff({ email: admin.email, displayName: 'X', roles: ['marketer'], locale: 'en' }, cli),
-    ).toEqual({ ok: false, reason: 'last-administrator' });
+    expect(await inviteStaff({ email: admin.email, displayName: 'X', roles: ['marketer'], locale: 'en' }, cli)).toEqual(
+      { ok: false, reason: 'last-administrator' },
+    );
     expect(await prisma.staffMember.findUniqueOrThrow({ where: { id: admin.id } })).toMatchObject({
       roles: ['administrator'],
       disabledAt: null,
@@ -233,9 +231,12 @@ describe('changing roles', () => {
         "SELECT id FROM staff_members WHERE 'administrator' = ANY(roles) AND disabled_at IS NULL FOR UPDATE",
       );
       const results = Promise.all([act(first, a.id), act(second, b.id)]);
+
       for (let i = 0; ; i++) {
-        const { rows } = await holder.query<{ waiting: number }>(
-          "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%staff_members%'",
+        // From another connection: pg_stat_activity is a snapshot per transaction.
+        const { rows } = await getPool().query<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%staff_members%'`,
         );
         if (rows[0]!.waiting === 2) break;
         if (i > 200) throw new Error('the two changes never queued behind the lock');
@@ -272,9 +273,9 @@ describe('disabling and enabling', () => {
     expect(await disableStaff(member.id, 1, asStaff(admin.id))).toEqual({ ok: true, version: 2 });
     expect(await prisma.staffSession.count({ where: { staffId: member.id } })).toBe(0);
     expect(await prisma.staffSession.count({ where: { id: other.sessionId } })).toBe(1);
-    expect(
-      await prisma.staffInvitation.count({ where: { staffId: member.id, usedAt: null, revokedAt: null } }),
-    ).toBe(0);
+    expect(await prisma.staffInvitation.count({ where: { staffId: member.id, usedAt: null, revokedAt: null } })).toBe(
+      0,
+    );
     expect((await auditRows(member.id)).at(-1)).toMatchObject({
       action: 'staff.disable',
       details: { sessionsEnded: 2 },
