@@ -23,6 +23,7 @@ await build({
     worker: 'scripts/worker.ts',
     'db-cli': 'scripts/db/cli.ts',
     apps: 'scripts/apps.ts',
+    staff: 'scripts/staff.ts',
   },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
@@ -39,6 +40,13 @@ await build({
       name: 'server-only',
       setup(b) {
         b.onResolve({ filter: /^server-only$/ }, () => ({ path: emptyServerOnly }));
+        // next has no exports map: Node's ESM loader finds `next/headers` only by its file
+        // name. Server modules that import it (console sessions, which npm run staff loads)
+        // then load in a CLI, whose code never calls it.
+        b.onResolve({ filter: /^next\/(headers|navigation|cache)$/ }, (args) => ({
+          path: `${args.path}.js`,
+          external: true,
+        }));
       },
     },
   ],

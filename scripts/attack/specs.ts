@@ -294,6 +294,11 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/email-change/actions.ts#revertEmailChangeAction': { form: ['token'] },
   'app/security/not-me/actions.ts#confirmNotMeAction': { form: ['token', 'eventId'] },
   'app/console/(signed-in)/actions.ts#staffSignOutAction': { writes: NO_INPUT, last: 2 },
+  'app/console/(signed-in)/staff/actions.ts#inviteStaffAction': { fields: ['email', 'displayName', 'roles', 'locale'] },
+  'app/console/(signed-in)/staff/actions.ts#reinviteStaffAction': { fields: ['staffId'] },
+  'app/console/(signed-in)/staff/actions.ts#changeRolesAction': { fields: ['staffId', 'roles', 'version'] },
+  'app/console/(signed-in)/staff/actions.ts#setStaffDisabledAction': { fields: ['staffId', 'version'] },
+  'app/console/(signed-in)/staff/actions.ts#removeStaffPasskeyAction': { fields: ['staffId', 'passkeyId'] },
 };
 
 /** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */

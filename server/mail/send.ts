@@ -1,6 +1,8 @@
 import 'server-only';
 
-import { createTranslator } from 'next-intl';
+// use-intl's React-free core (next-intl re-exports it): CLIs such as `npm run staff` queue
+// mail outside Next.js, where the react-server condition gives a React without hooks.
+import { createTranslator } from 'use-intl/core';
 
 import type { Locale } from '@/lib/i18n/config';
 import type { Tx } from '@/server/platform/db';
@@ -13,7 +15,8 @@ import { INLINE_GRACE_SECONDS, sealMail } from './queue';
 export type OutgoingMail = { to: string; subject: string; text: string; html: string; locale: Locale };
 
 /** What kind of mail a queue row holds: logs and metrics name it, never its recipient. */
-export type MailPurpose = 'sign-in' | 'security-notice' | 'email-change' | 'email-changed' | 'email-reverted';
+export type MailPurpose =
+  'sign-in' | 'security-notice' | 'email-change' | 'email-changed' | 'email-reverted' | 'staff-invitation';
 
 export type MailRequest = OutgoingMail & {
   /** One request, one mail: a second enqueue with the same key is ignored. */

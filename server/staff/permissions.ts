@@ -1,12 +1,8 @@
 // Roles and what they may do: code, not data (docs/decisions/033-staff-console.md).
-// No 'server-only': the console's client navigation and forms use ROLES too.
+// No 'server-only': the console's client navigation uses it too.
+import { isRole, type Role } from '@/lib/staff-roles';
 
-export const ROLES = ['administrator', 'marketer', 'support-agent', 'privacy-officer'] as const;
-export type Role = (typeof ROLES)[number];
-
-export function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
-}
+export { isRole, ROLES, type Role } from '@/lib/staff-roles';
 
 /**
  * Every permission the console checks, and the roles that hold it. Each page,
