@@ -293,6 +293,16 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/email-change/actions.ts#confirmEmailChangeLinkAction': { form: ['token'] },
   'app/email-change/actions.ts#revertEmailChangeAction': { form: ['token'] },
   'app/security/not-me/actions.ts#confirmNotMeAction': { form: ['token', 'eventId'] },
+  'app/console/signin/actions.ts#startStaffSignInAction': { writes: `${NO_INPUT} (a WebAuthn challenge)` },
+  'app/console/signin/actions.ts#finishStaffSignInAction': { fields: ['ceremonyId', 'response'] },
+  'app/console/invitation/actions.ts#checkInvitationAction': { fields: ['token'] },
+  'app/console/invitation/actions.ts#startEnrolmentAction': { fields: ['token'] },
+  'app/console/invitation/actions.ts#finishEnrolmentAction': { fields: ['token', 'ceremonyId', 'response'] },
+  'app/console/(signed-in)/account/actions.ts#startStaffStepUpAction': { writes: NO_INPUT },
+  'app/console/(signed-in)/account/actions.ts#finishStaffStepUpAction': { fields: ['ceremonyId', 'response'] },
+  'app/console/(signed-in)/account/actions.ts#startAddStaffPasskeyAction': { writes: NO_INPUT },
+  'app/console/(signed-in)/account/actions.ts#finishAddStaffPasskeyAction': { fields: ['ceremonyId', 'response'] },
+  'app/console/(signed-in)/account/actions.ts#removeStaffPasskeyAction': { fields: ['passkeyId'] },
 };
 
 /** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */

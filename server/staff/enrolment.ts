@@ -43,6 +43,14 @@ async function openInvitation(
   return { ok: true, invitation: { staffId: row.staffId, email: row.staff.email, displayName: row.staff.displayName } };
 }
 
+/** What the invitation page says on load: whose invitation, or why it cannot be used. Writes nothing. */
+export async function checkInvitation(
+  token: string,
+): Promise<{ ok: true; displayName: string } | { ok: false; reason: InvitationProblem }> {
+  const open = await openInvitation(token);
+  return open.ok ? { ok: true, displayName: open.invitation.displayName } : open;
+}
+
 export type StartEnrolmentResult =
   | { ok: true; displayName: string; ceremonyId: string; options: PublicKeyCredentialCreationOptionsJSON }
   | { ok: false; reason: InvitationProblem };
