@@ -35,21 +35,23 @@ export function Enrolment() {
       token.current = window.location.hash.slice(1);
       if (window.location.hash) window.history.replaceState(null, '', window.location.pathname);
     }
-    if (!token.current) {
-      setState({ step: 'refused', message: t('noToken') });
-      return;
-    }
+    // Another invitation link pasted into this tab changes only the fragment: start over with it.
+    const reload = () => window.location.reload();
+    window.addEventListener('hashchange', reload);
     let active = true;
-    void callAction(() => checkInvitationAction({ token: token.current })).then((result) => {
-      if (!active) return;
-      setState(
-        result.ok
-          ? { step: 'ready', displayName: result.displayName, error: null }
-          : { step: 'refused', message: tr(result.message ?? 'common.genericError') },
-      );
-    });
+    if (!token.current) setState({ step: 'refused', message: t('noToken') });
+    else
+      void callAction(() => checkInvitationAction({ token: token.current })).then((result) => {
+        if (!active) return;
+        setState(
+          result.ok
+            ? { step: 'ready', displayName: result.displayName, error: null }
+            : { step: 'refused', message: tr(result.message ?? 'common.genericError') },
+        );
+      });
     return () => {
       active = false;
+      window.removeEventListener('hashchange', reload);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page load
   }, []);
