@@ -1,17 +1,20 @@
 import { NextResponse, type NextRequest } from 'next/server';
 
 import { wellFormedActionReply } from '@/lib/action-reply';
-import { SESSION_COOKIE } from '@/server/platform/cookies';
+import { SESSION_COOKIE, STAFF_SESSION_COOKIE } from '@/server/platform/cookies';
 
 // Early, cheap work only: each page's CSP nonce, the Origin check on form posts and
 // an early redirect. Every page, action and route checks the session again
 // itself (server/identity/auth.ts requireCustomer); this file is never the only guard.
 // proxy.ts runs apart from server/, so it reads the few variables it needs
 // itself; server/platform/env.ts validates them at start-up. From server/ it takes
-// only the session cookie's names: any of them (http, https, the https name before
+// only the session cookies' names: any of them (http, https, the https name before
 // ADR 020) is worth letting through to the page's own check.
 
 const SESSION_COOKIES = Object.values(SESSION_COOKIE);
+const STAFF_SESSION_COOKIES = Object.values(STAFF_SESSION_COOKIE);
+/** The console's pages for members not signed in (docs/decisions/033-staff-console.md). */
+const CONSOLE_PUBLIC = ['/console/signin', '/console/invitation'];
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const production = process.env.NODE_ENV === 'production';
 
@@ -118,11 +121,20 @@ export async function proxy(request: NextRequest) {
     }
   }
 
+  const inConsole = pathname === '/console' || pathname.startsWith('/console/');
+  if (inConsole && !CONSOLE_PUBLIC.some((p) => pathname === p || pathname.startsWith(`${p}/`))) {
+    if (!STAFF_SESSION_COOKIES.some((name) => request.cookies.has(name))) {
+      const url = new URL('/console/signin', request.url);
+      if (pathname !== '/console') url.searchParams.set('next', pathname);
+      return withSecurityHeaders(NextResponse.redirect(url), csp);
+    }
+  }
+
   // Next.js reads the nonce from the request's CSP header and puts it on its own scripts.
   const headers = new Headers(request.headers);
   headers.set('x-nonce', nonce);
   headers.set('Content-Security-Policy', csp);
-  // The account layout reads this to send an ended session back here after sign-in.
+  // The account and console layouts read this to send an ended session back here after sign-in.
   headers.set('x-accord-path', pathname);
   return withSecurityHeaders(NextResponse.next({ request: { headers } }), csp);
 }

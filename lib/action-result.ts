@@ -90,3 +90,25 @@ export function passkeyFailureResult(
       return { ok: false, message: 'passkey.invalid' };
   }
 }
+
+/** A staff passkey that did not work (server/staff/passkeys.ts), as the console's passkey forms show it. */
+export function staffPasskeyFailureResult(
+  failure:
+    | { reason: 'invalid' | 'expired' | 'unknown-passkey' | 'cloned' | 'not-user-verified' | 'disabled' }
+    | { reason: 'rate-limited'; retryAfterSeconds: number },
+): ActionFailure {
+  switch (failure.reason) {
+    case 'rate-limited':
+      return rateLimitedResult(failure.retryAfterSeconds);
+    case 'unknown-passkey':
+      return { ok: false, message: 'console.passkey.unknownPasskey' };
+    case 'not-user-verified':
+      return { ok: false, message: 'console.passkey.notUserVerified' };
+    case 'disabled':
+    case 'cloned':
+    case 'expired':
+      return { ok: false, message: `console.passkey.${failure.reason}` };
+    default:
+      return { ok: false, message: 'console.passkey.invalid' };
+  }
+}

@@ -157,3 +157,23 @@ export async function createStaffSessionFor(
   });
   return { token, sessionId: session.id };
 }
+
+/**
+ * An open invitation for a staff member, stored as inviteStaff stores one (the
+ * token's SHA-256, 24 h unless told otherwise), without its mail: the link is
+ * /console/invitation#<token>.
+ */
+export async function createStaffInvitation(
+  staffId: string,
+  opts: { expiresAt?: Date } = {},
+): Promise<{ token: string }> {
+  const token = randomToken();
+  await prisma.staffInvitation.create({
+    data: {
+      tokenHash: sha256(token),
+      staffId,
+      expiresAt: opts.expiresAt ?? new Date(Date.now() + 24 * 60 * 60 * 1000),
+    },
+  });
+  return { token };
+}

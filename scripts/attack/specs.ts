@@ -299,6 +299,16 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/staff/actions.ts#changeRolesAction': { fields: ['staffId', 'roles', 'version'] },
   'app/console/(signed-in)/staff/actions.ts#setStaffDisabledAction': { fields: ['staffId', 'version'] },
   'app/console/(signed-in)/staff/actions.ts#removeStaffPasskeyAction': { fields: ['staffId', 'passkeyId'] },
+  'app/console/signin/actions.ts#startStaffSignInAction': { writes: `${NO_INPUT} (a WebAuthn challenge)` },
+  'app/console/signin/actions.ts#finishStaffSignInAction': { fields: ['ceremonyId', 'response'] },
+  'app/console/invitation/actions.ts#checkInvitationAction': { fields: ['token'] },
+  'app/console/invitation/actions.ts#startEnrolmentAction': { fields: ['token'] },
+  'app/console/invitation/actions.ts#finishEnrolmentAction': { fields: ['token', 'ceremonyId', 'response'] },
+  'app/console/(signed-in)/account/actions.ts#startStaffStepUpAction': { writes: NO_INPUT },
+  'app/console/(signed-in)/account/actions.ts#finishStaffStepUpAction': { fields: ['ceremonyId', 'response'] },
+  'app/console/(signed-in)/account/actions.ts#startAddStaffPasskeyAction': { writes: NO_INPUT },
+  'app/console/(signed-in)/account/actions.ts#finishAddStaffPasskeyAction': { fields: ['ceremonyId', 'response'] },
+  'app/console/(signed-in)/account/actions.ts#removeStaffPasskeyAction': { fields: ['passkeyId'] },
 };
 
 /** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */

@@ -3,8 +3,6 @@ import 'server-only';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,
   type PublicKeyCredentialCreationOptionsJSON,
@@ -12,17 +10,15 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 
-import { isUuid } from '@/lib/uuid';
 import { prisma } from '@/server/platform/db';
-import { errorMessage, getLogger } from '@/server/platform/log';
+import { getLogger } from '@/server/platform/log';
 import { consume } from '@/server/platform/rate-limit';
 
 import { recordSecurityEvent, sendPendingNotice, writeSecurityEvent } from './security-events';
+import { saveChallenge, takeChallenge, verifyAssertion, verifyAttestation } from './webauthn-ceremonies';
 import { relyingParty } from './webauthn-config';
 
 const log = () => getLogger().child({ component: 'passkeys' });
-
-const CEREMONY_TTL_MS = 5 * 60 * 1000;
 
 export type PasskeySummary = { id: string; name: string; createdAt: Date; lastUsedAt: Date | null; backedUp: boolean };
 
@@ -36,31 +32,6 @@ export async function listPasskeys(customerId: string): Promise<PasskeySummary[]
 
 export async function countPasskeys(customerId: string): Promise<number> {
   return prisma.passkey.count({ where: { customerId } });
-}
-
-async function saveChallenge(challenge: string, purpose: 'register' | 'authenticate' | 'step-up', customerId?: string) {
-  // Every /signin load starts a ceremony (passkey autofill) and most are never
-  // finished: each new one clears up to 100 expired, so the table holds about
-  // one TTL's worth of ceremonies rather than every page view ever.
-  await prisma.$executeRaw`
-    DELETE FROM webauthn_challenges WHERE id IN (SELECT id FROM webauthn_challenges WHERE expires_at < now() LIMIT 100)`;
-  const row = await prisma.webAuthnChallenge.create({
-    data: { challenge, purpose, customerId, expiresAt: new Date(Date.now() + CEREMONY_TTL_MS) },
-    select: { id: true },
-  });
-  return row.id;
-}
-
-/** Takes a pending challenge once: a replayed response finds nothing. */
-async function takeChallenge(id: string, purpose: string, customerId?: string): Promise<string | null> {
-  if (!isUuid(id)) return null;
-  const rows = await prisma.$queryRaw<Array<{ challenge: string; customer_id: string | null }>>`
-    DELETE FROM webauthn_challenges WHERE id = ${id}::uuid AND purpose = ${purpose} AND expires_at > now()
-    RETURNING challenge, customer_id`;
-  const row = rows[0];
-  if (!row) return null;
-  if (customerId !== undefined && row.customer_id !== customerId) return null;
-  return row.challenge;
 }
 
 export async function startPasskeyRegistration(customer: {
@@ -86,7 +57,7 @@ export async function startPasskeyRegistration(customer: {
     })),
     authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
   });
-  return { ceremonyId: await saveChallenge(options.challenge, 'register', customer.id), options };
+  return { ceremonyId: await saveChallenge(options.challenge, 'register', { customerId: customer.id }), options };
 }
 
 export type RegistrationResult = { ok: true; passkeyId: string } | { ok: false; reason: 'invalid' | 'expired' };
@@ -97,30 +68,14 @@ export async function finishPasskeyRegistration(
   response: RegistrationResponseJSON,
   name: string,
 ): Promise<RegistrationResult> {
-  const challenge = await takeChallenge(ceremonyId, 'register', customerId);
+  const challenge = await takeChallenge(ceremonyId, 'register', { customerId });
   if (!challenge) {
     log().warn('registration refused: unknown, used or expired ceremony');
     return { ok: false, reason: 'expired' };
   }
-  const rp = relyingParty();
-  let verification;
-  try {
-    verification = await verifyRegistrationResponse({
-      response,
-      expectedChallenge: challenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      requireUserVerification: false,
-    });
-  } catch (error) {
-    log().warn(`registration refused: ${errorMessage(error)}`);
-    return { ok: false, reason: 'invalid' };
-  }
-  if (!verification.verified || !verification.registrationInfo) {
-    log().warn('registration refused: response not verified');
-    return { ok: false, reason: 'invalid' };
-  }
-  const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  const verification = await verifyAttestation(response, challenge, { requireUserVerification: false });
+  if (!verification.ok) return { ok: false, reason: 'invalid' };
+  const { credential, deviceType, backedUp } = verification;
   // The notice carries the passkey's id: "this wasn't me" removes that passkey.
   const { passkeyId, notice } = await prisma.$transaction(async (tx) => {
     const created = await tx.passkey.create({
@@ -130,8 +85,8 @@ export async function finishPasskeyRegistration(
         publicKey: Buffer.from(credential.publicKey),
         counter: BigInt(credential.counter),
         transports: credential.transports ?? [],
-        deviceType: credentialDeviceType,
-        backedUp: credentialBackedUp,
+        deviceType,
+        backedUp,
         name,
       },
       select: { id: true },
@@ -164,7 +119,10 @@ export async function startPasskeyAuthentication(
     userVerification: purpose === 'step-up' ? 'required' : 'preferred',
     allowCredentials: allow.map((p) => ({ id: p.credentialId, transports: p.transports as AuthenticatorTransport[] })),
   });
-  return { ceremonyId: await saveChallenge(options.challenge, purpose, customerId), options };
+  return {
+    ceremonyId: await saveChallenge(options.challenge, purpose, customerId ? { customerId } : undefined),
+    options,
+  };
 }
 
 export type AuthenticationResult =
@@ -186,7 +144,11 @@ export async function finishPasskeyAuthentication(
   const purpose = opts.purpose ?? 'authenticate';
   const perIp = await consume([['passkeyPerIp', opts.ip]]);
   if (!perIp.ok) return { ok: false, reason: 'rate-limited', retryAfterSeconds: perIp.retryAfterSeconds };
-  const challenge = await takeChallenge(ceremonyId, purpose, opts.customerId);
+  const challenge = await takeChallenge(
+    ceremonyId,
+    purpose,
+    opts.customerId ? { customerId: opts.customerId } : undefined,
+  );
   if (!challenge) {
     log().warn('assertion refused: unknown, used or expired ceremony (a replay?)');
     return { ok: false, reason: 'expired' };
@@ -212,39 +174,13 @@ export async function finishPasskeyAuthentication(
   if (!perCredential.ok) {
     return { ok: false, reason: 'rate-limited', retryAfterSeconds: perCredential.retryAfterSeconds };
   }
-  const rp = relyingParty();
-  const stored = Number(passkey.counter);
-  let verification;
-  try {
-    verification = await verifyAuthenticationResponse({
-      response,
-      expectedChallenge: challenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      requireUserVerification: false,
-      credential: {
-        id: passkey.credentialId,
-        publicKey: new Uint8Array(passkey.publicKey),
-        // The library compares counters before it checks the signature: a forged
-        // assertion would raise the alarm. Compared below, once the signature holds.
-        counter: 0,
-        transports: passkey.transports as AuthenticatorTransport[],
-      },
-    });
-  } catch (error) {
-    log().warn(`assertion refused: ${errorMessage(error)}`);
-    return { ok: false, reason: 'invalid' };
+  const verification = await verifyAssertion(response, challenge, passkey, { requireUserVerification: false });
+  if (!verification.ok) {
+    if (verification.reason === 'cloned')
+      await recordSecurityEvent(passkey.customerId, 'passkey.cloned', { name: passkey.name }, { notify: true });
+    return { ok: false, reason: verification.reason === 'cloned' ? 'cloned' : 'invalid' };
   }
-  if (!verification.verified) {
-    log().warn(`assertion refused: signature not verified for passkey ${passkey.id}`);
-    return { ok: false, reason: 'invalid' };
-  }
-  const { newCounter } = verification.authenticationInfo;
-  if ((newCounter > 0 || stored > 0) && newCounter <= stored) {
-    log().warn(`counter did not increase for passkey ${passkey.id}: possible cloned authenticator`);
-    await recordSecurityEvent(passkey.customerId, 'passkey.cloned', { name: passkey.name }, { notify: true });
-    return { ok: false, reason: 'cloned' };
-  }
+  const { newCounter, userVerified } = verification;
   // Conditional on the counter we checked against: two concurrent uses cannot both pass.
   const updated = await prisma.passkey.updateMany({
     where: { id: passkey.id, counter: passkey.counter },
@@ -255,7 +191,7 @@ export async function finishPasskeyAuthentication(
     return { ok: false, reason: 'invalid' };
   }
   // Checked after the counter moved: the assertion was genuine, it is just not enough for a step-up.
-  if (purpose === 'step-up' && !verification.authenticationInfo.userVerified) {
+  if (purpose === 'step-up' && !userVerified) {
     log().warn(`step-up refused: passkey ${passkey.id} did not verify the user`);
     return { ok: false, reason: 'not-user-verified' };
   }

@@ -46,7 +46,11 @@ export class SoftwareAuthenticator {
     return Buffer.concat([sha256(relyingParty().id), Buffer.from([flags]), count, ...(attested ? [attested] : [])]);
   }
 
-  register(options: PublicKeyCredentialCreationOptionsJSON): RegistrationResponseJSON {
+  /** A registration; `userVerified: false` clears the UV flag (presence only). */
+  register(
+    options: PublicKeyCredentialCreationOptionsJSON,
+    opts: { userVerified?: boolean } = {},
+  ): RegistrationResponseJSON {
     const jwk = this.publicKey.export({ format: 'jwk' });
     const coseKey = new Map<number, number | Uint8Array>([
       [1, 2],
@@ -62,7 +66,7 @@ export class SoftwareAuthenticator {
       new Map<string, unknown>([
         ['fmt', 'none'],
         ['attStmt', new Map()],
-        ['authData', this.authenticatorData(UP_UV | ATTESTED, attested)],
+        ['authData', this.authenticatorData((opts.userVerified === false ? UP : UP_UV) | ATTESTED, attested)],
       ]) as Parameters<typeof isoCBOR.encode>[0],
     );
     return {

@@ -3,11 +3,12 @@ import { getTranslations } from 'next-intl/server';
 import { redirect } from 'next/navigation';
 
 import { AuthShell } from '@/app/_components/auth-shell';
+import { PasskeySignIn } from '@/app/_components/passkey-sign-in';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { getSignedInCustomer } from '@/server/identity/auth';
 
+import { finishPasskeySignInAction, startPasskeySignInAction } from './actions';
 import { OidcButtons, OidcError } from './oidc-buttons';
-import { PasskeySignIn } from './passkey-sign-in';
 import { SignInForm } from './sign-in-form';
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -28,7 +29,7 @@ export default async function SignInPage({
       <OidcError error={error} provider={provider} />
       <p className="mb-6 text-muted">{t('intro')}</p>
       <SignInForm returnTo={returnTo} />
-      <PasskeySignIn />
+      <PasskeySignIn start={startPasskeySignInAction} finish={finishPasskeySignInAction} />
       <OidcButtons returnTo={returnTo} />
       <p className="mt-6 text-sm text-muted">{t('privacyHint')}</p>
     </AuthShell>

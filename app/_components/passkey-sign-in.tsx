@@ -1,6 +1,11 @@
 'use client';
 
-import { browserSupportsWebAuthnAutofill, startAuthentication, WebAuthnAbortService } from '@simplewebauthn/browser';
+import {
+  browserSupportsWebAuthnAutofill,
+  startAuthentication,
+  WebAuthnAbortService,
+  type PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/browser';
 import { useTranslations } from 'next-intl';
 import { useEffect, useState, useTransition } from 'react';
 
@@ -8,23 +13,33 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useWebAuthnSupport } from '@/components/use-webauthn-support';
+import type { ActionResult } from '@/lib/action-result';
 
-import { finishPasskeySignInAction, startPasskeySignInAction } from './actions';
+type Props = {
+  /** Server action: options for an assertion with any passkey of this site (discoverable credentials). */
+  start: () => Promise<{ ceremonyId: string; options: PublicKeyCredentialRequestOptionsJSON }>;
+  /** Server action: verifies the assertion and signs in (it redirects), or says why not. */
+  finish: (input: { ceremonyId: string; response: unknown }) => Promise<ActionResult>;
+  /** Where the texts live: `signIn`, `signingIn`, `or`, `cancelled`. */
+  messages?: 'passkey' | 'console.signIn';
+  /** The "or" rule above the button, when another way to sign in precedes it. */
+  divider?: boolean;
+};
 
 /**
  * Passkey sign-in: a conditional-mediation request on page load (the browser
- * offers passkeys in the email field's autofill), and a button for browsers
- * without autofill.
+ * offers passkeys in the autofill of the page's `autocomplete="… webauthn"`
+ * field), and a button for browsers without autofill.
  */
-export function PasskeySignIn() {
-  const t = useTranslations('passkey');
+export function PasskeySignIn({ start, finish, messages = 'passkey', divider = true }: Props) {
+  const t = useTranslations(messages);
   const tr = useActionMessages();
   const supported = useWebAuthnSupport(false);
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<string | null>(null);
 
   async function ceremony(autofill: boolean) {
-    const { ceremonyId, options } = await startPasskeySignInAction();
+    const { ceremonyId, options } = await start();
     let response;
     try {
       response = await startAuthentication({ optionsJSON: options, useBrowserAutofill: autofill });
@@ -34,8 +49,8 @@ export function PasskeySignIn() {
       if (!autofill && name !== 'AbortError') setMessage(t('cancelled'));
       return;
     }
-    const result = await callAction(() => finishPasskeySignInAction({ ceremonyId, response }));
-    if (!result.ok) setMessage(tr(result.message ?? 'common.genericError'));
+    const result = await callAction(() => finish({ ceremonyId, response }));
+    if (!result.ok) setMessage(tr(result.message ?? 'common.genericError', result.values));
   }
 
   useEffect(() => {
@@ -52,16 +67,18 @@ export function PasskeySignIn() {
 
   if (!supported) return null;
   return (
-    <div className="mt-6 flex flex-col gap-3">
-      <div className="flex items-center gap-3 text-sm text-muted" aria-hidden="true">
-        <span className="h-px flex-1 bg-slate-200" />
-        {t('or')}
-        <span className="h-px flex-1 bg-slate-200" />
-      </div>
+    <div className={`${divider ? 'mt-6' : ''} flex flex-col gap-3`}>
+      {divider && (
+        <div className="flex items-center gap-3 text-sm text-muted" aria-hidden="true">
+          <span className="h-px flex-1 bg-slate-200" />
+          {t('or')}
+          <span className="h-px flex-1 bg-slate-200" />
+        </div>
+      )}
       <div aria-live="assertive">{message && <Alert tone="error">{message}</Alert>}</div>
       <Button
         type="button"
-        variant="secondary"
+        variant={divider ? 'secondary' : 'primary'}
         pending={pending}
         pendingLabel={t('signingIn')}
         onClick={() => {
