@@ -8,7 +8,7 @@ import { createApp } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { getPool, prisma } from '@/server/platform/db';
 import { runHousekeeping, startHousekeeping } from '@/server/platform/housekeeping';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 
@@ -27,12 +27,15 @@ beforeAll(async () => {
   await ensureConsentPurposes();
   customerId = (await createCustomer({ email: uniqueEmail() })).id;
   appId = (
-    await createApp({
-      name: `housekeeping-${randomUUID().slice(0, 8)}`,
-      purposes: 'service',
-      fields: 'name',
-      webhook: 'http://localhost:9/hook',
-    })
+    await createApp(
+      {
+        name: `housekeeping-${randomUUID().slice(0, 8)}`,
+        purposes: 'service',
+        fields: 'name',
+        webhook: 'http://localhost:9/hook',
+      },
+      TEST_ACTOR,
+    )
   ).app.id;
 });
 
