@@ -84,3 +84,19 @@ export const AppInputSchema = z.strictObject({
 });
 export type AppInput = z.input<typeof AppInputSchema>;
 export type AppInputFields = keyof AppInput;
+
+/** The client ids server/apps/registry.ts issues: the console addresses apps by them. */
+export const CLIENT_ID_PATTERN = /^app_[A-Za-z0-9_-]{16}$/;
+
+const ClientIdSchema = z.string({ error: `${E}notFound` }).check(z.regex(CLIENT_ID_PATTERN, { error: `${E}notFound` }));
+
+/** The console's buttons on one app (rotate, grant-db…). */
+export const AppRefSchema = z.strictObject({ clientId: ClientIdSchema });
+
+export const SetAppDisabledSchema = z.strictObject({ clientId: ClientIdSchema, disabled: z.boolean() });
+
+/** Some deliveries by id, or (no ids) every dead one. */
+export const RedriveSchema = z.strictObject({
+  clientId: ClientIdSchema,
+  ids: z.optional(z.array(z.string().check(z.regex(/^\d{1,18}$/, { error: `${E}notFound` }))).check(z.maxLength(100))),
+});

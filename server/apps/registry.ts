@@ -5,7 +5,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createTranslator } from 'use-intl/core';
 
 import { fieldErrorsFrom } from '@/lib/action-result';
-import { AppInputSchema, type AppInput, type AppScope } from '@/lib/validation/app';
+import { AppInputSchema, CLIENT_ID_PATTERN, type AppInput, type AppScope } from '@/lib/validation/app';
 import { SHARED_FIELDS, type FieldPurposes, type Reader, type SharedField } from '@/server/consent/policy';
 import { Prisma } from '@/server/generated/prisma/client';
 import { writeAudit, type AuditActor } from '@/server/platform/audit';
@@ -270,7 +270,7 @@ export async function setAppDisabled(
  * SHA-256 digests, in constant time.
  */
 /** The shape of the client ids we issue: nothing else reaches the database (a NUL byte would make it fail). */
-export const isClientIdShape = (clientId: string) => /^app_[A-Za-z0-9_-]{16}$/.test(clientId);
+export const isClientIdShape = (clientId: string) => CLIENT_ID_PATTERN.test(clientId);
 
 export async function verifyClientCredentials(clientId: string, clientSecret: string): Promise<AppRecord | null> {
   if (!isClientIdShape(clientId) || clientSecret.length > 200 || clientSecret.includes('\0')) return null;

@@ -67,6 +67,18 @@ export async function listDeliveries(
   return rows.map(({ id, event, ...row }) => ({ id: id.toString(), eventId: event.eventId, type: event.type, ...row }));
 }
 
+export type WebhookHealth = { lastDeliveredAt: Date | null; dead: number; retrying: number };
+
+/** Per app id: its last delivery, and the deliveries that failed for good or are being retried. */
+export async function getWebhookHealth(): Promise<Map<string, WebhookHealth>> {
+  const rows = await prisma.$queryRaw<Array<WebhookHealth & { appId: string }>>`
+    SELECT app_id::text AS "appId", max(delivered_at) AS "lastDeliveredAt",
+      (count(*) FILTER (WHERE status = 'dead'))::int AS dead,
+      (count(*) FILTER (WHERE status = 'pending' AND attempts > 0))::int AS retrying
+    FROM webhook_deliveries GROUP BY app_id`;
+  return new Map(rows.map(({ appId, ...health }) => [appId, health]));
+}
+
 /**
  * Sends again, due now with the tries counted from zero: the app's dead
  * deliveries, or the given ones whatever their state (a delivered one is sent
