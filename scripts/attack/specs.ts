@@ -293,6 +293,17 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/email-change/actions.ts#confirmEmailChangeLinkAction': { form: ['token'] },
   'app/email-change/actions.ts#revertEmailChangeAction': { form: ['token'] },
   'app/security/not-me/actions.ts#confirmNotMeAction': { form: ['token', 'eventId'] },
+  // The console's: the fuzz has no staff session, so each sends it to /console/signin before
+  // reading its input (the 403s are e2e/console-apps.spec.ts's); the fields are its schema's.
+  'app/console/(signed-in)/apps/actions.ts#createAppAction': {
+    fields: ['name', 'description', 'purposes', 'fields', 'scopes', 'webhook', 'rateLimitPerMinute'],
+  },
+  'app/console/(signed-in)/apps/actions.ts#rotateClientSecretAction': { fields: ['clientId'] },
+  'app/console/(signed-in)/apps/actions.ts#rotateWebhookSecretAction': { fields: ['clientId'] },
+  'app/console/(signed-in)/apps/actions.ts#setAppDisabledAction': { fields: ['clientId', 'disabled'] },
+  'app/console/(signed-in)/apps/actions.ts#grantDatabaseRoleAction': { fields: ['clientId'] },
+  'app/console/(signed-in)/apps/actions.ts#revokeDatabaseRoleAction': { fields: ['clientId'] },
+  'app/console/(signed-in)/apps/actions.ts#redriveDeliveriesAction': { fields: ['clientId', 'ids'] },
 };
 
 /** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */
