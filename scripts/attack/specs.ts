@@ -293,8 +293,8 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/email-change/actions.ts#confirmEmailChangeLinkAction': { form: ['token'] },
   'app/email-change/actions.ts#revertEmailChangeAction': { form: ['token'] },
   'app/security/not-me/actions.ts#confirmNotMeAction': { form: ['token', 'eventId'] },
-  // The console's: the fuzz has no staff session, so each sends it to /console/signin before
-  // reading its input (the 403s are e2e/console-apps.spec.ts's); the fields are its schema's.
+  // Apps in the console (lib/validation/app.ts): junk in these fields is refused by the schema
+  // before any registry call, so nothing is written, whoever is signed in.
   'app/console/(signed-in)/apps/actions.ts#createAppAction': {
     fields: ['name', 'description', 'purposes', 'fields', 'scopes', 'webhook', 'rateLimitPerMinute'],
   },
