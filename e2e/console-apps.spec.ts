@@ -168,6 +168,55 @@ test.describe('apps in the console', () => {
     await setAppDisabled(app.clientId, true, TEST_ACTOR);
   });
 
+  test('an administrator rotates the webhook secret, gives database access and takes it back; each secret shown once', async ({
+    staffPage,
+  }) => {
+    test.slow();
+    const { page, staff } = await staffPage(['administrator']);
+    const created = await createApp(
+      { name: appName(), purposes: 'service', fields: 'name', webhook: 'http://127.0.0.1:9/hooks' },
+      TEST_ACTOR,
+    );
+    const { app } = created;
+    await page.goto(`/console/apps/${app.clientId}`);
+    await waitForHydration(page.getByRole('button', { name: 'Rotate the webhook secret' }));
+
+    await confirmStep(page, 'Rotate the webhook secret', 'Rotate the webhook secret');
+    const hook = page.getByRole('dialog', { name: 'New webhook secret' });
+    const webhookSecret = await hook.getByRole('textbox', { name: 'Webhook secret' }).inputValue();
+    await hook.getByRole('button', { name: 'Done' }).click();
+    expect(await prisma.app.findUniqueOrThrow({ where: { id: app.id } })).toMatchObject({
+      webhookSecret,
+      webhookSecretPrevious: created.webhookSecret,
+    });
+
+    await confirmStep(page, 'Give database access', 'Give access');
+    const access = page.getByRole('dialog', { name: 'Database access' });
+    const url = new URL(await access.getByRole('textbox', { name: 'Database URL, with its password' }).inputValue());
+    expect(await seriousViolations(page)).toEqual([]);
+    await access.getByRole('button', { name: 'Done' }).click();
+    const role = decodeURIComponent(url.username);
+    try {
+      expect((await prisma.app.findUniqueOrThrow({ where: { id: app.id } })).dbRole).toBe(role);
+      expect(await page.content()).not.toContain(url.password);
+
+      await confirmStep(page, 'Remove database login', 'Remove the login');
+      await expect(page.getByRole('status').filter({ hasText: 'can no longer log in' })).toBeVisible();
+      const login = await prisma.$queryRaw<Array<{ rolcanlogin: boolean }>>`
+        SELECT rolcanlogin FROM pg_roles WHERE rolname = ${role}`;
+      expect(login).toEqual([{ rolcanlogin: false }]);
+      expect((await auditActions(app.clientId)).slice(1)).toMatchObject([
+        { action: 'app.webhook-secret.rotate', actorStaffId: staff.id },
+        { action: 'app.db-role.grant', actorStaffId: staff.id },
+        { action: 'app.db-role.revoke', actorStaffId: staff.id },
+      ]);
+    } finally {
+      await setAppDisabled(app.clientId, true, TEST_ACTOR);
+      await prisma.$executeRawUnsafe(`DROP OWNED BY "${role}"`).catch(() => undefined);
+      await prisma.$executeRawUnsafe(`DROP ROLE IF EXISTS "${role}"`).catch(() => undefined);
+    }
+  });
+
   test('a marketer or a support agent gets 403 on the pages and on the replayed create action, and nothing is written', async ({
     staffPage,
     baseURL,
