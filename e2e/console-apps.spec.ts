@@ -51,11 +51,12 @@ async function confirmStep(page: Page, button: string, confirm: string) {
 }
 
 test.describe('apps in the console', () => {
+  // Whole flows with several axe passes each, on a machine the other specs share.
+  test.beforeEach(() => test.slow());
+
   test('an administrator registers an app and sees its secret once; it gets a token; rotating refuses the old one; disable and enable', async ({
     staffPage,
   }) => {
-    // The whole life of an app, with five axe passes.
-    test.slow();
     const { page, staff } = await staffPage(['administrator']);
     await page.goto('/console');
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Apps' }).click();
@@ -131,7 +132,6 @@ test.describe('apps in the console', () => {
   });
 
   test('an administrator sends a dead webhook delivery again', async ({ staffPage }) => {
-    test.slow();
     const { page, staff } = await staffPage(['administrator']);
     const { app } = await createApp(
       { name: appName(), purposes: 'service', fields: 'name', webhook: 'http://127.0.0.1:9/hooks' },
@@ -171,7 +171,6 @@ test.describe('apps in the console', () => {
   test('an administrator rotates the webhook secret, gives database access and takes it back; each secret shown once', async ({
     staffPage,
   }) => {
-    test.slow();
     const { page, staff } = await staffPage(['administrator']);
     const created = await createApp(
       { name: appName(), purposes: 'service', fields: 'name', webhook: 'http://127.0.0.1:9/hooks' },
