@@ -51,9 +51,9 @@ export const AppInputSchema = z.strictObject({
     ),
     '',
   ),
-  purposes: list(64, `${E}purposes.required`).check(z.minLength(1, { error: `${E}purposes.required` })),
+  purposes: list(64, `${E}purposes.invalid`).check(z.minLength(1, { error: `${E}purposes.required` })),
   /** Each "field" (used for every declared purpose) or "field:purpose". */
-  fields: list(100, `${E}fields.required`).check(z.minLength(1, { error: `${E}fields.required` })),
+  fields: list(100, `${E}fields.invalid`).check(z.minLength(1, { error: `${E}fields.required` })),
   scopes: z._default(
     z.pipe(
       z.pipe(z.union([z.string(), z.array(z.string())], { error: `${E}scopes.invalid` }), z.transform(listOf)),
