@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { appReader, createApp, type AppInput } from '../server/apps/registry';
 import { readCustomers } from '../server/consent/policy';
 import { prisma } from '../server/platform/db';
+import { TEST_ACTOR } from '../tests/factories';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
 
@@ -21,7 +22,7 @@ test.afterEach(async () => {
 });
 
 async function registerApp(input: Omit<AppInput, 'name'>) {
-  const { app } = await createApp({ ...input, name: `e2e-app-${randomBytes(4).toString('hex')}` });
+  const { app } = await createApp({ ...input, name: `e2e-app-${randomBytes(4).toString('hex')}` }, TEST_ACTOR);
   appIds.push(app.id);
   return app;
 }

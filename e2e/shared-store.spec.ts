@@ -25,6 +25,7 @@ import pg from 'pg';
 import { grantDatabaseRole } from '../server/apps/db-roles';
 import { createApp, type CreatedApp } from '../server/apps/registry';
 import { prisma } from '../server/platform/db';
+import { TEST_ACTOR } from '../tests/factories';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
 
@@ -152,13 +153,16 @@ test('the checkbook app shows an address change within 2 s, and no address once 
   baseURL,
 }, testInfo) => {
   const accordURL = baseURL!;
-  const app = await createApp({
-    name: `checkbook-${randomBytes(4).toString('hex')}`,
-    description: 'Orders your checkbooks and sends them to your home address.',
-    purposes: 'service',
-    fields: 'name,postalAddress',
-    webhook: `${checkbookURL}/webhooks`,
-  });
+  const app = await createApp(
+    {
+      name: `checkbook-${randomBytes(4).toString('hex')}`,
+      description: 'Orders your checkbooks and sends them to your home address.',
+      purposes: 'service',
+      fields: 'name,postalAddress',
+      webhook: `${checkbookURL}/webhooks`,
+    },
+    TEST_ACTOR,
+  );
   let checkbook: Checkbook | undefined;
   let sql: pg.Client | undefined;
   let dbRole: string | undefined;
@@ -201,7 +205,7 @@ test('the checkbook app shows an address change within 2 s, and no address once 
       addresses: { home: { line1: '12 rue des Lilas', city: 'Paris' } },
     });
 
-    const grant = await grantDatabaseRole(app.app.name);
+    const grant = await grantDatabaseRole(app.app.name, TEST_ACTOR);
     expect(grant).not.toBeNull();
     dbRole = grant!.role;
     sql = new pg.Client({ connectionString: grant!.url });

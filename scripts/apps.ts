@@ -1,8 +1,10 @@
 // `npm run apps -- <command>`: the registry of the brand's other apps.
 // Uses DATABASE_URL, else the embedded PostgreSQL in .data/ (started and
 // stopped around the command when it was not running). docs/api.md
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 
+import type { AuditActor } from '../server/platform/audit';
 import { ensureDatabase } from './db/postgres';
 import { prepareDatabase } from './db/prepare';
 
@@ -52,6 +54,9 @@ const { values, positionals } = parseArgs({
 
 const [command, target] = positionals;
 
+// Changes made here are audited as the console's are, under the operator's login.
+const actor: AuditActor = { type: 'cli', label: `cli:${userInfo().username}` };
+
 function fail(message: string): never {
   console.error(`apps: ${message}`);
   process.exit(1);
@@ -65,15 +70,18 @@ async function run(): Promise<void> {
   switch (command) {
     case 'create': {
       try {
-        const { app, clientSecret, webhookSecret } = await apps.createApp({
-          name: values.name ?? fail('create needs --name'),
-          purposes: values.purposes ?? fail('create needs --purposes'),
-          fields: values.fields ?? fail('create needs --fields'),
-          ...(values.scopes ? { scopes: values.scopes } : {}),
-          ...(values.webhook ? { webhook: values.webhook } : {}),
-          ...(values.description ? { description: values.description } : {}),
-          ...(values['rate-limit'] ? { rateLimitPerMinute: values['rate-limit'] } : {}),
-        });
+        const { app, clientSecret, webhookSecret } = await apps.createApp(
+          {
+            name: values.name ?? fail('create needs --name'),
+            purposes: values.purposes ?? fail('create needs --purposes'),
+            fields: values.fields ?? fail('create needs --fields'),
+            ...(values.scopes ? { scopes: values.scopes } : {}),
+            ...(values.webhook ? { webhook: values.webhook } : {}),
+            ...(values.description ? { description: values.description } : {}),
+            ...(values['rate-limit'] ? { rateLimitPerMinute: values['rate-limit'] } : {}),
+          },
+          actor,
+        );
         console.log(`Registered ${app.name}.`);
         console.log(`  client id      ${app.clientId}`);
         console.log(`  client secret  ${clientSecret}`);
@@ -99,7 +107,7 @@ async function run(): Promise<void> {
       return;
     }
     case 'rotate-secret': {
-      const rotated = (await apps.rotateClientSecret(needApp())) ?? unknown();
+      const rotated = (await apps.rotateClientSecret(needApp(), actor)) ?? unknown();
       console.log(`New client secret for ${rotated.app.name} (tokens issued before now are refused):`);
       console.log(`  client secret  ${rotated.clientSecret}`);
       return;
@@ -107,7 +115,7 @@ async function run(): Promise<void> {
     case 'rotate-webhook-secret': {
       const hours = Number(values['overlap-hours'] ?? 24);
       if (!Number.isInteger(hours) || hours < 0 || hours > 720) fail('--overlap-hours is a whole number from 0 to 720');
-      const rotated = (await apps.rotateWebhookSecret(needApp(), hours)) ?? unknown();
+      const rotated = (await apps.rotateWebhookSecret(needApp(), hours, actor)) ?? unknown();
       if (rotated === 'no-webhook') fail('this app has no webhook');
       console.log(
         `New webhook secret for ${rotated.app.name}; the old one also signs until ${rotated.previousUntil.toISOString()}:`,
@@ -117,10 +125,10 @@ async function run(): Promise<void> {
     }
     case 'disable':
     case 'enable': {
-      const app = (await apps.setAppDisabled(needApp(), command === 'disable')) ?? unknown();
+      const app = (await apps.setAppDisabled(needApp(), command === 'disable', actor)) ?? unknown();
       if (command === 'disable') {
         const { revokeDatabaseRole } = await import('../server/apps/db-roles');
-        await revokeDatabaseRole(app.name);
+        await revokeDatabaseRole(app.name, actor);
       }
       console.log(`${app.name} is ${app.disabledAt ? 'disabled' : 'enabled'}.`);
       if (command === 'enable' && app.dbRole)
@@ -133,7 +141,7 @@ async function run(): Promise<void> {
       const { grantDatabaseRole, DatabaseRoleError } = await import('../server/apps/db-roles');
       let granted;
       try {
-        granted = (await grantDatabaseRole(needApp())) ?? unknown();
+        granted = (await grantDatabaseRole(needApp(), actor)) ?? unknown();
       } catch (error) {
         if (error instanceof DatabaseRoleError) fail(error.message);
         throw error;
@@ -166,7 +174,7 @@ async function run(): Promise<void> {
     }
     case 'redrive': {
       const { redriveDeliveries } = await import('../server/apps/webhooks');
-      const count = (await redriveDeliveries(needApp(), values.id ? { ids: values.id } : {})) ?? unknown();
+      const count = (await redriveDeliveries(needApp(), values.id ? { ids: values.id } : {}, actor)) ?? unknown();
       console.log(`${count} ${count === 1 ? 'delivery' : 'deliveries'} queued again.`);
       return;
     }

@@ -4,10 +4,14 @@ import { randomUUID } from 'node:crypto';
 
 import { recordConsent } from '@/server/consent/consent';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
+import type { AuditActor } from '@/server/platform/audit';
 import { hmac, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 
 // Shared by prisma/seed.ts and the tests: one way to make demo data.
+
+/** Who registers the tests' apps and rotates their secrets: the audit trail names every writer. */
+export const TEST_ACTOR: AuditActor = { type: 'cli', label: 'cli:test' };
 
 export type CustomerSeed = {
   email?: string;

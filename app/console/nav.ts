@@ -8,4 +8,5 @@ import type { Permission } from '@/server/staff/permissions';
  */
 export const CONSOLE_NAV: readonly { key: string; href: string; permission: Permission }[] = [
   { key: 'staff', href: '/console/staff', permission: 'staff.manage' },
+  { key: 'apps', href: '/console/apps', permission: 'apps.manage' },
 ];

@@ -309,6 +309,17 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/account/actions.ts#startAddStaffPasskeyAction': { writes: NO_INPUT },
   'app/console/(signed-in)/account/actions.ts#finishAddStaffPasskeyAction': { fields: ['ceremonyId', 'response'] },
   'app/console/(signed-in)/account/actions.ts#removeStaffPasskeyAction': { fields: ['passkeyId'] },
+  // Apps in the console (lib/validation/app.ts): junk in these fields is refused by the schema
+  // before any registry call, so nothing is written, whoever is signed in.
+  'app/console/(signed-in)/apps/actions.ts#createAppAction': {
+    fields: ['name', 'description', 'purposes', 'fields', 'scopes', 'webhook', 'rateLimitPerMinute'],
+  },
+  'app/console/(signed-in)/apps/actions.ts#rotateClientSecretAction': { fields: ['clientId'] },
+  'app/console/(signed-in)/apps/actions.ts#rotateWebhookSecretAction': { fields: ['clientId'] },
+  'app/console/(signed-in)/apps/actions.ts#setAppDisabledAction': { fields: ['clientId', 'disabled'] },
+  'app/console/(signed-in)/apps/actions.ts#grantDatabaseRoleAction': { fields: ['clientId'] },
+  'app/console/(signed-in)/apps/actions.ts#revokeDatabaseRoleAction': { fields: ['clientId'] },
+  'app/console/(signed-in)/apps/actions.ts#redriveDeliveriesAction': { fields: ['clientId', 'ids'] },
 };
 
 /** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */

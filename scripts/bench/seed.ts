@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 
 import { createApp, findApp, type AppInput, type CreatedApp } from '../../server/apps/registry';
 import { getCurrentTerms } from '../../server/consent/consent';
+import type { AuditActor } from '../../server/platform/audit';
 import { sha256, subjectPseudonym } from '../../server/platform/crypto';
 import { getPool } from '../../server/platform/db';
 
@@ -127,8 +128,10 @@ export async function removeBenchApp(name: string): Promise<void> {
   await pool.query('DELETE FROM apps WHERE id = $1::uuid', [app.id]);
 }
 
+const BENCH_ACTOR: AuditActor = { type: 'cli', label: 'cli:bench' };
+
 /** A bench app registered afresh (an earlier run's, crashed or not, removed first): its secrets are new. */
 export async function replaceBenchApp(input: AppInput & { name: string }): Promise<CreatedApp> {
   await removeBenchApp(input.name);
-  return createApp(input);
+  return createApp(input, BENCH_ACTOR);
 }

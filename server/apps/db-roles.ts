@@ -2,9 +2,10 @@ import 'server-only';
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
-import { Client, escapeIdentifier, escapeLiteral, type PoolClient } from 'pg';
+import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 
-import { getPool } from '@/server/platform/db';
+import { writeAudit, type AuditActor } from '@/server/platform/audit';
+import { getPool, prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 import { errorMessage, getLogger } from '@/server/platform/log';
 
@@ -65,7 +66,7 @@ function scramVerifier(password: string): string {
 }
 
 /** The app's current role, if it exists on this server and was made for this app and database. */
-async function ownedRole(client: PoolClient, role: string | null, comment: string): Promise<string | null> {
+async function ownedRole(client: Sql, role: string | null, comment: string): Promise<string | null> {
   if (!role) return null;
   const { rows } = await client.query<{ comment: string | null }>(
     "SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1",
@@ -74,23 +75,21 @@ async function ownedRole(client: PoolClient, role: string | null, comment: strin
   return rows[0]?.comment === comment ? role : null;
 }
 
-async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await getPool().connect();
+type Sql = { query<R>(text: string, values?: unknown[]): Promise<{ rows: R[] }> };
+
+/** In Prisma's transaction, so that the change and its audit row (writeAudit) commit together. */
+async function inTransaction<T>(work: (client: Sql, tx: Tx) => Promise<T>): Promise<T> {
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
+    return await prisma.$transaction((tx) =>
+      work({ query: async (text, values = []) => ({ rows: await tx.$queryRawUnsafe(text, ...values) }) }, tx),
+    );
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
     if ((error as { code?: string }).code === '42501') {
       throw new DatabaseRoleError(
         `the DATABASE_URL user may not manage roles (${(error as Error).message}): grant-db needs a user with CREATEROLE, or a superuser`,
       );
     }
     throw error;
-  } finally {
-    client.release();
   }
 }
 
@@ -125,17 +124,17 @@ export async function refuseKnownSuperuserPassword(databaseUrl = getEnv().DATABA
  * nothing else: no table, no other schema, no role membership. Null for an
  * unknown app.
  */
-export async function grantDatabaseRole(appNameOrClientId: string): Promise<DatabaseGrant | null> {
+export async function grantDatabaseRole(appNameOrClientId: string, actor: AuditActor): Promise<DatabaseGrant | null> {
   const app = await findApp(appNameOrClientId);
   if (!app) return null;
   await refuseKnownSuperuserPassword();
   const password = randomBytes(24).toString('base64url');
   const verifier = escapeLiteral(scramVerifier(password));
 
-  const role = await inTransaction(async (client) => {
+  const role = await inTransaction(async (client, tx) => {
     // One grant-db of this app at a time.
     const locked = await client.query<{ db_role: string | null; disabled: boolean; database: string }>(
-      'SELECT db_role, disabled_at IS NOT NULL AS disabled, current_database() AS database FROM apps WHERE id = $1 FOR UPDATE',
+      'SELECT db_role, disabled_at IS NOT NULL AS disabled, current_database()::text AS database FROM apps WHERE id = $1::uuid FOR UPDATE',
       [app.id],
     );
     const row = locked.rows[0];
@@ -164,7 +163,12 @@ export async function grantDatabaseRole(appNameOrClientId: string): Promise<Data
     // A view's functions are checked against its reader; without USAGE on
     // shared_internal the role cannot call them other than through the views.
     await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA shared_internal TO ${r}`);
-    await client.query('UPDATE apps SET db_role = $1, updated_at = now() WHERE id = $2', [role, app.id]);
+    await client.query('UPDATE apps SET db_role = $1, updated_at = now() WHERE id = $2::uuid', [role, app.id]);
+    await writeAudit(tx, actor, {
+      action: 'app.db-role.grant',
+      objectId: app.clientId,
+      details: { name: app.name, clientId: app.clientId, role },
+    });
     return role;
   });
   if (!role) return null;
@@ -181,13 +185,22 @@ export async function grantDatabaseRole(appNameOrClientId: string): Promise<Data
  * nothing. `grant-db` gives it LOGIN again, with a new password. Null for an
  * unknown app; role null when it has none.
  */
-export async function revokeDatabaseRole(appNameOrClientId: string): Promise<{ role: string | null } | null> {
+export async function revokeDatabaseRole(
+  appNameOrClientId: string,
+  actor: AuditActor,
+): Promise<{ role: string | null } | null> {
   const app = await findApp(appNameOrClientId);
   if (!app) return null;
-  const role = await inTransaction(async (client) => {
-    const { rows } = await client.query<{ database: string }>('SELECT current_database() AS database');
+  const role = await inTransaction(async (client, tx) => {
+    const { rows } = await client.query<{ database: string }>('SELECT current_database()::text AS database');
     const role = await ownedRole(client, app.dbRole, roleComment(app.id, rows[0]!.database));
-    if (role) await client.query(`ALTER ROLE ${escapeIdentifier(role)} WITH NOLOGIN`);
+    if (!role) return null;
+    await client.query(`ALTER ROLE ${escapeIdentifier(role)} WITH NOLOGIN`);
+    await writeAudit(tx, actor, {
+      action: 'app.db-role.revoke',
+      objectId: app.clientId,
+      details: { name: app.name, clientId: app.clientId, role },
+    });
     return role;
   });
   if (role) {

@@ -1,6 +1,7 @@
 import 'server-only';
 
-import { getPool, prisma } from '@/server/platform/db';
+import { writeAudit, type AuditActor } from '@/server/platform/audit';
+import { prisma } from '@/server/platform/db';
 import { OUTBOX_CHANNEL } from '@/server/platform/outbox';
 
 import { findApp } from './registry';
@@ -66,6 +67,18 @@ export async function listDeliveries(
   return rows.map(({ id, event, ...row }) => ({ id: id.toString(), eventId: event.eventId, type: event.type, ...row }));
 }
 
+export type WebhookHealth = { lastDeliveredAt: Date | null; dead: number; retrying: number };
+
+/** Per app id: its last delivery, and the deliveries that failed for good or are being retried. */
+export async function getWebhookHealth(): Promise<Map<string, WebhookHealth>> {
+  const rows = await prisma.$queryRaw<Array<WebhookHealth & { appId: string }>>`
+    SELECT app_id::text AS "appId", max(delivered_at) AS "lastDeliveredAt",
+      (count(*) FILTER (WHERE status = 'dead'))::int AS dead,
+      (count(*) FILTER (WHERE status = 'pending' AND attempts > 0))::int AS retrying
+    FROM webhook_deliveries GROUP BY app_id`;
+  return new Map(rows.map(({ appId, ...health }) => [appId, health]));
+}
+
 /**
  * Sends again, due now with the tries counted from zero: the app's dead
  * deliveries, or the given ones whatever their state (a delivered one is sent
@@ -75,22 +88,29 @@ export async function listDeliveries(
  */
 export async function redriveDeliveries(
   appNameOrClientId: string,
-  opts: { ids?: string[] } = {},
+  opts: { ids?: string[] },
+  actor: AuditActor,
 ): Promise<number | null> {
   const app = await findApp(appNameOrClientId);
   if (!app) return null;
   const ids = opts.ids?.map((id) => id.trim().replace(/^#/, '')).filter((id) => /^\d{1,18}$/.test(id));
   if (opts.ids && ids?.length === 0) return 0;
-  const pool = getPool();
-  const { rowCount } = await pool.query(
-    `UPDATE webhook_deliveries
-     SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, delivered_at = NULL
-     WHERE app_id = $1::uuid
-       AND ($2::bigint[] IS NULL AND status = 'dead' OR id = ANY($2::bigint[]))
-       AND NOT (status = 'pending' AND locked_until > now())`,
-    [app.id, ids ?? null],
-  );
-  // Wake the workers rather than wait for their next poll.
-  if (rowCount) await pool.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
-  return rowCount ?? 0;
+  return prisma.$transaction(async (tx) => {
+    const count = await tx.$executeRaw`
+      UPDATE webhook_deliveries
+      SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, delivered_at = NULL
+      WHERE app_id = ${app.id}::uuid
+        AND (${ids ?? null}::bigint[] IS NULL AND status = 'dead' OR id = ANY(${ids ?? null}::bigint[]))
+        AND NOT (status = 'pending' AND locked_until > now())`;
+    // Nothing queued, nothing changed: no audit row.
+    if (count === 0) return 0;
+    await writeAudit(tx, actor, {
+      action: 'app.deliveries.redrive',
+      objectId: app.clientId,
+      details: { name: app.name, clientId: app.clientId, count, ids: ids ?? [] },
+    });
+    // Wakes the workers at commit rather than at their next poll.
+    await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
+    return count;
+  });
 }

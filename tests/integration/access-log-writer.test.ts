@@ -15,7 +15,7 @@ import { setConsent } from '@/server/consent/consent';
 import { readCustomers } from '@/server/consent/policy';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { getPool, prisma } from '@/server/platform/db';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { getConsents, tokenFor } from './api-helpers';
 import { uniqueEmail } from './helpers';
@@ -48,12 +48,15 @@ const logOf = (customerId: string) =>
 
 /** Four fields, each allowed by its own purpose: the purposes joined are 65 characters, one more than the column. */
 async function appAndCustomer() {
-  const { app } = await createApp({
-    name: `writer-${randomUUID().slice(0, 8)}`,
-    purposes: 'service,marketing-emails,partner-sharing,personalization',
-    fields: 'name:service,email:marketing-emails,phone:partner-sharing,locale:personalization',
-    scopes: ['customers:read'],
-  });
+  const { app } = await createApp(
+    {
+      name: `writer-${randomUUID().slice(0, 8)}`,
+      purposes: 'service,marketing-emails,partner-sharing,personalization',
+      fields: 'name:service,email:marketing-emails,phone:partner-sharing,locale:personalization',
+      scopes: ['customers:read'],
+    },
+    TEST_ACTOR,
+  );
   const customer = await createCustomer({ email: uniqueEmail('writer') });
   for (const purposeKey of ['marketing-emails', 'partner-sharing', 'personalization'])
     await setConsent(
@@ -87,7 +90,7 @@ describe('the access log’s one writer', () => {
     const consents = await getConsents(await tokenFor(app), customer.id);
     expect(consents.status).toBe(200);
 
-    const granted = await grantDatabaseRole(app.name);
+    const granted = await grantDatabaseRole(app.name, TEST_ACTOR);
     roles.push(granted!.role);
     const db = new pg.Client({ connectionString: granted!.url });
     clients.push(db);

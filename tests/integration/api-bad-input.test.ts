@@ -7,7 +7,7 @@ import { setAppDisabled } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { prisma } from '@/server/platform/db';
 import { getLogger } from '@/server/platform/log';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import {
   getCustomer,
@@ -138,7 +138,7 @@ describe('bad input to the API: a 4xx problem, nothing written, no 500', () => {
       disabled: await tokenFor(disabled.app),
       garbage: `${SQL}${SCRIPT}`,
     };
-    await setAppDisabled(disabled.app.clientId, true);
+    await setAppDisabled(disabled.app.clientId, true, TEST_ACTOR);
     customerId = (await createCustomer({ email: uniqueEmail('bad'), lastName: 'Petit', address })).id;
     otherId = (await createCustomer({ email: uniqueEmail('bad-other') })).id;
     await prisma.appAccessWithdrawal.create({ data: { customerId: otherId, appId: app.id } });

@@ -12,6 +12,7 @@ import { ProblemSchema } from '@/server/apps/api/schemas';
 import { issueAccessToken } from '@/server/apps/oauth';
 import { createApp, type AppInput, type AppScope } from '@/server/apps/registry';
 import { prisma } from '@/server/platform/db';
+import { TEST_ACTOR } from '@/tests/factories';
 
 export const ORIGIN = 'http://localhost:3000';
 
@@ -20,13 +21,16 @@ export const appName = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}`;
 /** A registered app with every scope unless told otherwise. */
 export async function registerApp(input: Partial<AppInput> & { tag?: string } = {}) {
   const { tag = 'api', ...rest } = input;
-  return createApp({
-    name: appName(tag),
-    purposes: 'service',
-    fields: 'name,phone,postalAddress,locale',
-    scopes: ['customers:read', 'customers:write', 'preferences:write'],
-    ...rest,
-  });
+  return createApp(
+    {
+      name: appName(tag),
+      purposes: 'service',
+      fields: 'name,phone,postalAddress,locale',
+      scopes: ['customers:read', 'customers:write', 'preferences:write'],
+      ...rest,
+    },
+    TEST_ACTOR,
+  );
 }
 
 /** A token signed by the server for this app, without going through the endpoint. */

@@ -9,7 +9,7 @@ import { rotateClientSecret, setAppDisabled } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { basic, getCustomer, patchCustomer, problemOf, registerApp, requestToken, tokenFor } from './api-helpers';
 import { uniqueEmail, uniqueIp } from './helpers';
@@ -163,7 +163,7 @@ describe('POST /api/oauth/token', () => {
     const { app, clientSecret } = await registerApp({ tag: 'disabled' });
     const token = await tokenFor(app);
     expect((await getCustomer(token, customerId)).status).toBe(200);
-    await setAppDisabled(app.clientId, true);
+    await setAppDisabled(app.clientId, true, TEST_ACTOR);
 
     const res = await requestToken(grant, { Authorization: basic(app.clientId, clientSecret) });
     expect(res.status).toBe(401);
@@ -173,7 +173,7 @@ describe('POST /api/oauth/token', () => {
     expect(read.headers.get('www-authenticate')).toMatch(/^Bearer realm="accord-api", error="invalid_token"/);
 
     // Enabled again: a new token works, the old one stays revoked.
-    await setAppDisabled(app.clientId, false);
+    await setAppDisabled(app.clientId, false, TEST_ACTOR);
     const fresh = (await (await requestToken(grant, { Authorization: basic(app.clientId, clientSecret) })).json()) as {
       access_token: string;
     };
@@ -190,7 +190,7 @@ describe('POST /api/oauth/token', () => {
     ).access_token;
     expect((await getCustomer(before, customerId)).status).toBe(200);
 
-    const rotated = (await rotateClientSecret(app.clientId))!;
+    const rotated = (await rotateClientSecret(app.clientId, TEST_ACTOR))!;
     const after = await requestToken(grant, { Authorization: basic(app.clientId, rotated.clientSecret) });
     expect(after.status).toBe(200);
     // Issued in the very same second as the rotation: still valid (tokens carry the app's generation, not a time).
@@ -351,7 +351,7 @@ describe('POST /api/oauth/token', () => {
     const token = await tokenFor(app);
     expect((await getCustomer(token, customerId)).status).toBe(200);
     expect(await logged()).toBe(1);
-    await setAppDisabled(app.clientId, true);
+    await setAppDisabled(app.clientId, true, TEST_ACTOR);
     expect((await getCustomer(token, customerId)).status).toBe(401);
     expect(await logged()).toBe(1);
   });

@@ -8,7 +8,7 @@ import { setConsent } from '@/server/consent/consent';
 import { readCustomers } from '@/server/consent/policy';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { getPool, prisma } from '@/server/platform/db';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 
@@ -26,14 +26,20 @@ describe('apps with access', () => {
   beforeAll(ensureConsentPurposes);
 
   it('lists each enabled app with what it reads, why (titled in the customer’s language), what it sees now and whether it was withdrawn', async () => {
-    const { app } = await createApp({
-      name: appName('checkbook'),
-      description: 'Orders your checkbooks',
-      purposes: 'service,marketing-emails',
-      fields: 'postalAddress:service,name,email:marketing-emails',
-    });
-    const { app: disabled } = await createApp({ name: appName('retired'), purposes: 'service', fields: 'name' });
-    await setAppDisabled(disabled.name, true);
+    const { app } = await createApp(
+      {
+        name: appName('checkbook'),
+        description: 'Orders your checkbooks',
+        purposes: 'service,marketing-emails',
+        fields: 'postalAddress:service,name,email:marketing-emails',
+      },
+      TEST_ACTOR,
+    );
+    const { app: disabled } = await createApp(
+      { name: appName('retired'), purposes: 'service', fields: 'name' },
+      TEST_ACTOR,
+    );
+    await setAppDisabled(disabled.name, true, TEST_ACTOR);
     const customer = await createCustomer({ email: uniqueEmail(), address });
 
     const en = await listAppsForCustomer(customer.id, 'en');
@@ -71,11 +77,14 @@ describe('apps with access', () => {
   });
 
   it('withdraws an app with one event in the same transaction, hides everything from its next read, and allows it again', async () => {
-    const { app } = await createApp({
-      name: appName('shop'),
-      purposes: 'service,marketing-emails',
-      fields: 'name,postalAddress,email:marketing-emails',
-    });
+    const { app } = await createApp(
+      {
+        name: appName('shop'),
+        purposes: 'service,marketing-emails',
+        fields: 'name,postalAddress,email:marketing-emails',
+      },
+      TEST_ACTOR,
+    );
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Inès', address });
     await setConsent(
       customer.id,
@@ -131,7 +140,7 @@ describe('apps with access', () => {
   });
 
   it('writes one withdrawal and one event for two clicks at once', async () => {
-    const { app } = await createApp({ name: appName('twice'), purposes: 'service', fields: 'name' });
+    const { app } = await createApp({ name: appName('twice'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     const customer = await createCustomer({ email: uniqueEmail() });
     const results = await Promise.all([
       setAppAccess(customer.id, app.id, false),
@@ -147,7 +156,7 @@ describe('apps with access', () => {
     for (const appId of [randomUUID(), 'not-a-uuid', "' OR 1=1 --", '']) {
       expect(await setAppAccess(customer.id, appId, false)).toEqual({ ok: false, reason: 'unknown-app' });
     }
-    const { app } = await createApp({ name: appName('ghost'), purposes: 'service', fields: 'name' });
+    const { app } = await createApp({ name: appName('ghost'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     expect(await setAppAccess(randomUUID(), app.id, false)).toEqual({ ok: false, reason: 'not-found' });
     expect(
       await prisma.appAccessWithdrawal.count({ where: { OR: [{ customerId: customer.id }, { appId: app.id }] } }),

@@ -1,14 +1,16 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createApp } from '@/server/apps/registry';
+import { AppInputError, createApp } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
+import { TEST_ACTOR } from '@/tests/factories';
 
 // `npm run apps` as an operator runs it: a real process on this worker's database.
 const run = promisify(execFile);
@@ -82,10 +84,32 @@ describe('npm run apps', () => {
     expect((await apps('disable', name)).stdout).toContain(`${name} is disabled`);
     expect((await prisma.app.findUniqueOrThrow({ where: { name } })).disabledAt).not.toBeNull();
     expect((await apps('deliveries', name)).code).toBe(0);
+
+    // Each change is in the audit trail under the operator's login; the reads are not.
+    const audit = await prisma.auditLog.findMany({ where: { objectId: clientId }, orderBy: { id: 'asc' } });
+    expect(audit.map((row) => row.action)).toEqual([
+      'app.create',
+      'app.secret.rotate',
+      'app.webhook-secret.rotate',
+      'app.disable',
+    ]);
+    for (const row of audit) {
+      expect(row).toMatchObject({
+        actorType: 'cli',
+        actorStaffId: null,
+        actorLabel: `cli:${userInfo().username}`,
+        objectType: 'app',
+        requestId: null,
+      });
+      expect(row.details).toMatchObject({ name, clientId, scopes: ['customers:read'] });
+    }
+    const written = JSON.stringify(audit.map((row) => row.details));
+    for (const value of [secret, newSecret, webhookSecret, newWebhookSecret]) expect(written).not.toContain(value);
   }, 120_000);
 
   it('refuses a bad declaration or an unknown app with a plain message, no stack trace, and writes nothing', async () => {
     const before = await prisma.app.count();
+    const audited = await prisma.auditLog.count();
     for (const args of [
       ['create', '--name', 'shop', '--purposes', 'no-such-purpose', '--fields', 'name'],
       ['rotate-secret', 'no-such-app'],
@@ -96,6 +120,7 @@ describe('npm run apps', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
     expect(await prisma.app.count()).toBe(before);
+    expect(await prisma.auditLog.count()).toBe(audited);
   }, 120_000);
 });
 
@@ -103,20 +128,53 @@ describe('app declarations', () => {
   beforeAll(ensureConsentPurposes);
 
   it.each([
-    [{ name: 'Bad Name', purposes: 'service', fields: 'name' }, /name: 2 to 40/],
-    [{ name: 'portal', purposes: 'service', fields: 'name' }, /reserved/],
-    [{ name: 'shop', purposes: 'no-such-purpose', fields: 'name' }, /unknown purpose no-such-purpose/],
-    [{ name: 'shop', purposes: 'service', fields: 'password' }, /unknown field password/],
-    [{ name: 'shop', purposes: 'service', fields: 'email:marketing-emails' }, /not one the app declared/],
-    [{ name: 'shop', purposes: 'service', fields: 'name', webhook: 'javascript:alert(1)' }, /webhook/],
+    [{ name: 'Bad Name', purposes: 'service', fields: 'name' }, { name: 'name.invalid' }, /name: Use 2 to 40/],
+    [{ name: 'portal', purposes: 'service', fields: 'name' }, { name: 'name.reserved' }, /reserved/],
+    [
+      { name: 'shop', purposes: 'no-such-purpose', fields: 'name' },
+      { purposes: 'purposes.unknown' },
+      /Unknown purpose no-such-purpose/,
+    ],
+    [{ name: 'shop', purposes: 'service', fields: 'password' }, { fields: 'fields.unknown' }, /Unknown field password/],
+    [
+      { name: 'shop', purposes: 'service', fields: 'email:marketing-emails' },
+      { fields: 'fields.undeclared' },
+      /the purpose marketing-emails, which the app does not declare/,
+    ],
+    [
+      { name: 'shop', purposes: 'service', fields: 'name', webhook: 'javascript:alert(1)' },
+      { webhook: 'webhook.invalid' },
+      /webhook: Enter an http\(s\) URL/,
+    ],
     [
       { name: 'shop', purposes: 'service', fields: 'name', webhook: 'http://shop.example.com/hooks' },
-      /webhook: an https URL/,
+      { webhook: 'webhook.https' },
+      /webhook: Use an https URL/,
     ],
-    [{ name: 'shop', purposes: 'service', fields: 'name', scopes: 'admin' }, /scopes/],
-  ])('refuses %j, writing nothing', async (input, message) => {
-    const before = await prisma.app.count();
-    await expect(createApp(input)).rejects.toThrow(message);
-    expect(await prisma.app.count()).toBe(before);
-  });
+    [{ name: 'shop', purposes: 'service', fields: 'name', scopes: 'admin' }, { scopes: 'scopes.invalid' }, /scopes/],
+    [
+      { name: 'shop', purposes: 'service', fields: 'name', description: '<script>alert(1)</script>' },
+      { description: 'description.invalid' },
+      /description: Use plain text/,
+    ],
+    [
+      { name: 'x'.repeat(10_000), purposes: 'service', fields: 'name', description: 'd'.repeat(10_000) },
+      { name: 'name.invalid', description: 'description.tooLong' },
+      /description: A description can be at most 500/,
+    ],
+  ])(
+    'refuses bad declaration #%# with field errors and an English message, writing nothing',
+    async (input, fieldErrors, message) => {
+      const before = await prisma.app.count();
+      const audited = await prisma.auditLog.count();
+      const error = await createApp(input, TEST_ACTOR).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppInputError);
+      expect((error as AppInputError).fieldErrors).toEqual(
+        Object.fromEntries(Object.entries(fieldErrors).map(([field, key]) => [field, `console.apps.errors.${key}`])),
+      );
+      expect((error as AppInputError).message).toMatch(message);
+      expect(await prisma.app.count()).toBe(before);
+      expect(await prisma.auditLog.count()).toBe(audited);
+    },
+  );
 });

@@ -7,7 +7,7 @@ import { setConsent } from '@/server/consent/consent';
 import { readCustomers, visibleFields } from '@/server/consent/policy';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { prisma } from '@/server/platform/db';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 
@@ -24,11 +24,14 @@ describe('consent policy', () => {
   beforeAll(ensureConsentPurposes);
 
   it('shows an app only the fields whose purpose is in effect, and logs each read that returned data', async () => {
-    const { app } = await createApp({
-      name: appName('shop'),
-      purposes: 'service,marketing-emails',
-      fields: 'name,postalAddress,email:marketing-emails',
-    });
+    const { app } = await createApp(
+      {
+        name: appName('shop'),
+        purposes: 'service,marketing-emails',
+        fields: 'name,postalAddress,email:marketing-emails',
+      },
+      TEST_ACTOR,
+    );
     expect(app.fieldPurposes).toEqual({
       name: ['terms-of-service', 'marketing-emails'],
       postalAddress: ['terms-of-service', 'marketing-emails'],
@@ -69,7 +72,10 @@ describe('consent policy', () => {
   });
 
   it('hides everything of a customer who withdrew the app, at the very next read, and logs nothing for it', async () => {
-    const { app } = await createApp({ name: appName('checkbook'), purposes: 'service', fields: 'name,postalAddress' });
+    const { app } = await createApp(
+      { name: appName('checkbook'), purposes: 'service', fields: 'name,postalAddress' },
+      TEST_ACTOR,
+    );
     const customer = await createCustomer({ email: uniqueEmail(), address });
     const reader = appReader(app);
     expect((await readCustomers(reader, { ids: [customer.id] }))[0]!.visible).toHaveProperty('postalAddress');
@@ -81,7 +87,7 @@ describe('consent policy', () => {
   });
 
   it('shows nothing of a customer who never accepted the terms, and pages only through visible customers', async () => {
-    const { app } = await createApp({ name: appName('list'), purposes: 'service', fields: 'name' });
+    const { app } = await createApp({ name: appName('list'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     const pending = await createCustomer({ email: uniqueEmail(), onboarded: false });
     expect((await readCustomers(appReader(app), { ids: [pending.id] }))[0]!.visible).toEqual({});
     const page = await readCustomers(appReader(app), { after: null, limit: 500 });

@@ -13,7 +13,7 @@ import { setConsent } from '@/server/consent/consent';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { deleteCustomer } from '@/server/customers/account';
 import { getPool, prisma } from '@/server/platform/db';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 
@@ -34,7 +34,7 @@ async function connect(url: string): Promise<pg.Client> {
 }
 
 async function grant(app: AppRecord) {
-  const granted = await grantDatabaseRole(app.name);
+  const granted = await grantDatabaseRole(app.name, TEST_ACTOR);
   if (!granted) throw new Error(`no app ${app.name}`);
   roles.add(granted.role);
   return granted;
@@ -74,11 +74,14 @@ describe('consent-enforcing database views', () => {
   });
 
   it('shows an app’s role the columns the customer allows it, NULL for the others, and logs the read', async () => {
-    const { app } = await createApp({
-      name: appName('checkbook'),
-      purposes: 'service,marketing-emails',
-      fields: 'name,postalAddress,phone:marketing-emails',
-    });
+    const { app } = await createApp(
+      {
+        name: appName('checkbook'),
+        purposes: 'service,marketing-emails',
+        fields: 'name,postalAddress,phone:marketing-emails',
+      },
+      TEST_ACTOR,
+    );
     const customer = await createCustomer({
       email: uniqueEmail(),
       firstName: 'Ana',
@@ -136,11 +139,14 @@ describe('consent-enforcing database views', () => {
   });
 
   it('returns NULL from the same query once the customer withdraws a purpose, no row once the customer withdraws the app, and the values again when allowed', async () => {
-    const { app } = await createApp({
-      name: appName('bank'),
-      purposes: 'service,marketing-emails',
-      fields: 'name,postalAddress,phone:marketing-emails',
-    });
+    const { app } = await createApp(
+      {
+        name: appName('bank'),
+        purposes: 'service,marketing-emails',
+        fields: 'name,postalAddress,phone:marketing-emails',
+      },
+      TEST_ACTOR,
+    );
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Ana', address });
     await prisma.customerPhone.create({ data: { customerId: customer.id, e164: '+33612345678' } });
     const db = await connect((await grant(app)).url);
@@ -183,7 +189,7 @@ describe('consent-enforcing database views', () => {
   });
 
   it('gives the role nothing but SELECT on the views', async () => {
-    const { app } = await createApp({ name: appName('nosy'), purposes: 'service', fields: 'name' });
+    const { app } = await createApp({ name: appName('nosy'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     const customer = await createCustomer({ email: uniqueEmail() });
     const granted = await grant(app);
     const db = await connect(granted.url);
@@ -233,7 +239,7 @@ describe('consent-enforcing database views', () => {
   });
 
   it('reads and logs only the row asked for by id, the rows of a page, the rows a condition keeps', async () => {
-    const { app } = await createApp({ name: appName('pager'), purposes: 'service', fields: 'name' });
+    const { app } = await createApp({ name: appName('pager'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     const rare = `Zoé-${randomUUID().slice(0, 8)}`;
     const customers = await Promise.all(
       [rare, rare, 'Sam', 'Sam', 'Sam'].map((firstName) => createCustomer({ email: uniqueEmail(), firstName })),
@@ -262,11 +268,14 @@ describe('consent-enforcing database views', () => {
   });
 
   it('gives an app no function of its own to read the values with, and nothing to follow of a customer it may not see', async () => {
-    const { app } = await createApp({
-      name: appName('leaky'),
-      purposes: 'service,marketing-emails',
-      fields: 'name:marketing-emails',
-    });
+    const { app } = await createApp(
+      {
+        name: appName('leaky'),
+        purposes: 'service,marketing-emails',
+        fields: 'name:marketing-emails',
+      },
+      TEST_ACTOR,
+    );
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Secret' });
     const db = await connect((await grant(app)).url);
     // A temporary function printing the values and returning false would read them unlogged.
@@ -297,7 +306,7 @@ describe('consent-enforcing database views', () => {
   });
 
   it('fails a read that could not be logged (a read-only transaction)', async () => {
-    const { app } = await createApp({ name: appName('replica'), purposes: 'service', fields: 'name' });
+    const { app } = await createApp({ name: appName('replica'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     const customer = await createCustomer({ email: uniqueEmail() });
     const db = await connect((await grant(app)).url);
     await db.query('BEGIN READ ONLY');
@@ -307,19 +316,19 @@ describe('consent-enforcing database views', () => {
   });
 
   it('shows a disabled app nothing; its role can no longer log in until grant-db gives it a new password', async () => {
-    const { app } = await createApp({ name: appName('retired'), purposes: 'service', fields: 'name' });
+    const { app } = await createApp({ name: appName('retired'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     const customer = await createCustomer({ email: uniqueEmail() });
     const first = await grant(app);
     const open = await connect(first.url);
     expect((await open.query(byId, [customer.id])).rows).toHaveLength(1);
 
-    await setAppDisabled(app.name, true);
+    await setAppDisabled(app.name, true, TEST_ACTOR);
     expect((await open.query('SELECT count(*)::int AS n FROM shared.customers')).rows).toEqual([{ n: 0 }]);
-    expect(await revokeDatabaseRole(app.name)).toEqual({ role: first.role });
+    expect(await revokeDatabaseRole(app.name, TEST_ACTOR)).toEqual({ role: first.role });
     await expect(connect(first.url)).rejects.toThrow(/not permitted to log in/);
-    await expect(grantDatabaseRole(app.name)).rejects.toThrow(DatabaseRoleError);
+    await expect(grantDatabaseRole(app.name, TEST_ACTOR)).rejects.toThrow(DatabaseRoleError);
 
-    await setAppDisabled(app.name, false);
+    await setAppDisabled(app.name, false, TEST_ACTOR);
     const again = await grant(app);
     expect(again.role).toBe(first.role);
     expect((await (await connect(again.url)).query(byId, [customer.id])).rows).toHaveLength(1);
@@ -327,7 +336,7 @@ describe('consent-enforcing database views', () => {
   });
 
   it('rotates the password when run again: same role, the old password refused', async () => {
-    const { app } = await createApp({ name: appName('rotate'), purposes: 'service', fields: 'name' });
+    const { app } = await createApp({ name: appName('rotate'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     const first = await grant(app);
     const stored = async () =>
       (await getPool().query<{ p: string }>('SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1', [first.role]))
@@ -352,7 +361,7 @@ describe('consent-enforcing database views', () => {
   });
 
   it('tells an app of deletions in shared.deleted_customers, under a reference only it can compute from the id', async () => {
-    const { app } = await createApp({ name: appName('archive'), purposes: 'service', fields: 'name' });
+    const { app } = await createApp({ name: appName('archive'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     const db = await connect((await grant(app)).url);
     const customer = await createCustomer({ email: uniqueEmail(), firstName: 'Gone' });
     const ref = (clientId: string, id: string) => createHash('sha256').update(`${clientId}:${id}`).digest('hex');
@@ -376,7 +385,7 @@ describe('consent-enforcing database views', () => {
     expect(computed.rowCount).toBe(1);
 
     // Another app's list cannot be joined with this one, and an app registered since never knew the customer.
-    const { app: later } = await createApp({ name: appName('later'), purposes: 'service', fields: 'name' });
+    const { app: later } = await createApp({ name: appName('later'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     const laterDb = await connect((await grant(later)).url);
     const theirs = (await deletions(laterDb)).map((r) => r.customer_ref);
     expect(theirs).not.toContain(ref(later.clientId, customer.id));
@@ -386,7 +395,7 @@ describe('consent-enforcing database views', () => {
   });
 
   it('answers null for an unknown app', async () => {
-    expect(await grantDatabaseRole(appName('nobody'))).toBeNull();
-    expect(await revokeDatabaseRole(appName('nobody'))).toBeNull();
+    expect(await grantDatabaseRole(appName('nobody'), TEST_ACTOR)).toBeNull();
+    expect(await revokeDatabaseRole(appName('nobody'), TEST_ACTOR)).toBeNull();
   });
 });

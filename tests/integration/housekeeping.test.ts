@@ -8,7 +8,7 @@ import { createApp } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { getPool, prisma } from '@/server/platform/db';
 import { runHousekeeping, startHousekeeping } from '@/server/platform/housekeeping';
-import { createCustomer, createStaffMember } from '@/tests/factories';
+import { createCustomer, createStaffMember, TEST_ACTOR } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 
@@ -29,12 +29,15 @@ beforeAll(async () => {
   customerId = (await createCustomer({ email: uniqueEmail() })).id;
   staffId = (await createStaffMember({ roles: ['marketer'] })).id;
   appId = (
-    await createApp({
-      name: `housekeeping-${randomUUID().slice(0, 8)}`,
-      purposes: 'service',
-      fields: 'name',
-      webhook: 'http://localhost:9/hook',
-    })
+    await createApp(
+      {
+        name: `housekeeping-${randomUUID().slice(0, 8)}`,
+        purposes: 'service',
+        fields: 'name',
+        webhook: 'http://localhost:9/hook',
+      },
+      TEST_ACTOR,
+    )
   ).app.id;
 });
 

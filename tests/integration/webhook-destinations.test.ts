@@ -8,7 +8,7 @@ import { isPublicAddress } from '@/server/apps/webhooks/destination';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { updateProfile } from '@/server/customers/profile';
 import { prisma } from '@/server/platform/db';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 import { startReceiver, type Receiver } from './webhook-receiver';
@@ -31,7 +31,7 @@ async function receiver(): Promise<Receiver> {
 }
 
 const newApp = (webhook: string) =>
-  createApp({ name: `dest-${randomUUID().slice(0, 8)}`, purposes: 'service', fields: 'name', webhook });
+  createApp({ name: `dest-${randomUUID().slice(0, 8)}`, purposes: 'service', fields: 'name', webhook }, TEST_ACTOR);
 
 /**
  * An app registered with a public name whose webhook now points at `url`: what
@@ -39,7 +39,7 @@ const newApp = (webhook: string) =>
  */
 async function appPointingAt(url: string) {
   const created = await newApp('https://hooks.example.com/webhooks');
-  cleanups.push(() => setAppDisabled(created.app.name, true));
+  cleanups.push(() => setAppDisabled(created.app.name, true, TEST_ACTOR));
   await prisma.app.update({ where: { id: created.app.id }, data: { webhookUrl: url } });
   return created.app;
 }
@@ -93,7 +93,7 @@ describe('webhook destinations in production (WEBHOOK_ALLOW_PRIVATE unset)', () 
       await expect(attempt, url).rejects.toThrow(/private, loopback, link-local or metadata address/);
     }
     const ok = await newApp('https://hooks.example.com/webhooks');
-    await setAppDisabled(ok.app.name, true);
+    await setAppDisabled(ok.app.name, true, TEST_ACTOR);
   });
 
   it('refuses at send time a name that resolves to a private address: a failed try with a clear error, nothing sent', async () => {

@@ -8,7 +8,7 @@ import { deliverDue, deliverySettings, dispatchOutbox } from '@/server/apps/webh
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { updateProfile } from '@/server/customers/profile';
 import { prisma } from '@/server/platform/db';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 import { startReceiver, type ReceivedWebhook } from './webhook-receiver';
@@ -44,16 +44,19 @@ describe('rotate-webhook-secret', () => {
   it('signs with the new and the old secret during the overlap, then with the new one only', async () => {
     const r = await startReceiver();
     cleanups.push(() => r.close());
-    const created = await createApp({
-      name: `rotate-${randomUUID().slice(0, 8)}`,
-      purposes: 'service',
-      fields: 'name',
-      webhook: r.url,
-    });
-    cleanups.push(() => setAppDisabled(created.app.name, true));
+    const created = await createApp(
+      {
+        name: `rotate-${randomUUID().slice(0, 8)}`,
+        purposes: 'service',
+        fields: 'name',
+        webhook: r.url,
+      },
+      TEST_ACTOR,
+    );
+    cleanups.push(() => setAppDisabled(created.app.name, true, TEST_ACTOR));
     const oldSecret = created.webhookSecret!;
 
-    const rotated = await rotateWebhookSecret(created.app.name, 24);
+    const rotated = await rotateWebhookSecret(created.app.name, 24, TEST_ACTOR);
     if (rotated === null || rotated === 'no-webhook') throw new Error('not rotated');
     expect(rotated.webhookSecret).not.toBe(oldSecret);
     expect(rotated.previousUntil.getTime()).toBeGreaterThan(Date.now() + 23 * 60 * 60 * 1000);
@@ -75,12 +78,15 @@ describe('rotate-webhook-secret', () => {
   });
 
   it('refuses an app without a webhook, and answers null for an unknown app', async () => {
-    const created = await createApp({
-      name: `rotate-${randomUUID().slice(0, 8)}`,
-      purposes: 'service',
-      fields: 'name',
-    });
-    expect(await rotateWebhookSecret(created.app.name, 24)).toBe('no-webhook');
-    expect(await rotateWebhookSecret(`missing-${randomUUID().slice(0, 8)}`, 24)).toBeNull();
+    const created = await createApp(
+      {
+        name: `rotate-${randomUUID().slice(0, 8)}`,
+        purposes: 'service',
+        fields: 'name',
+      },
+      TEST_ACTOR,
+    );
+    expect(await rotateWebhookSecret(created.app.name, 24, TEST_ACTOR)).toBe('no-webhook');
+    expect(await rotateWebhookSecret(`missing-${randomUUID().slice(0, 8)}`, 24, TEST_ACTOR)).toBeNull();
   });
 });

@@ -12,7 +12,7 @@ import { createApp, setAppDisabled } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { updateProfile } from '@/server/customers/profile';
 import { prisma } from '@/server/platform/db';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 import { startReceiver, type Receiver } from './webhook-receiver';
@@ -81,13 +81,16 @@ async function receiver(): Promise<Receiver> {
 }
 
 async function webhookApp(url: string) {
-  const { app } = await createApp({
-    name: `procs-${randomUUID().slice(0, 8)}`,
-    purposes: 'service',
-    fields: 'name',
-    webhook: url,
-  });
-  cleanups.push(() => setAppDisabled(app.name, true));
+  const { app } = await createApp(
+    {
+      name: `procs-${randomUUID().slice(0, 8)}`,
+      purposes: 'service',
+      fields: 'name',
+      webhook: url,
+    },
+    TEST_ACTOR,
+  );
+  cleanups.push(() => setAppDisabled(app.name, true, TEST_ACTOR));
   return app;
 }
 

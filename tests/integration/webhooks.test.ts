@@ -24,7 +24,7 @@ import { confirmEmailChangeCode, requestEmailChange } from '@/server/customers/e
 import { updateProfile } from '@/server/customers/profile';
 import { prisma } from '@/server/platform/db';
 import { writeEvent } from '@/server/platform/outbox';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { uniqueEmail, uniqueIp } from './helpers';
 import { startReceiver, type Receiver } from './webhook-receiver';
@@ -53,8 +53,11 @@ async function receiver(): Promise<Receiver> {
 
 /** An app with a webhook to `url`; disabled after the test so later tests do not send to it. */
 async function webhookApp(url: string, fields = 'name,postalAddress', purposes = 'service') {
-  const created = await createApp({ name: `hooks-${randomUUID().slice(0, 8)}`, purposes, fields, webhook: url });
-  cleanups.push(() => setAppDisabled(created.app.name, true));
+  const created = await createApp(
+    { name: `hooks-${randomUUID().slice(0, 8)}`, purposes, fields, webhook: url },
+    TEST_ACTOR,
+  );
+  cleanups.push(() => setAppDisabled(created.app.name, true, TEST_ACTOR));
   return created;
 }
 
@@ -476,13 +479,13 @@ describe('webhooks', () => {
     const { app } = await webhookApp(r.url);
     await updateProfile(customer.id, { firstName: 'Queued' }, portal);
     await dispatchOutbox();
-    await setAppDisabled(app.name, true);
+    await setAppDisabled(app.name, true, TEST_ACTOR);
     await updateProfile(customer.id, { firstName: 'WhileDisabled' }, portal);
     await deliverAll();
     expect(r.received).toHaveLength(0);
     expect(await listDeliveries(app.name)).toMatchObject([{ status: 'pending', attempts: 0 }]);
 
-    await setAppDisabled(app.name, false);
+    await setAppDisabled(app.name, false, TEST_ACTOR);
     await deliverAll();
     expect(r.received.map((h) => (h.json.data.customer as { firstName: string }).firstName)).toEqual(['WhileDisabled']);
     const [, queued] = await events(customer.id);
@@ -507,15 +510,15 @@ describe('webhooks', () => {
     expect(r.received).toHaveLength(4);
 
     r.answer(() => 200);
-    expect(await redriveDeliveries(app.name)).toBe(1);
+    expect(await redriveDeliveries(app.name, {}, TEST_ACTOR)).toBe(1);
     await r.waitFor((received) => received.length === 5);
     await expect
       .poll(async () => (await listDeliveries(app.name))![0])
       .toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 200, lastError: null });
     expect(r.received[4]!.id).toBe(row!.eventId);
     // Only dead ones are redriven by default; a given id is sent again whatever its state ("#id" as the list prints it).
-    expect(await redriveDeliveries(app.name)).toBe(0);
-    expect(await redriveDeliveries(app.name, { ids: [`#${row!.id}`, 'nonsense'] })).toBe(1);
+    expect(await redriveDeliveries(app.name, {}, TEST_ACTOR)).toBe(0);
+    expect(await redriveDeliveries(app.name, { ids: [`#${row!.id}`, 'nonsense'] }, TEST_ACTOR)).toBe(1);
     await r.waitFor((received) => received.length === 6);
   });
 
@@ -553,7 +556,7 @@ describe('webhooks', () => {
     });
 
     r.answer(() => 410);
-    await setAppDisabled(refused.app.name, true);
+    await setAppDisabled(refused.app.name, true, TEST_ACTOR);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await deliverDue({ settings: settings() })).map((o) => o.result)).toEqual(['dead']);
     expect((await listDeliveries(hanging.app.name))![0]).toMatchObject({
@@ -616,6 +619,6 @@ describe('webhooks', () => {
 
   it('answers null for an unknown app', async () => {
     expect(await listDeliveries('no-such-app')).toBeNull();
-    expect(await redriveDeliveries('no-such-app')).toBeNull();
+    expect(await redriveDeliveries('no-such-app', {}, TEST_ACTOR)).toBeNull();
   });
 });
