@@ -53,9 +53,20 @@ export async function requirePermission(permission: Permission): Promise<StaffAc
   };
   if (!can(staff.roles, permission)) {
     const path = (requestHeaders.get('x-accord-path') ?? '').slice(0, 128);
-    await prisma.$transaction((tx) =>
-      writeAudit(tx, audit, { action: 'access.denied', details: { permission, path, roles: staff.roles } }),
-    );
+    await prisma.$transaction(async (tx) => {
+      // A refused server action is followed, in the same request, by the render of its
+      // page, which asks again: one row per request, not one per check.
+      const recorded = await tx.auditLog.count({
+        where: {
+          action: 'access.denied',
+          occurredAt: { gt: new Date(Date.now() - 60_000) },
+          actorStaffId: staff.id,
+          requestId: audit.requestId,
+        },
+      });
+      if (!recorded)
+        await writeAudit(tx, audit, { action: 'access.denied', details: { permission, path, roles: staff.roles } });
+    });
     forbidden();
   }
   return { ...staff, audit };
