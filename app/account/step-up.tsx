@@ -1,7 +1,6 @@
 'use client';
 
 import { startAuthentication } from '@simplewebauthn/browser';
-import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState, useTransition, type ReactNode } from 'react';
 
 import {
@@ -14,6 +13,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { useTranslations } from '@/lib/i18n/client';
 
 /**
  * The one step-up flow of the account pages: a sensitive action answers

@@ -1,7 +1,6 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useTranslations } from 'next-intl';
 import { useMemo, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
@@ -10,6 +9,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { useTranslations } from '@/lib/i18n/client';
 import { deleteAccountSchema, type DeleteAccountInput } from '@/lib/validation/account-deletion';
 
 import { deleteAccountAction } from './actions';

@@ -1,7 +1,6 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { lazy, Suspense, useEffect, useRef, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
@@ -12,6 +11,7 @@ import { SelectField } from '@/components/ui/select-field';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import type { EditConflict } from '@/lib/action-result';
+import { useTranslations } from '@/lib/i18n/client';
 import { locales } from '@/lib/i18n/config';
 import {
   PERSONAL_DETAIL_FIELDS,

@@ -1,7 +1,6 @@
 'use client';
 
 import { startRegistration } from '@simplewebauthn/browser';
-import { useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
@@ -10,6 +9,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useWebAuthnSupport } from '@/components/use-webauthn-support';
+import { useTranslations } from '@/lib/i18n/client';
 
 import { finishAddPasskeyAction, startAddPasskeyAction } from './actions';
 

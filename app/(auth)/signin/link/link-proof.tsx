@@ -2,7 +2,6 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { startAuthentication } from '@simplewebauthn/browser';
-import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
@@ -11,6 +10,7 @@ import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useWebAuthnSupport } from '@/components/use-webauthn-support';
+import { useTranslations } from '@/lib/i18n/client';
 import { VerifyCodeSchema, type VerifyCodeInput } from '@/lib/validation/sign-in';
 
 import { finishLinkPasskeyAction, sendLinkCodeAction, startLinkPasskeyAction, verifyLinkCodeAction } from './actions';
