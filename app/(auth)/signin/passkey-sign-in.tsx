@@ -1,6 +1,5 @@
 'use client';
 
-import { browserSupportsWebAuthnAutofill, WebAuthnAbortService } from '@simplewebauthn/browser';
 import { useEffect, useState, useTransition } from 'react';
 
 import { Alert } from '@/components/ui/alert';
@@ -10,6 +9,10 @@ import { useWebAuthnSupport } from '@/components/use-webauthn-support';
 import { useTranslations } from '@/lib/i18n/client';
 
 import { finishPasskeySignInAction, startPasskeySignInAction } from './actions';
+
+// The ceremony's code loads after the page, for the autofill request, rather
+// than with it (npm run bench -- --only=js).
+const loadWebAuthn = () => import('@simplewebauthn/browser');
 
 /**
  * Passkey sign-in: a conditional-mediation request on page load (the browser
@@ -24,10 +27,9 @@ export function PasskeySignIn() {
   const [message, setMessage] = useState<string | null>(null);
 
   async function ceremony(autofill: boolean) {
-    // The ceremony's code loads with the first ceremony, not with the page (npm run bench -- --only=js).
     const [{ ceremonyId, options }, webAuthn] = await Promise.all([
       startPasskeySignInAction(),
-      import('@simplewebauthn/browser').catch(() => null),
+      loadWebAuthn().catch(() => null),
     ]);
     if (!webAuthn) {
       if (!autofill) setMessage(tr('common.genericError'));
@@ -48,12 +50,16 @@ export function PasskeySignIn() {
 
   useEffect(() => {
     let active = true;
-    void browserSupportsWebAuthnAutofill().then((autofill) => {
-      if (active && autofill) void ceremony(true).catch(() => undefined);
-    });
+    let cancel: (() => void) | undefined;
+    void loadWebAuthn()
+      .then(async (webAuthn) => {
+        cancel = () => webAuthn.WebAuthnAbortService.cancelCeremony();
+        if (active && (await webAuthn.browserSupportsWebAuthnAutofill())) void ceremony(true).catch(() => undefined);
+      })
+      .catch(() => undefined);
     return () => {
       active = false;
-      WebAuthnAbortService.cancelCeremony();
+      cancel?.();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page load
   }, []);
