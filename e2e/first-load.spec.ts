@@ -65,7 +65,7 @@ test('the sign-in form loads its schema when used and checks the field in the br
   await email.fill('not-an-address');
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(email).toHaveAccessibleDescription('Enter an email address like name@example.com.');
-  // Checked by the schema in the browser: nothing was posted, and zod came after the page.
+  // Checked by the schema in the browser (its code fetched by now): nothing was posted.
   expect(posted).toEqual([]);
   await expect.poll(() => scripts.some((code) => code.includes(MARKERS.zod))).toBe(true);
 });
