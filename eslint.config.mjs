@@ -20,7 +20,17 @@ const domains = (names) => ({
   group: names.flatMap((name) => [`@/server/${name}/**`, `../${name}/**`, `../../${name}/**`]),
   message: `This layer may not depend on ${names.join(', ')} (server/platform imports no domain; consent knows no apps).`,
 });
-const restrict = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+// next-intl's client runtime (its provider and hooks, from 'next-intl' itself) would
+// load on every page: client components use lib/i18n/client.tsx, server code
+// next-intl/server. docs/decisions/032-less-javascript-on-customer-pages.md
+const NO_NEXT_INTL_CLIENT = {
+  name: 'next-intl',
+  message: "Client components translate with '@/lib/i18n/client', server components with 'next-intl/server'.",
+};
+const restrict = (files, patterns, paths = []) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns, paths }] },
+});
 
 // A client component ('use client') is bundled for the browser: it gets data as
 // props from a server component or calls a server action, never server/ itself.
@@ -107,8 +117,8 @@ const config = [
     rules: { 'no-console': 'error' },
   },
   // One block per folder: a later block's no-restricted-imports replaces an earlier one's.
-  restrict(['app/**'], [NO_DATABASE]),
-  restrict(['components/**', 'lib/**'], [NO_DATABASE, NO_SERVER, NO_APP]),
+  restrict(['app/**'], [NO_DATABASE], [NO_NEXT_INTL_CLIENT]),
+  restrict(['components/**', 'lib/**'], [NO_DATABASE, NO_SERVER, NO_APP], [NO_NEXT_INTL_CLIENT]),
   restrict(['server/platform/**'], [domains(['mail', 'identity', 'customers', 'consent', 'apps', 'staff'])]),
   restrict(['server/mail/**'], [domains(['identity', 'customers', 'consent', 'apps', 'staff'])]),
   restrict(['server/consent/**'], [domains(['apps', 'staff'])]),

@@ -3,7 +3,6 @@ import { getLocale, getTranslations } from 'next-intl/server';
 import { headers } from 'next/headers';
 import type { CSSProperties, ReactNode } from 'react';
 
-import { ClientMessages } from '@/components/client-messages';
 import { RequestIdProvider } from '@/components/error-reference';
 import { brand } from '@/lib/brand';
 
@@ -15,7 +14,20 @@ export const metadata: Metadata = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const [locale, t, requestHeaders] = await Promise.all([getLocale(), getTranslations('common'), headers()]);
+  const [locale, t, tError, requestHeaders] = await Promise.all([
+    getLocale(),
+    getTranslations('common'),
+    getTranslations('error'),
+    headers(),
+  ]);
+  // The error boundary's words, translated here: no page loads a message formatter for it.
+  const errorTexts = {
+    title: tError('title'),
+    body: t('genericError'),
+    retry: tError('retry'),
+    // Filled in by the error page with the reference it shows.
+    reference: tError('reference', { id: '\u0000' }),
+  };
   const style = {
     '--brand-primary': brand.colors.primary,
     '--brand-on-primary': brand.colors.onPrimary,
@@ -32,12 +44,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         >
           {t('skipToContent')}
         </a>
-        {/* Each section's layout adds the messages its client components need. */}
-        <ClientMessages>
-          <RequestIdProvider requestId={requestHeaders.get('x-request-id')} lang={locale}>
-            {children}
-          </RequestIdProvider>
-        </ClientMessages>
+        {/* Each section's layout sends the messages its client components need (components/client-messages.tsx). */}
+        <RequestIdProvider requestId={requestHeaders.get('x-request-id')} lang={locale} texts={errorTexts}>
+          {children}
+        </RequestIdProvider>
       </body>
     </html>
   );

@@ -1,40 +1,44 @@
 'use client';
 
-import { useTranslations } from 'next-intl';
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 
 // The id of the request that rendered the page (X-Request-Id, the errorId of
-// its log lines), for error pages to show to the customer. docs/deployment.md, "Errors"
+// its log lines), for error pages to show to the customer, with their words:
+// the root layout translates them on the server, so no page loads a message
+// formatter for its error boundary. docs/deployment.md, "Errors"
 
-const RequestIdContext = createContext<string | null>(null);
+/** `reference` has a \u0000 where the reference goes. */
+export type ErrorTexts = { title: string; body: string; retry: string; reference: string };
 
-type GlobalErrorTexts = { title: string; body: string; retry: string; reference: string };
+const ErrorPageContext = createContext<{ requestId: string | null; texts: ErrorTexts } | null>(null);
+
 // For app/global-error.tsx, which replaces the root layout and its providers:
 // what the last rendered page knew, kept in the browser only (effects never
 // run on the server, where a module is shared by every request).
-let lastPage: { requestId: string | null; lang: string; texts: GlobalErrorTexts } | null = null;
+let lastPage: { requestId: string | null; lang: string; texts: ErrorTexts } | null = null;
 
 export function RequestIdProvider({
   requestId,
   lang,
+  texts,
   children,
 }: {
   requestId: string | null;
   lang: string;
+  texts: ErrorTexts;
   children: ReactNode;
 }) {
-  const t = useTranslations();
-  const texts = {
-    title: t('error.title'),
-    body: t('common.genericError'),
-    retry: t('error.retry'),
-    // Filled in by global-error with the reference it shows.
-    reference: t('error.reference', { id: '\u0000' }),
-  };
   useEffect(() => {
     lastPage = { requestId, lang, texts };
   });
-  return <RequestIdContext value={requestId}>{children}</RequestIdContext>;
+  return <ErrorPageContext value={{ requestId, texts }}>{children}</ErrorPageContext>;
+}
+
+/** The error page's words, in the language of the page it replaces. */
+export function useErrorTexts(): ErrorTexts {
+  const value = useContext(ErrorPageContext);
+  if (!value) throw new Error('RequestIdProvider (app/layout.tsx) is missing');
+  return value.texts;
 }
 
 /** The reference a customer quotes: the request id, and Next's digest of a server error (also on its log line). */
@@ -43,10 +47,10 @@ export function errorReference(requestId: string | null, digest: string | undefi
 }
 
 export function ErrorReference({ digest }: { digest?: string }) {
-  const t = useTranslations('error');
-  const reference = errorReference(useContext(RequestIdContext), digest);
-  if (!reference) return null;
-  return <p className="text-sm text-muted">{t('reference', { id: reference })}</p>;
+  const value = useContext(ErrorPageContext);
+  const reference = errorReference(value?.requestId ?? null, digest);
+  if (!reference || !value) return null;
+  return <p className="text-sm text-muted">{value.texts.reference.replace('\u0000', reference)}</p>;
 }
 
 export function lastRenderedPage() {

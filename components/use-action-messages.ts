@@ -1,9 +1,9 @@
 'use client';
 
-import { useTranslations } from 'next-intl';
 import { unstable_rethrow } from 'next/navigation';
 
 import type { ActionFailure } from '@/lib/action-result';
+import { useTranslations } from '@/lib/i18n/client';
 
 /**
  * Translates a message key from a server action or a zod schema

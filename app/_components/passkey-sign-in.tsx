@@ -1,12 +1,6 @@
 'use client';
 
-import {
-  browserSupportsWebAuthnAutofill,
-  startAuthentication,
-  WebAuthnAbortService,
-  type PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/browser';
-import { useTranslations } from 'next-intl';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { useEffect, useState, useTransition } from 'react';
 
 import { Alert } from '@/components/ui/alert';
@@ -14,6 +8,7 @@ import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useWebAuthnSupport } from '@/components/use-webauthn-support';
 import type { ActionResult } from '@/lib/action-result';
+import { useTranslations } from '@/lib/i18n/client';
 
 type Props = {
   /** Server action: options for an assertion with any passkey of this site (discoverable credentials). */
@@ -25,6 +20,10 @@ type Props = {
   /** The "or" rule above the button, when another way to sign in precedes it. */
   divider?: boolean;
 };
+
+// The ceremony's code loads after the page, for the autofill request, rather
+// than with it (npm run bench -- --only=js).
+const loadWebAuthn = () => import('@simplewebauthn/browser');
 
 /**
  * Passkey sign-in: a conditional-mediation request on page load (the browser
@@ -39,10 +38,14 @@ export function PasskeySignIn({ start, finish, messages = 'passkey', divider = t
   const [message, setMessage] = useState<string | null>(null);
 
   async function ceremony(autofill: boolean) {
-    const { ceremonyId, options } = await start();
+    const [{ ceremonyId, options }, webAuthn] = await Promise.all([start(), loadWebAuthn().catch(() => null)]);
+    if (!webAuthn) {
+      if (!autofill) setMessage(tr('common.genericError'));
+      return;
+    }
     let response;
     try {
-      response = await startAuthentication({ optionsJSON: options, useBrowserAutofill: autofill });
+      response = await webAuthn.startAuthentication({ optionsJSON: options, useBrowserAutofill: autofill });
     } catch (error) {
       // Cancelled, or replaced by the button's ceremony: not an error to show.
       const name = error instanceof Error ? error.name : '';
@@ -55,12 +58,16 @@ export function PasskeySignIn({ start, finish, messages = 'passkey', divider = t
 
   useEffect(() => {
     let active = true;
-    void browserSupportsWebAuthnAutofill().then((autofill) => {
-      if (active && autofill) void ceremony(true).catch(() => undefined);
-    });
+    let cancel: (() => void) | undefined;
+    void loadWebAuthn()
+      .then(async (webAuthn) => {
+        cancel = () => webAuthn.WebAuthnAbortService.cancelCeremony();
+        if (active && (await webAuthn.browserSupportsWebAuthnAutofill())) void ceremony(true).catch(() => undefined);
+      })
+      .catch(() => undefined);
     return () => {
       active = false;
-      WebAuthnAbortService.cancelCeremony();
+      cancel?.();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page load
   }, []);

@@ -4,29 +4,12 @@ import * as z from 'zod/mini';
 import { locales } from '@/lib/i18n/config';
 
 import { PERSON_NAME_PATTERN, PersonNameSchema } from './onboarding';
+import { PERSONAL_DETAIL_FIELDS, PHONE_COUNTRIES } from './profile-fields';
+
+export { PERSONAL_DETAIL_FIELDS, PHONE_COUNTRIES, type PersonalDetailField, type PhoneCountry } from './profile-fields';
 
 export const LAST_NAME_MAX_LENGTH = 100;
 export const PHONE_INPUT_MAX_LENGTH = 32;
-
-/** Where a number typed without +country code is read from; the form offers these. */
-export const PHONE_COUNTRIES = [
-  'FR',
-  'BE',
-  'LU',
-  'MC',
-  'CH',
-  'DE',
-  'AT',
-  'ES',
-  'IT',
-  'PT',
-  'NL',
-  'GB',
-  'IE',
-  'US',
-  'CA',
-] as const;
-export type PhoneCountry = (typeof PHONE_COUNTRIES)[number];
 
 /**
  * What the browser checks of a phone number: plausible characters and 6 to 15
@@ -65,9 +48,6 @@ export const PersonalDetailsSchema = z
     }),
   );
 export type PersonalDetailsInput = z.input<typeof PersonalDetailsSchema>;
-
-export const PERSONAL_DETAIL_FIELDS = ['firstName', 'lastName', 'phone', 'locale'] as const;
-export type PersonalDetailField = (typeof PERSONAL_DETAIL_FIELDS)[number];
 
 /**
  * What the personal-details action receives: every field (validated whole),

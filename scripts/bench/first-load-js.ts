@@ -14,6 +14,8 @@ export type JsSize = {
   rawBytes: number;
   gzipBytes: number;
   htmlGzipBytes: number;
+  /** Each script, in the order of the HTML. */
+  scripts: Array<{ url: string; rawBytes: number; gzipBytes: number }>;
 };
 
 const gzCache = new Map<string, { raw: number; gz: number }>();
@@ -43,6 +45,7 @@ export async function firstLoadJs(
       rawBytes: 0,
       gzipBytes: 0,
       htmlGzipBytes: 0,
+      scripts: [],
     };
   }
   const urls = new Set<string>();
@@ -56,6 +59,7 @@ export async function firstLoadJs(
   if (urls.size === 0) fail(`${page} (${server}): found no /_next/static/*.js script in its HTML`);
   let rawBytes = 0;
   let gzipBytes = 0;
+  const scripts: JsSize['scripts'] = [];
   for (const url of urls) {
     let size = gzCache.get(url);
     if (!size) {
@@ -67,6 +71,7 @@ export async function firstLoadJs(
     }
     rawBytes += size.raw;
     gzipBytes += size.gz;
+    scripts.push({ url, rawBytes: size.raw, gzipBytes: size.gz });
   }
   return {
     page,
@@ -76,5 +81,6 @@ export async function firstLoadJs(
     rawBytes,
     gzipBytes,
     htmlGzipBytes: gzipSync(Buffer.from(html)).length,
+    scripts,
   };
 }

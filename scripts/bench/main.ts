@@ -16,6 +16,10 @@
 //   npm run bench -- --webhooks=200 --webhook-rate=50
 //     after the rounds, that many profile changes at that rate (0: none), each
 //     timed from its commit to its webhook's arrival at a receiver in this process
+//   npm run bench -- --only=js [--no-build] [--verbose]
+//     only the first-load JavaScript of the pages (no warm-up, rounds or
+//     webhooks): sizes do not depend on the machine's load, so this is the
+//     quick check after a change to client code; --verbose lists each page's files.
 //   --verbose prints the servers' output.
 // (--breakdown is gone: its two targets, the minimal dynamic page reading the
 // session through Prisma and through auth(), were routes inside the product.)
@@ -71,7 +75,7 @@ import {
   WEBHOOK_WARMUP_CHANGES,
 } from './options';
 import { profile } from './profile';
-import { printReport } from './report';
+import { printFirstLoadJsReport, printReport } from './report';
 import { accordApp, baselineApp, build, startServer } from './servers';
 import { buildTargets, EXTRA_ACCORD_ROUTES, requestToken, type Messages } from './targets';
 
@@ -190,6 +194,10 @@ async function main() {
       ...(await firstLoadJs(servers, server, page, headers, required)),
       page: page.replace(/\?token=.*$/, '?token=…'),
     });
+  }
+  if (options.only === 'js') {
+    process.exitCode = printFirstLoadJsReport(js) ? 1 : 0;
+    return;
   }
 
   // Warm-up: JIT, module caches, pool connections.

@@ -46,6 +46,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '3200' },
     verbose: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    only: { type: 'string' },
     nice: { type: 'string' },
     webhooks: { type: 'string', default: '200' },
     'webhook-rate': { type: 'string', default: '50' },
@@ -63,6 +64,12 @@ function webhookChanges(): number {
   if (!Number.isInteger(value) || value < 0 || value > 5_000)
     fail(`--webhooks must be an integer from 0 to 5000, got "${values.webhooks}"`);
   return value;
+}
+
+function only(): 'js' | null {
+  if (values.only === undefined) return null;
+  if (values.only !== 'js') fail(`--only must be "js", got "${values.only}"`);
+  return 'js';
 }
 
 function nice(): number | null {
@@ -85,6 +92,8 @@ export const options = {
   verbose: values.verbose,
   /** A target's key: load it under Node's CPU profiler instead of the rounds. */
   profile: values.profile,
+  /** 'js': measure the first-load JavaScript only (no warm-up, rounds or webhooks). */
+  only: only(),
   nice: nice(),
   webhookChanges: webhookChanges(),
   webhookRate: positiveInt('webhook-rate'),

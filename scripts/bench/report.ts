@@ -223,6 +223,35 @@ export function printReport(input: ReportInput): number {
     }
   }
 
+  printFirstLoadJs(js, judge);
+
+  console.log(`\nGoals: ${goals - misses.length} of ${goals} met${misses.length ? '; missed:' : ''}`);
+  for (const miss of misses) console.log(`  MISSED  ${miss}`);
+  // How far apart the rounds are: the run's own measure of its noise.
+  const spread = Math.max(...compared.map((s) => (s.rpsMax - s.rpsMin) / s.rps));
+  if (spread > 0.35) {
+    console.log(
+      `note: this run's rounds differ by up to ${pct(spread)} (other processes took ${(other * 100).toFixed(0)}% of a core): ` +
+        'its speed verdicts are within its noise, either way. Run again when the machine is quiet, or with --nice=-10 as root.',
+    );
+  }
+  const byCpu = compared.filter((s) => {
+    const c = s.target.compare!;
+    if (c.minRpsRatio === null) return false;
+    const bare = by(c.with);
+    return s.rps / bare.rps >= c.minRpsRatio !== bare.serverCpu / s.serverCpu >= c.minRpsRatio;
+  });
+  if (byCpu.length) {
+    console.log(
+      `note: by server CPU per request the req/s verdict would be the other way for ${byCpu.map((s) => s.target.label).join(', ')}: ` +
+        "within this run's noise; run again on a quieter machine.",
+    );
+  }
+  return misses.length;
+}
+
+/** The first-load JavaScript table (`judge` counts each page's goal); with --verbose, each page's files. */
+export function printFirstLoadJs(js: JsSize[], judge: (ok: boolean | null, what: string) => boolean | null): void {
   const empty = js.find((j) => j.server === 'baseline' && j.page === '/static')!;
   console.log(
     `\nFirst-load JavaScript (the <script src> files of each page but the noModule polyfills, gzipped here at zlib level 6; 1 kB = 1000 bytes), ` +
@@ -256,28 +285,25 @@ export function printReport(input: ReportInput): number {
   );
   const skipped = js.filter((j) => j.status !== 'ok').map((j) => `${j.page} (${j.status})`);
   if (skipped.length) console.log(`(not measured: ${skipped.join(', ')})`);
+  if (!options.verbose) return;
+  for (const j of js.filter((x) => x.status === 'ok')) {
+    console.log(`\n${j.server === 'baseline' ? `bare ${j.page}` : j.page}`);
+    console.log(
+      table(
+        ['file', 'raw', 'gzip'],
+        j.scripts.map((f) => [f.url.replace(/^.*\/_next\//, '/_next/'), kb(f.rawBytes), kb(f.gzipBytes)]),
+      ),
+    );
+  }
+}
 
-  console.log(`\nGoals: ${goals - misses.length} of ${goals} met${misses.length ? '; missed:' : ''}`);
-  for (const miss of misses) console.log(`  MISSED  ${miss}`);
-  // How far apart the rounds are: the run's own measure of its noise.
-  const spread = Math.max(...compared.map((s) => (s.rpsMax - s.rpsMin) / s.rps));
-  if (spread > 0.35) {
-    console.log(
-      `note: this run's rounds differ by up to ${pct(spread)} (other processes took ${(other * 100).toFixed(0)}% of a core): ` +
-        'its speed verdicts are within its noise, either way. Run again when the machine is quiet, or with --nice=-10 as root.',
-    );
-  }
-  const byCpu = compared.filter((s) => {
-    const c = s.target.compare!;
-    if (c.minRpsRatio === null) return false;
-    const bare = by(c.with);
-    return s.rps / bare.rps >= c.minRpsRatio !== bare.serverCpu / s.serverCpu >= c.minRpsRatio;
+/** `--only=js`: the first-load JavaScript table alone; returns how many pages missed the goal. */
+export function printFirstLoadJsReport(js: JsSize[]): number {
+  let misses = 0;
+  printFirstLoadJs(js, (ok) => {
+    if (ok === false) misses++;
+    return ok;
   });
-  if (byCpu.length) {
-    console.log(
-      `note: by server CPU per request the req/s verdict would be the other way for ${byCpu.map((s) => s.target.label).join(', ')}: ` +
-        "within this run's noise; run again on a quieter machine.",
-    );
-  }
-  return misses.length;
+  console.log(`\nFirst-load JavaScript goals: ${misses ? `${misses} page(s) missed` : 'all met'}`);
+  return misses;
 }

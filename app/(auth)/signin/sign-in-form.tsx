@@ -1,17 +1,19 @@
 'use client';
 
-import { zodResolver } from '@hookform/resolvers/zod';
-import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
+import { lazyZodResolver } from '@/components/lazy-zod-resolver';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
-import { RequestSignInSchema, type RequestSignInInput } from '@/lib/validation/sign-in';
+import { useTranslations } from '@/lib/i18n/client';
+import type { RequestSignInInput } from '@/lib/validation/sign-in';
 
 import { requestSignInAction } from './actions';
+
+const check = lazyZodResolver(() => import('@/lib/validation/sign-in').then((m) => m.RequestSignInSchema));
 
 export function SignInForm({ returnTo }: { returnTo?: string }) {
   const t = useTranslations('signIn');
@@ -19,7 +21,7 @@ export function SignInForm({ returnTo }: { returnTo?: string }) {
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<string | null>(null);
   const form = useForm<RequestSignInInput>({
-    resolver: zodResolver(RequestSignInSchema),
+    resolver: check.resolver,
     defaultValues: { email: '' },
   });
   const error = form.formState.errors.email?.message;
@@ -36,7 +38,14 @@ export function SignInForm({ returnTo }: { returnTo?: string }) {
   });
 
   return (
-    <form method="post" onSubmit={onSubmit} noValidate className="flex flex-col gap-5">
+    <form
+      method="post"
+      onSubmit={onSubmit}
+      onFocus={check.preload}
+      onInput={check.preload}
+      noValidate
+      className="flex flex-col gap-5"
+    >
       <div aria-live="assertive">{message && <Alert tone="error">{message}</Alert>}</div>
       <TextField
         id="email"

@@ -1,18 +1,20 @@
 'use client';
 
-import { zodResolver } from '@hookform/resolvers/zod';
-import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
+import { lazyZodResolver } from '@/components/lazy-zod-resolver';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { brand } from '@/lib/brand';
-import { CompleteOnboardingSchema, type CompleteOnboardingInput } from '@/lib/validation/onboarding';
+import { useTranslations } from '@/lib/i18n/client';
+import type { CompleteOnboardingInput } from '@/lib/validation/onboarding';
 
 import { completeOnboardingAction } from './actions';
+
+const check = lazyZodResolver(() => import('@/lib/validation/onboarding').then((m) => m.CompleteOnboardingSchema));
 
 export function WelcomeForm({ termsVersion }: { termsVersion: number }) {
   const t = useTranslations('welcome');
@@ -20,7 +22,7 @@ export function WelcomeForm({ termsVersion }: { termsVersion: number }) {
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<string | null>(null);
   const form = useForm<CompleteOnboardingInput>({
-    resolver: zodResolver(CompleteOnboardingSchema),
+    resolver: check.resolver,
     defaultValues: { firstName: '', acceptTerms: false as unknown as true },
   });
   const { errors } = form.formState;
@@ -49,7 +51,14 @@ export function WelcomeForm({ termsVersion }: { termsVersion: number }) {
     };
 
   return (
-    <form method="post" onSubmit={onSubmit} noValidate className="flex flex-col gap-5">
+    <form
+      method="post"
+      onSubmit={onSubmit}
+      onFocus={check.preload}
+      onInput={check.preload}
+      noValidate
+      className="flex flex-col gap-5"
+    >
       <div aria-live="assertive">{message && <Alert tone="error">{message}</Alert>}</div>
       <TextField
         id="firstName"

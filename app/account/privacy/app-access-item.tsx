@@ -1,11 +1,11 @@
 'use client';
 
-import { useFormatter, useTranslations } from 'next-intl';
 import { useEffect, useRef, useState, useTransition } from 'react';
 
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { useLocale, useTranslations } from '@/lib/i18n/client';
 
 import { setAppAccessAction } from './actions';
 
@@ -25,7 +25,7 @@ export type AppAccessItemProps = {
 /** One app of the brand: what it reads and why, and one click to withdraw its access or allow it again. */
 export function AppAccessItem(p: AppAccessItemProps) {
   const t = useTranslations('privacy');
-  const format = useFormatter();
+  const locale = useLocale();
   const tr = useActionMessages();
   const [pending, startTransition] = useTransition();
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
@@ -40,7 +40,7 @@ export function AppAccessItem(p: AppAccessItemProps) {
     if (!document.activeElement || document.activeElement === document.body)
       actionsRef.current?.querySelector('button')?.focus();
   }, [pending]);
-  const list = (items: string[]) => format.list(items, { type: 'conjunction' });
+  const list = (items: string[]) => new Intl.ListFormat(locale, { type: 'conjunction' }).format(items);
 
   const answer = (allowed: boolean) => {
     refocus.current = true;

@@ -1,16 +1,16 @@
 'use client';
 
-import { zodResolver } from '@hookform/resolvers/zod';
-import { useTranslations } from 'next-intl';
 import { useMemo, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
 import { useStepUp } from '@/app/account/step-up';
+import { lazyZodResolver } from '@/components/lazy-zod-resolver';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
-import { deleteAccountSchema, type DeleteAccountInput } from '@/lib/validation/account-deletion';
+import { useTranslations } from '@/lib/i18n/client';
+import type { DeleteAccountInput } from '@/lib/validation/account-deletion';
 
 import { deleteAccountAction } from './actions';
 
@@ -22,8 +22,11 @@ export function DeleteAccount({ email, hasPasskey }: { email: string; hasPasskey
   const [open, setOpen] = useState(false);
   const stepUp = useStepUp(hasPasskey);
   const [message, setMessage] = useState<string | null>(null);
-  const schema = useMemo(() => deleteAccountSchema(email), [email]);
-  const form = useForm<DeleteAccountInput>({ resolver: zodResolver(schema), defaultValues: { confirmation: '' } });
+  const check = useMemo(
+    () => lazyZodResolver(() => import('@/lib/validation/account-deletion').then((m) => m.deleteAccountSchema(email))),
+    [email],
+  );
+  const form = useForm<DeleteAccountInput>({ resolver: check.resolver, defaultValues: { confirmation: '' } });
   const error = form.formState.errors.confirmation?.message;
 
   const submit = (values: DeleteAccountInput) =>
@@ -40,7 +43,14 @@ export function DeleteAccount({ email, hasPasskey }: { email: string; hasPasskey
   if (!open) {
     return (
       <div>
-        <Button type="button" variant="danger" onClick={() => setOpen(true)}>
+        <Button
+          type="button"
+          variant="danger"
+          onClick={() => {
+            check.preload();
+            setOpen(true);
+          }}
+        >
           {t('start')}
         </Button>
       </div>
@@ -51,6 +61,8 @@ export function DeleteAccount({ email, hasPasskey }: { email: string; hasPasskey
     <form
       method="post"
       onSubmit={form.handleSubmit(submit)}
+      onFocus={check.preload}
+      onInput={check.preload}
       noValidate
       className="flex flex-col gap-4 rounded-xl border-2 border-red-700 bg-white p-5"
     >

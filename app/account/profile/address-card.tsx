@@ -1,12 +1,12 @@
 'use client';
 
-import { useTranslations } from 'next-intl';
 import { lazy, Suspense, useEffect, useRef, useState, useTransition } from 'react';
 
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import type { EditConflict } from '@/lib/action-result';
+import { useTranslations } from '@/lib/i18n/client';
 import type { AddressCountry, AddressKind } from '@/lib/validation/address';
 
 import { removeAddressAction } from './actions';

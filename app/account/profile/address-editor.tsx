@@ -1,7 +1,6 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition, type RefObject } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
@@ -11,6 +10,7 @@ import { SelectField } from '@/components/ui/select-field';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import type { EditConflict } from '@/lib/action-result';
+import { useTranslations } from '@/lib/i18n/client';
 import {
   ADDRESS_COUNTRIES,
   ADDRESS_FORMATS,

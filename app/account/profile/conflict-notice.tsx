@@ -1,10 +1,10 @@
 'use client';
 
-import { useLocale, useTranslations } from 'next-intl';
 import { useEffect, useRef } from 'react';
 
 import { Button } from '@/components/ui/button';
 import type { EditConflict } from '@/lib/action-result';
+import { useLocale, useTranslations } from '@/lib/i18n/client';
 
 import { describeValue } from './display';
 

@@ -1,7 +1,6 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useTranslations } from 'next-intl';
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
@@ -9,6 +8,7 @@ import { useStepUp } from '@/app/account/step-up';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { useTranslations } from '@/lib/i18n/client';
 import { RequestEmailChangeSchema, type RequestEmailChangeInput } from '@/lib/validation/email-change';
 import { VerifyCodeSchema, type VerifyCodeInput } from '@/lib/validation/sign-in';
 

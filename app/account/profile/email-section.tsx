@@ -1,11 +1,11 @@
 'use client';
 
-import { useTranslations } from 'next-intl';
 import { lazy, Suspense, useEffect, useRef, useState, useTransition } from 'react';
 
 import { SignOutOthersOffer } from '@/app/account/sign-out-others-offer';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { useTranslations } from '@/lib/i18n/client';
 
 // The forms (schemas, the step-up and its passkey client) are not part of the
 // page's first load (npm run bench): their code comes when the customer opens

@@ -1,31 +1,28 @@
 'use client';
 
-import { zodResolver } from '@hookform/resolvers/zod';
-import { useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { lazy, Suspense, useEffect, useRef, useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
+import { lazyZodResolver } from '@/components/lazy-zod-resolver';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { SelectField } from '@/components/ui/select-field';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import type { EditConflict } from '@/lib/action-result';
+import { useTranslations } from '@/lib/i18n/client';
 import { locales } from '@/lib/i18n/config';
-import {
-  PERSONAL_DETAIL_FIELDS,
-  PersonalDetailsSchema,
-  PHONE_COUNTRIES,
-  type PersonalDetailField,
-  type PersonalDetailsInput,
-} from '@/lib/validation/profile';
+import type { PersonalDetailsInput } from '@/lib/validation/profile';
+import { PERSONAL_DETAIL_FIELDS, PHONE_COUNTRIES, type PersonalDetailField } from '@/lib/validation/profile-fields';
 
 import { savePersonalDetailsAction } from './actions';
 import { countryName } from './display';
 
 // Shown only when a save meets a change made elsewhere: not part of the page's first load.
 const ConflictNotice = lazy(() => import('./conflict-notice').then((m) => ({ default: m.ConflictNotice })));
+
+const check = lazyZodResolver(() => import('@/lib/validation/profile').then((m) => m.PersonalDetailsSchema));
 
 type Props = {
   /** The profile version these values were read at. */
@@ -46,7 +43,7 @@ export function PersonalDetailsForm({ version, initial, provenance, locale }: Pr
   const [conflict, setConflict] = useState<EditConflict | null>(null);
   // The version the untouched values were loaded at: every save is conditional on it.
   const loadedVersion = useRef(version);
-  const form = useForm<PersonalDetailsInput>({ resolver: zodResolver(PersonalDetailsSchema), defaultValues: initial });
+  const form = useForm<PersonalDetailsInput>({ resolver: check.resolver, defaultValues: initial });
   const { errors } = form.formState;
 
   // Fresh values from the server (another save, the language switcher): taken
@@ -119,7 +116,15 @@ export function PersonalDetailsForm({ version, initial, provenance, locale }: Pr
   const hint = (field: PersonalDetailField, extra?: string) => [extra, provenance[field]].filter(Boolean).join(' · ');
 
   return (
-    <form method="post" onSubmit={onSubmit} noValidate className="flex flex-col gap-5" aria-labelledby="details-title">
+    <form
+      method="post"
+      onSubmit={onSubmit}
+      onFocus={check.preload}
+      onInput={check.preload}
+      noValidate
+      className="flex flex-col gap-5"
+      aria-labelledby="details-title"
+    >
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
       <Suspense fallback={null}>
         {conflict && (

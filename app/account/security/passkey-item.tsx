@@ -1,6 +1,5 @@
 'use client';
 
-import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 
 import { useStepUp } from '@/app/account/step-up';
@@ -8,6 +7,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { useTranslations } from '@/lib/i18n/client';
 
 import { deletePasskeyAction, renamePasskeyAction } from './actions';
 

@@ -1,13 +1,13 @@
 'use client';
 
 import { startRegistration } from '@simplewebauthn/browser';
-import { useTranslations } from 'next-intl';
 import Link from 'next/link';
 import { useEffect, useRef, useState, useTransition } from 'react';
 
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { useTranslations } from '@/lib/i18n/client';
 
 import { checkInvitationAction, finishEnrolmentAction, startEnrolmentAction } from './actions';
 

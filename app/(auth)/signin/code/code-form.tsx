@@ -1,17 +1,19 @@
 'use client';
 
-import { zodResolver } from '@hookform/resolvers/zod';
-import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
+import { lazyZodResolver } from '@/components/lazy-zod-resolver';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
-import { VerifyCodeSchema, type VerifyCodeInput } from '@/lib/validation/sign-in';
+import { useTranslations } from '@/lib/i18n/client';
+import type { VerifyCodeInput } from '@/lib/validation/sign-in';
 
 import { resendCodeAction, verifyCodeAction } from '../actions';
+
+const check = lazyZodResolver(() => import('@/lib/validation/sign-in').then((m) => m.VerifyCodeSchema));
 
 export function CodeForm() {
   const t = useTranslations('code');
@@ -19,7 +21,7 @@ export function CodeForm() {
   const [pending, startTransition] = useTransition();
   const [resending, startResend] = useTransition();
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
-  const form = useForm<VerifyCodeInput>({ resolver: zodResolver(VerifyCodeSchema), defaultValues: { code: '' } });
+  const form = useForm<VerifyCodeInput>({ resolver: check.resolver, defaultValues: { code: '' } });
   const [errorValues, setErrorValues] = useState<Record<string, string | number> | undefined>();
   const error = form.formState.errors.code?.message;
 
@@ -50,7 +52,14 @@ export function CodeForm() {
   return (
     <div className="flex flex-col gap-5">
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
-      <form method="post" onSubmit={onSubmit} noValidate className="flex flex-col gap-5">
+      <form
+        method="post"
+        onSubmit={onSubmit}
+        onFocus={check.preload}
+        onInput={check.preload}
+        noValidate
+        className="flex flex-col gap-5"
+      >
         <TextField
           id="code"
           label={t('codeLabel')}

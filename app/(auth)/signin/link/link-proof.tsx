@@ -1,19 +1,20 @@
 'use client';
 
-import { zodResolver } from '@hookform/resolvers/zod';
-import { startAuthentication } from '@simplewebauthn/browser';
-import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 
+import { lazyZodResolver } from '@/components/lazy-zod-resolver';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useWebAuthnSupport } from '@/components/use-webauthn-support';
-import { VerifyCodeSchema, type VerifyCodeInput } from '@/lib/validation/sign-in';
+import { useTranslations } from '@/lib/i18n/client';
+import type { VerifyCodeInput } from '@/lib/validation/sign-in';
 
 import { finishLinkPasskeyAction, sendLinkCodeAction, startLinkPasskeyAction, verifyLinkCodeAction } from './actions';
+
+const check = lazyZodResolver(() => import('@/lib/validation/sign-in').then((m) => m.VerifyCodeSchema));
 
 /** The two ways to prove the account before linking: a code mailed to it, or one of its passkeys. */
 export function LinkProof({ email, hasPasskey }: { email: string; hasPasskey: boolean }) {
@@ -24,7 +25,7 @@ export function LinkProof({ email, hasPasskey }: { email: string; hasPasskey: bo
   const [codeSent, setCodeSent] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
   const [errorValues, setErrorValues] = useState<Record<string, string | number> | undefined>();
-  const form = useForm<VerifyCodeInput>({ resolver: zodResolver(VerifyCodeSchema), defaultValues: { code: '' } });
+  const form = useForm<VerifyCodeInput>({ resolver: check.resolver, defaultValues: { code: '' } });
   const codeError = form.formState.errors.code?.message;
 
   const sendCode = () =>
@@ -49,9 +50,12 @@ export function LinkProof({ email, hasPasskey }: { email: string; hasPasskey: bo
       }
       if (!start.ok) return setNotice({ tone: 'error', text: tr(start.message ?? 'common.genericError') });
       const { ceremonyId, options } = start;
+      // The ceremony's code loads when the button is pressed, not with the page.
+      const webAuthn = await import('@simplewebauthn/browser').catch(() => null);
+      if (!webAuthn) return setNotice({ tone: 'error', text: tr('common.genericError') });
       let response;
       try {
-        response = await startAuthentication({ optionsJSON: options });
+        response = await webAuthn.startAuthentication({ optionsJSON: options });
       } catch {
         return setNotice({ tone: 'error', text: t('passkeyCancelled') });
       }
@@ -76,7 +80,14 @@ export function LinkProof({ email, hasPasskey }: { email: string; hasPasskey: bo
       {codeSent ? (
         <>
           <p>{t.rich('codeSent', { email, strong: (c) => <strong>{c}</strong> })}</p>
-          <form method="post" onSubmit={verify} noValidate className="flex flex-col gap-5">
+          <form
+            method="post"
+            onSubmit={verify}
+            onFocus={check.preload}
+            onInput={check.preload}
+            noValidate
+            className="flex flex-col gap-5"
+          >
             <TextField
               id="link-code"
               label={t('codeLabel')}

@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
-import { NextIntlClientProvider } from 'next-intl';
-import { getMessages, getTranslations } from 'next-intl/server';
+import { getTranslations } from 'next-intl/server';
 import Link from 'next/link';
 
 import { AuthShell } from '@/app/_components/auth-shell';
@@ -35,11 +34,6 @@ export default async function LinkIdentityPage() {
       </AuthShell>
     );
   }
-  // The root layout sends the browser only its own namespaces; this form also needs these.
-  const messages = await getMessages();
-  const clientMessages = Object.fromEntries(
-    ['common', 'validation', 'code', 'passkey', 'oidc'].map((ns) => [ns, messages[ns]]),
-  );
   return (
     <AuthShell title={t('title', { provider: pending.providerName })}>
       <p className="mb-4 text-muted">
@@ -50,9 +44,7 @@ export default async function LinkIdentityPage() {
         })}
       </p>
       <p className="mb-6 text-muted">{t('prove', { provider: pending.providerName })}</p>
-      <NextIntlClientProvider messages={clientMessages}>
-        <LinkProof email={pending.email} hasPasskey={pending.hasPasskey} />
-      </NextIntlClientProvider>
+      <LinkProof email={pending.email} hasPasskey={pending.hasPasskey} />
       <form action={cancelLinkAction} className="mt-6">
         <SubmitButton variant="link">{t('cancel', { provider: pending.providerName })}</SubmitButton>
       </form>

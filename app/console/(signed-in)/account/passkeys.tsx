@@ -1,13 +1,13 @@
 'use client';
 
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
-import { useTranslations } from 'next-intl';
 import { useState, useTransition } from 'react';
 
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useWebAuthnSupport } from '@/components/use-webauthn-support';
+import { useTranslations } from '@/lib/i18n/client';
 
 import {
   finishAddStaffPasskeyAction,

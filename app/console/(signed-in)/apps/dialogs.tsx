@@ -1,9 +1,9 @@
 'use client';
 
-import { useTranslations } from 'next-intl';
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 
 import { Button } from '@/components/ui/button';
+import { useTranslations } from '@/lib/i18n/client';
 
 /** A modal <dialog>: the browser traps focus, Escape closes it, focus returns to the opener. */
 function Modal({ title, onClose, children }: { title: ReactNode; onClose: () => void; children: ReactNode }) {

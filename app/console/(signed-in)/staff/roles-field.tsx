@@ -1,8 +1,8 @@
 'use client';
 
-import { useTranslations } from 'next-intl';
 import type { UseFormRegisterReturn } from 'react-hook-form';
 
+import { useTranslations } from '@/lib/i18n/client';
 import { ROLES } from '@/lib/staff-roles';
 
 /** The roles as a group of checkboxes, each with what it allows; one error for the group. */

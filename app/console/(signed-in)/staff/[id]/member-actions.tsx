@@ -1,12 +1,12 @@
 'use client';
 
-import { useFormatter, useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { useLocale, useTranslations } from '@/lib/i18n/client';
 
 import { reinviteStaffAction, removeStaffPasskeyAction, setStaffDisabledAction } from '../actions';
 
@@ -31,7 +31,7 @@ export function MemberStatusActions({
 }) {
   const t = useTranslations('console');
   const tr = useActionMessages();
-  const format = useFormatter();
+  const locale = useLocale();
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [inviting, startInvite] = useTransition();
@@ -54,7 +54,9 @@ export function MemberStatusActions({
       setNotice(null);
       const result = await callAction(() => reinviteStaffAction({ staffId }));
       if (result.ok) {
-        const expiry = format.dateTime(new Date(result.expiresAt), { dateStyle: 'medium', timeStyle: 'short' });
+        const expiry = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(
+          new Date(result.expiresAt),
+        );
         setNotice({ tone: 'success', text: t(`staff.invited.${result.mail}`, { expiry }) });
         router.refresh();
       } else setNotice({ tone: 'error', text: tr(result.message ?? 'common.genericError') });

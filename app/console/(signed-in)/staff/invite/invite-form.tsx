@@ -1,7 +1,6 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useFormatter, useTranslations } from 'next-intl';
 import Link from 'next/link';
 import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
@@ -11,6 +10,7 @@ import { Button } from '@/components/ui/button';
 import { SelectField } from '@/components/ui/select-field';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
+import { useLocale, useTranslations } from '@/lib/i18n/client';
 import { locales, type Locale } from '@/lib/i18n/config';
 import { DISPLAY_NAME_MAX_LENGTH, InviteStaffSchema, type InviteStaffInput } from '@/lib/validation/staff';
 
@@ -23,7 +23,7 @@ export function InviteStaffForm({ locale }: { locale: Locale }) {
   const t = useTranslations('console');
   const tc = useTranslations('common');
   const tr = useActionMessages();
-  const format = useFormatter();
+  const uiLocale = useLocale();
   const [pending, startTransition] = useTransition();
   const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: string; staffId?: string } | null>(null);
   const form = useForm<InviteStaffInput>({
@@ -38,7 +38,9 @@ export function InviteStaffForm({ locale }: { locale: Locale }) {
       const result = await callAction(() => inviteStaffAction(values));
       if (result.ok) {
         form.reset({ email: '', displayName: '', roles: [], locale });
-        const expiry = format.dateTime(new Date(result.expiresAt), { dateStyle: 'medium', timeStyle: 'short' });
+        const expiry = new Intl.DateTimeFormat(uiLocale, { dateStyle: 'medium', timeStyle: 'short' }).format(
+          new Date(result.expiresAt),
+        );
         setNotice({ tone: 'success', text: t(`staff.invited.${result.mail}`, { expiry }), staffId: result.staffId });
         return;
       }
