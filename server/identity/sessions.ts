@@ -55,6 +55,16 @@ export async function listSessions(customerId: string, currentSessionId: string)
     .sort((a, b) => Number(b.current) - Number(a.current));
 }
 
+/**
+ * How many sessions listSessions lists besides `currentSessionId` (its rule in
+ * SQL): a column of a statement `FROM customers c`; both arguments are
+ * placeholders (the session's id, SESSION_MAX_AGE_DAYS).
+ */
+export const otherSessionsColumn = (currentSessionId: string, maxAgeDays: string) => `
+  (SELECT count(*)::int FROM sessions s
+    WHERE s.user_id = c.id AND s.id <> ${currentSessionId}::uuid AND s.expires > now()
+      AND s.created_at > now() - make_interval(days => ${maxAgeDays}::int))`;
+
 /** Deletes one of the customer's sessions; its cookie fails on its very next request. */
 export async function revokeSession(customerId: string, sessionId: string): Promise<boolean> {
   const result = await prisma.session.deleteMany({ where: { id: sessionId, userId: customerId } });
