@@ -107,6 +107,10 @@ export type PurposeView = {
   needsReview: boolean;
 };
 
+/** Granted for an older text than the current one (countConsentsToReview counts these). */
+export const needsReview = (state: ConsentState, currentVersion: number) =>
+  state.granted === true && state.version !== null && state.version < currentVersion;
+
 /** Every purpose, with its current text in the customer's language and their latest answer. */
 export async function listPurposesFor(customerId: string, locale: Locale): Promise<PurposeView[]> {
   const [purposes, current] = await Promise.all([
@@ -138,7 +142,7 @@ export async function listPurposesFor(customerId: string, locale: Locale): Promi
         text: locale === 'fr' ? text.textFr : text.textEn,
         policyUrl: text.policyUrl,
         state,
-        needsReview: state.granted === true && state.version !== null && state.version < p.currentVersion,
+        needsReview: needsReview(state, p.currentVersion),
       },
     ];
   });
