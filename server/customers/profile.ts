@@ -169,7 +169,8 @@ export const historyColumn = (limit: string) => `
   (SELECT json_agg(json_build_object('id', h.id::text, 'attribute', h.attribute, 'oldValue', h.old_value,
                                      'newValue', h.new_value, 'channel', h.channel, 'verified', h.verified,
                                      'changedAt', h.changed_at AT TIME ZONE 'UTC') ORDER BY h.id DESC)
-     FROM (SELECT * FROM profile_changes WHERE customer_id = c.id ORDER BY id DESC LIMIT ${limit}) h)`;
+     FROM (SELECT id, attribute, old_value, new_value, channel, verified, changed_at
+             FROM profile_changes WHERE customer_id = c.id ORDER BY id DESC LIMIT ${limit}) h)`;
 
 export type HistoryRow = Array<Omit<ProfileChangeEntry, 'changedAt'> & { changedAt: string }> | null;
 
