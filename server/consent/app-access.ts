@@ -26,7 +26,7 @@ export type AppAccessView = {
   withdrawn: boolean;
 };
 
-type AppRow = {
+export type AppRow = {
   id: string;
   name: string;
   description: string;
@@ -47,7 +47,11 @@ export async function listAppsForCustomer(customerId: string, locale: Locale): P
     ),
     purposeTitles(locale),
   ]);
-  return rows.map((row) => ({
+  return rows.map((row) => toAppAccessView(row, titles));
+}
+
+export function toAppAccessView(row: AppRow, titles: Record<string, string>): AppAccessView {
+  return {
     id: row.id,
     name: row.name,
     description: row.description,
@@ -57,7 +61,7 @@ export async function listAppsForCustomer(customerId: string, locale: Locale): P
     }),
     visibleFields: SHARED_FIELDS.filter((field) => field in row.visible),
     withdrawn: row.withdrawn,
-  }));
+  };
 }
 
 export type SetAppAccessResult = { ok: true; changed: boolean } | { ok: false; reason: 'unknown-app' | 'not-found' };

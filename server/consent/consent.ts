@@ -98,6 +98,10 @@ export type PurposeView = {
   needsReview: boolean;
 };
 
+/** Granted for an older text than the current one (countConsentsToReview counts these). */
+export const needsReview = (state: ConsentState, currentVersion: number) =>
+  state.granted === true && state.version !== null && state.version < currentVersion;
+
 /** Every purpose, with its current text in the customer's language and their latest answer. */
 export async function listPurposesFor(customerId: string, locale: Locale): Promise<PurposeView[]> {
   const [purposes, current] = await Promise.all([
@@ -129,7 +133,7 @@ export async function listPurposesFor(customerId: string, locale: Locale): Promi
         text: locale === 'fr' ? text.textFr : text.textEn,
         policyUrl: text.policyUrl,
         state,
-        needsReview: state.granted === true && state.version !== null && state.version < p.currentVersion,
+        needsReview: needsReview(state, p.currentVersion),
       },
     ];
   });
@@ -138,13 +142,15 @@ export async function listPurposesFor(customerId: string, locale: Locale): Promi
 /** How many purposes the customer is asked about again (a new text for something they granted). */
 export async function countConsentsToReview(customerId: string): Promise<number> {
   // On every account page (the layout's banner): a plain pg query, lighter
-  // than Prisma's $queryRaw on a path every account page takes.
-  const { rows } = await getPool().query<{ count: number }>(
-    `SELECT count(*)::int AS count
+  // than Prisma's $queryRaw, and named (prepared) so that it is planned once
+  // per connection rather than on every page.
+  const { rows } = await getPool().query<{ count: number }>({
+    name: 'accord-consents-to-review',
+    text: `SELECT count(*)::int AS count
      FROM accord_current_consents($1) c JOIN consent_purposes p ON p.key = c.purpose_key
      WHERE c.granted AND c.purpose_version < p.current_version`,
-    [customerId],
-  );
+    values: [customerId],
+  });
   return rows[0]?.count ?? 0;
 }
 

@@ -3,11 +3,11 @@ import 'server-only';
 import { isLocale, type Locale } from '@/lib/i18n/config';
 import { Prisma } from '@/server/generated/prisma/client';
 import { writeSecurityEvent } from '@/server/identity/security-events';
-import { deliverNow, isMailQueued } from '@/server/mail/queue';
+import { deliverNow, mailQueuedCondition } from '@/server/mail/queue';
 import { enqueueMail } from '@/server/mail/send';
 import { hmac, hmacCandidates, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
 import { withCustomerLock } from '@/server/platform/customer-lock';
-import { prisma, type Tx } from '@/server/platform/db';
+import { getPool, prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 import { writeEvent } from '@/server/platform/outbox';
 import { consume } from '@/server/platform/rate-limit';
@@ -85,23 +85,33 @@ export async function requestEmailChange(
   return { ok: true };
 }
 
-const verificationMailKey = (requestId: string) => `email-change:${requestId}`;
+const VERIFICATION_MAIL_KEY_PREFIX = 'email-change:';
+const verificationMailKey = (requestId: string) => `${VERIFICATION_MAIL_KEY_PREFIX}${requestId}`;
+
+/**
+ * The change waiting for its code, as the profile page shows it: a column of
+ * a statement `FROM customers c`, JSON or null.
+ */
+export const PENDING_EMAIL_CHANGE_COLUMN = `
+  (SELECT json_build_object('newEmail', r.new_email, 'expiresAt', r.expires_at AT TIME ZONE 'UTC',
+                            'mailQueued', ${mailQueuedCondition(`'${VERIFICATION_MAIL_KEY_PREFIX}' || r.id::text`)})
+     FROM email_change_requests r
+    WHERE r.customer_id = c.id AND r.verified_at IS NULL AND r.revoked_at IS NULL AND r.expires_at > now()
+    ORDER BY r.created_at DESC LIMIT 1)`;
+
+export type PendingEmailChange = { newEmail: string; expiresAt: Date; mailQueued: boolean };
+
+export const toPendingEmailChange = (
+  json: { newEmail: string; expiresAt: string; mailQueued: boolean } | null,
+): PendingEmailChange | null => (json ? { ...json, expiresAt: new Date(json.expiresAt) } : null);
 
 /** The change waiting for its code, as the profile page shows it. */
-export async function getPendingEmailChange(
-  customerId: string,
-): Promise<{ newEmail: string; expiresAt: Date; mailQueued: boolean } | null> {
-  const pending = await prisma.emailChangeRequest.findFirst({
-    where: { customerId, verifiedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
-    orderBy: { createdAt: 'desc' },
-    select: { id: true, newEmail: true, expiresAt: true },
-  });
-  if (!pending) return null;
-  return {
-    newEmail: pending.newEmail,
-    expiresAt: pending.expiresAt,
-    mailQueued: await isMailQueued(verificationMailKey(pending.id)),
-  };
+export async function getPendingEmailChange(customerId: string): Promise<PendingEmailChange | null> {
+  const { rows } = await getPool().query<{ pending: Parameters<typeof toPendingEmailChange>[0] }>(
+    `SELECT ${PENDING_EMAIL_CHANGE_COLUMN} AS pending FROM customers c WHERE c.id = $1`,
+    [customerId],
+  );
+  return toPendingEmailChange(rows[0]?.pending ?? null);
 }
 
 export async function cancelEmailChange(customerId: string): Promise<void> {

@@ -4,7 +4,7 @@ import { ADDRESS_KINDS, type AddressKind, type AddressValue } from '@/lib/valida
 import { ProfilePatchSchema } from '@/lib/validation/profile-patch';
 import { Prisma } from '@/server/generated/prisma/client';
 import { withCustomerLock } from '@/server/platform/customer-lock';
-import { prisma, type Tx } from '@/server/platform/db';
+import { getPool, type Tx } from '@/server/platform/db';
 import { writeEvent } from '@/server/platform/outbox';
 
 // Every write of profile data goes through updateProfile: the portal's forms
@@ -85,32 +85,73 @@ async function readValues(db: Tx, customerId: string) {
   return { row, addresses, values };
 }
 
-/** The profile as the customer sees it, with each attribute's provenance. */
-export async function getProfile(customerId: string): Promise<Profile | null> {
-  const [current, latest] = await Promise.all([
-    readValues(prisma, customerId),
-    prisma.$queryRaw<Array<{ attribute: HistoryAttribute; channel: string; verified: boolean; changed_at: Date }>>`
-      SELECT DISTINCT ON (attribute) attribute, channel, verified, changed_at
-      FROM profile_changes WHERE customer_id = ${customerId}::uuid
-      ORDER BY attribute, id DESC`,
-  ]);
-  if (!current) return null;
-  const { row, addresses } = current;
+// The profile as the customer sees it, read in ONE statement (the account
+// pages pay a round trip per statement: docs/performance.md). Its columns are
+// written to be selected `FROM customers c`; getProfilePage adds its own.
+// Timestamps inside JSON are converted from UTC so that their text carries the
+// offset (the columns are UTC `timestamp`s, Prisma's convention).
+export const PROFILE_COLUMNS = `
+  c.version, c.email, c.email_verified IS NOT NULL AS email_verified, c.first_name, c.last_name, c.locale,
+  c.created_at,
+  (SELECT p.e164 FROM customer_phones p WHERE p.customer_id = c.id) AS phone,
+  (SELECT json_agg(json_build_object('kind', a.kind, 'country', a.country, 'line1', a.line1, 'line2', a.line2,
+                                     'postalCode', a.postal_code, 'city', a.city))
+     FROM addresses a WHERE a.customer_id = c.id) AS addresses,
+  (SELECT json_agg(json_build_object('attribute', l.attribute, 'channel', l.channel, 'verified', l.verified,
+                                     'changedAt', l.changed_at AT TIME ZONE 'UTC'))
+     FROM (SELECT DISTINCT ON (attribute) attribute, channel, verified, changed_at
+             FROM profile_changes WHERE customer_id = c.id ORDER BY attribute, id DESC) l) AS provenance`;
+
+export type ProfileRow = {
+  version: number;
+  email: string;
+  email_verified: boolean;
+  first_name: string | null;
+  last_name: string | null;
+  locale: string;
+  created_at: Date;
+  phone: string | null;
+  addresses: Array<{
+    kind: string;
+    country: string;
+    line1: string;
+    line2: string | null;
+    postalCode: string;
+    city: string;
+  }> | null;
+  provenance: Array<{ attribute: HistoryAttribute; channel: string; verified: boolean; changedAt: string }> | null;
+};
+
+export function toProfile(row: ProfileRow): Profile {
+  const addresses = Object.fromEntries(ADDRESS_KINDS.map((kind) => [kind, null])) as Record<
+    AddressKind,
+    AddressValue | null
+  >;
+  for (const a of row.addresses ?? [])
+    if ((ADDRESS_KINDS as readonly string[]).includes(a.kind)) addresses[a.kind as AddressKind] = addressValue(a);
   const provenance: Profile['provenance'] = {};
-  for (const p of latest)
-    provenance[p.attribute] = { changedAt: p.changed_at, channel: p.channel, verified: p.verified };
+  for (const p of row.provenance ?? [])
+    provenance[p.attribute] = { changedAt: new Date(p.changedAt), channel: p.channel, verified: p.verified };
   return {
     version: row.version,
     email: row.email,
-    emailVerified: row.emailVerified !== null,
-    firstName: row.firstName,
-    lastName: row.lastName,
-    phone: row.phone?.e164 ?? null,
+    emailVerified: row.email_verified,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phone: row.phone,
     locale: row.locale,
     addresses,
-    createdAt: row.createdAt,
+    createdAt: row.created_at,
     provenance,
   };
+}
+
+/** The profile as the customer sees it, with each attribute's provenance. */
+export async function getProfile(customerId: string): Promise<Profile | null> {
+  const { rows } = await getPool().query<ProfileRow>(`SELECT ${PROFILE_COLUMNS} FROM customers c WHERE c.id = $1`, [
+    customerId,
+  ]);
+  return rows[0] ? toProfile(rows[0]) : null;
 }
 
 export type ProfileChangeEntry = {
@@ -123,31 +164,26 @@ export type ProfileChangeEntry = {
   changedAt: Date;
 };
 
+/** The newest `limit` changes as one JSON array, newest first: a column `FROM customers c`. */
+export const historyColumn = (limit: string) => `
+  (SELECT json_agg(json_build_object('id', h.id::text, 'attribute', h.attribute, 'oldValue', h.old_value,
+                                     'newValue', h.new_value, 'channel', h.channel, 'verified', h.verified,
+                                     'changedAt', h.changed_at AT TIME ZONE 'UTC') ORDER BY h.id DESC)
+     FROM (SELECT id, attribute, old_value, new_value, channel, verified, changed_at
+             FROM profile_changes WHERE customer_id = c.id ORDER BY id DESC LIMIT ${limit}) h)`;
+
+export type HistoryRow = Array<Omit<ProfileChangeEntry, 'changedAt'> & { changedAt: string }> | null;
+
+export const toHistory = (rows: HistoryRow): ProfileChangeEntry[] =>
+  (rows ?? []).map((h) => ({ ...h, changedAt: new Date(h.changedAt) }));
+
 /** The change history, newest first. */
 export async function listProfileChanges(customerId: string, take = 50): Promise<ProfileChangeEntry[]> {
-  const rows = await prisma.profileChange.findMany({
-    where: { customerId },
-    orderBy: { id: 'desc' },
-    take,
-    select: {
-      id: true,
-      attribute: true,
-      oldValue: true,
-      newValue: true,
-      channel: true,
-      verified: true,
-      changedAt: true,
-    },
-  });
-  return rows.map((r) => ({
-    id: r.id.toString(),
-    attribute: r.attribute as HistoryAttribute,
-    oldValue: r.oldValue as AttributeValue,
-    newValue: r.newValue as AttributeValue,
-    channel: r.channel,
-    verified: r.verified,
-    changedAt: r.changedAt,
-  }));
+  const { rows } = await getPool().query<{ history: HistoryRow }>(
+    `SELECT ${historyColumn('$2')} AS history FROM customers c WHERE c.id = $1`,
+    [customerId, take],
+  );
+  return toHistory(rows[0]?.history ?? null);
 }
 
 export type Conflict = { attribute: ProfileAttribute; yours: AttributeValue; current: AttributeValue };

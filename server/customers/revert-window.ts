@@ -17,6 +17,20 @@ export const openRevertWhere = () => ({
   revertExpiresAt: { gt: new Date() },
 });
 
+/**
+ * getOpenEmailRevert's answer as a column of a statement `FROM customers c`
+ * (openRevertWhere in SQL): the open window's old address and end, as JSON, or
+ * null.
+ */
+export const OPEN_REVERT_COLUMN = `
+  (SELECT json_build_object('oldEmail', r.old_email, 'newEmail', r.new_email,
+                            'expiresAt', r.revert_expires_at AT TIME ZONE 'UTC')
+     FROM (SELECT old_email, new_email, revert_expires_at FROM email_change_requests
+            WHERE customer_id = c.id AND revert_token_hash IS NOT NULL AND reverted_at IS NULL
+              AND revert_closed_at IS NULL AND revert_expires_at > now()
+            ORDER BY verified_at DESC LIMIT 1) r
+    WHERE r.new_email = c.email)`;
+
 export async function getOpenEmailRevert(customerId: string, db: Tx = prisma): Promise<OpenEmailRevert | null> {
   const customer = await db.user.findUnique({
     where: { id: customerId },

@@ -114,14 +114,16 @@ export const getSignedInCustomer = cache(async (): Promise<SignedInCustomer | nu
     first_name: string | null;
     onboarded_at: Date | null;
     locale: string;
-  }>(
-    `SELECT s.id AS session_id, s.expires, s.authenticated_at, s.last_active_at,
+  }>({
+    // Named (prepared): parsed and planned once per connection, not on every request.
+    name: 'accord-session',
+    text: `SELECT s.id AS session_id, s.expires, s.authenticated_at, s.last_active_at,
             s.created_at,
             c.id AS customer_id, c.email, c.first_name, c.onboarded_at, c.locale
        FROM sessions s JOIN customers c ON c.id = s.user_id
       WHERE s.session_token_hash = $1 AND s.expires > now()`,
-    [sha256(token)],
-  );
+    values: [sha256(token)],
+  });
   const row = rows[0];
   if (!row) return null;
   if (isSessionTooOld(row.created_at, getEnv().SESSION_MAX_AGE_DAYS)) {

@@ -81,7 +81,7 @@ export async function recordSecurityEvent(
 export async function listSecurityEvents(customerId: string, take = 10) {
   return prisma.securityEvent.findMany({
     where: { customerId },
-    orderBy: { createdAt: 'desc' },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take,
     select: { id: true, type: true, detail: true, createdAt: true },
   });

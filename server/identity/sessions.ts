@@ -42,6 +42,21 @@ export async function listSessions(customerId: string, currentSessionId: string)
     orderBy: { lastActiveAt: 'desc' },
     select: { id: true, userAgent: true, ipPrefix: true, createdAt: true, lastActiveAt: true, authMethod: true },
   });
+  return toSessionSummaries(rows, currentSessionId);
+}
+
+/** Newest activity first, this session at the top. */
+export function toSessionSummaries(
+  rows: Array<{
+    id: string;
+    userAgent: string | null;
+    ipPrefix: string | null;
+    createdAt: Date;
+    lastActiveAt: Date;
+    authMethod: string | null;
+  }>,
+  currentSessionId: string,
+): SessionSummary[] {
   return rows
     .map((s) => ({
       id: s.id,
@@ -54,6 +69,19 @@ export async function listSessions(customerId: string, currentSessionId: string)
     }))
     .sort((a, b) => Number(b.current) - Number(a.current));
 }
+
+/**
+ * How many sessions listSessions lists besides `currentSessionId` (its rule in
+ * SQL): a column of a statement `FROM customers c`; both arguments are
+ * placeholders (the session's id, SESSION_MAX_AGE_DAYS).
+ */
+export const otherSessionsColumn = (currentSessionId: string, maxAgeDays: string) => `
+  (SELECT count(*)::int FROM sessions s
+    WHERE s.user_id = c.id AND s.id <> ${currentSessionId}::uuid AND ${listedSessionCondition(maxAgeDays)})`;
+
+/** listSessions's rule for a row `s` of sessions; the argument is the placeholder of SESSION_MAX_AGE_DAYS. */
+export const listedSessionCondition = (maxAgeDays: string) =>
+  `s.expires > now() AND s.created_at > now() - make_interval(days => ${maxAgeDays}::int)`;
 
 /** Deletes one of the customer's sessions; its cookie fails on its very next request. */
 export async function revokeSession(customerId: string, sessionId: string): Promise<boolean> {

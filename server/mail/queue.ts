@@ -198,12 +198,14 @@ export async function deliverNow(ids: ReadonlyArray<string | null>): Promise<'se
   return result;
 }
 
+/** isMailQueued as an SQL condition on a key expression, for a page that reads it with its other data. */
+export const mailQueuedCondition = (key: string) =>
+  `EXISTS (SELECT 1 FROM mail_queue WHERE idempotency_key = ${key} AND status = 'pending')`;
+
 /** Whether the request's mail is still waiting for SMTP (its page says "on its way"). */
 export async function isMailQueued(key: string): Promise<boolean> {
-  const { rows } = await getPool().query("SELECT 1 FROM mail_queue WHERE idempotency_key = $1 AND status = 'pending'", [
-    key,
-  ]);
-  return rows.length > 0;
+  const { rows } = await getPool().query<{ queued: boolean }>(`SELECT ${mailQueuedCondition('$1')} AS queued`, [key]);
+  return rows[0]?.queued ?? false;
 }
 
 export type MailQueueRun = Record<MailOutcome, number>;

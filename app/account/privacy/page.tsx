@@ -2,18 +2,10 @@ import type { Metadata } from 'next';
 import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
 
 import { EmptyState, PageHeader, PageSection } from '@/components/ui/page-section';
-import { listDataAccess } from '@/server/consent/access-log';
-import { listAppsForCustomer } from '@/server/consent/app-access';
-import {
-  listOptOuts,
-  listPurposesFor,
-  listReceipts,
-  purposeTitles,
-  SALE_AND_SHARING_PURPOSES,
-} from '@/server/consent/consent';
+import { SALE_AND_SHARING_PURPOSES } from '@/server/consent/consent';
+import { getPrivacyDashboard } from '@/server/consent/dashboard';
 import { honourGlobalPrivacyControl } from '@/server/consent/privacy-signals';
 import { requireCustomer } from '@/server/identity/auth';
-import { countPasskeys } from '@/server/identity/passkeys';
 
 import { AppAccessItem } from './app-access-item';
 import { ConsentItem } from './consent-item';
@@ -31,15 +23,9 @@ export default async function PrivacyPage() {
   // Before reading: a Sec-GPC request shows its own opt-out on this very page.
   await honourGlobalPrivacyControl(customer.id);
   const locale = (await getLocale()) === 'fr' ? 'fr' : 'en';
-  const [purposes, receipts, titles, optOuts, apps, accesses, passkeys, t, tAccount, tExport, tDeletion, format] =
+  const [{ purposes, receipts, titles, optOuts, apps, accesses, passkeys }, t, tAccount, tExport, tDeletion, format] =
     await Promise.all([
-      listPurposesFor(customer.id, locale),
-      listReceipts(customer.id),
-      purposeTitles(locale),
-      listOptOuts(customer.id),
-      listAppsForCustomer(customer.id, locale),
-      listDataAccess(customer.id),
-      countPasskeys(customer.id),
+      getPrivacyDashboard(customer.id, locale),
       getTranslations('privacy'),
       getTranslations('account'),
       getTranslations('export'),

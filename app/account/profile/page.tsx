@@ -6,12 +6,9 @@ import { EmptyState, PageHeader, PageSection } from '@/components/ui/page-sectio
 import { ADDRESS_COUNTRIES, ADDRESS_KINDS, type AddressCountry } from '@/lib/validation/address';
 import { formatPhone, phoneCountryOf } from '@/lib/validation/phone';
 import { PHONE_COUNTRIES, type PhoneCountry } from '@/lib/validation/profile';
-import { getPendingEmailChange } from '@/server/customers/email-change';
-import { getProfile, listProfileChanges, type HistoryAttribute, type Provenance } from '@/server/customers/profile';
-import { getOpenEmailRevert } from '@/server/customers/revert-window';
+import type { HistoryAttribute, Provenance } from '@/server/customers/profile';
+import { getProfilePage } from '@/server/customers/profile-page';
 import { requireCustomer } from '@/server/identity/auth';
-import { countPasskeys } from '@/server/identity/passkeys';
-import { listSessions } from '@/server/identity/sessions';
 
 import { AddressCard } from './address-card';
 import { CloseRevertButton } from './close-revert-button';
@@ -25,21 +22,16 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function ProfilePage() {
   const customer = await requireCustomer({ returnTo: '/account/profile' });
-  const [profile, history, pendingEmail, revert, passkeys, sessions, t, tc, tAccount, format, locale] =
-    await Promise.all([
-      getProfile(customer.id),
-      listProfileChanges(customer.id),
-      getPendingEmailChange(customer.id),
-      getOpenEmailRevert(customer.id),
-      countPasskeys(customer.id),
-      listSessions(customer.id, customer.sessionId),
-      getTranslations('profile'),
-      getTranslations('common'),
-      getTranslations('account'),
-      getFormatter(),
-      getLocale(),
-    ]);
-  if (!profile) notFound();
+  const [page, t, tc, tAccount, format, locale] = await Promise.all([
+    getProfilePage(customer.id, customer.sessionId),
+    getTranslations('profile'),
+    getTranslations('common'),
+    getTranslations('account'),
+    getFormatter(),
+    getLocale(),
+  ]);
+  if (!page) notFound();
+  const { profile, history, pendingEmail, revert, passkeys, otherSessions } = page;
 
   const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
   const channel = (c: string) => (c === 'portal' ? t('channelPortal') : c);
@@ -98,7 +90,7 @@ export default async function ProfilePage() {
           pendingEmail={pendingEmail?.newEmail ?? null}
           pendingMailQueued={pendingEmail?.mailQueued ?? false}
           hasPasskey={passkeys > 0}
-          otherSessions={sessions.length - 1}
+          otherSessions={otherSessions}
         />
         {revert && (
           <CloseRevertButton oldEmail={revert.oldEmail} until={date(revert.expiresAt)} hasPasskey={passkeys > 0} />

@@ -1,17 +1,19 @@
 import { getFormatter, getTranslations } from 'next-intl/server';
 
 import { EmptyState, PageSection } from '@/components/ui/page-section';
-import { listIdentities } from '@/server/identity/identities';
+import type { IdentitySummary } from '@/server/identity/identities';
 
 import { IdentityItem } from './identity-item';
 
 /** "Connected accounts": the third-party identities that can sign in to this account. */
-export async function IdentitiesSection({ customerId, hasPasskey }: { customerId: string; hasPasskey: boolean }) {
-  const [t, format, identities] = await Promise.all([
-    getTranslations('identities'),
-    getFormatter(),
-    listIdentities(customerId),
-  ]);
+export async function IdentitiesSection({
+  identities,
+  hasPasskey,
+}: {
+  identities: IdentitySummary[];
+  hasPasskey: boolean;
+}) {
+  const [t, format] = await Promise.all([getTranslations('identities'), getFormatter()]);
   return (
     <PageSection id="identities" title={t('title')} intro={t('intro')}>
       {identities.length === 0 ? (

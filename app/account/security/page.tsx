@@ -3,9 +3,7 @@ import { getFormatter, getTranslations } from 'next-intl/server';
 
 import { EmptyState, PageHeader, PageSection } from '@/components/ui/page-section';
 import { requireCustomer } from '@/server/identity/auth';
-import { listPasskeys } from '@/server/identity/passkeys';
-import { listSecurityEvents } from '@/server/identity/security-events';
-import { listSessions } from '@/server/identity/sessions';
+import { getSecurityPage } from '@/server/identity/security-page';
 
 import { AddPasskeyButton } from './add-passkey-button';
 import { IdentitiesSection } from './identities-section';
@@ -18,12 +16,10 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function SecurityPage() {
   const customer = await requireCustomer({ returnTo: '/account/security' });
-  const [t, format, passkeys, sessions, events] = await Promise.all([
+  const [t, format, { passkeys, sessions, events, identities }] = await Promise.all([
     getTranslations('security'),
     getFormatter(),
-    listPasskeys(customer.id),
-    listSessions(customer.id, customer.sessionId),
-    listSecurityEvents(customer.id),
+    getSecurityPage(customer.id, customer.sessionId),
   ]);
   const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
   const eventKeys = [
@@ -56,7 +52,7 @@ export default async function SecurityPage() {
         <AddPasskeyButton hasPasskey={passkeys.length > 0} />
       </PageSection>
 
-      <IdentitiesSection customerId={customer.id} hasPasskey={passkeys.length > 0} />
+      <IdentitiesSection identities={identities} hasPasskey={passkeys.length > 0} />
 
       <PageSection id="sessions" title={t('sessionsTitle')}>
         <ul className="flex flex-col gap-3">
