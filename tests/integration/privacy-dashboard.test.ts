@@ -18,7 +18,7 @@ import { getPrivacyDashboard } from '@/server/consent/dashboard';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { countPasskeys } from '@/server/identity/passkeys';
 import { prisma } from '@/server/platform/db';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 
@@ -45,12 +45,15 @@ async function busyCustomer() {
   await setConsent(customer.id, { purposeKey: 'analytics', version: 1, granted: true }, dashboard);
   await setConsent(customer.id, { purposeKey: 'analytics', version: 1, granted: false }, dashboard);
   await recordGlobalPrivacyControl(customer.id, 'test');
-  const { app } = await createApp({
-    name: `shop-${randomUUID().slice(0, 8)}`,
-    description: 'Sells things',
-    purposes: 'service,marketing-emails',
-    fields: 'name,email:marketing-emails',
-  });
+  const { app } = await createApp(
+    {
+      name: `shop-${randomUUID().slice(0, 8)}`,
+      description: 'Sells things',
+      purposes: 'service,marketing-emails',
+      fields: 'name,email:marketing-emails',
+    },
+    TEST_ACTOR,
+  );
   await setAppAccess(customer.id, app.id, false);
   for (let i = 0; i < 3; i++)
     await recordDataAccess(prisma, [
