@@ -2,11 +2,11 @@ import 'server-only';
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
-import { Client, escapeIdentifier, escapeLiteral, type PoolClient } from 'pg';
+import { Client } from 'pg';
 
 import { getPool } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
-import { errorMessage, getLogger } from '@/server/platform/log';
+import { getLogger } from '@/server/platform/log';
 
 import { findApp } from './registry';
 
@@ -23,15 +23,8 @@ export type DatabaseGrant = {
   url: string;
 };
 
-/** Refused: a disabled app, or a DATABASE_URL user that may not manage roles. */
+/** Refused: a disabled app, or a database owner role that may not manage roles. */
 export class DatabaseRoleError extends Error {}
-
-/** Connections one app role may hold at once. */
-export const APP_ROLE_CONNECTION_LIMIT = 10;
-
-const ROLE_LIMITS = `NOINHERIT NOCREATEDB NOCREATEROLE CONNECTION LIMIT ${APP_ROLE_CONNECTION_LIMIT}`;
-// Only a superuser may name these in ALTER ROLE, even to turn them off (PostgreSQL 15).
-const CREATE_ONLY = 'NOSUPERUSER NOREPLICATION NOBYPASSRLS';
 
 /**
  * Role names are global to the PostgreSQL server while apps belong to one
@@ -40,11 +33,6 @@ const CREATE_ONLY = 'NOSUPERUSER NOREPLICATION NOBYPASSRLS';
  */
 function newRoleName(appName: string): string {
   return `${appName.replace(/-/g, '_')}_${randomBytes(3).toString('hex')}`;
-}
-
-/** Written on the role, so that only the role this database's app owns is ever altered. */
-function roleComment(appId: string, database: string): string {
-  return `Accord app ${appId} of database ${database} (npm run apps -- grant-db)`;
 }
 
 /**
@@ -64,33 +52,24 @@ function scramVerifier(password: string): string {
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
-/** The app's current role, if it exists on this server and was made for this app and database. */
-async function ownedRole(client: PoolClient, role: string | null, comment: string): Promise<string | null> {
-  if (!role) return null;
-  const { rows } = await client.query<{ comment: string | null }>(
-    "SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1",
-    [role],
-  );
-  return rows[0]?.comment === comment ? role : null;
-}
-
-async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await getPool().connect();
+/**
+ * The roles are made by SECURITY DEFINER functions of the database's owner
+ * (migration 20261207140000_app_roles_as_owner_functions): the runtime role
+ * this code connects as has no CREATEROLE. docs/decisions/033-staff-console.md
+ */
+async function asOwner<T>(appName: string, work: () => Promise<T>): Promise<T> {
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
+    return await work();
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if ((error as { code?: string }).code === '55000')
+      throw new DatabaseRoleError(`${appName} is disabled: enable it before giving it database access`);
     if ((error as { code?: string }).code === '42501') {
       throw new DatabaseRoleError(
-        `the DATABASE_URL user may not manage roles (${(error as Error).message}): grant-db needs a user with CREATEROLE, or a superuser`,
+        `the database's owner role (the one that runs the migrations, MIGRATION_DATABASE_URL) may not manage roles (${(error as Error).message}): ` +
+          'grant-db needs CREATEROLE on that role (ALTER ROLE <owner> CREATEROLE), see docs/deployment.md "Database roles"',
       );
     }
     throw error;
-  } finally {
-    client.release();
   }
 }
 
@@ -130,43 +109,15 @@ export async function grantDatabaseRole(appNameOrClientId: string): Promise<Data
   if (!app) return null;
   await refuseKnownSuperuserPassword();
   const password = randomBytes(24).toString('base64url');
-  const verifier = escapeLiteral(scramVerifier(password));
 
-  const role = await inTransaction(async (client) => {
-    // One grant-db of this app at a time.
-    const locked = await client.query<{ db_role: string | null; disabled: boolean; database: string }>(
-      'SELECT db_role, disabled_at IS NOT NULL AS disabled, current_database() AS database FROM apps WHERE id = $1 FOR UPDATE',
-      [app.id],
-    );
-    const row = locked.rows[0];
-    if (!row) return null;
-    if (row.disabled)
-      throw new DatabaseRoleError(`${app.name} is disabled: enable it before giving it database access`);
-    const comment = roleComment(app.id, row.database);
-    let role = await ownedRole(client, row.db_role, comment);
-    if (role) {
-      await client.query(`ALTER ROLE ${escapeIdentifier(role)} WITH LOGIN ${ROLE_LIMITS} PASSWORD ${verifier}`);
-    } else {
-      role = newRoleName(app.name);
-      await client.query(
-        `CREATE ROLE ${escapeIdentifier(role)} WITH LOGIN ${CREATE_ONLY} ${ROLE_LIMITS} PASSWORD ${verifier}`,
-      );
-      await client.query(`COMMENT ON ROLE ${escapeIdentifier(role)} IS ${escapeLiteral(comment)}`);
-    }
-    const r = escapeIdentifier(role);
-    await client.query(`GRANT CONNECT ON DATABASE ${escapeIdentifier(row.database)} TO ${r}`);
-    // No temporary functions to run on the views' values before they are logged
-    // (the migration does it too; a database copied from a template lost it).
-    await client.query(`REVOKE TEMPORARY ON DATABASE ${escapeIdentifier(row.database)} FROM PUBLIC`);
-    await client.query(`GRANT TEMPORARY ON DATABASE ${escapeIdentifier(row.database)} TO CURRENT_USER`);
-    await client.query(`GRANT USAGE ON SCHEMA shared TO ${r}`);
-    await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA shared TO ${r}`);
-    // A view's functions are checked against its reader; without USAGE on
-    // shared_internal the role cannot call them other than through the views.
-    await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA shared_internal TO ${r}`);
-    await client.query('UPDATE apps SET db_role = $1, updated_at = now() WHERE id = $2', [role, app.id]);
-    return role;
-  });
+  const { rows } = await asOwner(app.name, () =>
+    getPool().query<{ role: string | null }>('SELECT accord_grant_app_role($1, $2, $3) AS role', [
+      app.id,
+      newRoleName(app.name),
+      scramVerifier(password),
+    ]),
+  );
+  const role = rows[0]?.role;
   if (!role) return null;
 
   const url = new URL(getEnv().DATABASE_URL);
@@ -184,19 +135,18 @@ export async function grantDatabaseRole(appNameOrClientId: string): Promise<Data
 export async function revokeDatabaseRole(appNameOrClientId: string): Promise<{ role: string | null } | null> {
   const app = await findApp(appNameOrClientId);
   if (!app) return null;
-  const role = await inTransaction(async (client) => {
-    const { rows } = await client.query<{ database: string }>('SELECT current_database() AS database');
-    const role = await ownedRole(client, app.dbRole, roleComment(app.id, rows[0]!.database));
-    if (role) await client.query(`ALTER ROLE ${escapeIdentifier(role)} WITH NOLOGIN`);
-    return role;
-  });
-  if (role) {
-    // Needs superuser or pg_signal_backend: best effort.
-    await getPool()
-      .query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role])
-      .catch((error: Error) =>
-        getLogger().warn({ component: 'db-roles', role }, `could not end the open sessions: ${errorMessage(error)}`),
-      );
+  const { rows } = await asOwner(app.name, () =>
+    getPool().query<{ db_role: string | null; sessions_ended: boolean }>(
+      'SELECT db_role, sessions_ended FROM accord_revoke_app_role($1)',
+      [app.id],
+    ),
+  );
+  const role = rows[0]?.db_role ?? null;
+  if (role && !rows[0]!.sessions_ended) {
+    getLogger().warn(
+      { component: 'db-roles', role },
+      'could not end the open sessions: the database owner role needs pg_signal_backend',
+    );
   }
   return { role };
 }
