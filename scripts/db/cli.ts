@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
       case 'deploy': {
         // server/ reads the database it writes the reference data to from DATABASE_URL.
         process.env.DATABASE_URL = db.databaseUrl;
-        await prepareDatabase(db.databaseUrl, { ...paths, log });
+        await prepareDatabase({ ...paths, migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl, log });
         log(`done (${seconds(started)})`);
         const { getPool, prisma } = await import('../../server/platform/db');
         await prisma.$disconnect();
@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'dev': {
-        const created = await migrateDev(db.databaseUrl, name!, {
+        const created = await migrateDev(db.migrationUrl, name!, {
           ...paths,
           createOnly: args.includes('--create-only'),
           log,
@@ -107,13 +107,13 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'diff': {
-        const sql = await diffMigrationsToSchema(db.databaseUrl, paths);
+        const sql = await diffMigrationsToSchema(db.migrationUrl, paths);
         if (sql) console.log(sql);
         else log('schema.prisma and prisma/migrations agree: no SQL needed');
         return 0;
       }
       case 'check': {
-        const sql = await diffMigrationsToSchema(db.databaseUrl, paths);
+        const sql = await diffMigrationsToSchema(db.migrationUrl, paths);
         if (!sql) {
           log(`schema.prisma and prisma/migrations agree (${seconds(started)})`);
           return 0;
@@ -125,12 +125,12 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       case 'resolve': {
-        await migrateResolve(db.databaseUrl, rolledBack ? { rolledBack } : { applied: markApplied! }, paths);
+        await migrateResolve(db.migrationUrl, rolledBack ? { rolledBack } : { applied: markApplied! }, paths);
         log(rolledBack ? `recorded ${rolledBack} as rolled back` : `recorded ${markApplied} as applied`);
         return 0;
       }
       case 'reset': {
-        const applied = await migrateReset(db.databaseUrl, paths);
+        const applied = await migrateReset(db.migrationUrl, paths);
         log(`reset the database and applied ${applied.length} migration(s) (${seconds(started)})`);
         return 0;
       }
