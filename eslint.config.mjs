@@ -109,9 +109,12 @@ const config = [
   // One block per folder: a later block's no-restricted-imports replaces an earlier one's.
   restrict(['app/**'], [NO_DATABASE]),
   restrict(['components/**', 'lib/**'], [NO_DATABASE, NO_SERVER, NO_APP]),
-  restrict(['server/platform/**'], [domains(['mail', 'identity', 'customers', 'consent', 'apps'])]),
-  restrict(['server/mail/**'], [domains(['identity', 'customers', 'consent', 'apps'])]),
-  restrict(['server/consent/**'], [domains(['apps'])]),
+  restrict(['server/platform/**'], [domains(['mail', 'identity', 'customers', 'consent', 'apps', 'staff'])]),
+  restrict(['server/mail/**'], [domains(['identity', 'customers', 'consent', 'apps', 'staff'])]),
+  restrict(['server/consent/**'], [domains(['apps', 'staff'])]),
+  // The console builds on the customer and app domains, never the reverse: they audit
+  // through server/platform/audit.ts with the actor they are given.
+  restrict(['server/identity/**', 'server/customers/**', 'server/apps/**'], [domains(['staff'])]),
   // The QA flows run against deployments whose database they cannot reach (docs/qa.md).
   restrict(
     ['e2e/flows/**', 'e2e/pages/**', 'playwright.flows.config.ts'],

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 
 import type { Page } from '@playwright/test';
 
-import { subjectPseudonym } from '../server/consent/consent';
+import { subjectPseudonym } from '../server/platform/crypto';
 import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';

@@ -16,7 +16,7 @@ try {
   process.env.DATABASE_URL = (await createDatabaseFromTemplate(server, 'accord_measure_export')).runtimeUrl;
   const { getPool, prisma } = await import('../server/platform/db');
   const { createCustomer } = await import('../tests/factories');
-  const { subjectPseudonym } = await import('../server/consent/consent');
+  const { subjectPseudonym } = await import('../server/platform/crypto');
   const { buildExport } = await import('../server/customers/export');
   const { recordDataAccess } = await import('../server/consent/access-log');
   const { randomToken, sha256 } = await import('../server/platform/crypto');

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 
 import { createApp, findApp, type AppInput, type CreatedApp } from '../../server/apps/registry';
-import { getCurrentTerms, subjectPseudonym } from '../../server/consent/consent';
-import { sha256 } from '../../server/platform/crypto';
+import { getCurrentTerms } from '../../server/consent/consent';
+import { sha256, subjectPseudonym } from '../../server/platform/crypto';
 import { getPool } from '../../server/platform/db';
 
 export const BENCH_EMAIL_DOMAIN = 'bench.example.test';

@@ -6,7 +6,7 @@ import { brand } from '@/lib/brand';
 import type { Locale } from '@/lib/i18n/config';
 import { isUuid } from '@/lib/uuid';
 import { Prisma } from '@/server/generated/prisma/client';
-import { pseudonym } from '@/server/platform/crypto';
+import { subjectPseudonym } from '@/server/platform/crypto';
 import { withCustomerLock } from '@/server/platform/customer-lock';
 import { getPool, prisma, type Tx } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
@@ -26,15 +26,6 @@ export async function getCurrentTerms(): Promise<PurposeVersionRef> {
   if (!purpose || !current)
     throw new Error(`Consent purpose ${TERMS_PURPOSE} is missing: run npm run db:migrate (npm start applies it too)`);
   return { key: purpose.key, version: current.version, policyUrl: current.policyUrl };
-}
-
-/**
- * A stable pseudonym for the data subject on consent receipts: it survives
- * account erasure and a rotation of AUTH_SECRET, and cannot be turned back into
- * the customer id without PSEUDONYM_SECRET (which defaults to AUTH_SECRET).
- */
-export function subjectPseudonym(customerId: string): string {
-  return pseudonym('consent-subject', customerId);
 }
 
 /** Writes one immutable consent receipt in the caller's transaction. */

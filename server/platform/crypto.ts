@@ -42,6 +42,16 @@ export function pseudonym(purpose: string, value: string): string {
   return keyedHash(getEnv().PSEUDONYM_SECRET, purpose, value);
 }
 
+/**
+ * A stable pseudonym for a data subject on consent receipts and audit rows: it
+ * survives account erasure and a rotation of AUTH_SECRET, and cannot be turned
+ * back into the customer id without PSEUDONYM_SECRET (AUTH_SECRET by default).
+ * The purpose string predates audit rows: changing it would orphan every receipt.
+ */
+export function subjectPseudonym(customerId: string): string {
+  return pseudonym('consent-subject', customerId);
+}
+
 function keyedHash(secret: string, purpose: string, value: string): string {
   return createHmac('sha256', secret).update(`${purpose}:${value}`).digest('hex');
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { recordDataAccess } from '@/server/consent/access-log';
-import { setConsent, subjectPseudonym } from '@/server/consent/consent';
+import { setConsent } from '@/server/consent/consent';
 import { deleteCustomer } from '@/server/customers/account';
 import { buildExport } from '@/server/customers/export';
 import { updateProfile } from '@/server/customers/profile';
+import { subjectPseudonym } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import { createCustomer, createSessionFor } from '@/tests/factories';
 

@@ -9,9 +9,9 @@ import {
   publishPurposeVersion,
   recordGlobalPrivacyControl,
   setConsent,
-  subjectPseudonym,
 } from '@/server/consent/consent';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { subjectPseudonym } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import { createCustomer } from '@/tests/factories';
 

@@ -8,8 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 
 import { appReader } from '@/server/apps/registry';
-import { countConsentsToReview, listPurposesFor, setConsent, subjectPseudonym } from '@/server/consent/consent';
+import { countConsentsToReview, listPurposesFor, setConsent } from '@/server/consent/consent';
 import { visibleFields } from '@/server/consent/policy';
+import { subjectPseudonym } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import { createCustomer } from '@/tests/factories';
 

@@ -21,7 +21,7 @@ async function withSecrets(secrets: Partial<Record<(typeof NAMES)[number], strin
   vi.resetModules();
   return {
     signIn: await import('@/server/identity/sign-in'),
-    consent: await import('@/server/consent/consent'),
+    crypto: await import('@/server/platform/crypto'),
     oauth: await import('@/server/apps/oauth'),
     factories: await import('@/tests/factories'),
   };
@@ -68,8 +68,8 @@ describe('rotating AUTH_SECRET with AUTH_SECRET_PREVIOUS', () => {
 
   it('keeps consent receipts naming the customer by the same pseudonym', async () => {
     const customer = await createCustomer();
-    const pseudonymBefore = (await before()).consent.subjectPseudonym(customer.id);
-    expect((await during()).consent.subjectPseudonym(customer.id)).toBe(pseudonymBefore);
-    expect((await after()).consent.subjectPseudonym(customer.id)).toBe(pseudonymBefore);
+    const pseudonymBefore = (await before()).crypto.subjectPseudonym(customer.id);
+    expect((await during()).crypto.subjectPseudonym(customer.id)).toBe(pseudonymBefore);
+    expect((await after()).crypto.subjectPseudonym(customer.id)).toBe(pseudonymBefore);
   });
 });

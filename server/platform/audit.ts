@@ -1,0 +1,86 @@
+import 'server-only';
+
+import { subjectPseudonym } from './crypto';
+import type { Tx } from './db';
+
+// The audit trail of staff (and CLI) actions: one writer, in the action's own
+// transaction, so an action exists if and only if its audit row does.
+// The table is append-only in PostgreSQL (migration `…_staff_console`,
+// docs/decisions/033-staff-console.md): nothing here can change a row once written.
+
+/** Who acted: a signed-in staff member (with the request id), or a command line on the server. */
+export type AuditActor =
+  { type: 'staff'; staffId: string; label: string; requestId: string } | { type: 'cli'; label: string };
+
+export type AuditObjectType = 'staff' | 'app' | 'customer' | 'audit' | 'content';
+
+type ActionSpec = { object: AuditObjectType | null; reasonRequired: boolean };
+
+/**
+ * Every action the trail knows. The console's audit page offers these as its
+ * filter and labels them from messages (`console.audit.actions`).
+ */
+export const AUDIT_ACTIONS = {
+  'staff.sign-in': { object: 'staff', reasonRequired: false },
+  'staff.sign-out': { object: 'staff', reasonRequired: false },
+  'staff.invite': { object: 'staff', reasonRequired: false },
+  'staff.passkey.enrol': { object: 'staff', reasonRequired: false },
+  'staff.passkey.remove': { object: 'staff', reasonRequired: false },
+  'staff.roles.change': { object: 'staff', reasonRequired: false },
+  'staff.disable': { object: 'staff', reasonRequired: false },
+  'staff.enable': { object: 'staff', reasonRequired: false },
+  /** A member asked for a page, action or route their roles do not allow. */
+  'access.denied': { object: null, reasonRequired: false },
+  'app.create': { object: 'app', reasonRequired: false },
+  'app.secret.rotate': { object: 'app', reasonRequired: false },
+  'app.webhook-secret.rotate': { object: 'app', reasonRequired: false },
+  'app.disable': { object: 'app', reasonRequired: false },
+  'app.enable': { object: 'app', reasonRequired: false },
+  'app.db-role.grant': { object: 'app', reasonRequired: false },
+  'app.db-role.revoke': { object: 'app', reasonRequired: false },
+  'app.deliveries.redrive': { object: 'app', reasonRequired: false },
+  'audit.export': { object: 'audit', reasonRequired: false },
+  'customer.find': { object: 'customer', reasonRequired: true },
+  'customer.view': { object: 'customer', reasonRequired: true },
+  'customer.export': { object: 'customer', reasonRequired: true },
+  'customer.erase': { object: 'customer', reasonRequired: true },
+} as const satisfies Record<string, ActionSpec>;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+export function isAuditAction(value: string): value is AuditAction {
+  return Object.hasOwn(AUDIT_ACTIONS, value);
+}
+
+export type AuditEntry = {
+  action: AuditAction;
+  /** The object acted on: a staff id, an app's client id, a customer id… (its type comes from the action). */
+  objectId?: string | null;
+  /** The customer concerned: kept until they are erased, then only the pseudonym remains. */
+  customerId?: string | null;
+  reason?: string | null;
+  /** Ids, role and app names, permissions, paths: never a customer's values. */
+  details?: Record<string, string | number | boolean | null | readonly string[]>;
+};
+
+/** Writes one audit row in the caller's transaction. */
+export async function writeAudit(tx: Tx, actor: AuditActor, entry: AuditEntry): Promise<void> {
+  const spec: ActionSpec = AUDIT_ACTIONS[entry.action];
+  const reason = entry.reason?.trim() || null;
+  if (spec.reasonRequired && !reason) throw new Error(`The audit action ${entry.action} needs a reason`);
+  await tx.auditLog.create({
+    data: {
+      actorType: actor.type,
+      actorStaffId: actor.type === 'staff' ? actor.staffId : null,
+      actorLabel: actor.label.slice(0, 200),
+      action: entry.action,
+      objectType: spec.object,
+      objectId: entry.objectId ?? null,
+      customerId: entry.customerId ?? null,
+      subjectPseudonym: entry.customerId ? subjectPseudonym(entry.customerId) : null,
+      reason: reason?.slice(0, 500) ?? null,
+      requestId: actor.type === 'staff' ? actor.requestId : null,
+      details: entry.details ?? {},
+    },
+  });
+}
