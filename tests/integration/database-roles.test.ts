@@ -9,10 +9,12 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DatabaseRoleError, grantDatabaseRole } from '@/server/apps/db-roles';
 import { createApp } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
-import { getPool } from '@/server/platform/db';
+import { writeAudit } from '@/server/platform/audit';
+import { getPool, prisma } from '@/server/platform/db';
+import { createCustomer } from '@/tests/factories';
 
 import { assertAuditProtected, auditProtectionProblems } from '../../scripts/db/roles';
-import { adminQuery } from './helpers';
+import { adminQuery, uniqueEmail } from './helpers';
 
 async function codeOf(sql: string): Promise<string> {
   try {
@@ -38,6 +40,48 @@ describe('the runtime role', () => {
     expect(await codeOf('CREATE TABLE public.stash (v text)')).toBe('42501');
     expect(await codeOf('ALTER TABLE customers ADD COLUMN stash text')).toBe('42501');
     expect(await codeOf('DROP TABLE customers')).toBe('42501');
+  });
+});
+
+describe('the audit trail as the runtime role', () => {
+  it('may be read and appended to, never changed: UPDATE, DELETE and TRUNCATE are refused by privilege', async () => {
+    const customer = await createCustomer({ email: uniqueEmail() });
+    await prisma.$transaction((tx) =>
+      writeAudit(
+        tx,
+        { type: 'cli', label: 'cli:test' },
+        { action: 'customer.view', objectId: customer.id, customerId: customer.id, reason: 'ticket 7' },
+      ),
+    );
+    const { rows } = await getPool().query<{ id: string }>('SELECT id FROM audit_log WHERE customer_id = $1', [
+      customer.id,
+    ]);
+    expect(rows).toHaveLength(1);
+    const id = rows[0]!.id;
+    for (const sql of [
+      `UPDATE audit_log SET reason = 'rewritten' WHERE id = ${id}`,
+      `UPDATE audit_log SET customer_id = NULL WHERE id = ${id}`,
+      `DELETE FROM audit_log WHERE id = ${id}`,
+      'TRUNCATE audit_log',
+    ]) {
+      // The privilege check comes before the append-only trigger, whose message differs.
+      await expect(getPool().query(sql), sql).rejects.toMatchObject({
+        code: '42501',
+        message: 'permission denied for table audit_log',
+      });
+    }
+    const privileges = await adminQuery(
+      `SELECT string_agg(p, ',' ORDER BY p) AS granted FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) p
+       WHERE has_table_privilege('accord_test_app', 'audit_log', p)`,
+    );
+    expect(privileges.rows).toEqual([{ granted: 'INSERT,SELECT' }]);
+  });
+
+  it('is flagged when the runtime could change it, as the owner can', async () => {
+    expect(await auditProtectionProblems(process.env.DATABASE_URL!)).toEqual([]);
+    expect(await auditProtectionProblems(process.env.MIGRATION_DATABASE_URL!)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/"accord_test_owner" has UPDATE, DELETE, TRUNCATE on audit_log/)]),
+    );
   });
 });
 
