@@ -74,16 +74,16 @@ function adminUrlFor(port: number, password: string, database = 'postgres'): str
   return `postgresql://${EMBEDDED_USER}:${encodeURIComponent(password)}@localhost:${port}/${database}`;
 }
 
-function readPassword(dataDir: string): string | null {
+function readPassword(dataDir: string, file = PASSWORD_FILE): string | null {
   try {
-    return fs.readFileSync(path.join(dataDir, PASSWORD_FILE), 'utf8').trim() || null;
+    return fs.readFileSync(path.join(dataDir, file), 'utf8').trim() || null;
   } catch {
     return null;
   }
 }
 
-function writePassword(dataDir: string, password: string): void {
-  fs.writeFileSync(path.join(dataDir, PASSWORD_FILE), `${password}\n`, { mode: 0o600 });
+function writePassword(dataDir: string, password: string, file = PASSWORD_FILE): void {
+  fs.writeFileSync(path.join(dataDir, file), `${password}\n`, { mode: 0o600 });
 }
 
 /** A data folder still on the well-known password gets a generated one. */
@@ -603,15 +603,7 @@ export const RUNTIME_PASSWORD_FILE = 'accord-app-password';
 // Any constant, the same in every release: processes starting together take turns.
 const ROLES_LOCK = 0x61637267; // "acrg"
 
-function readSecret(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8').trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-/** Server-level URL of `role` on the embedded server at `adminUrl`. */
+/** The same URL with another user and password. */
 export function urlAs(serverUrl: string, user: string, password: string): string {
   const url = new URL(serverUrl);
   url.username = encodeURIComponent(user);
@@ -620,20 +612,21 @@ export function urlAs(serverUrl: string, user: string, password: string): string
 }
 
 /**
- * A login role whose password is kept in `passwordFile` (0600): created when
- * missing, given a new password when the file is missing. Run under ROLES_LOCK.
+ * A login role whose password is kept in the data folder (0600): created when
+ * missing, given a new password when its file is missing. Run under ROLES_LOCK.
  */
 async function ensureLoginRole(
   client: pg.Client,
   role: string,
   attributes: string,
+  dataDir: string,
   passwordFile: string,
 ): Promise<string> {
   const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount! > 0;
-  let password = readSecret(passwordFile);
+  let password = readPassword(dataDir, passwordFile);
   if (exists && password) return password;
   password = randomBytes(24).toString('hex');
-  fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  writePassword(dataDir, password, passwordFile);
   await client.query(
     `${exists ? 'ALTER' : 'CREATE'} ROLE ${quoteIdent(role)} WITH ${exists ? '' : `LOGIN ${attributes} `}PASSWORD '${password}'`,
   );
@@ -656,13 +649,15 @@ async function ensureEmbeddedRoles(
       client,
       OWNER_ROLE,
       'NOSUPERUSER CREATEROLE CREATEDB',
-      path.join(dataDir, OWNER_PASSWORD_FILE),
+      dataDir,
+      OWNER_PASSWORD_FILE,
     );
     const runtimePassword = await ensureLoginRole(
       client,
       RUNTIME_ROLE,
       'NOSUPERUSER NOCREATEROLE NOCREATEDB',
-      path.join(dataDir, RUNTIME_PASSWORD_FILE),
+      dataDir,
+      RUNTIME_PASSWORD_FILE,
     );
     // grant-db's revoke ends the sessions of a disabled app's role.
     await client.query(`GRANT pg_signal_backend TO ${quoteIdent(OWNER_ROLE)}`);
