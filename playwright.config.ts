@@ -3,7 +3,9 @@
  * (`next start`), then runs the specs under e2e/ in Chromium.
  *
  * Run through `npm run test:e2e`, which prepares the database and the build and sets:
- *   E2E_DATABASE_URL          (required) the app's DATABASE_URL
+ *   E2E_DATABASE_URL          (required) the app's DATABASE_URL (its runtime role)
+ *   E2E_MIGRATION_DATABASE_URL, E2E_ADMIN_DATABASE_URL  the same database as its owner and
+ *                             as the superuser, for fixtures (e2e/server-env.ts)
  *   PLAYWRIGHT_CHROMIUM_PATH  the Chromium to drive (from scripts/ensure-chromium.ts);
  *                             unset: Playwright's own downloaded browser
  * Optional: E2E_PORT (app, default 3100), E2E_SMTP_PORT (2525), E2E_MAILBOX_PORT (2526),

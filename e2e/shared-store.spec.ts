@@ -28,6 +28,7 @@ import { prisma } from '../server/platform/db';
 import { TEST_ACTOR } from '../tests/factories';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
+import { adminQuery } from './server-env';
 
 const checkbookPort = Number(process.env.E2E_CHECKBOOK_PORT ?? 3191);
 const checkbookURL = `http://localhost:${checkbookPort}`;
@@ -297,8 +298,8 @@ test('the checkbook app shows an address change within 2 s, and no address once 
     // Roles belong to the whole PostgreSQL server, not to this test's database.
     if (dbRole) {
       const role = `"${dbRole.replaceAll('"', '""')}"`;
-      await prisma.$executeRawUnsafe(`DROP OWNED BY ${role}`).catch(() => undefined);
-      await prisma.$executeRawUnsafe(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+      await adminQuery(`DROP OWNED BY ${role}`).catch(() => undefined);
+      await adminQuery(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
     }
     if (testInfo.status !== testInfo.expectedStatus && checkbook) {
       await testInfo.attach('checkbook app output', { body: checkbook.output.join(''), contentType: 'text/plain' });

@@ -191,7 +191,7 @@ if (values.help || !command) {
 const db = await ensureDatabase({ log: () => {} });
 process.env.DATABASE_URL = db.databaseUrl;
 try {
-  await prepareDatabase(db.databaseUrl, { log: () => {} });
+  await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl, log: () => {} });
   await run();
 } finally {
   const { prisma, getPool } = await import('../server/platform/db');

@@ -4,7 +4,7 @@
 import { envIssues } from '../server/platform/env';
 
 export function exitOnBadEnvironment(what: string): void {
-  const issues = envIssues(process.env, { requireDatabaseUrl: false });
+  const issues = envIssues(process.env, { requireDatabaseUrl: false, startUp: true });
   if (issues.length === 0) return;
   console.error(
     `${what} refused to start, before touching any database:\n${issues.map((line) => `  - ${line}`).join('\n')}\n` +

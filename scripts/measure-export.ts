@@ -12,8 +12,8 @@ const RUNS = 7;
 
 const server = await prepareTestServer();
 try {
-  await createTemplateDatabase(server.adminUrl);
-  process.env.DATABASE_URL = await createDatabaseFromTemplate(server.adminUrl, 'accord_measure_export');
+  await createTemplateDatabase(server);
+  process.env.DATABASE_URL = (await createDatabaseFromTemplate(server, 'accord_measure_export')).runtimeUrl;
   const { getPool, prisma } = await import('../server/platform/db');
   const { createCustomer } = await import('../tests/factories');
   const { subjectPseudonym } = await import('../server/platform/crypto');

@@ -14,7 +14,7 @@ if (process.env.NODE_ENV === 'production') {
 const db = await ensureDatabase();
 process.env.DATABASE_URL = db.databaseUrl;
 try {
-  await prepareDatabase(db.databaseUrl);
+  await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl });
   const { seed } = await import('../prisma/seed');
   await seed();
   console.log('[seed] demo customers are in place');

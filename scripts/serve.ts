@@ -26,7 +26,7 @@ const log = getLogger();
 const dbLog = (message: string) => log.info({ component: 'db' }, message);
 const db = await ensureDatabase({ log: dbLog });
 process.env.DATABASE_URL = db.databaseUrl;
-await prepareDatabase(db.databaseUrl, { log: dbLog });
+await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl, log: dbLog });
 
 if (mode === 'dev') {
   const { seed } = await import('../prisma/seed');
@@ -47,12 +47,15 @@ const { SHUTDOWN_DELAY_MS, SHUTDOWN_GRACE_MS } = (await import('../server/platfo
 // Compiled (dist/serve.mjs, npm start) it starts dist/http-server.mjs; as TypeScript, through tsx.
 const compiled = import.meta.url.endsWith('.mjs');
 const httpServer = fileURLToPath(new URL(compiled ? './http-server.mjs' : './http-server.ts', import.meta.url));
+// The server connects as the runtime role only: the owner's URL never reaches it.
+const serverEnv = { ...process.env };
+delete serverEnv.MIGRATION_DATABASE_URL;
 const next = spawn(
   process.execPath,
   [...(compiled ? ['--enable-source-maps'] : ['--import', 'tsx']), httpServer, ...(mode === 'dev' ? ['--dev'] : [])],
   {
     stdio: 'inherit',
-    env: { ...process.env, PORT: port, DATABASE_URL: db.databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '' },
+    env: { ...serverEnv, PORT: port, DATABASE_URL: db.databaseUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '' },
   },
 );
 const nextExited = new Promise<void>((resolve) => next.once('exit', () => resolve()));

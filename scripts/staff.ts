@@ -115,7 +115,7 @@ exitOnBadEnvironment('npm run staff');
 const db = await ensureDatabase({ log: () => {} });
 process.env.DATABASE_URL = db.databaseUrl;
 try {
-  await prepareDatabase(db.databaseUrl, { log: () => {} });
+  await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl, log: () => {} });
   await run();
 } catch (error) {
   if (!(error instanceof Refusal)) throw error;

@@ -54,10 +54,13 @@ async function main() {
     if (!only || only === 'e2e') {
       if (!skipBuild) await run('production build', 'npx', ['next', 'build']);
       const chromium = await ensureChromium((msg) => console.log(`[chromium] ${msg}`));
-      await createTemplateDatabase(server.adminUrl);
-      const e2eUrl = await createDatabaseFromTemplate(server.adminUrl, 'accord_e2e');
+      await createTemplateDatabase(server);
+      const e2e = await createDatabaseFromTemplate(server, 'accord_e2e');
       await run('end-to-end tests (Playwright, next start, SMTP sink)', 'npx', ['playwright', 'test', ...specs], {
-        E2E_DATABASE_URL: e2eUrl,
+        // The app's runtime role; the owner and the superuser for fixtures that need them.
+        E2E_DATABASE_URL: e2e.runtimeUrl,
+        E2E_MIGRATION_DATABASE_URL: e2e.migrationUrl,
+        E2E_ADMIN_DATABASE_URL: e2e.adminUrl,
         PLAYWRIGHT_CHROMIUM_PATH: chromium,
         // Every spec signs in from 127.0.0.1: the per-IP limits are proven by
         // tests/integration/rate-limit.test.ts, not by running into them here.

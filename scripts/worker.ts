@@ -43,7 +43,7 @@ const log = getLogger().child({ component: 'webhooks' });
 const dbLog = (message: string) => getLogger().info({ component: 'db' }, message);
 const db = await ensureDatabase({ log: dbLog });
 process.env.DATABASE_URL = db.databaseUrl;
-await prepareDatabase(db.databaseUrl, { log: dbLog });
+await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl, log: dbLog });
 const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
 const { startHousekeeping } = await import('../server/platform/housekeeping');
 const { startMailWorker } = await import('../server/mail/queue');

@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import { ensureDatabase, redactUrl, repoRoot } from './postgres';
 import { prepareDatabase } from './prepare';
+import { adoptObjects, userOf } from './roles';
 import { diffMigrationsToSchema, migrateDev, migrateReset, migrateResolve } from './schema-engine';
 
 const USAGE = `Usage: tsx scripts/db/cli.ts <command>
@@ -17,10 +18,15 @@ const USAGE = `Usage: tsx scripts/db/cli.ts <command>
   reset --force       drop everything in the database and apply all migrations again
   resolve --rolled-back <migration> | --applied <migration>
                       record a failed migration as rolled back, or a migration as applied
+  adopt               give the owner role (the user of MIGRATION_DATABASE_URL) every object
+                      of the database, as the superuser of ADMIN_DATABASE_URL: for a database
+                      made before the role split by the bootstrap superuser
+                      (docs/deployment.md, "Database roles")
 
 Options: --schema <file> (default prisma/schema.prisma), --migrations <dir> (default prisma/migrations)
 
-Uses DATABASE_URL when set; otherwise an embedded PostgreSQL with data in .data/postgres
+Uses DATABASE_URL (the runtime role) and MIGRATION_DATABASE_URL (the owner, which runs
+them all) when set; otherwise an embedded PostgreSQL with data in .data/postgres
 (port EMBEDDED_PG_PORT, default 25432).`;
 
 function option(args: string[], name: string): string | undefined {
@@ -43,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  if (command === 'adopt') return adopt();
   if (!['deploy', 'dev', 'diff', 'check', 'reset', 'resolve'].includes(command)) {
     console.error(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
@@ -75,13 +82,13 @@ async function main(argv: string[]): Promise<number> {
     exitOnBadEnvironment('npm run db:migrate');
   }
   const db = await ensureDatabase({ log });
-  if (!db.embedded) log(`using DATABASE_URL (${redactUrl(db.databaseUrl)})`);
+  if (!db.embedded) log(`using MIGRATION_DATABASE_URL or DATABASE_URL (${redactUrl(db.migrationUrl)})`);
   try {
     switch (command) {
       case 'deploy': {
         // server/ reads the database it writes the reference data to from DATABASE_URL.
         process.env.DATABASE_URL = db.databaseUrl;
-        await prepareDatabase(db.databaseUrl, { ...paths, log });
+        await prepareDatabase({ ...paths, migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl, log });
         log(`done (${seconds(started)})`);
         const { getPool, prisma } = await import('../../server/platform/db');
         await prisma.$disconnect();
@@ -91,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'dev': {
-        const created = await migrateDev(db.databaseUrl, name!, {
+        const created = await migrateDev(db.migrationUrl, name!, {
           ...paths,
           createOnly: args.includes('--create-only'),
           log,
@@ -107,13 +114,13 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'diff': {
-        const sql = await diffMigrationsToSchema(db.databaseUrl, paths);
+        const sql = await diffMigrationsToSchema(db.migrationUrl, paths);
         if (sql) console.log(sql);
         else log('schema.prisma and prisma/migrations agree: no SQL needed');
         return 0;
       }
       case 'check': {
-        const sql = await diffMigrationsToSchema(db.databaseUrl, paths);
+        const sql = await diffMigrationsToSchema(db.migrationUrl, paths);
         if (!sql) {
           log(`schema.prisma and prisma/migrations agree (${seconds(started)})`);
           return 0;
@@ -125,12 +132,12 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       case 'resolve': {
-        await migrateResolve(db.databaseUrl, rolledBack ? { rolledBack } : { applied: markApplied! }, paths);
+        await migrateResolve(db.migrationUrl, rolledBack ? { rolledBack } : { applied: markApplied! }, paths);
         log(rolledBack ? `recorded ${rolledBack} as rolled back` : `recorded ${markApplied} as applied`);
         return 0;
       }
       case 'reset': {
-        const applied = await migrateReset(db.databaseUrl, paths);
+        const applied = await migrateReset(db.migrationUrl, paths);
         log(`reset the database and applied ${applied.length} migration(s) (${seconds(started)})`);
         return 0;
       }
@@ -139,6 +146,24 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await db.stop();
   }
+}
+
+/** The embedded database adopts by itself (ensureDatabase); an external one through this. */
+async function adopt(): Promise<number> {
+  const admin = process.env.ADMIN_DATABASE_URL;
+  const owner = process.env.MIGRATION_DATABASE_URL;
+  if (!admin || !owner) {
+    console.error(
+      'adopt needs ADMIN_DATABASE_URL (a superuser, on the database to adopt) and MIGRATION_DATABASE_URL (the owner role to give it to)',
+    );
+    return 2;
+  }
+  if (new URL(admin).pathname !== new URL(owner).pathname) {
+    console.error('ADMIN_DATABASE_URL and MIGRATION_DATABASE_URL must name the same database');
+    return 2;
+  }
+  await adoptObjects(admin, userOf(owner), (msg) => console.log(msg));
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

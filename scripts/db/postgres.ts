@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 import pg from 'pg';
 
+import { adoptObjects } from './roles';
+
 /** The folder of package.json: from scripts/db/ as TypeScript, from dist/ once compiled. */
 export const repoRoot = (() => {
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
@@ -72,16 +74,16 @@ function adminUrlFor(port: number, password: string, database = 'postgres'): str
   return `postgresql://${EMBEDDED_USER}:${encodeURIComponent(password)}@localhost:${port}/${database}`;
 }
 
-function readPassword(dataDir: string): string | null {
+function readPassword(dataDir: string, file = PASSWORD_FILE): string | null {
   try {
-    return fs.readFileSync(path.join(dataDir, PASSWORD_FILE), 'utf8').trim() || null;
+    return fs.readFileSync(path.join(dataDir, file), 'utf8').trim() || null;
   } catch {
     return null;
   }
 }
 
-function writePassword(dataDir: string, password: string): void {
-  fs.writeFileSync(path.join(dataDir, PASSWORD_FILE), `${password}\n`, { mode: 0o600 });
+function writePassword(dataDir: string, password: string, file = PASSWORD_FILE): void {
+  fs.writeFileSync(path.join(dataDir, file), `${password}\n`, { mode: 0o600 });
 }
 
 /** A data folder still on the well-known password gets a generated one. */
@@ -125,8 +127,15 @@ export async function databaseExists(adminUrl: string, name: string): Promise<bo
  * session connected (SQLSTATE 55006): such a session is usually on its way
  * out (a pool closing, autovacuum), so retry for a few seconds.
  */
-export async function createDatabase(adminUrl: string, name: string, opts: { template?: string } = {}): Promise<void> {
-  const sql = `CREATE DATABASE ${quoteIdent(name)}${opts.template ? ` TEMPLATE ${quoteIdent(opts.template)}` : ''}`;
+export async function createDatabase(
+  adminUrl: string,
+  name: string,
+  opts: { template?: string; owner?: string } = {},
+): Promise<void> {
+  const sql =
+    `CREATE DATABASE ${quoteIdent(name)}` +
+    (opts.template ? ` TEMPLATE ${quoteIdent(opts.template)}` : '') +
+    (opts.owner ? ` OWNER ${quoteIdent(opts.owner)}` : '');
   await withClient(adminUrl, async (client) => {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -577,18 +586,113 @@ export async function stopEmbeddedPostgres(dataDir: string, opts: { timeoutMs?: 
   return true;
 }
 
-export type AppDatabase = { databaseUrl: string; embedded: boolean; stop(): Promise<void> };
+export type AppDatabase = {
+  /** The runtime role's URL (the app, the worker, the CLIs' server code). */
+  databaseUrl: string;
+  /** The owner role's URL: migrations, grants, grant-db's functions. */
+  migrationUrl: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+};
+
+/** The embedded database's two roles (docs/decisions/033-staff-console.md, section 4). */
+export const OWNER_ROLE = 'accord_owner';
+export const RUNTIME_ROLE = 'accord_app';
+export const OWNER_PASSWORD_FILE = 'accord-owner-password';
+export const RUNTIME_PASSWORD_FILE = 'accord-app-password';
+// Any constant, the same in every release: processes starting together take turns.
+const ROLES_LOCK = 0x61637267; // "acrg"
+
+/** The same URL with another user and password. */
+export function urlAs(serverUrl: string, user: string, password: string): string {
+  const url = new URL(serverUrl);
+  url.username = encodeURIComponent(user);
+  url.password = encodeURIComponent(password);
+  return url.toString();
+}
 
 /**
- * The app's database: DATABASE_URL as is when set; otherwise the embedded server
- * with data in EMBEDDED_PG_DATA (default <repo>/.data/postgres; created and
- * initialised when missing or empty), port EMBEDDED_PG_PORT (default 25432),
- * and its database `accord`, created when missing.
+ * A login role whose password is kept in the data folder (0600): created when
+ * missing, given a new password when its file is missing. Run under ROLES_LOCK.
+ */
+async function ensureLoginRole(
+  client: pg.Client,
+  role: string,
+  attributes: string,
+  dataDir: string,
+  passwordFile: string,
+): Promise<string> {
+  const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount! > 0;
+  let password = readPassword(dataDir, passwordFile);
+  if (exists && password) return password;
+  password = randomBytes(24).toString('hex');
+  writePassword(dataDir, password, passwordFile);
+  await client.query(
+    `${exists ? 'ALTER' : 'CREATE'} ROLE ${quoteIdent(role)} WITH ${exists ? '' : `LOGIN ${attributes} `}PASSWORD '${password}'`,
+  );
+  return password;
+}
+
+/**
+ * The embedded server's roles and database: `accord_owner` (CREATEROLE for
+ * grant-db, CREATEDB for db:migrate:dev's shadow database) owns `accord`;
+ * `accord_app` only logs in. A database made before the split is adopted once.
+ */
+async function ensureEmbeddedRoles(
+  adminUrl: string,
+  dataDir: string,
+  log: Log,
+): Promise<{ ownerPassword: string; runtimePassword: string }> {
+  return withClient(adminUrl, async (client) => {
+    await client.query('SELECT pg_advisory_lock($1)', [ROLES_LOCK]);
+    const ownerPassword = await ensureLoginRole(
+      client,
+      OWNER_ROLE,
+      'NOSUPERUSER CREATEROLE CREATEDB',
+      dataDir,
+      OWNER_PASSWORD_FILE,
+    );
+    const runtimePassword = await ensureLoginRole(
+      client,
+      RUNTIME_ROLE,
+      'NOSUPERUSER NOCREATEROLE NOCREATEDB',
+      dataDir,
+      RUNTIME_PASSWORD_FILE,
+    );
+    // grant-db's revoke ends the sessions of a disabled app's role.
+    await client.query(`GRANT pg_signal_backend TO ${quoteIdent(OWNER_ROLE)}`);
+    const { rows } = await client.query<{ owner: string }>(
+      'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+      [APP_DATABASE],
+    );
+    if (!rows[0]) {
+      await client.query(`CREATE DATABASE ${quoteIdent(APP_DATABASE)} OWNER ${quoteIdent(OWNER_ROLE)}`);
+      log(`created database "${APP_DATABASE}" owned by "${OWNER_ROLE}"`);
+    } else if (rows[0].owner !== OWNER_ROLE) {
+      await adoptObjects(databaseUrl(adminUrl, APP_DATABASE), OWNER_ROLE, log);
+    }
+    return { ownerPassword, runtimePassword };
+  });
+}
+
+/**
+ * The app's database: DATABASE_URL (runtime) and MIGRATION_DATABASE_URL (owner,
+ * DATABASE_URL when unset) as they are when DATABASE_URL is set; otherwise the
+ * embedded server with data in EMBEDDED_PG_DATA (default <repo>/.data/postgres;
+ * created and initialised when missing or empty), port EMBEDDED_PG_PORT (default
+ * 25432), its database `accord` and its two roles, created when missing.
  */
 export async function ensureDatabase(opts: { log?: Log } = {}): Promise<AppDatabase> {
   const log = opts.log ?? defaultLog;
   const fromEnv = process.env.DATABASE_URL;
-  if (fromEnv) return { databaseUrl: fromEnv, embedded: false, stop: async () => {} };
+  if (fromEnv) {
+    return {
+      databaseUrl: fromEnv,
+      migrationUrl: process.env.MIGRATION_DATABASE_URL || fromEnv,
+      embedded: false,
+      stop: async () => {},
+    };
+  }
 
   const port = Number(process.env.EMBEDDED_PG_PORT ?? DEFAULT_EMBEDDED_PORT);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
@@ -596,18 +700,20 @@ export async function ensureDatabase(opts: { log?: Log } = {}): Promise<AppDatab
   }
   const dataDir = path.resolve(process.env.EMBEDDED_PG_DATA || path.join(repoRoot, '.data', 'postgres'));
   const server = await startEmbeddedPostgres({ dataDir, port, log });
+  let passwords: { ownerPassword: string; runtimePassword: string };
   try {
-    if (await createDatabaseIfMissing(server.adminUrl, APP_DATABASE)) log(`created database "${APP_DATABASE}"`);
+    passwords = await ensureEmbeddedRoles(server.adminUrl, dataDir, log);
   } catch (error) {
     await server.stop();
     throw error;
   }
-  const url = databaseUrl(server.adminUrl, APP_DATABASE);
+  const url = databaseUrl(urlAs(server.adminUrl, RUNTIME_ROLE, passwords.runtimePassword), APP_DATABASE);
+  const migrationUrl = databaseUrl(urlAs(server.adminUrl, OWNER_ROLE, passwords.ownerPassword), APP_DATABASE);
   const shown = dataDir.startsWith(process.cwd() + path.sep) ? path.relative(process.cwd(), dataDir) : dataDir;
   log(
     `${server.reused ? 'using the running' : 'started'} embedded PostgreSQL: data in ${shown}, listening on localhost:${server.port} only, ` +
-      `superuser password generated and kept in ${path.join(shown, PASSWORD_FILE)} (set DATABASE_URL to use another server)\n` +
-      `DATABASE_URL=${redactUrl(url)}`,
+      `passwords generated and kept in ${shown}/accord-*-password (set DATABASE_URL to use another server)\n` +
+      `DATABASE_URL=${redactUrl(url)} (runtime)\nMIGRATION_DATABASE_URL=${redactUrl(migrationUrl)} (owner)`,
   );
-  return { databaseUrl: url, embedded: true, stop: () => server.stop() };
+  return { databaseUrl: url, migrationUrl, embedded: true, stop: () => server.stop() };
 }

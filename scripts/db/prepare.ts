@@ -1,21 +1,23 @@
 // The database step of every start (`npm start`, `npm run dev`, `npm run worker`,
-// `npm run db:migrate`): pending migrations, then the reference data, under one
-// lock so that instances starting together take turns.
-// docs/decisions/021-reference-data-and-production-defaults.md
+// `npm run db:migrate`): pending migrations as the owner role, the runtime role's
+// grants, then the reference data, under one lock so that instances starting
+// together take turns. docs/decisions/021-reference-data-and-production-defaults.md,
+// docs/decisions/033-staff-console.md (section 4, the two roles)
 import pg from 'pg';
 
+import { applyRuntimeGrants, assertAuditProtected } from './roles';
 import { migrateDeploy, type MigrationPaths } from './schema-engine';
 
 // Any constant, the same in every release.
 const PREPARE_LOCK = 0x61636d67; // "acmg"
 
-/** Needs DATABASE_URL set to `databaseUrl` (server/ reads it) and the react-server condition. */
+/** Needs DATABASE_URL set to `runtimeUrl` (server/ reads it) and the react-server condition. */
 export async function prepareDatabase(
-  databaseUrl: string,
-  opts: MigrationPaths & { log?: (msg: string) => void } = {},
+  opts: MigrationPaths & { migrationUrl: string; runtimeUrl: string; log?: (msg: string) => void },
 ): Promise<{ migrations: string[]; referenceData: string[] }> {
+  const { migrationUrl, runtimeUrl } = opts;
   const log = opts.log ?? ((msg: string) => console.log(msg));
-  const lock = new pg.Client({ connectionString: databaseUrl, application_name: 'accord migrations' });
+  const lock = new pg.Client({ connectionString: migrationUrl, application_name: 'accord migrations' });
   lock.on('error', () => {});
   await lock.connect();
   try {
@@ -24,12 +26,14 @@ export async function prepareDatabase(
       log('[db] another instance is migrating this database; waiting for it…');
       await lock.query('SELECT pg_advisory_lock($1)', [PREPARE_LOCK]);
     }
-    const migrations = await migrateDeploy(databaseUrl, opts);
+    const migrations = await migrateDeploy(migrationUrl, opts);
     log(
       migrations.length
         ? `[db] applied ${migrations.length} migration(s): ${migrations.join(', ')}`
         : '[db] migrations up to date',
     );
+    await applyRuntimeGrants(migrationUrl, runtimeUrl);
+    await assertAuditProtected(runtimeUrl, { log });
     const { applyReferenceData } = await import('../../server/reference-data');
     const referenceData = await applyReferenceData();
     log(

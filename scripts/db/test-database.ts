@@ -1,5 +1,6 @@
 // Databases for the test suites: one server per run, a template database
 // migrated once, and a fresh copy of it per test worker (CREATE DATABASE … TEMPLATE).
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -12,7 +13,9 @@ import {
   repoRoot,
   startEmbeddedPostgres,
   stopEmbeddedPostgres,
+  urlAs,
 } from './postgres';
+import { applyRuntimeGrants } from './roles';
 import { migrateDeploy, type MigrationPaths } from './schema-engine';
 
 export const TEMPLATE_DATABASE = 'accord_test_template';
@@ -25,8 +28,23 @@ export const DEFAULT_TEST_EMBEDDED_PORT = 25433;
 const RUN_LOCK_KEY = 0x61636364; // "accd"
 /** Set, to the admin URL, in a process holding the lock (and so in its children). */
 const RUN_LOCK_ENV = 'ACCORD_TEST_RUN_LOCK';
+/** The test roles' passwords, set beside RUN_LOCK_ENV: a child run reuses its parent's roles. */
+const ROLE_PASSWORDS_ENV = 'ACCORD_TEST_ROLE_PASSWORDS';
 
-export type TestServer = { adminUrl: string; stop(): Promise<void> };
+/** The tests' owner and runtime roles (docs/decisions/033-staff-console.md, section 4). */
+export const TEST_OWNER_ROLE = 'accord_test_owner';
+export const TEST_RUNTIME_ROLE = 'accord_test_app';
+
+/**
+ * URLs of the server's `postgres` database (switch it with databaseUrl()): the
+ * superuser's for set-up and clean-ups, the owner's for migrations, the runtime's
+ * for everything the app does.
+ */
+export type TestServerUrls = { adminUrl: string; ownerUrl: string; runtimeUrl: string };
+export type TestServer = TestServerUrls & { stop(): Promise<void> };
+
+/** One database's three URLs. */
+export type TestDatabase = { adminUrl: string; migrationUrl: string; runtimeUrl: string };
 
 /**
  * The server the tests use: TEST_DATABASE_URL (a URL of any PostgreSQL >= 15
@@ -79,6 +97,7 @@ async function prepareOnce(log: (msg: string) => void): Promise<TestServer> {
   // A run started by a process that already holds the lock (scripts/test.ts
   // prepares the server, then spawns Vitest) must not wait for its own parent.
   const heldByParent = process.env[RUN_LOCK_ENV] === adminUrl;
+  let passwords: string | undefined;
   const lock = new pg.Client({
     connectionString: adminUrl,
     // Shown to a run waiting for the lock; the check interval makes the server
@@ -121,14 +140,22 @@ async function prepareOnce(log: (msg: string) => void): Promise<TestServer> {
       process.env[RUN_LOCK_ENV] = adminUrl;
     }
     await dropLeftoverWorkerDatabases(adminUrl);
+    passwords = (heldByParent && process.env[ROLE_PASSWORDS_ENV]) || undefined;
+    if (!passwords) {
+      passwords = await createTestRoles(adminUrl);
+      process.env[ROLE_PASSWORDS_ENV] = passwords;
+    }
   } catch (error) {
     await lock.end().catch(() => {});
     await ownServer?.stop();
     throw error;
   }
+  const [ownerPassword, runtimePassword] = passwords.split(':') as [string, string];
 
   return {
     adminUrl,
+    ownerUrl: urlAs(adminUrl, TEST_OWNER_ROLE, ownerPassword),
+    runtimeUrl: urlAs(adminUrl, TEST_RUNTIME_ROLE, runtimePassword),
     async stop() {
       // Stop the server before letting go of the lock: a run waiting for the
       // lock then sees the server go away and starts it again, instead of
@@ -136,6 +163,7 @@ async function prepareOnce(log: (msg: string) => void): Promise<TestServer> {
       await ownServer?.stop();
       if (!heldByParent) {
         delete process.env[RUN_LOCK_ENV];
+        delete process.env[ROLE_PASSWORDS_ENV];
         await lock.end().catch(() => {});
       }
     },
@@ -159,18 +187,59 @@ async function dropLeftoverWorkerDatabases(adminUrl: string): Promise<void> {
   for (const name of names) await dropDatabase(adminUrl, name);
 }
 
-/** (Re)create accord_test_template and apply the migrations to it. Returns its URL. */
-export async function createTemplateDatabase(adminUrl: string, paths?: MigrationPaths): Promise<string> {
-  await dropDatabase(adminUrl, TEMPLATE_DATABASE);
-  await createDatabase(adminUrl, TEMPLATE_DATABASE);
-  const url = databaseUrl(adminUrl, TEMPLATE_DATABASE);
-  await migrateDeploy(url, paths);
-  return url;
+/**
+ * The owner and runtime roles, with fresh passwords (`owner:runtime`), run
+ * under the run lock. The owner has what the embedded default's has: CREATEROLE
+ * for grant-db, CREATEDB, pg_signal_backend.
+ */
+async function createTestRoles(adminUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const passwords: string[] = [];
+    for (const [role, attributes] of [
+      [TEST_OWNER_ROLE, 'NOSUPERUSER CREATEROLE CREATEDB'],
+      [TEST_RUNTIME_ROLE, 'NOSUPERUSER NOCREATEROLE NOCREATEDB'],
+    ] as const) {
+      const password = randomBytes(24).toString('hex');
+      const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount! > 0;
+      await client.query(
+        `${exists ? 'ALTER' : 'CREATE'} ROLE ${pg.escapeIdentifier(role)} WITH LOGIN ${attributes} PASSWORD ${pg.escapeLiteral(password)}`,
+      );
+      passwords.push(password);
+    }
+    await client.query(`GRANT pg_signal_backend TO ${pg.escapeIdentifier(TEST_OWNER_ROLE)}`);
+    return passwords.join(':');
+  } finally {
+    await client.end();
+  }
 }
 
-/** A fresh copy of the template under `name` (dropped first if it exists). Returns its URL. */
-export async function createDatabaseFromTemplate(adminUrl: string, name: string): Promise<string> {
-  await dropDatabase(adminUrl, name);
-  await createDatabase(adminUrl, name, { template: TEMPLATE_DATABASE });
-  return databaseUrl(adminUrl, name);
+/** The three URLs of database `name` on the test server. */
+export function testDatabase(server: TestServerUrls, name: string): TestDatabase {
+  return {
+    adminUrl: databaseUrl(server.adminUrl, name),
+    migrationUrl: databaseUrl(server.ownerUrl, name),
+    runtimeUrl: databaseUrl(server.runtimeUrl, name),
+  };
+}
+
+/**
+ * (Re)create accord_test_template owned by the owner role, migrate it as that
+ * role and give the runtime its grants (copies keep table owners and ACLs).
+ */
+export async function createTemplateDatabase(server: TestServerUrls, paths?: MigrationPaths): Promise<TestDatabase> {
+  await dropDatabase(server.adminUrl, TEMPLATE_DATABASE);
+  await createDatabase(server.adminUrl, TEMPLATE_DATABASE, { owner: TEST_OWNER_ROLE });
+  const template = testDatabase(server, TEMPLATE_DATABASE);
+  await migrateDeploy(template.migrationUrl, paths);
+  await applyRuntimeGrants(template.migrationUrl, template.runtimeUrl);
+  return template;
+}
+
+/** A fresh copy of the template under `name` (dropped first if it exists). */
+export async function createDatabaseFromTemplate(server: TestServerUrls, name: string): Promise<TestDatabase> {
+  await dropDatabase(server.adminUrl, name);
+  await createDatabase(server.adminUrl, name, { template: TEMPLATE_DATABASE, owner: TEST_OWNER_ROLE });
+  return testDatabase(server, name);
 }

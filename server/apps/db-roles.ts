@@ -2,12 +2,12 @@ import 'server-only';
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
-import { Client, escapeIdentifier, escapeLiteral } from 'pg';
+import { Client } from 'pg';
 
 import { writeAudit, type AuditActor } from '@/server/platform/audit';
-import { getPool, prisma, type Tx } from '@/server/platform/db';
+import { getPool, prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
-import { errorMessage, getLogger } from '@/server/platform/log';
+import { getLogger } from '@/server/platform/log';
 
 import { findApp } from './registry';
 
@@ -24,15 +24,8 @@ export type DatabaseGrant = {
   url: string;
 };
 
-/** Refused: a disabled app, or a DATABASE_URL user that may not manage roles. */
+/** Refused: a disabled app, or a database owner role that may not manage roles. */
 export class DatabaseRoleError extends Error {}
-
-/** Connections one app role may hold at once. */
-export const APP_ROLE_CONNECTION_LIMIT = 10;
-
-const ROLE_LIMITS = `NOINHERIT NOCREATEDB NOCREATEROLE CONNECTION LIMIT ${APP_ROLE_CONNECTION_LIMIT}`;
-// Only a superuser may name these in ALTER ROLE, even to turn them off (PostgreSQL 15).
-const CREATE_ONLY = 'NOSUPERUSER NOREPLICATION NOBYPASSRLS';
 
 /**
  * Role names are global to the PostgreSQL server while apps belong to one
@@ -41,11 +34,6 @@ const CREATE_ONLY = 'NOSUPERUSER NOREPLICATION NOBYPASSRLS';
  */
 function newRoleName(appName: string): string {
   return `${appName.replace(/-/g, '_')}_${randomBytes(3).toString('hex')}`;
-}
-
-/** Written on the role, so that only the role this database's app owns is ever altered. */
-function roleComment(appId: string, database: string): string {
-  return `Accord app ${appId} of database ${database} (npm run apps -- grant-db)`;
 }
 
 /**
@@ -65,28 +53,30 @@ function scramVerifier(password: string): string {
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
-/** The app's current role, if it exists on this server and was made for this app and database. */
-async function ownedRole(client: Sql, role: string | null, comment: string): Promise<string | null> {
-  if (!role) return null;
-  const { rows } = await client.query<{ comment: string | null }>(
-    "SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1",
-    [role],
-  );
-  return rows[0]?.comment === comment ? role : null;
+/**
+ * The roles are made by SECURITY DEFINER functions of the database's owner
+ * (migration 20261207140000_app_roles_as_owner_functions): the runtime role
+ * this code connects as has no CREATEROLE. docs/decisions/033-staff-console.md
+ */
+/** PostgreSQL's SQLSTATE and message, from node-postgres or through Prisma's driver adapter (a raw query in a transaction). */
+function postgresError(error: unknown): { code?: string; message: string } {
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: { code?: string; message?: string } } } }).meta
+    ?.driverAdapterError?.cause;
+  if (cause?.code) return { code: cause.code, message: cause.message ?? '' };
+  return { code: (error as { code?: string }).code, message: error instanceof Error ? error.message : String(error) };
 }
 
-type Sql = { query<R>(text: string, values?: unknown[]): Promise<{ rows: R[] }> };
-
-/** In Prisma's transaction, so that the change and its audit row (writeAudit) commit together. */
-async function inTransaction<T>(work: (client: Sql, tx: Tx) => Promise<T>): Promise<T> {
+async function asOwner<T>(appName: string, work: () => Promise<T>): Promise<T> {
   try {
-    return await prisma.$transaction((tx) =>
-      work({ query: async (text, values = []) => ({ rows: await tx.$queryRawUnsafe(text, ...values) }) }, tx),
-    );
+    return await work();
   } catch (error) {
-    if ((error as { code?: string }).code === '42501') {
+    const { code, message } = postgresError(error);
+    if (code === '55000')
+      throw new DatabaseRoleError(`${appName} is disabled: enable it before giving it database access`);
+    if (code === '42501') {
       throw new DatabaseRoleError(
-        `the DATABASE_URL user may not manage roles (${(error as Error).message}): grant-db needs a user with CREATEROLE, or a superuser`,
+        `the database's owner role (the one that runs the migrations, MIGRATION_DATABASE_URL) may not manage roles (${message}): ` +
+          'grant-db needs CREATEROLE on that role (ALTER ROLE <owner> CREATEROLE), see docs/deployment.md "Database roles"',
       );
     }
     throw error;
@@ -129,48 +119,26 @@ export async function grantDatabaseRole(appNameOrClientId: string, actor: AuditA
   if (!app) return null;
   await refuseKnownSuperuserPassword();
   const password = randomBytes(24).toString('base64url');
-  const verifier = escapeLiteral(scramVerifier(password));
 
-  const role = await inTransaction(async (client, tx) => {
-    // One grant-db of this app at a time.
-    const locked = await client.query<{ db_role: string | null; disabled: boolean; database: string }>(
-      'SELECT db_role, disabled_at IS NOT NULL AS disabled, current_database()::text AS database FROM apps WHERE id = $1::uuid FOR UPDATE',
-      [app.id],
-    );
-    const row = locked.rows[0];
-    if (!row) return null;
-    if (row.disabled)
-      throw new DatabaseRoleError(`${app.name} is disabled: enable it before giving it database access`);
-    const comment = roleComment(app.id, row.database);
-    let role = await ownedRole(client, row.db_role, comment);
-    if (role) {
-      await client.query(`ALTER ROLE ${escapeIdentifier(role)} WITH LOGIN ${ROLE_LIMITS} PASSWORD ${verifier}`);
-    } else {
-      role = newRoleName(app.name);
-      await client.query(
-        `CREATE ROLE ${escapeIdentifier(role)} WITH LOGIN ${CREATE_ONLY} ${ROLE_LIMITS} PASSWORD ${verifier}`,
+  // In Prisma's transaction, so that the role's change and its audit row commit together.
+  const role = await asOwner(app.name, () =>
+    prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRawUnsafe<{ role: string | null }[]>(
+        'SELECT accord_grant_app_role($1::uuid, $2, $3) AS role',
+        app.id,
+        newRoleName(app.name),
+        scramVerifier(password),
       );
-      await client.query(`COMMENT ON ROLE ${escapeIdentifier(role)} IS ${escapeLiteral(comment)}`);
-    }
-    const r = escapeIdentifier(role);
-    await client.query(`GRANT CONNECT ON DATABASE ${escapeIdentifier(row.database)} TO ${r}`);
-    // No temporary functions to run on the views' values before they are logged
-    // (the migration does it too; a database copied from a template lost it).
-    await client.query(`REVOKE TEMPORARY ON DATABASE ${escapeIdentifier(row.database)} FROM PUBLIC`);
-    await client.query(`GRANT TEMPORARY ON DATABASE ${escapeIdentifier(row.database)} TO CURRENT_USER`);
-    await client.query(`GRANT USAGE ON SCHEMA shared TO ${r}`);
-    await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA shared TO ${r}`);
-    // A view's functions are checked against its reader; without USAGE on
-    // shared_internal the role cannot call them other than through the views.
-    await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA shared_internal TO ${r}`);
-    await client.query('UPDATE apps SET db_role = $1, updated_at = now() WHERE id = $2::uuid', [role, app.id]);
-    await writeAudit(tx, actor, {
-      action: 'app.db-role.grant',
-      objectId: app.clientId,
-      details: { name: app.name, clientId: app.clientId, role },
-    });
-    return role;
-  });
+      const role = rows[0]?.role ?? null;
+      if (role)
+        await writeAudit(tx, actor, {
+          action: 'app.db-role.grant',
+          objectId: app.clientId,
+          details: { name: app.name, clientId: app.clientId, role },
+        });
+      return role;
+    }),
+  );
   if (!role) return null;
 
   const url = new URL(getEnv().DATABASE_URL);
@@ -191,25 +159,27 @@ export async function revokeDatabaseRole(
 ): Promise<{ role: string | null } | null> {
   const app = await findApp(appNameOrClientId);
   if (!app) return null;
-  const role = await inTransaction(async (client, tx) => {
-    const { rows } = await client.query<{ database: string }>('SELECT current_database()::text AS database');
-    const role = await ownedRole(client, app.dbRole, roleComment(app.id, rows[0]!.database));
-    if (!role) return null;
-    await client.query(`ALTER ROLE ${escapeIdentifier(role)} WITH NOLOGIN`);
-    await writeAudit(tx, actor, {
-      action: 'app.db-role.revoke',
-      objectId: app.clientId,
-      details: { name: app.name, clientId: app.clientId, role },
-    });
-    return role;
-  });
-  if (role) {
-    // Needs superuser or pg_signal_backend: best effort.
-    await getPool()
-      .query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role])
-      .catch((error: Error) =>
-        getLogger().warn({ component: 'db-roles', role }, `could not end the open sessions: ${errorMessage(error)}`),
+  const result = await asOwner(app.name, () =>
+    prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRawUnsafe<{ db_role: string | null; sessions_ended: boolean }[]>(
+        'SELECT db_role, sessions_ended FROM accord_revoke_app_role($1::uuid)',
+        app.id,
       );
+      const role = rows[0]?.db_role ?? null;
+      if (role)
+        await writeAudit(tx, actor, {
+          action: 'app.db-role.revoke',
+          objectId: app.clientId,
+          details: { name: app.name, clientId: app.clientId, role },
+        });
+      return { role, sessionsEnded: rows[0]?.sessions_ended ?? true };
+    }),
+  );
+  if (result.role && !result.sessionsEnded) {
+    getLogger().warn(
+      { component: 'db-roles', role: result.role },
+      'could not end the open sessions: the database owner role needs pg_signal_backend',
+    );
   }
-  return { role };
+  return { role: result.role };
 }

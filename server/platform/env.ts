@@ -13,6 +13,8 @@ const EnvSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     // Required by getEnv(); absent before the embedded database gave one (envIssues).
     DATABASE_URL: z.url({ error: 'DATABASE_URL must be a postgresql:// URL' }).optional(),
+    // The owner role's URL, for the start-up scripts' migrations only (scripts/serve.ts keeps it from Next.js).
+    MIGRATION_DATABASE_URL: z.url({ error: 'MIGRATION_DATABASE_URL must be a postgresql:// URL' }).optional(),
     AUTH_SECRET: secret('AUTH_SECRET').optional(),
     // The secret AUTH_SECRET replaces, still accepted for verification during a rotation.
     AUTH_SECRET_PREVIOUS: secret('AUTH_SECRET_PREVIOUS').optional(),
@@ -116,8 +118,32 @@ function isProxyList(entries: string[]): boolean {
  * What production refuses to start without, each naming the variable and what
  * to put there. docs/decisions/021-reference-data-and-production-defaults.md
  */
-function safetyIssues(source: Record<string, string | undefined>, env: ParsedEnv): string[] {
-  const issues: string[] = [];
+/** Same server and database, another user: the two roles of docs/deployment.md "Database roles". */
+function databaseRoleIssues(env: ParsedEnv, startUp: boolean): string[] {
+  const runtime = env.DATABASE_URL ? new URL(env.DATABASE_URL) : null;
+  const owner = env.MIGRATION_DATABASE_URL ? new URL(env.MIGRATION_DATABASE_URL) : null;
+  if (owner && !runtime) {
+    return [
+      "MIGRATION_DATABASE_URL: set without DATABASE_URL. Set both (the owner role and the app's role of one database), or neither for the embedded database",
+    ];
+  }
+  if (owner && runtime && (owner.host !== runtime.host || owner.pathname !== runtime.pathname)) {
+    return [
+      `MIGRATION_DATABASE_URL: must name the database of DATABASE_URL (${runtime.host}${runtime.pathname}) as its owner role, got ${owner.host}${owner.pathname}`,
+    ];
+  }
+  const sameUser = !owner || owner.username === runtime?.username;
+  if (startUp && env.production && runtime && sameUser) {
+    return [
+      'MIGRATION_DATABASE_URL: required in production, with another user than DATABASE_URL: the migrations run as the role that owns the database, ' +
+        'the app as a role that may not change audit rows. See docs/deployment.md, "Database roles"',
+    ];
+  }
+  return [];
+}
+
+function safetyIssues(source: Record<string, string | undefined>, env: ParsedEnv, startUp: boolean): string[] {
+  const issues: string[] = databaseRoleIssues(env, startUp);
   if (env.AUTH_SECRET_PREVIOUS && env.AUTH_SECRET_PREVIOUS === source.AUTH_SECRET) {
     issues.push(
       'AUTH_SECRET_PREVIOUS: is the same as AUTH_SECRET; set it to the secret AUTH_SECRET replaced, or unset it',
@@ -250,17 +276,18 @@ export type Env = ParsedEnv & { oidcProviders: OidcProviderConfig[] };
 /**
  * Every problem with the environment, one line each; [] when it is fine. The
  * start-up scripts call it before they open any database (scripts/check-env.ts),
- * when DATABASE_URL may still be unset (the embedded database).
+ * when DATABASE_URL may still be unset (the embedded database), with `startUp`:
+ * they migrate, so they also need the owner's MIGRATION_DATABASE_URL.
  */
 export function envIssues(
   source: Record<string, string | undefined>,
-  opts: { requireDatabaseUrl?: boolean } = {},
+  opts: { requireDatabaseUrl?: boolean; startUp?: boolean } = {},
 ): string[] {
   const parsed = EnvSchema.safeParse(source);
   const oidc = parseOidcProviders(source);
   return [
     ...(parsed.success
-      ? safetyIssues(source, parsed.data)
+      ? safetyIssues(source, parsed.data, opts.startUp ?? false)
       : parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`)),
     ...(opts.requireDatabaseUrl !== false && !source.DATABASE_URL
       ? ['DATABASE_URL: not set (npm start and npm run dev set it to the embedded database when you do not)']

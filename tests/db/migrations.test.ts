@@ -43,7 +43,7 @@ describe('the test database', () => {
 // Each diff replays the migrations in a shadow database: seconds on a loaded machine.
 describe('diffMigrationsToSchema', { timeout: 60_000 }, () => {
   it('finds nothing to do between the committed migrations and schema.prisma', async () => {
-    expect(await diffMigrationsToSchema(process.env.DATABASE_URL!)).toBe('');
+    expect(await diffMigrationsToSchema(process.env.MIGRATION_DATABASE_URL!)).toBe('');
   });
 
   describe('with a schema that adds a model', () => {
@@ -69,7 +69,7 @@ describe('diffMigrationsToSchema', { timeout: 60_000 }, () => {
     });
 
     it('returns the SQL that creates it', async () => {
-      const sql = await diffMigrationsToSchema(process.env.DATABASE_URL!, paths);
+      const sql = await diffMigrationsToSchema(process.env.MIGRATION_DATABASE_URL!, paths);
       expect(sql).toContain('CREATE TABLE "probes"');
       expect(sql).not.toContain('customers');
     });

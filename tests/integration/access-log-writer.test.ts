@@ -18,7 +18,7 @@ import { getPool, prisma } from '@/server/platform/db';
 import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
 import { getConsents, tokenFor } from './api-helpers';
-import { uniqueEmail } from './helpers';
+import { adminQuery, uniqueEmail } from './helpers';
 
 const roles: string[] = [];
 const clients: pg.Client[] = [];
@@ -26,8 +26,8 @@ const clients: pg.Client[] = [];
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.end().catch(() => {})));
   for (const role of roles) {
-    await getPool().query(`DROP OWNED BY ${pg.escapeIdentifier(role)}`);
-    await getPool().query(`DROP ROLE ${pg.escapeIdentifier(role)}`);
+    await adminQuery(`DROP OWNED BY ${pg.escapeIdentifier(role)}`);
+    await adminQuery(`DROP ROLE ${pg.escapeIdentifier(role)}`);
   }
 });
 
@@ -116,7 +116,7 @@ describe('the access log’s one writer', () => {
       [customer.id],
     );
     await expect(forged).rejects.toMatchObject({ code: '42501' });
-    const { rows } = await getPool().query(
+    const { rows } = await adminQuery(
       `SELECT p.prosecdef AS definer, p.proconfig AS settings, has_function_privilege('public', p.oid, 'EXECUTE') AS public
        FROM pg_proc p WHERE p.oid = 'shared_internal.record_read(uuid, jsonb)'::regprocedure`,
     );

@@ -15,7 +15,7 @@ import { deleteCustomer } from '@/server/customers/account';
 import { getPool, prisma } from '@/server/platform/db';
 import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
-import { uniqueEmail } from './helpers';
+import { adminQuery, uniqueEmail } from './helpers';
 
 const address = { line1: '12 rue des Lilas', postalCode: '33000', city: 'Bordeaux', country: 'FR' };
 const appName = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}`;
@@ -68,8 +68,8 @@ describe('consent-enforcing database views', () => {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
     for (const role of roles) {
       const r = pg.escapeIdentifier(role);
-      await getPool().query(`DROP OWNED BY ${r}`);
-      await getPool().query(`DROP ROLE ${r}`);
+      await adminQuery(`DROP OWNED BY ${r}`);
+      await adminQuery(`DROP ROLE ${r}`);
     }
   });
 
@@ -194,18 +194,18 @@ describe('consent-enforcing database views', () => {
     const granted = await grant(app);
     const db = await connect(granted.url);
 
-    const { rows: tables } = await getPool().query<{ name: string }>(
+    const { rows: tables } = await adminQuery(
       "SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
     );
     expect(tables.map((t) => t.name)).toContain('public.customers');
-    for (const { name } of tables)
+    for (const { name } of tables as Array<{ name: string }>)
       expect([name, await failure(db, `SELECT 1 FROM ${name} LIMIT 1`)]).toEqual([name, '42501']);
 
     // Refused twice over: the view is not updatable (55000, checked first) and the role has no such privilege.
     expect(await failure(db, 'INSERT INTO shared.customers (id) VALUES ($1)', [randomUUID()])).toBe('55000');
     expect(await failure(db, 'UPDATE shared.customers SET first_name = $1', ['Eve'])).toBe('55000');
     expect(await failure(db, 'DELETE FROM shared.customers')).toBe('55000');
-    const privileges = await getPool().query(
+    const privileges = await adminQuery(
       `SELECT has_table_privilege($1, 'shared.customers', 'SELECT') AS reads,
               has_table_privilege($1, 'shared.customers', 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') AS writes`,
       [granted.role],
@@ -339,8 +339,7 @@ describe('consent-enforcing database views', () => {
     const { app } = await createApp({ name: appName('rotate'), purposes: 'service', fields: 'name' }, TEST_ACTOR);
     const first = await grant(app);
     const stored = async () =>
-      (await getPool().query<{ p: string }>('SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1', [first.role]))
-        .rows[0]!.p;
+      (await adminQuery('SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1', [first.role])).rows[0]!.p;
     const before = await stored();
     expect(before).toMatch(/^SCRAM-SHA-256\$4096:/);
 

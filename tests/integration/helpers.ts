@@ -1,6 +1,25 @@
 import { randomUUID } from 'node:crypto';
 
+import pg from 'pg';
+
 import { prisma } from '@/server/platform/db';
+
+/**
+ * A statement as the test server's superuser, on this worker's database: for
+ * clean-ups the runtime role the tests run as may not do (DROP ROLE of an app's role).
+ */
+export async function adminQuery(sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  const url = process.env.TEST_ADMIN_DATABASE_URL;
+  if (!url) throw new Error('TEST_ADMIN_DATABASE_URL is not set (tests/setup/worker-database.ts sets it)');
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 
 export function uniqueEmail(tag = 'it'): string {
   return `${tag}-${randomUUID()}@example.test`;

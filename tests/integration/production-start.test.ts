@@ -37,7 +37,8 @@ async function start(command: keyof typeof COMMANDS, env: Record<string, string 
     // Nothing listens there: a start that got past the check would fail differently.
     EMBEDDED_PG_PORT: '1',
   };
-  delete childEnv.DATABASE_URL;
+  // This worker's database is not the start's: only what the case passes.
+  for (const name of ['DATABASE_URL', 'MIGRATION_DATABASE_URL']) if (!(name in env)) delete childEnv[name];
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete childEnv[name];
   try {
     await run(process.execPath, ['--import', 'tsx', '--conditions=react-server', ...COMMANDS[command]], {
@@ -62,6 +63,21 @@ describe('a production start with an unsafe environment', () => {
       expect(result.stderr).toMatch(/SMTP_URL: required in production/);
       expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
       expect(result.dataDirCreated).toBe(false);
+    }, 90_000);
+  }
+
+  for (const command of Object.keys(COMMANDS) as Array<keyof typeof COMMANDS>) {
+    it(`${command} on an external database needs the owner's MIGRATION_DATABASE_URL beside the app's DATABASE_URL`, async () => {
+      // Nothing listens on port 1: a start that got past the check would fail to connect instead.
+      const runtime = 'postgresql://accord_app:secret@127.0.0.1:1/accord';
+      for (const owner of [undefined, runtime]) {
+        const result = await start(command, { ...complete, DATABASE_URL: runtime, MIGRATION_DATABASE_URL: owner });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain('refused to start, before touching any database');
+        expect(result.stderr).toMatch(
+          /MIGRATION_DATABASE_URL: required in production, with another user than DATABASE_URL/,
+        );
+      }
     }, 90_000);
   }
 

@@ -99,7 +99,7 @@ describe('npm run db:migrate on an empty database', () => {
       const migrate = () =>
         run(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'scripts/db/cli.ts', 'deploy'], {
           cwd: root,
-          env: { ...process.env, DATABASE_URL: url, NODE_OPTIONS: '' },
+          env: { ...process.env, DATABASE_URL: url, MIGRATION_DATABASE_URL: url, NODE_OPTIONS: '' },
         });
       const results = await Promise.all([migrate(), migrate()]);
       const output = results.map((r) => r.stdout).join('\n');

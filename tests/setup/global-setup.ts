@@ -6,7 +6,10 @@ import { createTemplateDatabase, prepareTestServer } from '../../scripts/db/test
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** Superuser, owner and runtime URLs of the server's `postgres` database (scripts/db/test-database.ts). */
     testDatabaseAdminUrl: string;
+    testDatabaseOwnerUrl: string;
+    testDatabaseRuntimeUrl: string;
   }
 }
 
@@ -23,13 +26,15 @@ export default async function setup(project: TestProject) {
     throw readable(error);
   });
   try {
-    await createTemplateDatabase(server.adminUrl);
+    await createTemplateDatabase(server);
   } catch (error) {
     await server.stop();
     throw readable(error);
   }
   console.log(`test database template ready (${Date.now() - started} ms)`);
   project.provide('testDatabaseAdminUrl', server.adminUrl);
+  project.provide('testDatabaseOwnerUrl', server.ownerUrl);
+  project.provide('testDatabaseRuntimeUrl', server.runtimeUrl);
   return async () => {
     await server.stop();
   };

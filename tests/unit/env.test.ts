@@ -58,6 +58,35 @@ describe('production refuses to start without safe settings', () => {
   });
 });
 
+describe('the database roles (docs/deployment.md "Database roles")', () => {
+  const runtime = 'postgresql://accord_app:a@db.example.com:5432/accord';
+  const owner = 'postgresql://accord_owner:o@db.example.com:5432/accord';
+  const startUp = (env: Record<string, string | undefined>) =>
+    envIssues(env, { requireDatabaseUrl: false, startUp: true });
+
+  it('needs, for a production start on an external database, an owner URL of another user for the same database', () => {
+    expect(startUp({ ...production, DATABASE_URL: runtime, MIGRATION_DATABASE_URL: owner })).toEqual([]);
+    expect(startUp(production)).toEqual([]); // the embedded database makes both roles
+    expect(startUp({ ...production, DATABASE_URL: runtime })).toEqual([
+      expect.stringMatching(/^MIGRATION_DATABASE_URL: required in production, with another user than DATABASE_URL/),
+    ]);
+    expect(startUp({ ...production, DATABASE_URL: runtime, MIGRATION_DATABASE_URL: runtime })).toHaveLength(1);
+    // Development keeps a one-user URL working (prepareDatabase warns).
+    expect(startUp({ DATABASE_URL: runtime })).toEqual([]);
+    // The running app never needs the owner's URL (scripts/serve.ts keeps it from Next.js).
+    expect(envIssues({ ...production, DATABASE_URL: runtime })).toEqual([]);
+  });
+
+  it('refuses an owner URL without DATABASE_URL, or for another database', () => {
+    expect(issuesOf({ MIGRATION_DATABASE_URL: owner })).toEqual([
+      expect.stringMatching(/^MIGRATION_DATABASE_URL: set without DATABASE_URL/),
+    ]);
+    expect(issuesOf({ DATABASE_URL: runtime, MIGRATION_DATABASE_URL: owner.replace(/accord$/, 'other') })).toEqual([
+      'MIGRATION_DATABASE_URL: must name the database of DATABASE_URL (db.example.com:5432/accord) as its owner role, got db.example.com:5432/other',
+    ]);
+  });
+});
+
 describe('shutdown and housekeeping settings', () => {
   it('accepts whole numbers in range and names the variable otherwise', () => {
     expect(
