@@ -5,7 +5,7 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 import { writeAudit, type AuditActor } from '@/server/platform/audit';
-import { getPool, prisma } from '@/server/platform/db';
+import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 import { getLogger } from '@/server/platform/log';
 
