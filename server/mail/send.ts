@@ -13,7 +13,14 @@ import { INLINE_GRACE_SECONDS, sealMail } from './queue';
 export type OutgoingMail = { to: string; subject: string; text: string; html: string; locale: Locale };
 
 /** What kind of mail a queue row holds: logs and metrics name it, never its recipient. */
-export type MailPurpose = 'sign-in' | 'security-notice' | 'email-change' | 'email-changed' | 'email-reverted';
+export type MailPurpose =
+  | 'sign-in'
+  | 'security-notice'
+  | 'email-change'
+  | 'email-changed'
+  | 'email-reverted'
+  | 'data-export'
+  | 'account-erased';
 
 export type MailRequest = OutgoingMail & {
   /** One request, one mail: a second enqueue with the same key is ignored. */
