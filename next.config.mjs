@@ -37,6 +37,10 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
+  // forbidden() answers 403 from a console page, action or route whose permission
+  // the member lacks (server/staff/auth.ts requirePermission). Experimental: the
+  // console's e2e asserts the 403 on each kind, so an upgrade that changes it fails loudly.
+  experimental: { authInterrupts: true },
   // The generated Prisma client and pg run on the server only. prom-client: one copy
   // shared with scripts/http-server.ts, which counts the requests (server/platform/metrics.ts).
   // rate-limiter-flexible: one

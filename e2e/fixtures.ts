@@ -19,7 +19,15 @@ import { ensureConsentPurposes } from '@/server/consent/purposes';
 
 import { sha256 } from '../server/platform/crypto';
 import { prisma } from '../server/platform/db';
-import { createCustomer, createSessionFor, createSignInChallenge, type CustomerSeed } from '../tests/factories';
+import {
+  createCustomer,
+  createSessionFor,
+  createSignInChallenge,
+  createStaffMember,
+  createStaffSessionFor,
+  type CustomerSeed,
+  type StaffSeed,
+} from '../tests/factories';
 import { clearMail } from './mailbox';
 
 export { expect };
@@ -29,8 +37,12 @@ export { expect };
 // cannot import that module, which imports next/headers).
 /** The session cookie on http://localhost, where the app runs in these tests. */
 export const SESSION_COOKIE = 'authjs.session-token';
+/** The console's session cookie on http://localhost (server/platform/cookies.ts STAFF_SESSION_COOKIE). */
+export const STAFF_SESSION_COOKIE = 'accord.staff-session';
 /** The cookie binding the code page to the device that asked (app/(auth)/signin/challenge.ts). */
 export const CHALLENGE_COOKIE = 'accord.signin';
+
+export type TestStaff = { id: string; email: string; displayName: string };
 
 export type TestCustomer = { id: string; email: string; firstName: string | null };
 
@@ -85,6 +97,15 @@ type TestFixtures = {
    * baseURL and locale as the config's unless overridden; closed after the test.
    */
   newDevice: (options?: BrowserContextOptions) => Promise<Page>;
+  /**
+   * A page in a new browser context signed in to the console as a new staff
+   * member with these roles (a session row and its cookie, as a passkey sign-in
+   * leaves them). Staff rows stay after the test: audit rows point at them.
+   */
+  staffPage: (
+    roles: StaffSeed['roles'],
+    seed?: Omit<StaffSeed, 'roles'>,
+  ) => Promise<{ page: Page; context: BrowserContext; staff: TestStaff; sessionId: string }>;
 };
 
 export type SignInOptions = {
@@ -212,6 +233,31 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const context = await browser.newContext({ baseURL, locale, ...options });
       contexts.push(context);
       return context.newPage();
+    });
+    await Promise.all(contexts.map((context) => context.close()));
+  },
+
+  staffPage: async ({ browser, baseURL, locale }, provide, testInfo) => {
+    const contexts: BrowserContext[] = [];
+    let n = 0;
+    await provide(async (roles, seed = {}) => {
+      const email = `staff-w${testInfo.workerIndex}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${n++}@example.test`;
+      const staff = await createStaffMember({ email, ...seed, roles });
+      const { token, sessionId } = await createStaffSessionFor(staff.id);
+      const context = await browser.newContext({ baseURL, locale });
+      contexts.push(context);
+      await context.addCookies([
+        {
+          name: STAFF_SESSION_COOKIE,
+          value: token,
+          domain: 'localhost',
+          path: '/',
+          httpOnly: true,
+          secure: false,
+          sameSite: 'Strict',
+        },
+      ]);
+      return { page: await context.newPage(), context, staff, sessionId };
     });
     await Promise.all(contexts.map((context) => context.close()));
   },

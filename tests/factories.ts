@@ -106,3 +106,54 @@ export async function createSignInChallenge(
   });
   return { id, email, code, token };
 }
+
+export type StaffSeed = {
+  email?: string;
+  displayName?: string;
+  roles: readonly ('administrator' | 'marketer' | 'support-agent' | 'privacy-officer')[];
+  locale?: 'en' | 'fr';
+  /** Has enrolled a passkey; default true. */
+  activated?: boolean;
+  disabled?: boolean;
+};
+
+/** A staff member (docs/decisions/033-staff-console.md). Staff rows are never deleted: audit rows point at them. */
+export async function createStaffMember(seed: StaffSeed): Promise<{ id: string; email: string; displayName: string }> {
+  const email = (seed.email ?? `staff-${randomUUID()}@example.test`).toLowerCase();
+  return prisma.staffMember.create({
+    data: {
+      email,
+      displayName: seed.displayName ?? 'Dominique Staff',
+      roles: [...seed.roles],
+      locale: seed.locale ?? 'en',
+      activatedAt: seed.activated === false ? null : new Date(),
+      disabledAt: seed.disabled ? new Date() : null,
+    },
+    select: { id: true, email: true, displayName: true },
+  });
+}
+
+/**
+ * A console session for tests, stored as server/staff/sessions.ts startStaffSession
+ * stores it: returns the cookie value (name: accord.staff-session over http).
+ */
+export async function createStaffSessionFor(
+  staffId: string,
+  opts: { createdAt?: Date; lastActiveAt?: Date } = {},
+): Promise<{ token: string; sessionId: string }> {
+  const token = randomToken();
+  const createdAt = opts.createdAt ?? new Date();
+  const session = await prisma.staffSession.create({
+    data: {
+      tokenHash: sha256(token),
+      staffId,
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + 12 * 60 * 60 * 1000),
+      lastActiveAt: opts.lastActiveAt ?? createdAt,
+      authenticatedAt: createdAt,
+      userAgent: 'test-fixture',
+    },
+    select: { id: true },
+  });
+  return { token, sessionId: session.id };
+}

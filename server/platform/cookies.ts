@@ -112,3 +112,31 @@ async function deleteOlderSessionCookies(): Promise<void> {
     if (jar.has(name)) jar.delete({ name, ...sessionCookieOptions() });
   }
 }
+
+/**
+ * The console's session cookie (docs/decisions/033-staff-console.md): its own
+ * name, never the customer's, so neither session opens the other's pages.
+ * SameSite=Strict: console pages have audited side effects (a customer view),
+ * so no cross-site navigation may carry it. Expires at the session's absolute end.
+ */
+export const STAFF_SESSION_COOKIE = { http: 'accord.staff-session', https: '__Host-accord.staff-session' } as const;
+
+function staffSessionCookieName(): string {
+  return secureCookies() ? STAFF_SESSION_COOKIE.https : STAFF_SESSION_COOKIE.http;
+}
+
+function staffSessionCookieOptions() {
+  return { httpOnly: true, sameSite: 'strict', path: '/', secure: secureCookies() } as const;
+}
+
+export async function setStaffSessionCookie(token: string, expires: Date): Promise<void> {
+  (await cookies()).set(staffSessionCookieName(), token, { ...staffSessionCookieOptions(), expires });
+}
+
+export async function readStaffSessionToken(): Promise<string | undefined> {
+  return (await cookies()).get(staffSessionCookieName())?.value;
+}
+
+export async function deleteStaffSessionCookie(): Promise<void> {
+  (await cookies()).delete({ name: staffSessionCookieName(), ...staffSessionCookieOptions() });
+}

@@ -8,7 +8,7 @@ import { getLogger } from './log';
 
 // Deletes what has outlived its use, on a schedule, in whichever worker holds
 // the lock (`npm run worker`, or an app instance's in-process worker): expired
-// challenges, links, sessions and rate-limit counters; sent webhook rows and
+// challenges, links, sessions (customers' and staff's), staff invitations and rate-limit counters; sent webhook rows and
 // their outbox events; finished mail_queue rows; access-log rows past ACCESS_LOG_RETENTION_DAYS. Only SQL
 // on tables: platform imports no domain. README, "Data retention";
 // docs/decisions/024-health-shutdown-and-housekeeping.md
@@ -46,6 +46,18 @@ const PURGES: Purge[] = [
     cutoff: (now) => new Date(now.getTime() - EXPIRED_GRACE_MS),
   },
   { table: 'sessions', where: 'expires < $1', cutoff: (now) => new Date(now.getTime() - EXPIRED_GRACE_MS) },
+  // Console sessions past their 12 h, or idle past 30 min (server/staff/sessions.ts): dead either way.
+  {
+    table: 'staff_sessions',
+    where: "expires_at < $1 OR last_active_at < $1::timestamp - interval '30 minutes'",
+    cutoff: (now) => now,
+  },
+  // Used and revoked invitations go with the expired ones, a day after their expiry.
+  {
+    table: 'staff_invitations',
+    where: 'expires_at < $1',
+    cutoff: (now) => new Date(now.getTime() - EXPIRED_GRACE_MS),
+  },
   // rate-limiter-flexible's counters: `expire` in epoch milliseconds, past it the counter is void.
   { table: 'rate_limits', where: 'expire < $1', cutoff: (now) => now.getTime() },
   {

@@ -8,7 +8,7 @@ import { createApp } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { getPool, prisma } from '@/server/platform/db';
 import { runHousekeeping, startHousekeeping } from '@/server/platform/housekeeping';
-import { createCustomer } from '@/tests/factories';
+import { createCustomer, createStaffMember } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
 
@@ -22,10 +22,12 @@ const hash = () => randomBytes(32).toString('hex');
 
 let customerId: string;
 let appId: string;
+let staffId: string;
 
 beforeAll(async () => {
   await ensureConsentPurposes();
   customerId = (await createCustomer({ email: uniqueEmail() })).id;
+  staffId = (await createStaffMember({ roles: ['marketer'] })).id;
   appId = (
     await createApp({
       name: `housekeeping-${randomUUID().slice(0, 8)}`,
@@ -61,6 +63,22 @@ async function seed() {
     });
   const session = (expires: Date) =>
     prisma.session.create({ data: { sessionToken: hash(), userId: customerId, expires }, select: { id: true } });
+  const staffSession = (createdAt: Date, lastActiveAt: Date) =>
+    prisma.staffSession.create({
+      data: {
+        tokenHash: hash(),
+        staffId,
+        createdAt,
+        expiresAt: new Date(createdAt.getTime() + 12 * 60 * 60 * 1000),
+        lastActiveAt,
+      },
+      select: { id: true },
+    });
+  const invitation = (expiresAt: Date, usedAt: Date | null = null) =>
+    prisma.staffInvitation.create({
+      data: { tokenHash: hash(), staffId, expiresAt, usedAt, revokedAt: usedAt ? null : new Date(0) },
+      select: { id: true },
+    });
   const rateLimit = async (expire: Date) => {
     const key = `test:${randomUUID()}`;
     await prisma.rateLimit.create({ data: { key, points: 1, expire: BigInt(expire.getTime()) } });
@@ -105,6 +123,9 @@ async function seed() {
       webauthn: await webauthn(ago(2)),
       link: await link(ago(2)),
       session: await session(ago(2)),
+      staffSessionPastTwelveHours: await staffSession(new Date(now.getTime() - 13 * 60 * 60 * 1000), now),
+      staffSessionIdle: await staffSession(new Date(now.getTime() - 60 * 60 * 1000), ago(31 / 1440)),
+      invitation: await invitation(ago(2), ago(2.5)),
       rateLimit: await rateLimit(new Date(now.getTime() - 1000)),
       delivered: await event(ago(31), 'delivered'),
       dead: await event(ago(31), 'dead'),
@@ -117,6 +138,9 @@ async function seed() {
       webauthn: await webauthn(new Date(now.getTime() + 60_000)),
       link: await link(new Date(now.getTime() - 60_000)),
       session: await session(new Date(now.getTime() + DAY)),
+      staffSession: await staffSession(new Date(now.getTime() - 60 * 60 * 1000), ago(29 / 1440)),
+      // Expired an hour ago: the link still says "expired", not "unknown".
+      invitation: await invitation(new Date(now.getTime() - 60 * 60 * 1000)),
       rateLimit: await rateLimit(new Date(now.getTime() + 60_000)),
       recent: await event(ago(29), 'delivered'),
       // Old, but a delivery is still pending: deleting the event would delete it.
@@ -141,6 +165,8 @@ describe('housekeeping', () => {
         webauthn_challenges: 1,
         pending_identity_links: 1,
         sessions: 1,
+        staff_sessions: 2,
+        staff_invitations: 1,
         rate_limits: 1,
         webhook_deliveries: 2,
         outbox_events: 2,
@@ -154,6 +180,8 @@ describe('housekeeping', () => {
       webauthn: (id: string) => prisma.webAuthnChallenge.count({ where: { id } }),
       link: (id: string) => prisma.pendingIdentityLink.count({ where: { id } }),
       session: (id: string) => prisma.session.count({ where: { id } }),
+      staffSession: (id: string) => prisma.staffSession.count({ where: { id } }),
+      invitation: (id: string) => prisma.staffInvitation.count({ where: { id } }),
       rateLimit: (key: string) => prisma.rateLimit.count({ where: { key } }),
       event: (id: bigint) => prisma.outboxEvent.count({ where: { id } }),
       access: (id: bigint) => prisma.dataAccessLog.count({ where: { id } }),
@@ -166,19 +194,24 @@ describe('housekeeping', () => {
         exists.webauthn(old.webauthn.id),
         exists.link(old.link.id),
         exists.session(old.session.id),
+        exists.staffSession(old.staffSessionPastTwelveHours.id),
+        exists.staffSession(old.staffSessionIdle.id),
+        exists.invitation(old.invitation.id),
         exists.rateLimit(old.rateLimit.id),
         exists.event(old.delivered.id),
         exists.event(old.dead.id),
         exists.access(old.access.id),
         exists.mail(old.mail.id),
       ]),
-    ).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    ).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(
       await Promise.all([
         exists.challenge(kept.challenge.id),
         exists.webauthn(kept.webauthn.id),
         exists.link(kept.link.id),
         exists.session(kept.session.id),
+        exists.staffSession(kept.staffSession.id),
+        exists.invitation(kept.invitation.id),
         exists.rateLimit(kept.rateLimit.id),
         exists.event(kept.recent.id),
         exists.event(kept.pending.id),
@@ -187,7 +220,7 @@ describe('housekeeping', () => {
         exists.mail(kept.mail.id),
         exists.mail(kept.pendingMail.id),
       ]),
-    ).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    ).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     expect(await prisma.webhookDelivery.count({ where: { id: kept.pending.deliveries[0]!.id } })).toBe(1);
 
     const again = await runHousekeeping(now);

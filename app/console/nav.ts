@@ -1,0 +1,9 @@
+import type { Permission } from '@/server/staff/permissions';
+
+/**
+ * The console's sections. The navigation and the home page show an entry only
+ * to a member whose roles hold its permission; each page checks it again
+ * (requirePermission), so this list hides links, it guards nothing.
+ * Labels and descriptions: messages `console.nav.<key>` and `console.nav.<key>Description`.
+ */
+export const CONSOLE_NAV: readonly { key: string; href: string; permission: Permission }[] = [];
