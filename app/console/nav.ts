@@ -6,4 +6,7 @@ import type { Permission } from '@/server/staff/permissions';
  * (requirePermission), so this list hides links, it guards nothing.
  * Labels and descriptions: messages `console.nav.<key>` and `console.nav.<key>Description`.
  */
-export const CONSOLE_NAV: readonly { key: string; href: string; permission: Permission }[] = [];
+export const CONSOLE_NAV: readonly { key: string; href: string; permission: Permission }[] = [
+  { key: 'customers', href: '/console/customers', permission: 'customers.find' },
+  { key: 'audit', href: '/console/audit', permission: 'audit.view' },
+];
