@@ -9,6 +9,7 @@
 //   npm run test:attack -- [--skip-build] [--seed N] [--runs N] [--only TEXT] [--no-sqlmap] [--no-fuzz]
 //
 // Ports: PORT, EMBEDDED_PG_PORT, E2E_SMTP_PORT, E2E_MAILBOX_PORT when set, else free ones.
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,6 +108,23 @@ async function main(): Promise<void> {
       // and its last actions may end the first session.
       const second = new Client(stack.baseUrl);
       await signInCustomer(second, actions, stack.mailboxUrl, `sqlmap-${seed}@example.test`, termsVersion);
+      // The console's pages and actions are fuzzed signed in as a member holding every role (the
+      // customer's cookie rides along: each side reads only its own). A session row as a passkey
+      // sign-in leaves it: the enrolment ceremony itself is covered by e2e/console-signin.spec.ts.
+      const staffToken = randomBytes(32).toString('base64url');
+      await writes.query(
+        `WITH member AS (
+           INSERT INTO staff_members (id, email, display_name, roles, activated_at, updated_at)
+           VALUES (gen_random_uuid(), $1, 'Attack stage', ARRAY['administrator', 'marketer', 'support-agent', 'privacy-officer'],
+                   now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+           RETURNING id)
+         INSERT INTO staff_sessions (id, token_hash, staff_id, created_at, expires_at, last_active_at, authenticated_at)
+         SELECT gen_random_uuid(), $2, id, now() AT TIME ZONE 'UTC', (now() AT TIME ZONE 'UTC') + interval '12 hours',
+                now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+           FROM member`,
+        [`staff-fuzz-${seed}@example.test`, createHash('sha256').update(staffToken).digest('hex')],
+      );
+      client.cookies.set('accord.staff-session', staffToken);
       const fixture: Fixture = { customerId, appAuthorization: `Bearer ${token}`, appBasic };
       console.log(`  ${writes.tables} tables watched for writes; customer ${customerId}`);
 

@@ -293,6 +293,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/email-change/actions.ts#confirmEmailChangeLinkAction': { form: ['token'] },
   'app/email-change/actions.ts#revertEmailChangeAction': { form: ['token'] },
   'app/security/not-me/actions.ts#confirmNotMeAction': { form: ['token', 'eventId'] },
+  'app/console/(signed-in)/actions.ts#staffSignOutAction': { writes: NO_INPUT, last: 2 },
 };
 
 /** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */

@@ -31,6 +31,11 @@ export async function installWriteProbe(databaseUrl: string): Promise<WriteProbe
            AND to_jsonb(NEW) - 'last_active_at' - 'expires' = to_jsonb(OLD) - 'last_active_at' - 'expires' THEN
           RETURN NULL;
         END IF;
+        -- The same for console sessions (server/staff/sessions.ts findStaffSession).
+        IF TG_TABLE_NAME = 'staff_sessions' AND TG_OP = 'UPDATE'
+           AND to_jsonb(NEW) - 'last_active_at' = to_jsonb(OLD) - 'last_active_at' THEN
+          RETURN NULL;
+        END IF;
         INSERT INTO attack_probe.writes AS w VALUES (TG_TABLE_NAME, 1)
           ON CONFLICT (table_name) DO UPDATE SET n = w.n + 1;
         RETURN NULL;
