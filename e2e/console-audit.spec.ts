@@ -45,7 +45,9 @@ test.describe('the audit trail in the console', () => {
 
     await page.goto('/console/audit');
     await expect(page.getByRole('heading', { level: 1, name: 'Audit trail' })).toBeVisible();
-    await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit trail' })).toBeVisible();
+    await expect(
+      page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit trail' }),
+    ).toBeVisible();
 
     // The filter form is a plain GET form: keyboard only, and the URL can be shared.
     await page.getByLabel('Member').focus();
@@ -87,7 +89,9 @@ test.describe('the audit trail in the console', () => {
     const shown = await rows.nth(1).locator('td').first().locator('time').getAttribute('datetime');
     expect(lines[1]?.split(',')[1]).toBe(shown);
 
-    const exportRow = await prisma.auditLog.findFirstOrThrow({ where: { actorStaffId: staff.id, action: 'audit.export' } });
+    const exportRow = await prisma.auditLog.findFirstOrThrow({
+      where: { actorStaffId: staff.id, action: 'audit.export' },
+    });
     expect(exportRow.details).toEqual({ member: subject.staff.id, action: 'app.create', limit: 100_000 });
 
     await page.getByLabel('Action').selectOption({ label: 'Staff member enabled' });
@@ -133,7 +137,9 @@ test.describe('the audit trail in the console', () => {
   }) => {
     const { page, staff } = await staffPage(['marketer']);
     await page.goto('/console');
-    await expect(page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit trail' })).toHaveCount(0);
+    await expect(
+      page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit trail' }),
+    ).toHaveCount(0);
 
     const response = await page.goto('/console/audit');
     expect(response?.status()).toBe(403);

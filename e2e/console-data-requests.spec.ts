@@ -58,7 +58,9 @@ test.describe('data requests in the console', () => {
     await customerPage.goto('/account/privacy');
     const access = customerPage.getByRole('region', { name: 'Who looked at your data' });
     await expect(access.getByText('Staff · Priya Officer read consents, email address, phone number')).toBeVisible();
-    await expect(access.getByText(/reason: your request about your data \(DSR-2026-41 access and erasure\)/)).toBeVisible();
+    await expect(
+      access.getByText(/reason: your request about your data \(DSR-2026-41 access and erasure\)/),
+    ).toBeVisible();
 
     // Export: the customer's own file, and a mail to the customer.
     const beforeExport = new Date();
@@ -70,7 +72,10 @@ test.describe('data requests in the console', () => {
     const own = JSON.parse(JSON.stringify(await buildExport(customer.id))) as Record<string, unknown>;
     expect({ ...exported, exportedAt: null }).toEqual({ ...own, exportedAt: null });
     await expect(page.getByText('The export was downloaded and the customer was told by mail.')).toBeVisible();
-    const exportMail = await waitForMail(customer.email, { subjectIncludes: 'A copy of your data', after: beforeExport });
+    const exportMail = await waitForMail(customer.email, {
+      subjectIncludes: 'A copy of your data',
+      after: beforeExport,
+    });
     expect(exportMail.text).toContain('our privacy team made a copy of all the data we keep about you');
 
     // Erase: a wrong typed address is refused and changes nothing.
@@ -242,9 +247,9 @@ test.describe('data requests in the console', () => {
     expect((await post(crypto.randomUUID(), { reason: 'DSR-9' })).status()).toBe(404);
     expect((await post('%3Cscript%3E', { reason: 'DSR-9' })).status()).toBe(404);
     // A cross-site post is refused before the route runs (proxy.ts).
-    expect((await page.request.post(`/console/customers/${customer.id}/export`, { data: { reason: 'x' } })).status()).toBe(
-      403,
-    );
+    expect(
+      (await page.request.post(`/console/customers/${customer.id}/export`, { data: { reason: 'x' } })).status(),
+    ).toBe(403);
 
     expect(await auditActions(staff.id)).toEqual(['customer.find']);
     expect(await prisma.dataAccessLog.count({ where: { customerId: customer.id } })).toBe(0);
