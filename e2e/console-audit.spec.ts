@@ -35,7 +35,8 @@ test.describe('the audit trail in the console', () => {
   test('an administrator filters with the keyboard, pages through, and downloads the same rows as CSV', async ({
     staffPage,
   }) => {
-    test.setTimeout(60_000);
+    // Sixty-one rows, three pages, a download: slow on a shared 2-core machine.
+    test.setTimeout(150_000);
     const subject = await staffPage(['marketer'], { displayName: 'Sam Subject' });
     const { page, staff } = await staffPage(['administrator'], { displayName: 'Ada Admin' });
     await write(actorOf(subject.staff), [
@@ -105,6 +106,7 @@ test.describe('the audit trail in the console', () => {
   });
 
   test('bad filters get a clear message, never a 500', async ({ staffPage }) => {
+    test.setTimeout(120_000);
     const { page, staff } = await staffPage(['privacy-officer']);
     const cases: Array<[string, string]> = [
       [`objectId=${'x'.repeat(10_000)}`, 'This value is too long: at most 128 characters.'],
@@ -148,7 +150,7 @@ test.describe('the audit trail in the console', () => {
 
     const file = await page.request.get('/console/audit/export', { maxRedirects: 0 });
     expect(file.status()).toBe(403);
-    expect(file.headers()['content-type']).not.toContain('text/csv');
+    expect(file.headers()['content-disposition']).toBeUndefined();
 
     const rows = await prisma.auditLog.findMany({ where: { actorStaffId: staff.id }, orderBy: { id: 'asc' } });
     expect(rows.map((r) => [r.action, (r.details as { permission?: string }).permission])).toEqual([

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { getFormatter, getTranslations } from 'next-intl/server';
+import { headers } from 'next/headers';
 import Link from 'next/link';
 
 import { PageHeader, PageSection } from '@/components/ui/page-section';
@@ -22,12 +23,29 @@ const card = 'rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200';
  */
 export default async function CustomerPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePermission('customer.view-masked');
-  const { id } = await params;
-  const [t, format, view] = await Promise.all([
+  const [{ id }, requestHeaders, t, format] = await Promise.all([
+    params,
+    headers(),
     getTranslations('console.customers'),
     getFormatter(),
-    viewCustomer(actor, id),
   ]);
+  // Next.js renders the page again in its answer to an action posted from it (a language
+  // switch, a refused action replayed): no view the member asked for, so nothing is read
+  // or recorded; a link opens the customer again, as a view.
+  if (requestHeaders.has('next-action')) {
+    return (
+      <div className="flex max-w-xl flex-col gap-4">
+        <PageHeader title={t('summary.title')} intro={t('reopen.body')} />
+        <a
+          href={`/console/customers/${encodeURIComponent(id)}`}
+          className="font-medium text-brand underline underline-offset-4"
+        >
+          {t('reopen.link')}
+        </a>
+      </div>
+    );
+  }
+  const view = await viewCustomer(actor, id);
   if (!view.ok) {
     return (
       <div className="flex max-w-xl flex-col gap-4">
