@@ -5,7 +5,7 @@ import type { Page } from '@playwright/test';
 import { buildExport } from '../server/customers/export';
 import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration } from './fixtures';
-import { captureServerAction, replay, rewriteServerActions, seriousViolations } from './helpers';
+import { captureServerAction, replay, rewriteServerActions, ROUND_TRIPS_TIMEOUT, seriousViolations } from './helpers';
 import { waitForMail } from './mailbox';
 
 // A privacy officer answers data requests in the console (issue 13 item 4,
@@ -45,7 +45,7 @@ test.describe('data requests in the console', () => {
     const { page, staff } = await staffPage(['privacy-officer'], { displayName: 'Priya Officer' });
 
     await findCustomer(page, customer.email.toUpperCase(), 'DSR-2026-41 access and erasure');
-    await expect(page).toHaveURL(`/console/customers/${customer.id}`);
+    await expect(page).toHaveURL(`/console/customers/${customer.id}`, { timeout: ROUND_TRIPS_TIMEOUT });
     await expect(page.getByRole('heading', { level: 1, name: 'Customer' })).toBeVisible();
     await expect(page.getByText(customer.email)).toHaveCount(0);
     await expect(page.getByText(`${customer.email[0]}•••@e•••.test`)).toBeVisible();
@@ -98,7 +98,7 @@ test.describe('data requests in the console', () => {
     const beforeErase = new Date();
     await erase.getByLabel("The customer's email address, typed again").fill(customer.email);
     await erase.getByRole('button', { name: 'Erase the account for good' }).click();
-    await expect(page).toHaveURL('/console/customers?erased=1');
+    await expect(page).toHaveURL('/console/customers?erased=1', { timeout: ROUND_TRIPS_TIMEOUT });
     await expect(page.getByText('The account was erased and the customer was told by mail.')).toBeVisible();
     expect(await prisma.user.count({ where: { id: customer.id } })).toBe(0);
     const erasedMail = await waitForMail(customer.email, { subjectIncludes: 'has been erased', after: beforeErase });
@@ -149,7 +149,7 @@ test.describe('data requests in the console', () => {
 
     // The officer's erase action, captured before it reaches the app.
     await findCustomer(officer.page, customer.email, 'DSR-7');
-    await expect(officer.page).toHaveURL(`/console/customers/${customer.id}`);
+    await expect(officer.page).toHaveURL(`/console/customers/${customer.id}`, { timeout: ROUND_TRIPS_TIMEOUT });
     await waitForHydration(officer.page.getByRole('button', { name: 'Erase this account…' }));
     await officer.page.getByRole('button', { name: 'Erase this account…' }).click();
     const erase = officer.page.getByRole('region', { name: 'Erase the account' });
@@ -161,7 +161,7 @@ test.describe('data requests in the console', () => {
     );
 
     await findCustomer(agent.page, customer.email, 'TICKET-7');
-    await expect(agent.page).toHaveURL(`/console/customers/${customer.id}`);
+    await expect(agent.page).toHaveURL(`/console/customers/${customer.id}`, { timeout: ROUND_TRIPS_TIMEOUT });
     await expect(agent.page.getByRole('heading', { level: 1, name: 'Customer' })).toBeVisible();
     await expect(agent.page.getByRole('region', { name: 'Download their data' })).toHaveCount(0);
     await expect(agent.page.getByRole('region', { name: 'Erase the account' })).toHaveCount(0);
@@ -193,6 +193,16 @@ test.describe('data requests in the console', () => {
       'customer.erase',
     ]);
     expect(await auditActions(officer.staff.id)).toEqual(['customer.find', 'customer.view']);
+
+    // A language switch re-renders the page in the action's answer: no view, a way back to one.
+    await agent.page.getByRole('button', { name: 'Français' }).click();
+    await expect(agent.page.getByText('Ouvrez à nouveau le client pour voir ses données')).toBeVisible({
+      timeout: ROUND_TRIPS_TIMEOUT,
+    });
+    expect(await auditActions(agent.staff.id)).toHaveLength(4);
+    await agent.page.getByRole('link', { name: 'Afficher le client' }).click();
+    await expect(agent.page.getByText('Consentements donnés')).toBeVisible({ timeout: ROUND_TRIPS_TIMEOUT });
+    expect((await auditActions(agent.staff.id)).slice(4)).toEqual(['customer.view']);
   });
 
   test('bad input gets a clear message and writes nothing', async ({ staffPage, createCustomer, baseURL }) => {
