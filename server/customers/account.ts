@@ -1,5 +1,7 @@
 import 'server-only';
 
+import { randomUUID } from 'node:crypto';
+
 import { defaultLocale, isLocale, type Locale } from '@/lib/i18n/config';
 import { getCurrentTerms, recordConsent } from '@/server/consent/consent';
 import { deliverNow } from '@/server/mail/queue';
@@ -142,7 +144,8 @@ export async function deleteCustomer(
     if (opts.notify) {
       const { locale } = await tx.user.findUniqueOrThrow({ where: { id: customerId }, select: { locale: true } });
       const mail = await accountErasedMail({ to: customer.email, locale: isLocale(locale) ? locale : defaultLocale });
-      mailId = await enqueueMail(tx, { ...mail, key: `account-erased:${customerId}`, purpose: 'account-erased' });
+      // A random key: the queue's row outlives the customer and must not name them.
+      mailId = await enqueueMail(tx, { ...mail, key: `account-erased:${randomUUID()}`, purpose: 'account-erased' });
     }
     // Sessions, passkeys, accounts, addresses, phone, history, email changes,
     // opt-outs, access log and security events go with it (ON DELETE CASCADE).

@@ -157,15 +157,17 @@ export async function exportCustomer(
   input: { reason: string },
 ): Promise<{ ok: true; data: CustomerExport } | { ok: false; reason: 'not-found' }> {
   if (!isUuid(customerId)) return { ok: false, reason: 'not-found' };
+  const customer = await prisma.user.findUnique({ where: { id: customerId }, select: { email: true, locale: true } });
+  if (!customer) return { ok: false, reason: 'not-found' };
+  // Rendered before the transaction: loading a catalogue is no work to hold it open for.
+  const mail = await dataExportedMail({
+    to: customer.email,
+    locale: isLocale(customer.locale) ? customer.locale : defaultLocale,
+  });
   const mailId = await prisma.$transaction(async (tx) => {
-    const customer = await tx.user.findUnique({ where: { id: customerId }, select: { email: true, locale: true } });
-    if (!customer) return undefined;
+    if (!(await tx.user.findUnique({ where: { id: customerId }, select: { id: true } }))) return undefined;
     await writeAudit(tx, actor.audit, { action: 'customer.export', customerId, reason: input.reason });
     await recordDataAccess(tx, [access(actor, customerId, EXPORT_FIELDS, input.reason)]);
-    const mail = await dataExportedMail({
-      to: customer.email,
-      locale: isLocale(customer.locale) ? customer.locale : defaultLocale,
-    });
     return enqueueMail(tx, { ...mail, key: `data-export:${randomUUID()}`, purpose: 'data-export' });
   });
   if (mailId === undefined) return { ok: false, reason: 'not-found' };
