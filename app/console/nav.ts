@@ -9,4 +9,6 @@ import type { Permission } from '@/server/staff/permissions';
 export const CONSOLE_NAV: readonly { key: string; href: string; permission: Permission }[] = [
   { key: 'staff', href: '/console/staff', permission: 'staff.manage' },
   { key: 'apps', href: '/console/apps', permission: 'apps.manage' },
+  { key: 'customers', href: '/console/customers', permission: 'customers.find' },
+  { key: 'audit', href: '/console/audit', permission: 'audit.view' },
 ];

@@ -215,6 +215,22 @@ export const ROUTES: Record<string, RouteSpec> = {
   'app/api/health/live/route.ts': {
     methods: { GET: sessionOnly(junkQuery.map((q) => `/api/health/live${q}`))('GET') },
   },
+  // The fuzz's member holds every role: any query whose filters are valid (unknown keys are
+  // ignored, an empty query is "everything") is an export, audited in its own row.
+  'app/console/(signed-in)/audit/export/route.ts': {
+    writes: 'a query with valid filters is an export of the audit trail, audited as audit.export',
+    methods: { GET: sessionOnly(junkQuery.map((q) => `/console/audit/export${q}`))('GET') },
+  },
+  'app/console/(signed-in)/customers/[id]/export/route.ts': {
+    methods: {
+      POST: (f) =>
+        probe(
+          'POST',
+          idSegment(f).map((id) => `/console/customers/${id}/export`),
+          { body: true },
+        ),
+    },
+  },
   // Prometheus text, not problem details; without METRICS_TOKEN (as here) a 404 in production.
   'app/api/metrics/route.ts': {
     methods: {
@@ -320,6 +336,10 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/apps/actions.ts#grantDatabaseRoleAction': { fields: ['clientId'] },
   'app/console/(signed-in)/apps/actions.ts#revokeDatabaseRoleAction': { fields: ['clientId'] },
   'app/console/(signed-in)/apps/actions.ts#redriveDeliveriesAction': { fields: ['clientId', 'ids'] },
+  'app/console/(signed-in)/customers/actions.ts#findCustomerAction': { fields: ['email', 'reason'] },
+  'app/console/(signed-in)/customers/actions.ts#eraseCustomerAction': {
+    fields: ['reason', 'requestReference', 'confirmation'],
+  },
 };
 
 /** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */

@@ -1,11 +1,17 @@
 import 'server-only';
 
-import type { Locale } from '@/lib/i18n/config';
+import { randomUUID } from 'node:crypto';
+
+import { defaultLocale, isLocale, type Locale } from '@/lib/i18n/config';
 import { getCurrentTerms, recordConsent } from '@/server/consent/consent';
+import { deliverNow } from '@/server/mail/queue';
+import { enqueueMail } from '@/server/mail/send';
+import { writeAudit, type AuditActor, type AuditEntry } from '@/server/platform/audit';
 import { withCustomerLock } from '@/server/platform/customer-lock';
 import { prisma } from '@/server/platform/db';
 import { writeEvent } from '@/server/platform/outbox';
 
+import { accountErasedMail } from './data-request-mail';
 import { recordProfileChange, updateProfile } from './profile';
 
 /**
@@ -89,12 +95,22 @@ const ERASED_FIELDS = [
  * goes; consent receipts stay as proof, their subject only the irreversible
  * pseudonym; every session ends; the customer's outbox events and webhook
  * deliveries go, and `customer.deleted` is written in the same transaction. The address is free at once: it can register as a new customer.
+ *
+ * A staff erasure (docs/decisions/033-staff-console.md §5) also writes its
+ * audit row and, with `notify`, the "account erased" mail in that transaction,
+ * before the row goes: the trigger on customers then leaves the audit row (and
+ * every earlier one) under the pseudonym only, and the mail is sealed in the
+ * queue (ADR 027) with nothing left to send it to afterwards.
  */
 export async function deleteCustomer(
   customerId: string,
-  opts: { channel: string },
+  opts: {
+    channel: string;
+    audit?: { actor: AuditActor; reason: string; details?: AuditEntry['details'] };
+    notify?: boolean;
+  },
 ): Promise<{ ok: true } | { ok: false; reason: 'not-found' }> {
-  return withCustomerLock(customerId, async (tx, customer) => {
+  const result = await withCustomerLock(customerId, async (tx, customer) => {
     if (!customer) return { ok: false, reason: 'not-found' } as const;
     const earlier = await tx.emailChangeRequest.findMany({
       where: { customerId },
@@ -116,9 +132,27 @@ export async function deleteCustomer(
     // pseudonymous receipts back to the id. Only customer.deleted names the id now.
     await tx.outboxEvent.deleteMany({ where: { customerId } });
     await writeEvent(tx, 'customer.deleted', customerId, { fields: ERASED_FIELDS, channel: opts.channel });
+    if (opts.audit) {
+      await writeAudit(tx, opts.audit.actor, {
+        action: 'customer.erase',
+        customerId,
+        reason: opts.audit.reason,
+        details: opts.audit.details,
+      });
+    }
+    let mailId: string | null = null;
+    if (opts.notify) {
+      const { locale } = await tx.user.findUniqueOrThrow({ where: { id: customerId }, select: { locale: true } });
+      const mail = await accountErasedMail({ to: customer.email, locale: isLocale(locale) ? locale : defaultLocale });
+      // A random key: the queue's row outlives the customer and must not name them.
+      mailId = await enqueueMail(tx, { ...mail, key: `account-erased:${randomUUID()}`, purpose: 'account-erased' });
+    }
     // Sessions, passkeys, accounts, addresses, phone, history, email changes,
     // opt-outs, access log and security events go with it (ON DELETE CASCADE).
     await tx.user.delete({ where: { id: customerId }, select: { id: true } });
-    return { ok: true } as const;
+    return { ok: true, mailId } as const;
   });
+  if (!result.ok) return result;
+  await deliverNow([result.mailId]);
+  return { ok: true };
 }

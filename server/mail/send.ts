@@ -16,7 +16,14 @@ export type OutgoingMail = { to: string; subject: string; text: string; html: st
 
 /** What kind of mail a queue row holds: logs and metrics name it, never its recipient. */
 export type MailPurpose =
-  'sign-in' | 'security-notice' | 'email-change' | 'email-changed' | 'email-reverted' | 'staff-invitation';
+  | 'sign-in'
+  | 'security-notice'
+  | 'email-change'
+  | 'email-changed'
+  | 'email-reverted'
+  | 'staff-invitation'
+  | 'data-export'
+  | 'account-erased';
 
 export type MailRequest = OutgoingMail & {
   /** One request, one mail: a second enqueue with the same key is ignored. */

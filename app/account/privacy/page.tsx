@@ -35,7 +35,9 @@ export default async function PrivacyPage() {
   const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
   // The access log keeps field and purpose keys; the customer reads their names.
   const fieldName = (f: string) => (t.has(`appFields.${f}`) ? t(`appFields.${f}` as 'appFields.name') : f);
-  const purposeNames = (keys: string) => format.list(keys.split(',').map((k) => titles[k] ?? k));
+  const purposeName = (k: string) =>
+    titles[k] ?? (t.has(`accessPurposes.${k}`) ? t(`accessPurposes.${k}` as 'accessPurposes.data-subject-request') : k);
+  const purposeNames = (keys: string) => format.list(keys.split(',').map(purposeName));
   const method = (m: string) => (t.has(`methods.${m}`) ? t(`methods.${m}` as 'methods.seed') : m);
   const basis = (b: string) => (t.has(`legalBasis.${b}`) ? t(`legalBasis.${b}` as 'legalBasis.consent') : b);
   const optedOutOfSale = optOuts.some((o) => o.kind === 'sale-sharing');
