@@ -19,12 +19,20 @@ async function capture(request: Request): Promise<CapturedAction> {
   return { url: request.url(), headers: await request.allHeaders(), body: request.postDataBuffer() ?? Buffer.alloc(0) };
 }
 
-/** Records the next server action POST that `trigger` makes, without letting it reach the app. */
-export async function captureServerAction(page: Page, trigger: () => Promise<void>): Promise<CapturedAction> {
+/**
+ * Records the next server action POST that `trigger` makes (the next whose body
+ * matches `match`, when given: other actions of the page go through), without
+ * letting it reach the app.
+ */
+export async function captureServerAction(
+  page: Page,
+  trigger: () => Promise<void>,
+  match: (body: string) => boolean = () => true,
+): Promise<CapturedAction> {
   let captured: CapturedAction | undefined;
   await page.route('**', async (route) => {
     const request = route.request();
-    if (!isServerAction(request) || captured) return route.fallback();
+    if (!isServerAction(request) || captured || !match(request.postData() ?? '')) return route.fallback();
     captured = await capture(request);
     await route.abort();
   });
