@@ -4,6 +4,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 
 import { LanguageSwitcher } from '@/app/_components/language-switcher';
+import { SectionNav } from '@/app/_components/section-nav';
 import { BrandLogo } from '@/components/brand-logo';
 import { SubmitButton } from '@/components/ui/button';
 import { brand } from '@/lib/brand';
@@ -46,17 +47,7 @@ export default async function AccountLayout({ children }: { children: ReactNode 
             </form>
           </div>
         </div>
-        <nav aria-label={t('nav')} className="mx-auto max-w-4xl px-4">
-          <ul className="flex gap-1 overflow-x-auto">
-            {links.map((l) => (
-              <li key={l.href}>
-                <Link href={l.href} className="inline-block rounded-t px-3 py-2 font-medium text-muted hover:text-ink">
-                  {l.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <SectionNav label={t('nav')} links={links} className="mx-auto max-w-4xl px-4" />
       </header>
       <main id="main" className="mx-auto w-full max-w-4xl flex-1 px-4 py-8">
         {toReview > 0 && (

@@ -1,8 +1,8 @@
 import { getTranslations } from 'next-intl/server';
-import Link from 'next/link';
 import type { ReactNode } from 'react';
 
 import { LanguageSwitcher } from '@/app/_components/language-switcher';
+import { SectionNav } from '@/app/_components/section-nav';
 import { BrandLogo } from '@/components/brand-logo';
 import { SubmitButton } from '@/components/ui/button';
 import { brand } from '@/lib/brand';
@@ -43,17 +43,7 @@ export default async function SignedInConsoleLayout({ children }: { children: Re
             </form>
           </div>
         </div>
-        <nav aria-label={t('nav.label')} className="mx-auto max-w-6xl px-4">
-          <ul className="flex gap-1 overflow-x-auto">
-            {links.map((l) => (
-              <li key={l.href}>
-                <Link href={l.href} className="inline-block rounded-t px-3 py-2 font-medium text-muted hover:text-ink">
-                  {l.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <SectionNav label={t('nav.label')} links={links} className="mx-auto max-w-6xl px-4" />
       </header>
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
         {children}
