@@ -119,9 +119,15 @@ const config = [
   // One block per folder: a later block's no-restricted-imports replaces an earlier one's.
   restrict(['app/**'], [NO_DATABASE], [NO_NEXT_INTL_CLIENT]),
   restrict(['components/**', 'lib/**'], [NO_DATABASE, NO_SERVER, NO_APP], [NO_NEXT_INTL_CLIENT]),
-  restrict(['server/platform/**'], [domains(['mail', 'identity', 'customers', 'consent', 'apps', 'staff'])]),
-  restrict(['server/mail/**'], [domains(['identity', 'customers', 'consent', 'apps', 'staff'])]),
-  restrict(['server/consent/**'], [domains(['apps', 'staff'])]),
+  restrict(
+    ['server/platform/**'],
+    [domains(['mail', 'identity', 'customers', 'consent', 'apps', 'staff', 'personalization'])],
+  ),
+  restrict(['server/mail/**'], [domains(['identity', 'customers', 'consent', 'apps', 'staff', 'personalization'])]),
+  restrict(['server/consent/**'], [domains(['apps', 'staff', 'personalization'])]),
+  // Personalization reads through the consent policy; the apps' API, the export and the
+  // console call it, never the reverse (docs/decisions/035-personalization.md).
+  restrict(['server/personalization/**'], [domains(['apps', 'customers', 'identity', 'staff'])]),
   // The console builds on the customer and app domains, never the reverse: they audit
   // through server/platform/audit.ts with the actor they are given.
   restrict(['server/identity/**', 'server/customers/**', 'server/apps/**'], [domains(['staff'])]),

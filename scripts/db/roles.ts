@@ -5,7 +5,7 @@
 import pg from 'pg';
 
 /** Tables the runtime may read and append to, never change: their rows are evidence. */
-export const APPEND_ONLY_TABLES = ['audit_log'] as const;
+export const APPEND_ONLY_TABLES = ['audit_log', 'content_revisions'] as const;
 
 type Log = (msg: string) => void;
 

@@ -7,7 +7,9 @@ import { prisma, type Tx } from '@/server/platform/db';
 
 export type DataAccessor =
   | { type: 'app'; /** the app's client id */ id: string; /** shown to the customer */ name: string }
-  | { type: 'staff'; /** the staff member's id */ id: string; name: string };
+  | { type: 'staff'; /** the staff member's id */ id: string; name: string }
+  /** The site's own content decisions (id 'portal'): docs/decisions/035-personalization.md */
+  | { type: 'personalization'; id: string; name: string };
 
 export type DataAccess = {
   customerId: string;

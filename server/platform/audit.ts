@@ -44,6 +44,18 @@ export const AUDIT_ACTIONS = {
   'customer.view': { object: 'customer', reasonRequired: true },
   'customer.export': { object: 'customer', reasonRequired: true },
   'customer.erase': { object: 'customer', reasonRequired: true },
+  // Personalized content (docs/decisions/035-personalization.md §6); objectId is the content object's id.
+  'content.revision.create': { object: 'content', reasonRequired: false },
+  'content.image.upload': { object: 'content', reasonRequired: false },
+  'content.publish.request': { object: 'content', reasonRequired: false },
+  'content.publish': { object: 'content', reasonRequired: false },
+  'content.publish.approve': { object: 'content', reasonRequired: false },
+  'content.publish.reject': { object: 'content', reasonRequired: false },
+  'content.unpublish': { object: 'content', reasonRequired: false },
+  'content.revert': { object: 'content', reasonRequired: false },
+  'content.import': { object: 'content', reasonRequired: false },
+  /** A marketer previewed the home page as a customer: a staff read of their data. */
+  'content.preview': { object: 'customer', reasonRequired: true },
 } as const satisfies Record<string, ActionSpec>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -84,6 +84,20 @@ const EnvSchema = z
     WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1']).optional(),
     // A session ends this long after its sign-in, however active (the 30-day expiry slides).
     SESSION_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(400).default(90),
+    // Personalization (docs/decisions/035-personalization.md): how long a behaviour signal counts
+    // before housekeeping deletes it; an operator's switch (false: generic content, no customer data
+    // read); whether a second staff member approves each publication; the upload cap of content images;
+    // signals an app may post per customer per minute.
+    SIGNAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(395).default(90),
+    PERSONALIZATION_ENABLED: z.enum(['true', 'false']).default('true'),
+    CONTENT_APPROVAL: z.enum(['none', 'second-person']).default('none'),
+    CONTENT_IMAGE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(10_000)
+      .max(20_000_000)
+      .default(2 * 1024 * 1024),
+    RATE_LIMIT_SIGNALS_PER_CUSTOMER: z.coerce.number().int().positive().default(60),
   })
   .transform((env) => {
     const authSecret = env.AUTH_SECRET ?? DEV_AUTH_SECRET;
@@ -100,6 +114,7 @@ const EnvSchema = z
       AUTH_SECRETS: env.AUTH_SECRET_PREVIOUS ? [authSecret, env.AUTH_SECRET_PREVIOUS] : [authSecret],
       PSEUDONYM_SECRET: env.PSEUDONYM_SECRET ?? authSecret,
       APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+      PERSONALIZATION_ENABLED: env.PERSONALIZATION_ENABLED === 'true',
     };
   });
 

@@ -4,7 +4,15 @@ import type { Tx } from './db';
 
 /** Domain events other apps learn about: server/apps/webhooks/ delivers them (docs/decisions/018-webhook-delivery.md). */
 export type DomainEventType =
-  'customer.created' | 'customer.updated' | 'customer.email_changed' | 'consent.updated' | 'customer.deleted';
+  | 'customer.created'
+  | 'customer.updated'
+  | 'customer.email_changed'
+  | 'consent.updated'
+  | 'customer.deleted'
+  // docs/decisions/035-personalization.md: {names}, {signalId}, {ids}
+  | 'customer.preferences_updated'
+  | 'customer.signal_recorded'
+  | 'customer.signals_deleted';
 
 /**
  * The channel the outbox notifies at each commit that wrote events, so the

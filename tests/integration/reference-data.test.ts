@@ -9,6 +9,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { countConsentsToReview, getCurrentTerms } from '@/server/consent/consent';
 import { applyConsentPurposes, CONSENT_PURPOSES } from '@/server/consent/purposes';
 import { completeOnboarding } from '@/server/customers/account';
+import { applyPersonalizationReferenceData, CATEGORIES, STORES } from '@/server/personalization/reference';
 import { prisma } from '@/server/platform/db';
 import { applyReferenceData } from '@/server/reference-data';
 import { createCustomer } from '@/tests/factories';
@@ -40,6 +41,8 @@ describe('reference data applied on start', () => {
 
     expect(await applyReferenceData()).toEqual([
       `created consent purposes: ${CONSENT_PURPOSES.map((p) => p.key).join(', ')}`,
+      `categories created or updated: ${CATEGORIES.length}`,
+      `stores created or updated: ${STORES.length}`,
     ]);
     const customer = await createCustomer({ email: uniqueEmail(), firstName: null, onboarded: false });
     const terms = await getCurrentTerms();
@@ -47,6 +50,15 @@ describe('reference data applied on start', () => {
     expect(await completeOnboarding(customer.id, { firstName: 'Zoé', acceptedTermsVersion: terms.version })).toEqual({
       ok: true,
     });
+  });
+
+  it('retires a category no longer declared, keeps its row, and brings it back when declared again', async () => {
+    const fewer = CATEGORIES.filter((c) => c.key !== 'nutrition');
+    expect(await applyPersonalizationReferenceData(fewer)).toEqual(['categories retired: 1']);
+    const retired = await prisma.category.findUniqueOrThrow({ where: { key: 'nutrition' } });
+    expect(retired.retiredAt).not.toBeNull();
+    expect(await applyPersonalizationReferenceData()).toEqual(['categories created or updated: 1']);
+    expect((await prisma.category.findUniqueOrThrow({ where: { key: 'nutrition' } })).retiredAt).toBeNull();
   });
 
   it('changes nothing when it runs again', async () => {
