@@ -7,6 +7,7 @@ import { prisma } from '@/server/platform/db';
 import { createCustomer } from '@/tests/factories';
 
 import { uniqueEmail } from './helpers';
+import { preferenceTrace } from './personalization-writes-helpers';
 
 const EMPTY: PreferencesInput = {
   interests: [],
@@ -16,14 +17,7 @@ const EMPTY: PreferencesInput = {
 };
 const portal = (expectedVersion: number | null) => ({ channel: 'portal', appId: null, expectedVersion });
 
-const trace = async (customerId: string) => ({
-  values: await prisma.customerPreference.count({ where: { customerId } }),
-  history: await prisma.preferenceChange.count({ where: { customerId } }),
-  events: await prisma.outboxEvent.count({ where: { customerId, type: 'customer.preferences_updated' } }),
-  version:
-    (await prisma.personalizationState.findUnique({ where: { customerId }, select: { preferencesVersion: true } }))
-      ?.preferencesVersion ?? 0,
-});
+const trace = preferenceTrace;
 
 beforeAll(async () => {
   await applyPersonalizationReferenceData();
