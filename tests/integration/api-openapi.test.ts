@@ -113,7 +113,13 @@ describe('the OpenAPI document', () => {
       doc.components.securitySchemes.oauth2 as { flows: { clientCredentials: { tokenUrl: string; scopes: Json } } }
     ).flows.clientCredentials;
     expect(scopes.tokenUrl).toBe('http://localhost:3000/api/oauth/token');
-    expect(Object.keys(scopes.scopes).sort()).toEqual(['customers:read', 'customers:write', 'preferences:write']);
+    expect(Object.keys(scopes.scopes).sort()).toEqual([
+      'content:read',
+      'customers:read',
+      'customers:write',
+      'preferences:write',
+      'signals:write',
+    ]);
 
     for (const [route, item] of Object.entries(doc.paths)) {
       const templated = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
@@ -140,7 +146,9 @@ describe('the OpenAPI document', () => {
           }
         }
         if (route.startsWith('/api/v1/customers')) {
-          expect(op.security, where).toEqual([{ oauth2: [expect.stringMatching(/^customers:/)] }]);
+          expect(op.security, where).toEqual([
+            { oauth2: [expect.stringMatching(/^(customers|preferences|signals|content):(read|write)$/)] },
+          ]);
           expect(op.responses!['401'], where).toBeDefined();
           expect(op.responses!['429'], where).toBeDefined();
           expect(Object.keys((op.responses!['401']!.content as Json) ?? {}), where).toEqual([

@@ -35,3 +35,40 @@ export const preferenceTrace = async (customerId: string) => ({
     (await prisma.personalizationState.findUnique({ where: { customerId }, select: { preferencesVersion: true } }))
       ?.preferencesVersion ?? 0,
 });
+
+const ORIGIN = 'http://localhost:3000';
+
+export type WriteOptions = {
+  ifMatch?: string;
+  idempotencyKey?: string;
+  contentType?: string | null;
+  raw?: string;
+};
+
+function writeRequest(method: string, path: string, token: string | null, body: unknown, opts: WriteOptions) {
+  const headers: Record<string, string> = {};
+  if (token !== null) headers.Authorization = `Bearer ${token}`;
+  const contentType = opts.contentType === undefined ? 'application/json' : opts.contentType;
+  if (contentType !== null) headers['Content-Type'] = contentType;
+  if (opts.ifMatch !== undefined) headers['If-Match'] = opts.ifMatch;
+  if (opts.idempotencyKey !== undefined) headers['Idempotency-Key'] = opts.idempotencyKey;
+  return new Request(`${ORIGIN}${path}`, { method, headers, body: opts.raw ?? JSON.stringify(body) });
+}
+
+const params = (id: string) => ({ params: Promise.resolve({ id }) });
+
+export async function putPreferences(token: string | null, id: string, body: unknown, opts: WriteOptions = {}) {
+  const { PUT } = await import('@/app/api/v1/customers/[id]/preferences/route');
+  return PUT(
+    writeRequest('PUT', `/api/v1/customers/${encodeURIComponent(id)}/preferences`, token, body, opts),
+    params(id),
+  );
+}
+
+export async function postSignal(token: string | null, id: string, body: unknown, opts: WriteOptions = {}) {
+  const { POST } = await import('@/app/api/v1/customers/[id]/signals/route');
+  return POST(
+    writeRequest('POST', `/api/v1/customers/${encodeURIComponent(id)}/signals`, token, body, opts),
+    params(id),
+  );
+}
