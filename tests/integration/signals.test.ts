@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { setAppAccess } from '@/server/consent/app-access';
+import { recordConsent } from '@/server/consent/consent';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { applyPersonalizationReferenceData } from '@/server/personalization/reference';
 import { deleteSignals, listOwnSignals, recordSignal } from '@/server/personalization/signals';
+import { withCustomerLock } from '@/server/platform/customer-lock';
 import { prisma } from '@/server/platform/db';
 import { createCustomer } from '@/tests/factories';
 
@@ -167,6 +169,32 @@ describe('the withdrawal of personalization', () => {
     await answerPersonalization(id, false);
     expect(await trace(id)).toEqual({ ...before, signals: 0, version: before.version + 1 });
     expect((await trace(other)).signals).toBe(2);
+  });
+});
+
+describe('a withdrawal and a signal at once', () => {
+  it('the withdrawal committed first wins: the signal waits on the lock, then is not stored', async () => {
+    const id = await grantedCustomer();
+    const purpose = await prisma.consentPurposeVersion.findFirstOrThrow({
+      where: { purposeKey: 'personalization' },
+      orderBy: { version: 'desc' },
+      select: { version: true, policyUrl: true },
+    });
+    let pending: Promise<Awaited<ReturnType<typeof recordSignal>>> | undefined;
+    await withCustomerLock(id, async (tx) => {
+      pending = recordSignal(id, { kind: 'viewed', category: 'running' }, { app: null });
+      // Long enough for the signal's transaction to be queued on this lock.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await recordConsent(tx, {
+        customerId: id,
+        purpose: { key: 'personalization', ...purpose },
+        granted: false,
+        collectionMethod: 'test',
+        channel: 'portal',
+      });
+    });
+    expect(await pending).toEqual({ ok: false, error: 'not-granted' });
+    expect((await trace(id)).signals).toBe(0);
   });
 });
 
