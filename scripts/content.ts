@@ -96,7 +96,7 @@ async function run(): Promise<void> {
         const live = o.live ? `live r${o.live.number}` : 'not live';
         const latest = o.latest.number !== o.live?.number ? `, latest r${o.latest.number}` : '';
         const pending = o.pending ? `, pending publication #${o.pending.id} by ${o.pending.requestedByLabel}` : '';
-        console.log(`${o.type.padEnd(8)} ${(o.slot ?? '').padEnd(14)} ${o.key}  ${live}${latest}${pending}`);
+        console.log(`${o.type.padEnd(8)} ${(o.slot ?? '').padEnd(15)} ${o.key}  ${live}${latest}${pending}`);
       }
       return;
     }
