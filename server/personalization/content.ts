@@ -319,6 +319,10 @@ export async function saveRevisionInTx(
   if (identity.length > 0) return { ok: false, error: 'invalid', issues: identity };
   const valid = validateContentBody(input.type, input.body, refs ?? (await loadRuleReferences(tx)));
   if (!valid.ok) return { ok: false, error: 'invalid', issues: valid.issues };
+  const image = input.type === 'block' ? (valid.body as BlockBody).image : null;
+  // An id from a form is only a claim: the image must be one this store holds.
+  if (image && !(await tx.contentImage.findUnique({ where: { sha256: image.id }, select: { id: true } })))
+    return { ok: false, error: 'invalid', issues: [{ path: '/image/id', message: `${E}image.invalid` }] };
 
   let objectId: string;
   let number: number;

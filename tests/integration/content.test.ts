@@ -164,6 +164,19 @@ describe('content revisions', () => {
       expectedLatestRevisionId: null,
     });
     expect(badSlot).toMatchObject({ ok: false, error: 'invalid', issues: [{ path: '/key' }, { path: '/slot' }] });
+    const unknownImage = await saveRevision(actor, {
+      objectId: null,
+      type: 'block',
+      key: key('bad'),
+      slot: 'hero',
+      body: block({ image: { id: 'a'.repeat(64), alt: { en: 'A shoe', fr: 'Une chaussure' } } }),
+      expectedLatestRevisionId: null,
+    });
+    expect(unknownImage).toEqual({
+      ok: false,
+      error: 'invalid',
+      issues: [{ path: '/image/id', message: 'console.content.errors.image.invalid' }],
+    });
     expect(await prisma.contentRevision.count()).toBe(before);
   });
 
