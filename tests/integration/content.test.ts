@@ -18,7 +18,7 @@ import { applyPersonalizationReferenceData } from '@/server/personalization/refe
 import type { AuditActor } from '@/server/platform/audit';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
-import { createStaffMember } from '@/tests/factories';
+import { createContentBlock, createStaffMember } from '@/tests/factories';
 
 import { adminQuery } from './helpers';
 
@@ -502,6 +502,48 @@ describe('publications', () => {
 });
 
 describe('the live content set', () => {
+  it('holds what createContentBlock publishes, and the published settings', async () => {
+    const published = await createContentBlock({ slot: 'cross-sell', body: { rule: { locale: { $eq: 'fr' } } } });
+    const draft = await createContentBlock({ slot: 'cross-sell', publish: false });
+    const actor = await marketer();
+    const existing = await prisma.contentObject.findUnique({
+      where: { type_key: { type: 'settings', key: 'settings' } },
+      select: {
+        id: true,
+        liveRevisionId: true,
+        revisions: { orderBy: { number: 'desc' }, take: 1, select: { id: true } },
+      },
+    });
+    const settings = await saveRevision(actor, {
+      objectId: existing?.id ?? null,
+      type: 'settings',
+      key: 'settings',
+      slot: null,
+      body: { holdoutPercent: 10 },
+      expectedLatestRevisionId: existing?.revisions[0]?.id ?? null,
+    });
+    if (!settings.ok) throw new Error(JSON.stringify(settings));
+    await requestPublication(actor, {
+      objectId: settings.objectId,
+      revisionId: settings.revisionId,
+      expectedLiveRevisionId: existing?.liveRevisionId ?? null,
+    });
+    expect(
+      await saveRevision(actor, {
+        ...asSegmentInput(),
+        type: 'settings',
+        key: 'holdout',
+        body: { holdoutPercent: 60 },
+      }),
+    ).toMatchObject({ ok: false, error: 'invalid', issues: [{ path: '/key' }] });
+
+    const set = await getContentSet({ version: await contentVersion() });
+    const keys = set.blocks['cross-sell'].map((b) => b.key);
+    expect(keys).toContain(published.key);
+    expect(keys).not.toContain(draft.key);
+    expect(set.settings).toEqual({ holdoutPercent: 10 });
+  });
+
   it('is cached per content version, reloaded when the decision sees a newer one, with segments and the groups live rules use', async () => {
     const actor = await marketer();
     const segment = await saveRevision(actor, asSegmentInput());
