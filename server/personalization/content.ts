@@ -271,11 +271,18 @@ export function validateContentBody(
   if (!parsed.success) {
     return {
       ok: false,
-      issues: parsed.error.issues.map((issue) => ({
-        path: jsonPointer(issue.path),
-        // zod's own messages (an unknown or missing field) are not message keys.
-        message: issue.message.startsWith('console.') ? issue.message : `${E}invalid`,
-      })),
+      issues: parsed.error.issues.flatMap((issue) =>
+        // An unknown field: pointed at, so that the one line says which.
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => ({ path: jsonPointer([...issue.path, key]), message: `${E}invalid` }))
+          : [
+              {
+                path: jsonPointer(issue.path),
+                // zod's own messages (a missing field, a wrong type) are not message keys.
+                message: issue.message.startsWith('console.') ? issue.message : `${E}invalid`,
+              },
+            ],
+      ),
     };
   }
   if (type === 'settings') return { ok: true, body: parsed.data as SettingsBody };

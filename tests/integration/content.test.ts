@@ -139,7 +139,7 @@ describe('content revisions', () => {
       expect.arrayContaining([
         { path: '/title/en', message: 'console.content.errors.title.tooLong' },
         { path: '/title/fr', message: 'console.content.errors.title.required' },
-        { path: '', message: 'console.content.errors.invalid' },
+        { path: '/extra', message: 'console.content.errors.invalid' },
       ]),
     );
     const unknownCategory = await saveRevision(actor, {
