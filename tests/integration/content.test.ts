@@ -153,7 +153,7 @@ describe('content revisions', () => {
     expect(unknownCategory).toEqual({
       ok: false,
       error: 'invalid',
-      issues: [{ path: '/rule/$or/0/interests/$in/1', message: 'console.content.rule.unknownCategory' }],
+      issues: [{ path: '/rule/$or/0/interests/$in', message: 'console.content.rule.unknownCategory' }],
     });
     const badSlot = await saveRevision(actor, {
       objectId: null,
