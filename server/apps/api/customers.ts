@@ -26,6 +26,7 @@ import {
   type AppGateRow,
 } from '../oauth';
 import { etag, json, mediaType, parseIfMatch, readBodyText, requestPath } from './http';
+import { readPreferencesAs } from './preferences';
 import { fieldError, internalError, jsonPointer, problem, type ProblemFieldError } from './problem';
 import {
   CustomerIdSchema,
@@ -63,11 +64,11 @@ function toApiCustomer(read: PolicyRead): ApiCustomer {
   };
 }
 
-export function notFound(request: Request): Response {
+function notFound(request: Request): Response {
   return problem('not-found', { instance: requestPath(request) });
 }
 
-export const isCustomerId = (id: string) => CustomerIdSchema.safeParse(id).success;
+const isCustomerId = (id: string) => CustomerIdSchema.safeParse(id).success;
 
 /**
  * GET /api/v1/customers/{id}: the hot path, one token check and one statement
@@ -380,4 +381,16 @@ export async function getCustomerConsents(request: Request, id: string): Promise
   if (!isCustomerId(id)) return notFound(request);
   const consents = await readConsents(auth.app, id);
   return consents ? json(consents) : notFound(request);
+}
+
+// ── Preferences ──
+
+/** GET /api/v1/customers/{id}/preferences: 404 unless this app may see the customer's preferences now. */
+export async function getCustomerPreferences(request: Request, id: string): Promise<Response> {
+  const auth = await authenticateApp(request, 'customers:read');
+  if (!auth.ok) return auth.response;
+  if (!isCustomerId(id)) return notFound(request);
+  const preferences = await readPreferencesAs(appReader(auth.app), id.toLowerCase());
+  if (!preferences) return notFound(request);
+  return json(preferences, { headers: { ETag: etag(preferences.version) } });
 }

@@ -4,15 +4,12 @@ import type { Channel } from '@/lib/personalization/catalogue';
 import type { Reader } from '@/server/consent/policy';
 import { getPool } from '@/server/platform/db';
 
-import { authenticateApp } from '../oauth';
-import { appReader } from '../registry';
-import { isCustomerId, notFound } from './customers';
-import { etag, json } from './http';
 import type { ApiPreferences } from './schemas';
 
 // A customer's preferences as another reader (an app's API call, a webhook)
 // may see them: decided by the one policy, read and logged in one statement,
 // as readCustomers does for the profile. docs/decisions/035-personalization.md §1
+// Imports nothing of Next.js: the webhook worker and the CLI load it too.
 
 type ValueRow = { name: string; value: string; channel: string; setAt: string };
 
@@ -78,13 +75,3 @@ export async function readPreferencesAs(reader: Reader, customerId: string): Pro
 }
 
 type Provenance = { source: string; setAt: string };
-
-/** GET /api/v1/customers/{id}/preferences (scope customers:read). */
-export async function getCustomerPreferences(request: Request, id: string): Promise<Response> {
-  const auth = await authenticateApp(request, 'customers:read');
-  if (!auth.ok) return auth.response;
-  if (!isCustomerId(id)) return notFound(request);
-  const preferences = await readPreferencesAs(appReader(auth.app), id.toLowerCase());
-  if (!preferences) return notFound(request);
-  return json(preferences, { headers: { ETag: etag(preferences.version) } });
-}

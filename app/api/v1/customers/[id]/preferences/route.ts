@@ -1,5 +1,4 @@
-import { answer } from '@/server/apps/api/customers';
-import { getCustomerPreferences } from '@/server/apps/api/preferences';
+import { answer, getCustomerPreferences } from '@/server/apps/api/customers';
 
 /** The customer's preferences, if this app may see them (scope customers:read). docs/api.md */
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
