@@ -167,6 +167,19 @@ export const ROUTES: Record<string, RouteSpec> = {
         ),
     },
   },
+  'app/api/v1/customers/[id]/preferences/route.ts': {
+    problemJson: true,
+    methods: {
+      GET: (f) =>
+        probe(
+          'GET',
+          idSegment(f).map((id) => `/api/v1/customers/${id}/preferences`),
+          {
+            headers: fc.record({ authorization: authHeader(f) }),
+          },
+        ),
+    },
+  },
   'app/api/v1/openapi.json/route.ts': {
     problemJson: true,
     methods: { GET: sessionOnly(junkQuery.map((q) => `/api/v1/openapi.json${q}`))('GET') },
