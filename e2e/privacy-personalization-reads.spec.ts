@@ -29,11 +29,13 @@ test('the access list labels personalization reads and the preferences and signa
   await page.goto('/account/privacy');
   await expect(
     page.getByText(
-      'Personalization · Accord read preferences (interests, favourite store, sizes, channels) and activity on our sites and apps',
+      'Personalization · Accord read preferences (interests, store, sizes, channels) and activity signals (categories viewed, cart, orders)',
     ),
   ).toBeVisible();
 
   await page.getByRole('button', { name: 'Français' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Confidentialité' })).toBeVisible();
-  await expect(page.getByText(/^Personnalisation · Accord/)).toContainText('activité sur nos sites et applications');
+  await expect(page.getByText(/^Personnalisation · Accord/)).toContainText(
+    "signaux d'activité (catégories vues, panier, commandes)",
+  );
 });

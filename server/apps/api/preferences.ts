@@ -1,6 +1,5 @@
 import 'server-only';
 
-import type { Channel } from '@/lib/personalization/catalogue';
 import type { Reader } from '@/server/consent/policy';
 import { getPool } from '@/server/platform/db';
 
@@ -69,8 +68,7 @@ export async function readPreferencesAs(reader: Reader, customerId: string): Pro
     interests: of('interest').map((v) => ({ category: v.value, source: v.channel, setAt: v.setAt })),
     favouriteStore: single('favouriteStore', 'store'),
     sizes: { clothing: single('size.clothing', 'size'), shoes: single('size.shoes', 'size') },
-    // The write path admits only CHANNELS (lib/validation/preferences.ts).
-    channels: of('channel').map((v) => ({ channel: v.value as Channel, source: v.channel, setAt: v.setAt })),
+    channels: of('channel').map((v) => ({ channel: v.value, source: v.channel, setAt: v.setAt })),
   };
 }
 
