@@ -264,12 +264,12 @@ export const OAuthErrorSchema = z
 // ── Headers ──
 
 export const ETagHeaderSchema = z.string().meta({ description: 'The profile version: "<version>".', example: '"7"' });
-export const PreferencesETagHeaderSchema = z
-  .string()
-  .meta({ description: 'The preferences\u2019 version: "<version>".', example: '"3"' });
 export const IfMatchHeaderSchema = z.string().meta({
   description: 'The ETag of the customer as last read. Required: 428 without it, 412 when stale.',
   example: '"7"',
 });
+export const PreferencesETagHeaderSchema = z
+  .string()
+  .meta({ description: 'The preferences version: "<version>" ("0" before any).', example: '"3"' });
 export const RetryAfterHeaderSchema = z.string().meta({ description: 'Seconds to wait.', example: '12' });
 export const LinkHeaderSchema = z.string().meta({ description: 'rel="next": the next page (RFC 8288).' });
