@@ -55,7 +55,7 @@ async function createApp(stack: ProductionStack): Promise<{ clientId: string; cl
       '--fields',
       'name,email,phone,postalAddress,locale',
       '--scopes',
-      'customers:read,customers:write,preferences:write',
+      'customers:read,customers:write,preferences:write,signals:write',
     ],
     stack.production,
     { quiet: true },

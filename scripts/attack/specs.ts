@@ -178,6 +178,60 @@ export const ROUTES: Record<string, RouteSpec> = {
             headers: fc.record({ authorization: authHeader(f) }),
           },
         ),
+      PUT: (f) =>
+        fc
+          .tuple(
+            probe(
+              'PUT',
+              idSegment(f).map((id) => `/api/v1/customers/${id}/preferences`),
+              {
+                body: true,
+                headers: fc.record(
+                  {
+                    authorization: authHeader(f),
+                    'if-match': fc.oneof(junkHeaderValue, fc.constantFrom('"0"', '*', 'W/"0"')),
+                    'idempotency-key': junkHeaderValue,
+                  },
+                  { requiredKeys: ['authorization'] },
+                ),
+              },
+            ),
+            // A well-formed object with the replacement's members, each wrong: reaches the validation.
+            junkObject(['interests', 'favouriteStore', 'sizes', 'channels']),
+            fc.boolean(),
+          )
+          .map(([p, fields, useFields]) =>
+            useFields
+              ? { ...p, headers: { ...p.headers, 'content-type': 'application/json' }, body: JSON.stringify(fields) }
+              : p,
+          ),
+    },
+  },
+  'app/api/v1/customers/[id]/signals/route.ts': {
+    problemJson: true,
+    methods: {
+      POST: (f) =>
+        fc
+          .tuple(
+            probe(
+              'POST',
+              idSegment(f).map((id) => `/api/v1/customers/${id}/signals`),
+              {
+                body: true,
+                headers: fc.record(
+                  { authorization: authHeader(f), 'idempotency-key': junkHeaderValue },
+                  { requiredKeys: ['authorization'] },
+                ),
+              },
+            ),
+            junkObject(['type', 'category', 'item', 'occurredAt']),
+            fc.boolean(),
+          )
+          .map(([p, fields, useFields]) =>
+            useFields
+              ? { ...p, headers: { ...p.headers, 'content-type': 'application/json' }, body: JSON.stringify(fields) }
+              : p,
+          ),
     },
   },
   'app/api/v1/openapi.json/route.ts': {
