@@ -220,4 +220,28 @@ describe('personalization webhooks', () => {
     ]);
     expect(await accessLog(customer.id, sigs.app.clientId)).toEqual([]);
   });
+
+  it('sends a withdrawn app none of the three, even when the customer allows the purpose', async () => {
+    const r = await receiver();
+    const reader = await webhookApp(`${r.url}/reader`, 'preferences:personalization,signals:personalization');
+    const customer = await createCustomer({ email: uniqueEmail() });
+    await readsAnswerPersonalization(customer.id, true);
+    await readsInsertPreferences(customer.id, [{ name: 'interest', value: 'running' }]);
+    const signalId = await readsInsertSignal(customer.id, { kind: 'viewed', category: 'running' });
+    await setAppAccess(customer.id, reader.app.id, false);
+    await deliverAll();
+    r.received.length = 0;
+
+    await emit(customer.id, 'customer.preferences_updated', { names: ['interest'] });
+    await emit(customer.id, 'customer.signal_recorded', { signalId });
+    await emit(customer.id, 'customer.signals_deleted', { ids: [signalId] });
+    await deliverAll();
+    expect(r.received).toEqual([]);
+    expect((await deliveryStates(reader.app.id, customer.id)).filter((s) => !s.startsWith('consent.'))).toEqual([
+      'customer.preferences_updated suppressed',
+      'customer.signal_recorded suppressed',
+      'customer.signals_deleted suppressed',
+    ]);
+    expect(await accessLog(customer.id, reader.app.clientId)).toEqual([]);
+  });
 });
