@@ -170,6 +170,14 @@ export const ROUTES: Record<string, RouteSpec> = {
   'app/api/v1/customers/[id]/preferences/route.ts': {
     problemJson: true,
     methods: {
+      GET: (f) =>
+        probe(
+          'GET',
+          idSegment(f).map((id) => `/api/v1/customers/${id}/preferences`),
+          {
+            headers: fc.record({ authorization: authHeader(f) }),
+          },
+        ),
       PUT: (f) =>
         fc
           .tuple(

@@ -69,6 +69,10 @@ function targets(baseUrl: string, fixture: Fixture, actions: ServerAction[], coo
       args: ['-u', `${baseUrl}/api/v1/customers/${id}*/consents`, ...api],
     },
     {
+      name: 'GET /api/v1/customers/{id}/preferences',
+      args: ['-u', `${baseUrl}/api/v1/customers/${id}*/preferences`, ...api],
+    },
+    {
       name: 'PATCH /api/v1/customers/{id} (JSON body)',
       args: [
         '-u',

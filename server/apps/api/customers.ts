@@ -26,6 +26,7 @@ import {
   type AppGateRow,
 } from '../oauth';
 import { etag, json, mediaType, parseIfMatch, readBodyText, requestPath } from './http';
+import { readPreferencesAs } from './preferences';
 import { fieldError, internalError, jsonPointer, problem, type ProblemFieldError } from './problem';
 import {
   CustomerIdSchema,
@@ -380,4 +381,16 @@ export async function getCustomerConsents(request: Request, id: string): Promise
   if (!isCustomerId(id)) return notFound(request);
   const consents = await readConsents(auth.app, id);
   return consents ? json(consents) : notFound(request);
+}
+
+// ── Preferences ──
+
+/** GET /api/v1/customers/{id}/preferences: 404 unless this app may see the customer's preferences now. */
+export async function getCustomerPreferences(request: Request, id: string): Promise<Response> {
+  const auth = await authenticateApp(request, 'customers:read');
+  if (!auth.ok) return auth.response;
+  if (!isCustomerId(id)) return notFound(request);
+  const preferences = await readPreferencesAs(appReader(auth.app), id.toLowerCase());
+  if (!preferences) return notFound(request);
+  return json(preferences, { headers: { ETag: etag(preferences.version) } });
 }

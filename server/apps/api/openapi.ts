@@ -23,6 +23,7 @@ import {
   PreferencesETagHeaderSchema,
   PreferencesIfMatchHeaderSchema,
   PreferencesPutSchema,
+  PreferencesSchema,
   ProblemSchema,
   RetryAfterHeaderSchema,
   SignalPostSchema,
@@ -244,6 +245,25 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
         },
       },
       '/api/v1/customers/{id}/preferences': {
+        get: {
+          operationId: 'getCustomerPreferences',
+          tags: ['Customers'],
+          summary: 'Read a customer\u2019s preferences',
+          description:
+            'Interests, favourite store, sizes and channels, each with who set it and when. Only if the customer allows this app ' +
+            'the preferences field (declared like any field, e.g. preferences:personalization); otherwise 404, as for an unknown customer.',
+          security: read,
+          requestParams: { path: CustomerPathSchema },
+          responses: {
+            '200': {
+              description: 'The preferences as set now.',
+              headers: z.object({ ETag: PreferencesETagHeaderSchema }),
+              content: { 'application/json': { schema: PreferencesSchema } },
+            },
+            '404': notFound,
+            ...commonProblems,
+          },
+        },
         put: {
           operationId: 'replacePreferences',
           tags: ['Customers'],

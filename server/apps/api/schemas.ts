@@ -219,6 +219,35 @@ export const CustomerListSchema = z
   })
   .meta({ id: 'CustomerList' });
 
+const provenance = {
+  source: z.string().meta({ description: 'Who set the value: "portal" (the customer) or the app\u2019s name.' }),
+  setAt: z.iso.datetime().meta({ description: 'When it was set (re-sending a value keeps its source and time).' }),
+};
+
+export const PreferencesSchema = z
+  .object({
+    customerId: z.uuid(),
+    version: z.int().nonnegative().meta({
+      description: 'The preferences\u2019 version, also their ETag ("<version>"); 0 when the customer never set any.',
+    }),
+    interests: z.array(z.object({ category: z.string().meta({ description: 'A category key.' }), ...provenance })),
+    favouriteStore: z.object({ store: z.string().meta({ description: 'A store key.' }), ...provenance }).nullable(),
+    sizes: z.object({
+      clothing: z.object({ size: z.string(), ...provenance }).nullable(),
+      shoes: z.object({ size: z.string().meta({ description: 'EU size.' }), ...provenance }).nullable(),
+    }),
+    channels: z.array(
+      z.object({ channel: z.string().meta({ description: 'email, sms, push or post.' }), ...provenance }),
+    ),
+  })
+  .meta({
+    id: 'CustomerPreferences',
+    description:
+      'What the customer told the brand they like, each value with its source. Readable when the customer allows this app ' +
+      'the preferences field; the read is listed in their "who looked at my data".',
+  });
+export type ApiPreferences = z.infer<typeof PreferencesSchema>;
+
 export const CustomerConsentsSchema = z
   .object({
     customerId: z.uuid(),
