@@ -57,7 +57,7 @@ export async function countAudience(
       WHERE k.purpose_key = 'personalization' AND k.granted
     ),
     m AS MATERIALIZED (
-      SELECT c.id, c.email FROM customers c WHERE c.id IN (SELECT g.id FROM g) AND ${fragment.sql}
+      SELECT c.id, c.email FROM g JOIN customers c ON c.id = g.id WHERE ${fragment.sql}
     )
     SELECT
       (SELECT count(*) FROM customers)::int AS population,
