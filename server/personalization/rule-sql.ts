@@ -67,12 +67,14 @@ export function toSql(
       return `SELECT s.customer_id FROM customer_signals s WHERE s.kind = '${SIGNAL_KINDS[kind]}'
         AND ${where} AND s.occurred_at > ${since} AND ${counted('s')}`;
     }
-    // Still in the cart: an addition in the window with no removal or purchase at or after it.
-    return `SELECT s.customer_id FROM customer_signals s WHERE s.kind = 'cart-added'
-      AND ${where} AND s.occurred_at > ${since} AND ${counted('s')}
-      AND NOT EXISTS (SELECT 1 FROM customer_signals r WHERE r.customer_id = s.customer_id
-        AND r.kind IN ('cart-removed', 'purchased') AND r.category = s.category AND r.occurred_at >= s.occurred_at
-        AND ${counted('r')})`;
+    // Still in the cart: the latest addition is in the window and after every removal or purchase
+    // (one pass over the category's rows, grouped, rather than a lookup per addition).
+    return `SELECT s.customer_id FROM customer_signals s
+      WHERE s.kind IN ('cart-added', 'cart-removed', 'purchased') AND ${where} AND ${counted('s')}
+      GROUP BY s.customer_id, s.category
+      HAVING max(s.occurred_at) FILTER (WHERE s.kind = 'cart-added') > ${since}
+        AND max(s.occurred_at) FILTER (WHERE s.kind = 'cart-added')
+          > coalesce(max(s.occurred_at) FILTER (WHERE s.kind <> 'cart-added'), '-infinity'::timestamp)`;
   };
 
   // Scalars (at most one row: a home address, a single-valued preference) and sets alike: whether
