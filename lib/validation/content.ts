@@ -4,7 +4,7 @@
 // Texts are plain text, rendered escaped with their line breaks kept: HTML shows as typed.
 import * as z from 'zod/mini';
 
-import { RuleSchema } from '@/lib/personalization/rule-schema';
+import { RuleSchema, SegmentRuleSchema } from '@/lib/personalization/rule-schema';
 
 const E = 'console.content.errors.';
 
@@ -99,7 +99,7 @@ export type BlockBody = z.infer<typeof BlockBodySchema>;
 
 export const SegmentBodySchema = z.strictObject({
   name: text(CONTENT_LIMITS.segmentName, true, 'segmentName'),
-  rule: RuleSchema,
+  rule: SegmentRuleSchema,
 });
 export type SegmentBody = z.infer<typeof SegmentBodySchema>;
 
