@@ -19,7 +19,13 @@ export const MAX_CONDITIONS = 50;
 export const MAX_GROUP_DEPTH = 4;
 
 export type ConditionValue = string | string[] | number | boolean;
-export type ConditionRow = { id: string; type: 'condition'; path: AttributePath; operator: string; value: ConditionValue };
+export type ConditionRow = {
+  id: string;
+  type: 'condition';
+  path: AttributePath;
+  operator: string;
+  value: ConditionValue;
+};
 export type SegmentRow = { id: string; type: 'segment'; segment: string };
 export type GroupNode = { id: string; type: 'group'; combinator: 'and' | 'or'; children: BuilderNode[] };
 export type BuilderNode = ConditionRow | SegmentRow | GroupNode;
@@ -71,7 +77,8 @@ export function newCondition(path: AttributePath = 'interests'): ConditionRow {
 /** The row after the marketer picked another attribute: its operator and value kept when still allowed. */
 export function withPath(row: ConditionRow, path: AttributePath): ConditionRow {
   const operators = OPERATORS[ATTRIBUTES[path].kind];
-  const sameKind = ATTRIBUTES[path].kind === ATTRIBUTES[row.path].kind && ATTRIBUTES[path].values === ATTRIBUTES[row.path].values;
+  const sameKind =
+    ATTRIBUTES[path].kind === ATTRIBUTES[row.path].kind && ATTRIBUTES[path].values === ATTRIBUTES[row.path].values;
   if (sameKind) return { ...row, path };
   const operator = operators.includes(row.operator) ? row.operator : operators[0]!;
   return { ...row, path, operator, value: defaultValue(path, operator) };
@@ -135,7 +142,8 @@ function parseObject(rule: unknown): BuilderNode[] | null {
       return null;
     } else {
       // `{"locale": "fr"}` is GrowthBook's shorthand for $eq.
-      const operators = isPlainObject(value) && Object.keys(value).every((k) => k.startsWith('$')) ? value : { $eq: value };
+      const operators =
+        isPlainObject(value) && Object.keys(value).every((k) => k.startsWith('$')) ? value : { $eq: value };
       const allowed = OPERATORS[ATTRIBUTES[key].kind];
       for (const [operator, operand] of Object.entries(operators)) {
         if (!allowed.includes(operator) || !valueFits(key, operator, operand)) return null;
@@ -150,7 +158,8 @@ function parseObject(rule: unknown): BuilderNode[] | null {
 export function fromRule(rule: Rule): { ok: true; root: GroupNode } | { ok: false } {
   const nodes = parseObject(rule);
   if (!nodes) return { ok: false };
-  if (nodes.length === 1 && nodes[0]!.type === 'group') return { ok: true, root: nodes[0] };
+  const [only] = nodes;
+  if (nodes.length === 1 && only?.type === 'group') return { ok: true, root: only };
   return { ok: true, root: { id: nextId(), type: 'group', combinator: 'and', children: nodes } };
 }
 
@@ -174,7 +183,9 @@ export function countRuleConditions(rule: unknown, segmentSizes: Record<string, 
   for (const [key, value] of Object.entries(rule)) {
     if (key === '$savedGroup') count += isPlainObject(value) ? (segmentSizes[String(value.id)] ?? 1) : 1;
     else if (key.startsWith('$')) count += countRuleConditions(value, segmentSizes);
-    else count += isPlainObject(value) && Object.keys(value).every((k) => k.startsWith('$')) ? Object.keys(value).length : 1;
+    else
+      count +=
+        isPlainObject(value) && Object.keys(value).every((k) => k.startsWith('$')) ? Object.keys(value).length : 1;
   }
   return count;
 }

@@ -23,8 +23,7 @@ import { RuleSchema } from '@/lib/personalization/rule-schema';
 /** The state without the ids that only key React's lists. */
 function shape(node: BuilderNode): unknown {
   if (node.type === 'group') return { type: 'group', combinator: node.combinator, children: node.children.map(shape) };
-  const { id: _id, ...rest } = node;
-  return rest;
+  return Object.fromEntries(Object.entries(node).filter(([key]) => key !== 'id'));
 }
 
 const PATHS = Object.keys(ATTRIBUTES) as AttributePath[];
@@ -55,7 +54,9 @@ const conditionArb: fc.Arbitrary<ConditionRow> = fc
     return value.map((v) => ({ id: 'x', type: 'condition' as const, path, operator, value: v }));
   });
 
-const segmentArb = fc.constantFrom('runners', 'lapsed').map((segment) => ({ id: 'x', type: 'segment' as const, segment }));
+const segmentArb = fc
+  .constantFrom('runners', 'lapsed')
+  .map((segment) => ({ id: 'x', type: 'segment' as const, segment }));
 
 const { group: groupArb } = fc.letrec<{ group: GroupNode; node: BuilderNode }>((tie) => ({
   group: fc.record({
@@ -104,7 +105,10 @@ describe('the rule builder', () => {
         }
       }
     };
-    fc.assert(fc.property(groupArb, (root) => walk(toRule(root))), { numRuns: 200 });
+    fc.assert(
+      fc.property(groupArb, (root) => walk(toRule(root))),
+      { numRuns: 200 },
+    );
     expect([...keys].sort()).toEqual(['$and', '$or', '$savedGroup']);
   });
 
@@ -126,7 +130,9 @@ describe('the rule builder', () => {
       $and: [{ 'signals.cartAdded.d7': { $in: ['running'] } }, { 'signals.purchased.d7': { $nin: ['running'] } }],
     });
 
-    const acceptance: Rule = { $or: [{ interests: { $in: ['running'] } }, { 'signals.inCart.d7': { $in: ['running'] } }] };
+    const acceptance: Rule = {
+      $or: [{ interests: { $in: ['running'] } }, { 'signals.inCart.d7': { $in: ['running'] } }],
+    };
     const acc = fromRule(acceptance);
     expect(acc.ok && toRule(acc.root)).toEqual(acceptance);
 
