@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
 import { RequestCookies } from 'next/dist/server/web/spec-extension/cookies';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { estimateAudienceAction, saveBlockAction, saveSegmentAction } from '@/app/console/(signed-in)/content/actions';
 import type { BlockBody } from '@/lib/validation/content';
 import { saveRevision } from '@/server/personalization/content';
+import { applyPersonalizationReferenceData } from '@/server/personalization/reference';
 import { STAFF_SESSION_COOKIE } from '@/server/platform/cookies';
 import { prisma } from '@/server/platform/db';
 import { createStaffMember, createStaffSessionFor, TEST_ACTOR } from '@/tests/factories';
@@ -37,6 +38,11 @@ async function signInAs(roles: Parameters<typeof createStaffMember>[0]['roles'])
   browser.token = (await createStaffSessionFor(staff.id)).token;
   return staff;
 }
+
+beforeAll(async () => {
+  // Rules name categories from the reference data, applied on every start.
+  await applyPersonalizationReferenceData();
+});
 
 beforeEach(() => {
   browser.requestId = randomUUID();

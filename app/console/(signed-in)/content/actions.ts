@@ -31,13 +31,16 @@ function failure(error: ContentError): ActionFailure {
       return { ok: false, message: 'console.content.editor.stale' };
     case 'key-taken':
       return { ok: false, fieldErrors: { key: 'console.content.editor.keyTaken' } };
-    case 'invalid':
-      return {
-        ok: false,
-        fieldErrors: Object.fromEntries(
-          error.issues.map((i) => [`body${i.path.replaceAll('/', '.')}`.replace(/\.$/, ''), i.message]),
-        ),
-      };
+    case 'invalid': {
+      // JSON pointers into the saved object: /key, or the body's (a rule's, shown under the rule).
+      const fieldErrors: Record<string, string> = {};
+      for (const { path, message } of error.issues) {
+        const field =
+          path === '/key' ? 'key' : path.startsWith('/rule') ? 'body.rule' : `body${path.replaceAll('/', '.')}`;
+        fieldErrors[field] ??= message;
+      }
+      return { ok: false, fieldErrors };
+    }
     default:
       // Another slot's or type's id, or none: the same answer as an unknown one.
       return NOT_FOUND;
