@@ -21,6 +21,7 @@ type LimiterName =
   | 'passkeyPerCredential'
   | 'tokenPerClient'
   | 'tokenPerIp'
+  | 'signalsPerCustomer'
   | 'estimatePerMember';
 type BudgetName = 'codeAttempts' | 'codeLockouts';
 
@@ -50,6 +51,9 @@ function limiters(): Record<LimiterName | BudgetName, RateLimiterPostgres> {
     passkeyPerCredential: make('passkey:credential', env.RATE_LIMIT_PASSKEY_PER_CREDENTIAL),
     tokenPerClient: make('token:client', env.RATE_LIMIT_TOKEN_PER_CLIENT),
     tokenPerIp: make('token:ip', env.RATE_LIMIT_TOKEN_PER_IP),
+    // Per app and customer (key "<app id>:<customer id>"), beside the app's own limit: one
+    // busy shopper cannot flood their history, and one app cannot spend another's budget.
+    signalsPerCustomer: make('signals:app-customer', env.RATE_LIMIT_SIGNALS_PER_CUSTOMER, 60),
     // Each audience estimate is a counting statement over every customer (ADR 035 §6).
     estimatePerMember: make('estimate:staff', 30, 60),
     codeAttempts: make('code:email', env.RATE_LIMIT_CODE_FAILURES, DAY_S),
