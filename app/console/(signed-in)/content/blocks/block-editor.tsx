@@ -13,7 +13,7 @@ import { callAction, useActionMessages } from '@/components/use-action-messages'
 import { useTranslations } from '@/lib/i18n/client';
 import type { Rule, Slot } from '@/lib/personalization/catalogue';
 import type { BlockBody } from '@/lib/validation/content';
-import { SaveBlockSchema } from '@/lib/validation/content-editor';
+import { fieldErrorsByPath, SaveBlockSchema } from '@/lib/validation/content-editor';
 
 import { saveBlockAction } from '../actions';
 import { RulePanel } from '../rule-panel';
@@ -147,7 +147,7 @@ export function BlockEditor(props: Props) {
         ? await callAction(() => saveBlockAction(input))
         : {
             ok: false as const,
-            fieldErrors: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.'), i.message])),
+            fieldErrors: fieldErrorsByPath(checked.error.issues),
             message: undefined,
           };
       if (result.ok) {

@@ -11,7 +11,7 @@ import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useTranslations } from '@/lib/i18n/client';
 import type { Rule } from '@/lib/personalization/catalogue';
-import { SaveSegmentSchema } from '@/lib/validation/content-editor';
+import { fieldErrorsByPath, SaveSegmentSchema } from '@/lib/validation/content-editor';
 
 import { saveSegmentAction } from '../actions';
 import { RulePanel } from '../rule-panel';
@@ -63,7 +63,7 @@ export function SegmentEditor(props: Props) {
         ? await callAction(() => saveSegmentAction(input))
         : {
             ok: false as const,
-            fieldErrors: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.'), i.message])),
+            fieldErrors: fieldErrorsByPath(checked.error.issues),
             message: undefined,
           };
       if (result.ok) {
