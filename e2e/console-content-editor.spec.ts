@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 import sharp from 'sharp';
 
+import { applyPersonalizationReferenceData } from '../server/personalization/reference';
 import { subjectPseudonym } from '../server/platform/crypto';
 import { prisma } from '../server/platform/db';
 import { createCustomer } from '../tests/factories';
@@ -38,6 +39,8 @@ async function runner() {
 
 test.describe('the block editor', () => {
   test.beforeEach(() => test.slow());
+  // The e2e database comes from the migrated template: categories are applied at start-up elsewhere.
+  test.beforeAll(() => applyPersonalizationReferenceData().then(() => undefined));
 
   test('a marketer creates a block with an image and a rule, sees the preview, the summary and the estimate follow, and saves a draft', async ({
     staffPage,
