@@ -127,6 +127,58 @@ test.describe('the block editor', () => {
     expect(await prisma.auditLog.count({ where: { actorStaffId: staff.id, action: 'content.image.upload' } })).toBe(1);
   });
 
+  test('a segment used by a block lists it; a second tab saving an older revision is told and saves nothing', async ({
+    staffPage,
+  }) => {
+    const { page, context } = await staffPage(['marketer']);
+    const tag = randomUUID().slice(0, 8);
+
+    await page.goto('/console/content/segments/new');
+    await waitForHydration(page.getByLabel('Key'));
+    await page.getByLabel('Key').fill(`runners-${tag}`);
+    await page.getByLabel('Name').fill(`Runners ${tag}`);
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await page.getByRole('group', { name: 'Values of condition 1' }).getByLabel('Running', { exact: true }).check();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect(page.getByText('Draft saved as revision 1.')).toBeVisible();
+    await expect(page).toHaveURL(/\/console\/content\/segments\/[0-9a-f-]{36}$/);
+    const segmentUrl = page.url();
+
+    await page.goto('/console/content/blocks/new?slot=notice');
+    await waitForHydration(page.getByLabel('Key'));
+    await page.getByLabel('Key').fill(`notice-${tag}`);
+    await page.getByRole('group', { name: 'Title' }).getByLabel('English').fill('For runners');
+    await page.getByRole('group', { name: 'Title' }).getByLabel('French').fill('Pour les coureurs');
+    await page.getByRole('button', { name: 'Add segment' }).click();
+    await page.getByLabel('Segment of condition 1').selectOption({ label: `Runners ${tag}` });
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect(page.getByText('Draft saved as revision 1.')).toBeVisible();
+    await expect(page).toHaveURL(/\/console\/content\/blocks\/[0-9a-f-]{36}$/);
+    const blockUrl = page.url();
+
+    await page.goto(segmentUrl);
+    await expect(
+      page.getByRole('region', { name: 'Used by' }).getByRole('link', { name: `notice-${tag}` }),
+    ).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Two tabs on the same revision: the first saves, the second is stale.
+    const second = await context.newPage();
+    await Promise.all([page.goto(blockUrl), second.goto(blockUrl)]);
+    for (const p of [page, second]) await waitForHydration(p.getByRole('button', { name: 'Save draft' }));
+    await page.getByRole('group', { name: 'Title' }).getByLabel('English').fill('For runners, first tab');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect(page.getByText('Draft saved as revision 2.')).toBeVisible();
+    await second.getByRole('group', { name: 'Title' }).getByLabel('English').fill('For runners, second tab');
+    await second.getByRole('button', { name: 'Save draft' }).click();
+    await expect(second.getByRole('alert')).toContainText('This block changed since you opened it');
+    await second.getByRole('link', { name: 'Reload it' }).click();
+    await expect(second.getByRole('group', { name: 'Title' }).getByLabel('English')).toHaveValue(
+      'For runners, first tab',
+    );
+    expect(await prisma.contentRevision.count({ where: { object: { type: 'block', key: `notice-${tag}` } } })).toBe(2);
+  });
+
   test('a support agent gets 403 on the editor', async ({ staffPage }) => {
     const { page } = await staffPage(['support-agent']);
     const response = await page.goto('/console/content/blocks/new?slot=hero');

@@ -23,6 +23,8 @@ type Props = {
   name: string;
   rule: Rule;
   values: ValueOptions;
+  /** The revision a new segment was just saved as: its page, reached after the save, says so. */
+  savedNumber?: number;
 };
 
 type FormValues = { key: string; name: string };
@@ -33,9 +35,11 @@ export function SegmentEditor(props: Props) {
   const tr = useActionMessages();
   const router = useRouter();
   const [pending, startTransition] = useTransition();
-  const [objectId, setObjectId] = useState(props.objectId);
+  const { objectId } = props;
   const [expected, setExpected] = useState(props.latestRevisionId);
-  const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: ReactNode } | null>(null);
+  const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: ReactNode } | null>(() =>
+    props.savedNumber ? { tone: 'success', text: t('saved', { number: props.savedNumber }) } : null,
+  );
   const [rule, setRule] = useState<Rule | null>(props.rule);
   const form = useForm<FormValues>({ defaultValues: { key: props.key_, name: props.name } });
   const { errors } = form.formState;
@@ -68,11 +72,11 @@ export function SegmentEditor(props: Props) {
           };
       if (result.ok) {
         setExpected(result.revisionId);
-        setNotice({ tone: 'success', text: t('saved', { number: result.number }) });
         if (!objectId) {
-          setObjectId(result.objectId);
-          router.replace(`/console/content/segments/${result.objectId}`);
+          router.replace(`/console/content/segments/${result.objectId}?saved=${result.number}`);
+          return;
         }
+        setNotice({ tone: 'success', text: t('saved', { number: result.number }) });
         return;
       }
       let focused = false;
