@@ -102,6 +102,7 @@ function Summary({ rule, values, segments }: { rule: Rule; values: ValueOptions;
         categoryLabel: label(values.category),
         storeLabel: label(values.store),
         segmentName: (key) => names.get(key) ?? key,
+        countryLabel: label(values.country),
       });
     } catch {
       return 'unavailable' as const;
