@@ -252,6 +252,96 @@ export const ROUTES: Record<string, RouteSpec> = {
         ),
     },
   },
+  // Personalization (docs/decisions/035-personalization.md): the apps' preferences, signals and
+  // content decision, the click route of the /account blocks and the content images.
+  'app/api/v1/customers/[id]/preferences/route.ts': {
+    problemJson: true,
+    methods: {
+      GET: (f) =>
+        probe(
+          'GET',
+          idSegment(f).map((id) => `/api/v1/customers/${id}/preferences`),
+          { headers: fc.record({ authorization: authHeader(f) }) },
+        ),
+      PUT: (f) =>
+        fc
+          .tuple(
+            probe(
+              'PUT',
+              idSegment(f).map((id) => `/api/v1/customers/${id}/preferences`),
+              {
+                body: true,
+                headers: fc.record(
+                  {
+                    authorization: authHeader(f),
+                    'if-match': fc.oneof(junkHeaderValue, fc.constantFrom('"1"', '*', 'W/"1"')),
+                  },
+                  { requiredKeys: ['authorization'] },
+                ),
+              },
+            ),
+            // A JSON object with the replacement's fields, each wrong: reaches the validation.
+            junkObject(['interests', 'favouriteStore', 'sizes', 'channels']),
+            fc.boolean(),
+          )
+          .map(([p, fields, useFields]) =>
+            useFields
+              ? { ...p, headers: { ...p.headers, 'content-type': 'application/json' }, body: JSON.stringify(fields) }
+              : p,
+          ),
+    },
+  },
+  'app/api/v1/customers/[id]/signals/route.ts': {
+    problemJson: true,
+    methods: {
+      POST: (f) =>
+        fc
+          .tuple(
+            probe(
+              'POST',
+              idSegment(f).map((id) => `/api/v1/customers/${id}/signals`),
+              {
+                body: true,
+                headers: fc.record(
+                  { authorization: authHeader(f), 'idempotency-key': junkHeaderValue },
+                  { requiredKeys: ['authorization'] },
+                ),
+              },
+            ),
+            junkObject(['type', 'category', 'item', 'occurredAt']),
+            fc.boolean(),
+          )
+          .map(([p, fields, useFields]) =>
+            useFields
+              ? { ...p, headers: { ...p.headers, 'content-type': 'application/json' }, body: JSON.stringify(fields) }
+              : p,
+          ),
+    },
+  },
+  'app/api/v1/customers/[id]/content/route.ts': {
+    problemJson: true,
+    methods: {
+      GET: (f) =>
+        probe(
+          'GET',
+          fc
+            .tuple(idSegment(f), junkQuery, fc.constantFrom('', '?slot=hero', '?slot=hero&locale=fr', '?slot=x'))
+            .map(([id, q, known]) => `/api/v1/customers/${id}/content${known || q}`),
+          {
+            headers: fc.record(
+              { authorization: authHeader(f), 'if-none-match': junkHeaderValue },
+              { requiredKeys: ['authorization'] },
+            ),
+          },
+        ),
+    },
+  },
+  'app/account/go/[revision]/route.ts': {
+    methods: { GET: sessionOnly(fc.tuple(junkSegment, junkQuery).map(([r, q]) => `/account/go/${r}${q}`))('GET') },
+  },
+  'app/api/content-images/[name]/route.ts': {
+    methods: { GET: sessionOnly(junkSegment.map((name) => `/api/content-images/${name}`))('GET') },
+  },
 };
 
 export type ActionSpec = {
@@ -339,6 +429,13 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/customers/actions.ts#findCustomerAction': { fields: ['email', 'reason'] },
   'app/console/(signed-in)/customers/actions.ts#eraseCustomerAction': {
     fields: ['reason', 'requestReference', 'confirmation'],
+  },
+  // The preference center (app/account/preferences): a full replacement against a version, and
+  // the deletion of the customer's own activity.
+  'app/account/preferences/actions.ts#savePreferencesAction': { fields: ['values', 'version'] },
+  'app/account/preferences/actions.ts#deleteSignalsAction': {
+    fields: ['ids', 'all'],
+    writes: '{all: true} is a well-formed call: it deletes the signed-in customer’s own activity, with its event',
   },
 };
 
