@@ -197,24 +197,23 @@ function CheckboxGroup({
       </p>
       <ul className="grid gap-2 sm:grid-cols-2">
         {options.map((o) => (
-          <li key={o.value}>
-            <label className="flex min-h-11 items-start gap-3 rounded-lg bg-white p-3 ring-1 ring-slate-200">
-              <input
-                type="checkbox"
-                value={o.value}
-                className="mt-1 size-4 shrink-0"
-                aria-describedby={o.hint ? `${id}-${o.value}-source` : undefined}
-                {...register}
-              />
-              <span className="flex flex-col">
-                <span>{o.label}</span>
-                {o.hint && (
-                  <span id={`${id}-${o.value}-source`} className="text-sm text-muted">
-                    {o.hint}
-                  </span>
-                )}
-              </span>
-            </label>
+          <li key={o.value} className="flex items-start gap-3 rounded-lg bg-white p-3 ring-1 ring-slate-200">
+            <input
+              id={`${id}-${o.value}`}
+              type="checkbox"
+              value={o.value}
+              className="mt-1 size-5 shrink-0"
+              aria-describedby={o.hint ? `${id}-${o.value}-source` : undefined}
+              {...register}
+            />
+            <div className="flex flex-col">
+              <label htmlFor={`${id}-${o.value}`}>{o.label}</label>
+              {o.hint && (
+                <span id={`${id}-${o.value}-source`} className="text-sm text-muted">
+                  {o.hint}
+                </span>
+              )}
+            </div>
           </li>
         ))}
       </ul>
