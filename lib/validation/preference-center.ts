@@ -61,7 +61,7 @@ export const SavePreferencesSchema = z.strictObject({
 export const SIGNAL_DELETE_MAX = 100;
 export const DeleteSignalsSchema = z.union([
   z.strictObject({
-    ids: z.array(z.string().check(z.regex(/^[1-9][0-9]{0,18}$/))).check(z.minLength(1), z.maxLength(SIGNAL_DELETE_MAX)),
+    ids: z.array(z.string().check(z.regex(/^[1-9][0-9]{0,17}$/))).check(z.minLength(1), z.maxLength(SIGNAL_DELETE_MAX)),
   }),
   z.strictObject({ all: z.literal(true) }),
 ]);
