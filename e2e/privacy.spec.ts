@@ -243,7 +243,7 @@ test.describe('export and deletion', () => {
     const data = JSON.parse(await readFile((await file.path())!, 'utf8'));
     expect(data).toMatchObject({
       schema: 'accord-export',
-      schemaVersion: 1,
+      schemaVersion: 2,
       customer: {
         id: customer.id,
         email: customer.email,

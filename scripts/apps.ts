@@ -15,7 +15,8 @@ const USAGE = `Usage: npm run apps -- <command> [options]
                             register an app; prints its client id and secret (and webhook
                             secret) once. Purposes: service (the contract), marketing-emails,
                             personalization, analytics, partner-sharing. Fields: name, email,
-                            phone, postalAddress, locale; "field:purpose" ties a field to one
+                            phone, postalAddress, locale, preferences, signals; a field as
+                            "field:purpose" (signals:personalization) ties it to one
                             purpose. Scopes: customers:read (default), customers:write,
                             preferences:write.
   list                      the apps, with what they declared

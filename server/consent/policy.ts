@@ -14,8 +14,15 @@ import type { DataAccessor } from './access-log';
 // decision. docs/decisions/016-apps-tokens-and-the-consent-policy.md
 
 /** What a reader can ask for, in the words the customer is shown. */
-export const SHARED_FIELDS = ['name', 'email', 'phone', 'postalAddress', 'locale'] as const;
+export const SHARED_FIELDS = ['name', 'email', 'phone', 'postalAddress', 'locale', 'preferences', 'signals'] as const;
 export type SharedField = (typeof SHARED_FIELDS)[number];
+
+/**
+ * Fields read by their own paths (readPreferencesAs, the signal webhooks and
+ * views), never by a profile read: readCustomers does not log them.
+ * docs/decisions/035-personalization.md
+ */
+export const PERSONALIZATION_FIELDS = ['preferences', 'signals'] as const satisfies readonly SharedField[];
 
 /** A reader's declaration: for each field it needs, the purposes it uses it for. */
 export type FieldPurposes = Partial<Record<SharedField, string[]>>;
@@ -133,12 +140,14 @@ async function policyRead(readerCtes: string, values: unknown[], selection: Sele
     name: `accord-read-customers-${shape}-${kind}`,
     text: `WITH ${readerCtes},
     d AS MATERIALIZED (${candidates}),
-    -- The log's one writer, once for every row returned with something visible.
+    -- The log's one writer, once for every row returned with a profile field
+    -- visible: preferences and signals are not read here, so not logged.
     logged AS (
-      SELECT accord_record_access(array_agg(ROW(d.id, r.accessor_type, r.accessor_id, r.accessor_name,
-        ARRAY(SELECT jsonb_object_keys(d.visible)), ARRAY(SELECT e.v FROM jsonb_each_text(d.visible) AS e(k, v)),
+      SELECT accord_record_access(array_agg(ROW(p.id, r.accessor_type, r.accessor_id, r.accessor_name,
+        ARRAY(SELECT jsonb_object_keys(p.profile)), ARRAY(SELECT e.v FROM jsonb_each_text(p.profile) AS e(k, v)),
         r.reason)::accord_data_access)) AS n
-      FROM d, r WHERE d.visible <> '{}'::jsonb
+      FROM (SELECT d.id, d.visible - '{${PERSONALIZATION_FIELDS.join(',')}}'::text[] AS profile FROM d) p, r
+      WHERE p.profile <> '{}'::jsonb
     ),
     -- Joined so that the log is written whenever a row is returned (logged is one row).
     read AS (

@@ -1,15 +1,19 @@
 import 'server-only';
 
+import { SIGNAL_TYPES, type SignalKind, type SignalType } from '@/lib/personalization/catalogue';
 import { listDataAccess } from '@/server/consent/access-log';
 import { RECEIPT_FIELDS, toKantara } from '@/server/consent/consent';
 import { prisma } from '@/server/platform/db';
+import { getEnv } from '@/server/platform/env';
 
 import { getProfile, listProfileChanges } from './profile';
 
 // The customer's copy of their data (GDPR art. 15 and 20). The format is
 // documented in docs/export-schema.md: change both together, and bump
 // EXPORT_SCHEMA_VERSION when a field changes meaning or goes away.
-export const EXPORT_SCHEMA_VERSION = 1;
+// 2: preferences, preferenceHistory, signals; dataAccessLog[].accessorType may be
+// "personalization" (docs/decisions/035-personalization.md §1).
+export const EXPORT_SCHEMA_VERSION = 2;
 
 const ALL = 1_000_000;
 
@@ -73,6 +77,7 @@ export async function buildExport(customerId: string) {
     listDataAccess(customerId, ALL),
   ]);
   if (!profile) return null;
+  const personalization = await readPersonalization(customerId);
 
   const texts = new Map(purposeTexts.map((t) => [`${t.purposeKey}:${t.version}`, t]));
   const purposeByKey = new Map(purposes.map((p) => [p.key, p]));
@@ -146,6 +151,7 @@ export async function buildExport(customerId: string) {
       synced: p.backedUp,
     })),
     connectedAccounts: accounts.map((a) => ({ provider: a.provider, linkedAt: a.createdAt.toISOString() })),
+    ...personalization,
     dataAccessLog: accessLog.reverse().map((a) => ({
       accessorType: a.accessorType,
       accessor: a.accessorName,
@@ -158,3 +164,67 @@ export async function buildExport(customerId: string) {
 }
 
 export type CustomerExport = NonNullable<Awaited<ReturnType<typeof buildExport>>>;
+
+const TYPE_OF_KIND = Object.fromEntries(Object.entries(SIGNAL_TYPES).map(([type, kind]) => [kind, type])) as Record<
+  SignalKind,
+  SignalType
+>;
+
+/**
+ * Preferences (with their source), their history and the signals, read from
+ * the tables: the customer's own data, whatever their consent says now.
+ */
+async function readPersonalization(customerId: string) {
+  const [state, values, changes, signals] = await Promise.all([
+    prisma.personalizationState.findUnique({ where: { customerId }, select: { preferencesVersion: true } }),
+    prisma.customerPreference.findMany({
+      where: { customerId },
+      orderBy: [{ setAt: 'asc' }, { name: 'asc' }, { value: 'asc' }],
+      select: { name: true, value: true, channel: true, setAt: true },
+    }),
+    prisma.preferenceChange.findMany({
+      where: { customerId },
+      orderBy: { id: 'asc' },
+      select: { version: true, name: true, oldValue: true, newValue: true, channel: true, changedAt: true },
+    }),
+    prisma.customerSignal.findMany({
+      where: { customerId },
+      orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
+      select: { kind: true, category: true, item: true, occurredAt: true, app: { select: { name: true } } },
+    }),
+  ]);
+  const retentionMs = getEnv().SIGNAL_RETENTION_DAYS * 24 * 60 * 60 * 1000;
+  const withSource = (v: (typeof values)[number]) => ({ source: v.channel, setAt: v.setAt.toISOString() });
+  const one = (name: string) => values.find((v) => v.name === name);
+  const store = one('favouriteStore');
+  const clothing = one('size.clothing');
+  const shoes = one('size.shoes');
+  return {
+    preferences: {
+      version: state?.preferencesVersion ?? 0,
+      interests: values.filter((v) => v.name === 'interest').map((v) => ({ category: v.value, ...withSource(v) })),
+      favouriteStore: store ? { store: store.value, ...withSource(store) } : null,
+      sizes: {
+        clothing: clothing ? { size: clothing.value, ...withSource(clothing) } : null,
+        shoes: shoes ? { size: shoes.value, ...withSource(shoes) } : null,
+      },
+      channels: values.filter((v) => v.name === 'channel').map((v) => ({ channel: v.value, ...withSource(v) })),
+    },
+    preferenceHistory: changes.map((c) => ({
+      version: c.version,
+      name: c.name,
+      oldValue: c.oldValue,
+      newValue: c.newValue,
+      channel: c.channel,
+      changedAt: c.changedAt.toISOString(),
+    })),
+    signals: signals.map((g) => ({
+      type: TYPE_OF_KIND[g.kind as SignalKind] ?? g.kind,
+      category: g.category,
+      item: g.item,
+      occurredAt: g.occurredAt.toISOString(),
+      source: g.app?.name ?? 'portal',
+      countsUntil: new Date(g.occurredAt.getTime() + retentionMs).toISOString(),
+    })),
+  };
+}

@@ -96,7 +96,7 @@ describe('export', () => {
     const data = JSON.parse(JSON.stringify(await buildExport(customer.id)));
     expect(data).toMatchObject({
       schema: 'accord-export',
-      schemaVersion: 1,
+      schemaVersion: 2,
       customer: {
         id: customer.id,
         email: customer.email,

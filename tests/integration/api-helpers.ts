@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 
 import { POST as tokenRoute } from '@/app/api/oauth/token/route';
 import { GET as consentsRoute } from '@/app/api/v1/customers/[id]/consents/route';
+import { GET as preferencesRoute } from '@/app/api/v1/customers/[id]/preferences/route';
 import { GET as customerRoute, PATCH as patchRoute } from '@/app/api/v1/customers/[id]/route';
 import { GET as listRoute } from '@/app/api/v1/customers/route';
 import { GET as openApiRoute } from '@/app/api/v1/openapi.json/route';
@@ -122,4 +123,11 @@ export async function writeTrace(customerId: string) {
     prisma.user.findUnique({ where: { id: customerId }, select: { version: true } }),
   ]);
   return { changes, events, version: customer?.version ?? null };
+}
+
+export function getPreferences(token: string | null, id: string): Promise<Response> {
+  return preferencesRoute(
+    new Request(`${ORIGIN}/api/v1/customers/${encodeURIComponent(id)}/preferences`, { headers: auth(token) }),
+    params(id),
+  );
 }

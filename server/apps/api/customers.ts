@@ -63,11 +63,11 @@ function toApiCustomer(read: PolicyRead): ApiCustomer {
   };
 }
 
-function notFound(request: Request): Response {
+export function notFound(request: Request): Response {
   return problem('not-found', { instance: requestPath(request) });
 }
 
-const isCustomerId = (id: string) => CustomerIdSchema.safeParse(id).success;
+export const isCustomerId = (id: string) => CustomerIdSchema.safeParse(id).success;
 
 /**
  * GET /api/v1/customers/{id}: the hot path, one token check and one statement

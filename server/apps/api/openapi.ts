@@ -18,6 +18,8 @@ import {
   IfMatchHeaderSchema,
   LinkHeaderSchema,
   OAuthErrorSchema,
+  PreferencesETagHeaderSchema,
+  PreferencesSchema,
   ProblemSchema,
   RetryAfterHeaderSchema,
   TokenRequestSchema,
@@ -226,6 +228,27 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
             '200': {
               description: 'One entry per purpose this app declared.',
               content: { 'application/json': { schema: CustomerConsentsSchema } },
+            },
+            '404': notFound,
+            ...commonProblems,
+          },
+        },
+      },
+      '/api/v1/customers/{id}/preferences': {
+        get: {
+          operationId: 'getCustomerPreferences',
+          tags: ['Customers'],
+          summary: 'Read a customer\u2019s preferences',
+          description:
+            'Interests, favourite store, sizes and channels, each with who set it and when. Only if the customer allows this app ' +
+            'the preferences field (declared like any field, e.g. preferences:personalization); otherwise 404, as for an unknown customer.',
+          security: read,
+          requestParams: { path: CustomerPathSchema },
+          responses: {
+            '200': {
+              description: 'The preferences as set now.',
+              headers: z.object({ ETag: PreferencesETagHeaderSchema }),
+              content: { 'application/json': { schema: PreferencesSchema } },
             },
             '404': notFound,
             ...commonProblems,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ZodOpenApiOverrideMetaContext } from 'zod-openapi';
 
 import { locales } from '@/lib/i18n/config';
+import { CHANNELS } from '@/lib/personalization/catalogue';
 import { ADDRESS_COUNTRIES, ADDRESS_LINE_MAX_LENGTH } from '@/lib/validation/address';
 import { ProfilePatchSchema } from '@/lib/validation/profile-patch';
 import { SHARED_FIELDS } from '@/server/consent/policy';
@@ -195,6 +196,33 @@ export const CustomerConsentsSchema = z
   });
 export type ApiCustomerConsents = z.infer<typeof CustomerConsentsSchema>;
 
+const provenance = {
+  source: z.string().meta({ description: 'Who set the value: "portal" (the customer) or the app\u2019s name.' }),
+  setAt: z.iso.datetime().meta({ description: 'When it was set (re-sending a value keeps its source and time).' }),
+};
+
+export const PreferencesSchema = z
+  .object({
+    customerId: z.uuid(),
+    version: z.int().nonnegative().meta({
+      description: 'The preferences\u2019 version, also their ETag ("<version>"); 0 when the customer never set any.',
+    }),
+    interests: z.array(z.object({ category: z.string().meta({ description: 'A category key.' }), ...provenance })),
+    favouriteStore: z.object({ store: z.string().meta({ description: 'A store key.' }), ...provenance }).nullable(),
+    sizes: z.object({
+      clothing: z.object({ size: z.string(), ...provenance }).nullable(),
+      shoes: z.object({ size: z.string().meta({ description: 'EU size.' }), ...provenance }).nullable(),
+    }),
+    channels: z.array(z.object({ channel: z.enum(CHANNELS), ...provenance })),
+  })
+  .meta({
+    id: 'CustomerPreferences',
+    description:
+      'What the customer told the brand they like, each value with its source. Readable when the customer allows this app ' +
+      'the preferences field; the read is listed in their "who looked at my data".',
+  });
+export type ApiPreferences = z.infer<typeof PreferencesSchema>;
+
 export const ProblemSchema = z
   .object({
     type: z.string().meta({ description: 'A URI naming the kind of problem; its explanation is on /docs/api.' }),
@@ -235,6 +263,9 @@ export const OAuthErrorSchema = z
 // ── Headers ──
 
 export const ETagHeaderSchema = z.string().meta({ description: 'The profile version: "<version>".', example: '"7"' });
+export const PreferencesETagHeaderSchema = z
+  .string()
+  .meta({ description: 'The preferences\u2019 version: "<version>".', example: '"3"' });
 export const IfMatchHeaderSchema = z.string().meta({
   description: 'The ETag of the customer as last read. Required: 428 without it, 412 when stale.',
   example: '"7"',

@@ -20,6 +20,7 @@ import { getPool } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
 
 import { resolveDestination } from './destination';
+import { buildPersonalizationBody, isPersonalizationEvent, type PersonalizationWebhookBody } from './personalization';
 
 // Delivery: claim due rows with SKIP LOCKED and a lease, decide through the
 // consent policy what the app may learn of the event (possibly nothing: the
@@ -175,7 +176,8 @@ export type WebhookBody =
       type: string;
       timestamp: string;
       data: { customerId: string | null; changed: SharedField[]; customer: SharedCustomer };
-    };
+    }
+  | PersonalizationWebhookBody;
 
 /** The shared field a profile attribute of an event (server/customers/profile.ts) belongs to. */
 function sharedFieldOf(attribute: string): SharedField | null {
@@ -245,6 +247,7 @@ export async function buildWebhookBody(delivery: ClaimedDelivery): Promise<Webho
   const customerId = delivery.customerId;
   // Sent to every app with a webhook, even one the customer withdrew: it must erase its copy.
   if (delivery.type === 'customer.deleted') return { type: 'customer.deleted', timestamp, data: { customerId } };
+  if (isPersonalizationEvent(delivery.type)) return buildPersonalizationBody({ ...delivery, type: delivery.type });
   const decide = (visible: Partial<Record<SharedField, string>>) =>
     planWebhook(delivery.type, delivery.eventPayload, visible, {
       clientId: delivery.app.clientId,
