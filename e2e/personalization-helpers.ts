@@ -7,9 +7,18 @@ import { randomBytes } from 'node:crypto';
 import { createApp, type AppInput } from '../server/apps/registry';
 import { setConsent } from '../server/consent/consent';
 import { CONSENT_PURPOSES } from '../server/consent/purposes';
+import { applyPersonalizationReferenceData } from '../server/personalization/reference';
 import { prisma } from '../server/platform/db';
 import { TEST_ACTOR } from '../tests/factories';
 import { expect } from './fixtures';
+
+/**
+ * Categories and stores, as every start of the app applies them (server/reference-data.ts): the
+ * e2e server starts on a migrated database without them. Idempotent, under an advisory lock.
+ */
+export async function ensurePersonalizationReferenceData(): Promise<void> {
+  await applyPersonalizationReferenceData();
+}
 
 export type RegisteredApp = { id: string; name: string; clientId: string; clientSecret: string };
 

@@ -12,10 +12,15 @@ import { recordSignal } from '../server/personalization/signals';
 import { prisma } from '../server/platform/db';
 import { expect, test, waitForHydration } from './fixtures';
 import { expectAlert, seriousViolations } from './helpers';
-import { answerPersonalization, personalizationApps } from './personalization-helpers';
+import {
+  answerPersonalization,
+  ensurePersonalizationReferenceData,
+  personalizationApps,
+} from './personalization-helpers';
 
 test.describe.configure({ timeout: 90_000 });
 
+test.beforeAll(ensurePersonalizationReferenceData);
 const apps = personalizationApps();
 test.afterEach(() => apps.cleanUp());
 
