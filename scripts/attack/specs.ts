@@ -252,72 +252,9 @@ export const ROUTES: Record<string, RouteSpec> = {
         ),
     },
   },
-  // Personalization (docs/decisions/035-personalization.md): the apps' preferences, signals and
-  // content decision, the click route of the /account blocks and the content images.
-  'app/api/v1/customers/[id]/preferences/route.ts': {
-    problemJson: true,
-    methods: {
-      GET: (f) =>
-        probe(
-          'GET',
-          idSegment(f).map((id) => `/api/v1/customers/${id}/preferences`),
-          { headers: fc.record({ authorization: authHeader(f) }) },
-        ),
-      PUT: (f) =>
-        fc
-          .tuple(
-            probe(
-              'PUT',
-              idSegment(f).map((id) => `/api/v1/customers/${id}/preferences`),
-              {
-                body: true,
-                headers: fc.record(
-                  {
-                    authorization: authHeader(f),
-                    'if-match': fc.oneof(junkHeaderValue, fc.constantFrom('"1"', '*', 'W/"1"')),
-                  },
-                  { requiredKeys: ['authorization'] },
-                ),
-              },
-            ),
-            // A JSON object with the replacement's fields, each wrong: reaches the validation.
-            junkObject(['interests', 'favouriteStore', 'sizes', 'channels']),
-            fc.boolean(),
-          )
-          .map(([p, fields, useFields]) =>
-            useFields
-              ? { ...p, headers: { ...p.headers, 'content-type': 'application/json' }, body: JSON.stringify(fields) }
-              : p,
-          ),
-    },
-  },
-  'app/api/v1/customers/[id]/signals/route.ts': {
-    problemJson: true,
-    methods: {
-      POST: (f) =>
-        fc
-          .tuple(
-            probe(
-              'POST',
-              idSegment(f).map((id) => `/api/v1/customers/${id}/signals`),
-              {
-                body: true,
-                headers: fc.record(
-                  { authorization: authHeader(f), 'idempotency-key': junkHeaderValue },
-                  { requiredKeys: ['authorization'] },
-                ),
-              },
-            ),
-            junkObject(['type', 'category', 'item', 'occurredAt']),
-            fc.boolean(),
-          )
-          .map(([p, fields, useFields]) =>
-            useFields
-              ? { ...p, headers: { ...p.headers, 'content-type': 'application/json' }, body: JSON.stringify(fields) }
-              : p,
-          ),
-    },
-  },
+  // Personalization (docs/decisions/035-personalization.md): the content decision, the click route
+  // of the /account blocks and the content images (the preferences and signals routes' entries
+  // come with them).
   'app/api/v1/customers/[id]/content/route.ts': {
     problemJson: true,
     methods: {
