@@ -5,7 +5,14 @@ import * as z from 'zod/mini';
 
 import { CHANNELS, SIZE_SYSTEMS } from '@/lib/personalization/catalogue';
 
-import { PREFERENCE_LIMITS, PreferencesInputSchema, type PreferencesInput } from './preferences';
+import { PREFERENCE_LIMITS, PreferencesInputSchema } from './preferences';
+
+export {
+  formFieldOf,
+  PREFERENCES_FORM_FIELDS,
+  preferencesFromForm,
+  type PreferencesFormValues,
+} from './preference-center-fields';
 
 const E = 'preferences.errors.';
 const KEY = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -23,34 +30,6 @@ export const PreferencesFormSchema = z.strictObject({
   sizeShoes: z.union([none, z.enum(SIZE_SYSTEMS.shoes)], { error: `${E}size` }),
   channels: z.array(z.enum(CHANNELS, { error: `${E}channel` }), { error: `${E}channels` }),
 });
-export type PreferencesFormValues = z.infer<typeof PreferencesFormSchema>;
-export const PREFERENCES_FORM_FIELDS = [
-  'interests',
-  'favouriteStore',
-  'sizeClothing',
-  'sizeShoes',
-  'channels',
-] as const;
-
-export function preferencesFromForm(v: PreferencesFormValues): PreferencesInput {
-  return {
-    interests: v.interests,
-    favouriteStore: v.favouriteStore || null,
-    sizes: { clothing: v.sizeClothing || null, shoes: v.sizeShoes || null },
-    channels: v.channels,
-  };
-}
-
-/** "sizes.clothing", "/sizes/clothing" or ["sizes", "clothing"]: the form field it belongs to. */
-export function formFieldOf(
-  path: string | ReadonlyArray<PropertyKey>,
-): (typeof PREFERENCES_FORM_FIELDS)[number] | 'form' {
-  const parts = (typeof path === 'string' ? path.split(/[./]/) : path.map(String)).filter((p) => p !== '');
-  if (parts[0] === 'sizes') return parts[1] === 'shoes' ? 'sizeShoes' : 'sizeClothing';
-  const field = parts[0] as (typeof PREFERENCES_FORM_FIELDS)[number];
-  return PREFERENCES_FORM_FIELDS.includes(field) ? field : 'form';
-}
-
 /** What the save action receives: the full replacement and the version the page was loaded at. */
 export const SavePreferencesSchema = z.strictObject({
   values: PreferencesInputSchema,

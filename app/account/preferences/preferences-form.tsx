@@ -14,7 +14,7 @@ import {
   PREFERENCES_FORM_FIELDS,
   preferencesFromForm,
   type PreferencesFormValues,
-} from '@/lib/validation/preference-center';
+} from '@/lib/validation/preference-center-fields';
 
 import { savePreferencesAction } from './actions';
 
