@@ -273,3 +273,20 @@ test.describe('in French', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 });
+
+test('the personalization consent names the activity it uses and links to the privacy notice that details it', async ({
+  signedInPage: page,
+}) => {
+  await page.goto('/account/privacy');
+  const consent = page
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name: 'Personalization', exact: true }) });
+  await expect(consent.getByText(/your activity on our sites and apps .*kept up to 90 days/)).toBeVisible();
+
+  await page.goto('/legal/privacy#personalization');
+  const section = page.getByRole('region', { name: 'Personalization' });
+  await expect(section).toContainText('categories you viewed, items added to or removed from your cart, and purchases');
+  // The notice states the configured retention (SIGNAL_RETENTION_DAYS, 90 by default).
+  await expect(section).toContainText('Each activity entry is kept 90 days, then deleted.');
+  expect(await seriousViolations(page)).toEqual([]);
+});
