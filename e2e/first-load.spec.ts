@@ -37,7 +37,13 @@ test('/signin loads neither the translations runtime, zod nor the passkey librar
 });
 
 test('the account pages load none of them with the page either', async ({ signedInPage: page }) => {
-  for (const path of ['/account', '/account/profile', '/account/security', '/account/privacy']) {
+  for (const path of [
+    '/account',
+    '/account/profile',
+    '/account/preferences',
+    '/account/security',
+    '/account/privacy',
+  ]) {
     expect(await librariesLoadedWith(page.request, path), path).toEqual([]);
   }
 });

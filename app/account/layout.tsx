@@ -21,15 +21,17 @@ export default async function AccountLayout({ children }: { children: ReactNode 
   const customer = await requireCustomer({ returnTo: safeReturnPath((await headers()).get('x-accord-path')) });
   // Global Privacy Control: any account page loaded with Sec-GPC: 1 records the opt-out.
   await honourGlobalPrivacyControl(customer.id);
-  const [t, tc, tp, toReview] = await Promise.all([
+  const [t, tc, tp, tPreferences, toReview] = await Promise.all([
     getTranslations('account'),
     getTranslations('common'),
     getTranslations('privacy'),
+    getTranslations('preferences'),
     countConsentsToReview(customer.id),
   ]);
   const links = [
     { href: '/account', label: t('overview') },
     { href: '/account/profile', label: t('profile.title') },
+    { href: '/account/preferences', label: tPreferences('title') },
     { href: '/account/security', label: t('security.title') },
     { href: '/account/privacy', label: t('privacy.title') },
   ];

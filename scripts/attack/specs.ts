@@ -319,6 +319,33 @@ export const ROUTES: Record<string, RouteSpec> = {
         ),
     },
   },
+  // Personalization (docs/decisions/035-personalization.md): the content decision, the click route
+  // of the /account blocks and the content images (the preferences and signals routes' entries
+  // come with them).
+  'app/api/v1/customers/[id]/content/route.ts': {
+    problemJson: true,
+    methods: {
+      GET: (f) =>
+        probe(
+          'GET',
+          fc
+            .tuple(idSegment(f), junkQuery, fc.constantFrom('', '?slot=hero', '?slot=hero&locale=fr', '?slot=x'))
+            .map(([id, q, known]) => `/api/v1/customers/${id}/content${known || q}`),
+          {
+            headers: fc.record(
+              { authorization: authHeader(f), 'if-none-match': junkHeaderValue },
+              { requiredKeys: ['authorization'] },
+            ),
+          },
+        ),
+    },
+  },
+  'app/account/go/[revision]/route.ts': {
+    methods: { GET: sessionOnly(fc.tuple(junkSegment, junkQuery).map(([r, q]) => `/account/go/${r}${q}`))('GET') },
+  },
+  'app/api/content-images/[name]/route.ts': {
+    methods: { GET: sessionOnly(junkSegment.map((name) => `/api/content-images/${name}`))('GET') },
+  },
 };
 
 export type ActionSpec = {
@@ -406,6 +433,13 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/customers/actions.ts#findCustomerAction': { fields: ['email', 'reason'] },
   'app/console/(signed-in)/customers/actions.ts#eraseCustomerAction': {
     fields: ['reason', 'requestReference', 'confirmation'],
+  },
+  // The preference center (app/account/preferences): a full replacement against a version, and
+  // the deletion of the customer's own activity.
+  'app/account/preferences/actions.ts#savePreferencesAction': { fields: ['values', 'version'] },
+  'app/account/preferences/actions.ts#deleteSignalsAction': {
+    fields: ['ids', 'all'],
+    writes: '{all: true} is a well-formed call: it deletes the signed-in customer’s own activity, with its event',
   },
 };
 

@@ -263,7 +263,7 @@ export const purposeTitles = cache(async (locale: Locale): Promise<Record<string
 const PURPOSE_DATA: Record<string, string[]> = {
   'terms-of-service': ['identity', 'contact details', 'account activity'],
   'marketing-emails': ['first name', 'email address'],
-  personalization: ['profile', 'preferences', 'purchase history'],
+  personalization: ['profile', 'preferences', 'purchase history', 'activity on our sites and apps'],
   analytics: ['usage data'],
   'partner-sharing': ['name', 'email address', 'phone number', 'postal address'],
 };

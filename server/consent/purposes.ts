@@ -54,14 +54,19 @@ export const CONSENT_PURPOSES: readonly DeclaredPurpose[] = [
   },
   {
     key: 'personalization',
-    version: 1,
+    // Version 2 names the activity signals (docs/decisions/035-personalization.md §7). Texts are
+    // versioned reference data, so the retention is the default SIGNAL_RETENTION_DAYS written out:
+    // raising that variable above 90 needs a new version of this text.
+    version: 2,
     legalBasis: 'consent',
     required: false,
     sortOrder: 2,
     titleEn: 'Personalization',
     titleFr: 'Personnalisation',
-    textEn: 'We use your preferences from every channel to personalize what you see.',
-    textFr: 'Nous utilisons vos préférences, sur tous nos canaux, pour personnaliser ce que vous voyez.',
+    textEn:
+      'We use your profile (language, country, how long you have been a member), the preferences you set and your activity on our sites and apps (categories you viewed, your cart, your purchases, kept up to 90 days) to choose what you see in every app of the brand you allow.',
+    textFr:
+      'Nous utilisons votre profil (langue, pays, ancienneté), les préférences que vous indiquez et votre activité sur nos sites et applications (catégories consultées, panier, achats, conservés 90 jours au plus) pour choisir ce que vous voyez dans chaque application de la marque que vous autorisez.',
     policyUrl: '/legal/privacy#personalization',
   },
   {

@@ -13,7 +13,7 @@ import { createApp } from '@/server/apps/registry';
 import { recordDataAccess } from '@/server/consent/access-log';
 import { setConsent } from '@/server/consent/consent';
 import { readCustomers } from '@/server/consent/policy';
-import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { CONSENT_PURPOSES, ensureConsentPurposes } from '@/server/consent/purposes';
 import { getPool, prisma } from '@/server/platform/db';
 import { createCustomer, TEST_ACTOR } from '@/tests/factories';
 
@@ -61,7 +61,7 @@ async function appAndCustomer() {
   for (const purposeKey of ['marketing-emails', 'partner-sharing', 'personalization'])
     await setConsent(
       customer.id,
-      { purposeKey, version: 1, granted: true },
+      { purposeKey, version: CONSENT_PURPOSES.find((p) => p.key === purposeKey)!.version, granted: true },
       { channel: 'portal', collectionMethod: 'test' },
     );
   return { app, customer };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { recordDataAccess } from '@/server/consent/access-log';
 import { setConsent } from '@/server/consent/consent';
+import { CONSENT_PURPOSES } from '@/server/consent/purposes';
 import { deleteCustomer } from '@/server/customers/account';
 import { buildExport } from '@/server/customers/export';
 import { updateProfile } from '@/server/customers/profile';
@@ -77,7 +78,11 @@ describe('export', () => {
     await updateProfile(customer.id, { lastName: 'Export-Test' }, { channel: 'portal', expectedVersion: 1 });
     await setConsent(
       customer.id,
-      { purposeKey: 'personalization', version: 1, granted: true },
+      {
+        purposeKey: 'personalization',
+        version: CONSENT_PURPOSES.find((p) => p.key === 'personalization')!.version,
+        granted: true,
+      },
       { channel: 'portal', collectionMethod: 'privacy-dashboard' },
     );
     await recordDataAccess(prisma, [

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { appReader } from '@/server/apps/registry';
 import { countConsentsToReview, listPurposesFor, setConsent } from '@/server/consent/consent';
 import { visibleFields } from '@/server/consent/policy';
+import { CONSENT_PURPOSES } from '@/server/consent/purposes';
 import { subjectPseudonym } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import { createCustomer } from '@/tests/factories';
@@ -18,6 +19,7 @@ import { getConsents, registerApp, tokenFor } from './api-helpers';
 import { uniqueEmail } from './helpers';
 
 const HOUR = 60 * 60 * 1000;
+const PERSONALIZATION = CONSENT_PURPOSES.find((p) => p.key === 'personalization')!.version;
 
 describe('the current consent state', () => {
   it('is the same latest answer per purpose for the dashboard, the banner, setConsent, the policy and the API', async () => {
@@ -49,8 +51,8 @@ describe('the current consent state', () => {
         receipt('marketing-emails', true, now - 2 * HOUR),
         receipt('marketing-emails', false, now - HOUR),
         // Two answers of the same instant: the greater id is the latest.
-        receipt('personalization', true, now - HOUR / 2, { id: high }),
-        receipt('personalization', false, now - HOUR / 2, { id: low }),
+        receipt('personalization', true, now - HOUR / 2, { id: high, version: PERSONALIZATION }),
+        receipt('personalization', false, now - HOUR / 2, { id: low, version: PERSONALIZATION }),
         // Granted for a text older than the current one: in effect, and asked again.
         receipt('analytics', true, now - HOUR, { version: 0 }),
       ],
@@ -65,7 +67,7 @@ describe('the current consent state', () => {
     expect(dashboard).toEqual({
       'terms-of-service': { granted: true, version: 1, needsReview: false },
       'marketing-emails': { granted: false, version: 1, needsReview: false },
-      personalization: { granted: true, version: 1, needsReview: false },
+      personalization: { granted: true, version: PERSONALIZATION, needsReview: false },
       analytics: { granted: true, version: 0, needsReview: true },
       'partner-sharing': { granted: null, version: null, needsReview: false },
     });
@@ -74,7 +76,7 @@ describe('the current consent state', () => {
     expect(
       await setConsent(
         customer.id,
-        { purposeKey: 'personalization', version: 1, granted: true },
+        { purposeKey: 'personalization', version: PERSONALIZATION, granted: true },
         { channel: 'portal', collectionMethod: 'test' },
       ),
     ).toEqual({ ok: true, changed: false });
@@ -94,7 +96,7 @@ describe('the current consent state', () => {
     };
     expect(Object.fromEntries(api.purposes.map((p) => [p.purpose, [p.granted, p.version]]))).toEqual({
       'marketing-emails': [false, 1],
-      personalization: [true, 1],
+      personalization: [true, PERSONALIZATION],
       analytics: [true, 0],
       'partner-sharing': [false, null],
     });
