@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 
 import { test as base, expect, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 
-import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { applyReferenceData } from '@/server/reference-data';
 
 import { sha256 } from '../server/platform/crypto';
 import { prisma } from '../server/platform/db';
@@ -127,7 +127,7 @@ export function signInTooOldForStepUp(): Date {
 }
 
 type WorkerFixtures = {
-  /** The consent purposes (terms of use…) the first-name step needs: migrations do not create them. */
+  /** The reference data every start applies (consent purposes, categories, stores): migrations do not create them. */
   consentPurposes: void;
 };
 
@@ -137,10 +137,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   consentPurposes: [
     async ({}, provide) => {
       try {
-        await ensureConsentPurposes();
+        await applyReferenceData();
       } catch {
         // Two workers upserting the same row at once: one loses on the unique key. Once more finds it.
-        await ensureConsentPurposes();
+        await applyReferenceData();
       }
       await provide();
     },
