@@ -88,6 +88,18 @@ describe('decide, personalized', () => {
     expect(later.slots.hero).toEqual([]);
   });
 
+  it('gives as reasons only conditions that made the block show, none under a negation', async () => {
+    const rule = {
+      'signals.viewed.d7': { $nin: ['tennis'] },
+      $not: { $and: [{ interests: { $in: ['running'] } }, { interests: { $in: ['yoga'] } }] },
+    };
+    const block = await publishBlock('hero', { tag: 'negated', generic: false, rule });
+    const customer = await runner();
+    const decision = await portal(customer.id);
+    expect(decision.slots.hero!.map((b) => b.key)).toEqual([block.key]);
+    expect(decision.slots.hero![0]!.why).toEqual([expect.objectContaining({ path: 'signals.viewed.d7' })]);
+  });
+
   it('breaks a priority tie by key, and keeps each slot to its size', async () => {
     const b = await publishBlock('hero', { tag: 'b-tie', priority: 7 });
     const a = await publishBlock('hero', { tag: 'a-tie', priority: 7 });
