@@ -200,7 +200,7 @@ export async function decide(args: {
   }));
   await loadImageSizes(
     decided.flatMap((d) => d.chosen.flatMap((c) => (c.block.body.image ? [c.block.body.image.id] : []))),
-    via.kind === 'preview' ? via.tx : undefined,
+    db,
   );
 
   const views: Decision['slots'] = {};
