@@ -16,7 +16,13 @@ export function BlockPreview({ slot, title, text, image, cta }: BlockPreviewProp
     <article className="h-full overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
       {image && (
         // eslint-disable-next-line @next/next/no-img-element -- stored images are already re-encoded and sized
-        <img src={image.url} alt={image.alt} width={image.width} height={image.height} className="h-auto w-full" />
+        <img
+          src={image.url}
+          alt={image.alt}
+          width={image.width}
+          height={image.height}
+          className="h-auto max-h-80 w-full object-cover"
+        />
       )}
       <div className="p-5">
         <h3 className={hero ? 'text-2xl font-bold tracking-tight' : 'text-lg font-semibold'}>{title}</h3>

@@ -71,7 +71,7 @@ function Block({ block, t, describe }: { block: BlockView; t: T; describe: Descr
           alt={block.image.alt}
           width={block.image.width}
           height={block.image.height}
-          className="h-auto w-full"
+          className="h-auto max-h-80 w-full object-cover"
           decoding="async"
           {...(hero ? { fetchPriority: 'high' as const } : { loading: 'lazy' as const })}
         />
