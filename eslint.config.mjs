@@ -55,6 +55,31 @@ const noServerInClient = {
   },
 };
 
+// One module keeps the rule language's meaning, and the SDK's root entry loads its browser part:
+// only server/personalization/evaluate.ts imports it (docs/decisions/035-personalization.md §2).
+const growthbookOnlyInEvaluate = {
+  meta: {
+    type: 'problem',
+    messages: { only: 'Only server/personalization/evaluate.ts imports @growthbook/growthbook: call matches/explain.' },
+  },
+  create(context) {
+    const check = (node, source) => {
+      if (typeof source === 'string' && /^@growthbook\/growthbook(\/|$)/.test(source)) {
+        context.report({ node, messageId: 'only' });
+      }
+    };
+    return {
+      ImportDeclaration: (node) => check(node, node.source.value),
+      ExportNamedDeclaration: (node) => check(node, node.source?.value),
+      ExportAllDeclaration: (node) => check(node, node.source.value),
+      ImportExpression: (node) => check(node, node.source.value),
+    };
+  },
+};
+const accord = {
+  rules: { 'no-server-in-client': noServerInClient, 'growthbook-only-in-evaluate': growthbookOnlyInEvaluate },
+};
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -92,7 +117,7 @@ const config = [
   {
     // Only server/ (and the scripts and tests that run outside Next) reads process.env.
     files: ['app/**', 'components/**', 'lib/**'],
-    plugins: { accord: { rules: { 'no-server-in-client': noServerInClient } } },
+    plugins: { accord },
     rules: {
       'no-restricted-properties': [
         'error',
@@ -100,6 +125,12 @@ const config = [
       ],
       'accord/no-server-in-client': 'error',
     },
+  },
+  {
+    files: ['**/*.{ts,tsx,js,mjs,cjs}'],
+    ignores: ['server/personalization/evaluate.ts'],
+    plugins: { accord },
+    rules: { 'accord/growthbook-only-in-evaluate': 'error' },
   },
   {
     // Server code logs through server/platform/log.ts (JSON lines with the request id, nothing personal).
