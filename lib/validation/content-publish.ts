@@ -72,6 +72,8 @@ export const PreviewCustomerSchema = z
       .check(z.trim(), z.toLowerCase(), z.maxLength(320, { error: `${P}emailInvalid` })),
     sample: z.optional(z.string().check(z.maxLength(1000, { error: `${P}sampleInvalid` }))),
     reason,
+    /** The language the preview is shown in (the member's, sent by the form). */
+    locale: z.enum(['en', 'fr'], { error: `${P}localeInvalid` }),
   })
   .check(
     z.refine((v) => Boolean(v.sample) || z.email().safeParse(v.email).success, {
@@ -79,4 +81,4 @@ export const PreviewCustomerSchema = z
       path: ['email'],
     }),
   );
-export type PreviewCustomerInput = { email: string; sample?: string; reason: string };
+export type PreviewCustomerInput = { email: string; sample?: string; reason: string; locale: 'en' | 'fr' };

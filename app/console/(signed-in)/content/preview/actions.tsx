@@ -1,10 +1,8 @@
 'use server';
 
-import { getLocale } from 'next-intl/server';
 import type { ReactNode } from 'react';
 
 import { fieldErrorsFrom, type ActionFailure } from '@/lib/action-result';
-import { isLocale } from '@/lib/i18n/config';
 import { PreviewCustomerSchema } from '@/lib/validation/content-publish';
 import { previewAsCustomer } from '@/server/personalization/preview';
 import { requirePermission } from '@/server/staff/auth';
@@ -20,14 +18,13 @@ export async function previewCustomerAction(input: unknown): Promise<{ ok: true;
   const actor = await requirePermission('content.view');
   const parsed = PreviewCustomerSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
-  const { email, sample, reason } = parsed.data;
-  const locale = await getLocale();
+  const { email, sample, reason, locale } = parsed.data;
   const result = await previewAsCustomer(
     { id: actor.id, displayName: actor.displayName, audit: actor.audit },
     {
       target: sample ? { sampleToken: sample } : { email },
       reason,
-      locale: isLocale(locale) ? locale : 'en',
+      locale,
     },
   );
   if (!result.ok)

@@ -2,7 +2,7 @@ import 'server-only';
 
 import { getLocale, getTranslations } from 'next-intl/server';
 
-import type { DescribeContext } from '@/lib/personalization/describe';
+import { countryNames, type DescribeContext } from '@/lib/personalization/describe';
 import { listContent } from '@/server/personalization/content';
 import { CATEGORIES, STORES } from '@/server/personalization/reference';
 
@@ -25,5 +25,6 @@ export async function getDescribeContext(): Promise<DescribeContext> {
     categoryLabel: (key) => CATEGORIES.find((c) => c.key === key)?.[lang] ?? key,
     storeLabel: (key) => STORES.find((s) => s.key === key)?.name ?? key,
     segmentName: (key) => names.get(key) ?? key,
+    countryLabel: countryNames(lang),
   };
 }

@@ -8,7 +8,7 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
-import { useTranslations } from '@/lib/i18n/client';
+import { useLocale, useTranslations } from '@/lib/i18n/client';
 import {
   PREVIEW_REASON_MAX_LENGTH,
   PreviewCustomerSchema,
@@ -21,12 +21,13 @@ import { previewCustomerAction } from './actions';
 export function PreviewCustomerForm({ sample }: { sample: string | null }) {
   const t = useTranslations('console.content.preview');
   const tr = useActionMessages();
+  const locale = useLocale() === 'fr' ? 'fr' : 'en';
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<string | null>(null);
   const [view, setView] = useState<ReactNode>(null);
   const form = useForm<PreviewCustomerInput>({
     resolver: zodResolver(PreviewCustomerSchema),
-    defaultValues: { email: '', reason: '', ...(sample ? { sample } : {}) },
+    defaultValues: { email: '', reason: '', locale, ...(sample ? { sample } : {}) },
   });
   const { errors } = form.formState;
 

@@ -4,14 +4,11 @@ import { revalidatePath } from 'next/cache';
 
 import { fieldErrorsFrom } from '@/lib/action-result';
 import { HoldoutSettingsSchema } from '@/lib/validation/content-publish';
-import { listContent, requestPublication, saveRevision } from '@/server/personalization/content';
+import { listContent, requestPublication, saveRevision, SETTINGS_KEY } from '@/server/personalization/content';
 import { requirePermission } from '@/server/staff/auth';
 
 import type { PublishResult } from '../blocks/[id]/history/actions';
 import { contentFailure } from '../blocks/[id]/history/content-errors';
-
-/** The settings object's key when the first holdout is set from the console. */
-const SETTINGS_KEY = 'settings';
 
 /**
  * The holdout is a settings revision published like a block (docs/decisions/035-personalization.md
@@ -22,11 +19,11 @@ export async function saveHoldoutAction(input: unknown): Promise<PublishResult> 
   const parsed = HoldoutSettingsSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
   const { holdoutPercent, expectedLatestRevisionId, expectedLiveRevisionId, note } = parsed.data;
-  const [current] = await listContent('settings');
+  const current = (await listContent('settings')).find((o) => o.key === SETTINGS_KEY);
   const saved = await saveRevision(actor.audit, {
     objectId: current?.id ?? null,
     type: 'settings',
-    key: current?.key ?? SETTINGS_KEY,
+    key: SETTINGS_KEY,
     slot: null,
     body: { holdoutPercent },
     expectedLatestRevisionId,
