@@ -3,6 +3,8 @@
 // reference data (scripts/db/prepare.ts). Never in production.
 import path from 'node:path';
 
+import { repoRoot } from '../scripts/db/postgres';
+import { importContentFile } from '../server/personalization/content-file';
 import { prisma } from '../server/platform/db';
 import { createCustomer } from '../tests/factories';
 
@@ -30,6 +32,8 @@ const DEMO_CUSTOMERS = [
   },
 ];
 
+const DEMO_CONTENT = path.join(repoRoot, 'examples/content/home.json');
+
 export async function seed(): Promise<void> {
   if (process.env.NODE_ENV === 'production') {
     throw new Error(
@@ -37,12 +41,17 @@ export async function seed(): Promise<void> {
     );
   }
   for (const customer of DEMO_CUSTOMERS) await createCustomer(customer);
+  // The home page's example blocks (a generic one per slot, the running block), published: importing
+  // the same file again changes nothing. docs/personalization.md "Content"
+  const imported = await importContentFile({ type: 'cli', label: 'cli:seed' }, DEMO_CONTENT);
+  if (!imported.ok)
+    throw new Error(`${DEMO_CONTENT}: ${imported.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
 }
 
 // Run as a file (not bundled into dist/serve.mjs, where import.meta.url is that bundle).
 if (process.argv[1]?.endsWith(`${path.sep}prisma${path.sep}seed.ts`)) {
   seed()
-    .then(() => console.log(`[seed] ${DEMO_CUSTOMERS.length} demo customers are in place`))
+    .then(() => console.log(`[seed] ${DEMO_CUSTOMERS.length} demo customers and the example content are in place`))
     .catch((error) => {
       console.error('[seed] failed:', error);
       process.exitCode = 1;

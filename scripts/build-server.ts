@@ -24,6 +24,7 @@ await build({
     'db-cli': 'scripts/db/cli.ts',
     apps: 'scripts/apps.ts',
     staff: 'scripts/staff.ts',
+    content: 'scripts/content.ts',
   },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },

@@ -17,9 +17,13 @@ try {
   await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl });
   const { seed } = await import('../prisma/seed');
   await seed();
-  console.log('[seed] demo customers are in place');
-  const { prisma } = await import('../server/platform/db');
+  console.log('[seed] demo customers and the example content are in place');
+  const { prisma, getPool } = await import('../server/platform/db');
   await prisma.$disconnect();
+  // Its idle connections too, before the database stops under them.
+  await getPool()
+    .end()
+    .catch(() => undefined);
 } finally {
   await db.stop();
 }

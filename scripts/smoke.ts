@@ -5,7 +5,7 @@
 // `npm run mail-sink`, the @smoke specs through it (playwright.smoke.config.ts),
 // the QA flows as QA runs them (`npm run test:flows`, docs/qa.md), then
 // `npm run worker` beside it: started,
-// listening, stopped cleanly by SIGTERM; `npm run db:migrate`, `npm run apps` and `npm run staff`;
+// listening, stopped cleanly by SIGTERM; `npm run db:migrate`, `npm run apps`, `npm run staff` and `npm run content`;
 // then the app stopped the same way. Last, SIGTERM under load (sigtermUnderLoad).
 // All of it compiled JavaScript (dist/).
 //
@@ -198,7 +198,9 @@ async function main(): Promise<void> {
       if (!/worker stopped/.test(worker.output())) throw new Error('npm run worker did not stop cleanly on SIGTERM');
       await expectGroupGone(worker.child, 'npm run worker');
 
-      step("the operators' CLIs beside it: npm run db:migrate, npm run apps -- list, npm run staff -- list");
+      step(
+        "the operators' CLIs beside it: npm run db:migrate, npm run apps -- list, npm run staff -- list, npm run content -- list",
+      );
       const migrate = start('db:migrate', 'npm', ['run', 'db:migrate'], production);
       if ((await migrate.exited) !== 0) throw new Error('npm run db:migrate failed');
       if (!/migrations up to date[\s\S]*reference data up to date/.test(migrate.output())) {
@@ -208,6 +210,8 @@ async function main(): Promise<void> {
       if ((await apps.exited) !== 0) throw new Error('npm run apps -- list failed');
       const staff = start('staff', 'npm', ['run', 'staff', '--', 'list'], production);
       if ((await staff.exited) !== 0) throw new Error('npm run staff -- list failed');
+      const content = start('content', 'npm', ['run', 'content', '--', 'list'], production);
+      if ((await content.exited) !== 0) throw new Error('npm run content -- list failed');
 
       step('stopping the app with SIGTERM');
       const appCode = await app.stop(60_000);
