@@ -10,5 +10,6 @@ export const CONSOLE_NAV: readonly { key: string; href: string; permission: Perm
   { key: 'staff', href: '/console/staff', permission: 'staff.manage' },
   { key: 'apps', href: '/console/apps', permission: 'apps.manage' },
   { key: 'customers', href: '/console/customers', permission: 'customers.find' },
+  { key: 'content', href: '/console/content', permission: 'content.view' },
   { key: 'audit', href: '/console/audit', permission: 'audit.view' },
 ];
