@@ -15,9 +15,11 @@ const USAGE = `Usage: npm run apps -- <command> [options]
                             register an app; prints its client id and secret (and webhook
                             secret) once. Purposes: service (the contract), marketing-emails,
                             personalization, analytics, partner-sharing. Fields: name, email,
-                            phone, postalAddress, locale; "field:purpose" ties a field to one
-                            purpose. Scopes: customers:read (default), customers:write,
-                            preferences:write.
+                            phone, postalAddress, locale, preferences, signals; "field:purpose"
+                            ties a field to one purpose. Scopes: customers:read (default),
+                            customers:write, preferences:write (preferences; the locale with
+                            customers:write), signals:write (activity signals), content:read
+                            (the content chosen for a customer).
   list                      the apps, with what they declared
   rotate-secret <app>       a new client secret; tokens issued before stop working
   rotate-webhook-secret <app> [--overlap-hours <n>]

@@ -1,7 +1,7 @@
 // The HTTP server's life: decides the client's address (scripts/client-address.ts), and on SIGTERM or SIGINT stops in the order a load balancer needs:
 // readiness off, SHUTDOWN_DELAY_MS still serving (so probes see it), stop
-// accepting, drain the requests in flight (at most SHUTDOWN_GRACE_MS), stop the
-// webhook worker, close the database pool, exit 0.
+// accepting, drain the requests in flight (at most SHUTDOWN_GRACE_MS), write the
+// counters kept in memory, stop the webhook worker, close the database pool, exit 0.
 // docs/decisions/024-health-shutdown-and-housekeeping.md
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -21,7 +21,11 @@ export type GracefulHttpServerOptions = {
   markStopping: () => void;
   delayMs: number;
   graceMs: number;
-  /** Steps after the drain, in order; each failure is logged and the next runs. */
+  /**
+   * Steps after the drain, in order; each failure is logged and the next runs. First the
+   * counters kept in memory (content stats), while the database is still open.
+   */
+  flushCounters?: () => Promise<void>;
   stopWorker: () => Promise<void>;
   closeDatabase: () => Promise<void>;
   onListening?: () => void;
@@ -104,6 +108,7 @@ export function startGracefulHttpServer(options: GracefulHttpServerOptions) {
       await closed;
     } else stopLog.info('requests drained');
 
+    if (options.flushCounters) await step('counters flushed', options.flushCounters);
     await step('webhook worker stopped', options.stopWorker);
     await step('database pool closed', options.closeDatabase);
     process.exit(0);

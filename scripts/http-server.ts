@@ -36,6 +36,9 @@ startGracefulHttpServer({
   markStopping,
   delayMs: env.SHUTDOWN_DELAY_MS,
   graceMs: env.SHUTDOWN_GRACE_MS,
+  // Next's bundle counts into globalThis: this process's copy of the module writes the same counts.
+  flushCounters: async () =>
+    (await importServerModule(() => import('../server/personalization/stats'))).flushContentStats(),
   stopWorker: async () => (await stopWebhookWorker)?.(),
   closeDatabase: async () => (await importServerModule(() => import('../server/platform/db'))).closeDatabase(),
   onListening: () =>

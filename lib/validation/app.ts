@@ -4,7 +4,13 @@
 // shows them in the member's language, the CLI in English.
 import * as z from 'zod/mini';
 
-export const APP_SCOPES = ['customers:read', 'customers:write', 'preferences:write'] as const;
+export const APP_SCOPES = [
+  'customers:read',
+  'customers:write',
+  'preferences:write',
+  'signals:write',
+  'content:read',
+] as const;
 export type AppScope = (typeof APP_SCOPES)[number];
 
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]{1,39}$/;

@@ -14,7 +14,7 @@ import type { DataAccessor } from './access-log';
 // decision. docs/decisions/016-apps-tokens-and-the-consent-policy.md
 
 /** What a reader can ask for, in the words the customer is shown. */
-export const SHARED_FIELDS = ['name', 'email', 'phone', 'postalAddress', 'locale'] as const;
+export const SHARED_FIELDS = ['name', 'email', 'phone', 'postalAddress', 'locale', 'preferences', 'signals'] as const;
 export type SharedField = (typeof SHARED_FIELDS)[number];
 
 /** A reader's declaration: for each field it needs, the purposes it uses it for. */

@@ -133,6 +133,14 @@ function mayPersonalize(via: Via): boolean {
   return Object.values(via.reader.fieldPurposes).some((purposes) => purposes?.includes('personalization'));
 }
 
+async function currentContentVersion(db?: Tx): Promise<number> {
+  const sql = 'SELECT version FROM content_state WHERE id = 1';
+  const rows = db
+    ? await db.$queryRawUnsafe<Array<{ version: number }>>(sql)
+    : (await getPool().query<{ version: number }>({ name: 'content-version', text: sql })).rows;
+  return Number(rows[0]?.version ?? 0);
+}
+
 const covers = (loaded: AttributeGroup[], needed: AttributeGroup[]) => needed.every((g) => loaded.includes(g));
 
 export async function decide(args: {
@@ -149,36 +157,37 @@ export async function decide(args: {
   const fixedContent = via.kind === 'preview' ? via.content : undefined;
   let content = fixedContent ?? (await getContentSet());
 
-  let mode: DecisionMode;
+  const db = via.kind === 'preview' ? via.tx : undefined;
+  const load = (groups: AttributeGroup[]) =>
+    loadAttributes({
+      customerId,
+      reader: via.kind === 'portal' ? 'portal' : via.reader,
+      groups,
+      now,
+      reason: REASONS[via.kind],
+      db,
+    });
+
+  let mode: DecisionMode = 'off';
   let loaded: LoadedAttributes | null = null;
-  if (!getEnv().PERSONALIZATION_ENABLED) mode = 'off';
-  else if (inHoldout(customerId, content.settings.holdoutPercent)) mode = 'holdout';
-  else if (!mayPersonalize(via)) mode = 'no-consent';
-  else {
-    const load = (groups: AttributeGroup[]) =>
-      loadAttributes({
-        customerId,
-        reader: via.kind === 'portal' ? 'portal' : via.reader,
-        groups,
-        now,
-        reason: REASONS[via.kind],
-        db: via.kind === 'preview' ? via.tx : undefined,
-      });
-    let groups = content.groups;
-    loaded = await load(groups);
-    // Content published since this process loaded it: decide on the new set, once.
-    if (loaded && !fixedContent && loaded.contentVersion > content.version) {
-      content = await getContentSet();
-      if (!covers(groups, content.groups)) {
-        groups = content.groups;
-        loaded = await load(groups);
+  let loadedGroups: AttributeGroup[] | null = null;
+  // A second pass only when content was published since this process loaded it.
+  for (let pass = 0; pass < 2; pass++) {
+    if (!getEnv().PERSONALIZATION_ENABLED) mode = 'off';
+    else if (!mayPersonalize(via)) mode = 'no-consent';
+    else if (inHoldout(customerId, content.settings.holdoutPercent)) mode = 'holdout';
+    else {
+      if (!loadedGroups || !covers(loadedGroups, content.groups)) {
+        loaded = await load(content.groups);
+        loadedGroups = content.groups;
       }
+      mode = loaded?.granted ? 'personalized' : 'no-consent';
     }
-    mode = !loaded?.granted
-      ? 'no-consent'
-      : inHoldout(customerId, content.settings.holdoutPercent)
-        ? 'holdout'
-        : 'personalized';
+    if (fixedContent) break;
+    // The statement reads the version anyway; without it (nothing read) one small query does.
+    const version = loaded?.contentVersion ?? (await currentContentVersion(db));
+    if (version <= content.version) break;
+    content = await getContentSet({ version });
   }
 
   const attributes = mode === 'personalized' ? (loaded?.attributes ?? null) : null;

@@ -9,7 +9,8 @@ import { getLogger } from './log';
 // Deletes what has outlived its use, on a schedule, in whichever worker holds
 // the lock (`npm run worker`, or an app instance's in-process worker): expired
 // challenges, links, sessions (customers' and staff's), staff invitations and rate-limit counters; sent webhook rows and
-// their outbox events; finished mail_queue rows; access-log rows past ACCESS_LOG_RETENTION_DAYS. Only SQL
+// their outbox events; finished mail_queue rows; access-log rows past ACCESS_LOG_RETENTION_DAYS; behaviour signals past
+// SIGNAL_RETENTION_DAYS and expired Idempotency-Keys. Only SQL
 // on tables: platform imports no domain. README, "Data retention";
 // docs/decisions/024-health-shutdown-and-housekeeping.md
 
@@ -83,6 +84,15 @@ const PURGES: Purge[] = [
     where: 'occurred_at < $1',
     cutoff: (now, env) => new Date(now.getTime() - env.ACCESS_LOG_RETENTION_DAYS * DAY_MS),
   },
+  // Signals past SIGNAL_RETENTION_DAYS count for nothing: gone, so a lower retention acts at
+  // once (docs/decisions/035-personalization.md §1).
+  {
+    table: 'customer_signals',
+    where: 'occurred_at <= $1',
+    cutoff: (now, env) => new Date(now.getTime() - env.SIGNAL_RETENTION_DAYS * DAY_MS),
+  },
+  // An Idempotency-Key is replayed for 24 hours (server/apps/api/idempotency.ts).
+  { table: 'api_idempotency_keys', where: 'expires_at < $1', cutoff: (now) => now },
 ];
 
 export type HousekeepingResult = { ran: true; removed: Record<string, number> } | { ran: false };

@@ -21,7 +21,8 @@ type LimiterName =
   | 'passkeyPerCredential'
   | 'tokenPerClient'
   | 'tokenPerIp'
-  | 'estimatePerMember';
+  | 'estimatePerMember'
+  | 'signalsPerCustomer';
 type BudgetName = 'codeAttempts' | 'codeLockouts';
 
 const globalForLimits = globalThis as unknown as {
@@ -52,6 +53,9 @@ function limiters(): Record<LimiterName | BudgetName, RateLimiterPostgres> {
     tokenPerIp: make('token:ip', env.RATE_LIMIT_TOKEN_PER_IP),
     // Each audience estimate is a counting statement over every customer (ADR 035 §6).
     estimatePerMember: make('estimate:staff', 30, 60),
+    // Per app and customer (key "<app id>:<customer id>"), beside the app's own limit: one
+    // busy shopper cannot flood their history, and one app cannot spend another's budget.
+    signalsPerCustomer: make('signals:app-customer', env.RATE_LIMIT_SIGNALS_PER_CUSTOMER, 60),
     codeAttempts: make('code:email', env.RATE_LIMIT_CODE_FAILURES, DAY_S),
     codeLockouts: make('code-lock:email', Number.MAX_SAFE_INTEGER, 30 * DAY_S),
   };

@@ -6,6 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { applyPersonalizationReferenceData } from '@/server/personalization/reference';
 import { createCustomer } from '@/tests/factories';
 
 import {
@@ -21,6 +22,7 @@ import {
   writeTrace,
 } from './api-helpers';
 import { uniqueEmail } from './helpers';
+import { answerPersonalization, postSignal, putPreferences } from './personalization-writes-helpers';
 
 type Json = Record<string, unknown>;
 type Operation = {
@@ -113,7 +115,13 @@ describe('the OpenAPI document', () => {
       doc.components.securitySchemes.oauth2 as { flows: { clientCredentials: { tokenUrl: string; scopes: Json } } }
     ).flows.clientCredentials;
     expect(scopes.tokenUrl).toBe('http://localhost:3000/api/oauth/token');
-    expect(Object.keys(scopes.scopes).sort()).toEqual(['customers:read', 'customers:write', 'preferences:write']);
+    expect(Object.keys(scopes.scopes).sort()).toEqual([
+      'content:read',
+      'customers:read',
+      'customers:write',
+      'preferences:write',
+      'signals:write',
+    ]);
 
     for (const [route, item] of Object.entries(doc.paths)) {
       const templated = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
@@ -140,7 +148,9 @@ describe('the OpenAPI document', () => {
           }
         }
         if (route.startsWith('/api/v1/customers')) {
-          expect(op.security, where).toEqual([{ oauth2: [expect.stringMatching(/^customers:/)] }]);
+          expect(op.security, where).toEqual([
+            { oauth2: [expect.stringMatching(/^(customers|preferences|signals|content):(read|write)$/)] },
+          ]);
           expect(op.responses!['401'], where).toBeDefined();
           expect(op.responses!['429'], where).toBeDefined();
           expect(Object.keys((op.responses!['401']!.content as Json) ?? {}), where).toEqual([
@@ -274,5 +284,69 @@ describe('the OpenAPI document', () => {
       }),
     ).toBe(false);
     expect(validator('Customer')({ id: customer.id, version: 'one', updatedAt: 'yesterday', access: {} })).toBe(false);
+  });
+  it('its preferences and signals schemas agree with their routes, and describe the signal sent back', async () => {
+    await applyPersonalizationReferenceData();
+    const { app } = await registerApp({
+      tag: 'oas-personal',
+      purposes: 'service,personalization',
+      fields: 'name:service,preferences:personalization,signals:personalization',
+      scopes: ['preferences:write', 'signals:write'],
+    });
+    const token = await tokenFor(app);
+    const customer = await createCustomer({ email: uniqueEmail('oas') });
+    await answerPersonalization(customer.id, true);
+    const prefs = { interests: ['running'], favouriteStore: null, sizes: { clothing: 'M', shoes: null }, channels: [] };
+    const signal = { type: 'category.viewed', category: 'running' };
+    let version = 0;
+    const put = async (body: unknown) => {
+      const res = await putPreferences(token, customer.id, body, { ifMatch: `"${version}"` });
+      if (res.status === 204) version = Number(res.headers.get('etag')!.replace(/"/g, ''));
+      return res.status;
+    };
+    const post = async (body: unknown) =>
+      (await postSignal(token, customer.id, body, { idempotencyKey: `"${crypto.randomUUID()}"` })).status;
+
+    const cases: Array<[string, (body: unknown) => Promise<number>, number, unknown[], unknown[]]> = [
+      [
+        'PreferencesPut',
+        put,
+        204,
+        [prefs, { ...prefs, interests: [], channels: ['email', 'sms'] }],
+        [
+          {},
+          { ...prefs, interests: 'running' },
+          { ...prefs, sizes: { clothing: 'XXXL', shoes: null } },
+          { ...prefs, x: 1 },
+        ],
+      ],
+      [
+        'SignalPost',
+        post,
+        201,
+        [signal, { ...signal, type: 'order.purchased', item: 'SKU-1', occurredAt: new Date().toISOString() }],
+        [
+          {},
+          { ...signal, type: 'page.viewed' },
+          { ...signal, category: 'Running' },
+          { ...signal, item: '' },
+          { ...signal, x: 1 },
+        ],
+      ],
+    ];
+    for (const [name, send, ok, accepted, refused] of cases) {
+      const schema = validator(name);
+      for (const body of accepted) {
+        expect(schema(body), `${name} accepts ${JSON.stringify(body)}: ${JSON.stringify(schema.errors)}`).toBe(true);
+        expect(await send(body), `route accepts ${JSON.stringify(body)}`).toBe(ok);
+      }
+      for (const body of refused) {
+        expect(schema(body), `${name} refuses ${JSON.stringify(body)}`).toBe(false);
+        expect(await send(body), `route refuses ${JSON.stringify(body)}`).toBe(422);
+      }
+    }
+    const created = await postSignal(token, customer.id, signal, { idempotencyKey: 'k-1' });
+    const check = validator('Signal');
+    expect(check(await created.json()), JSON.stringify(check.errors)).toBe(true);
   });
 });

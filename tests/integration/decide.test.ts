@@ -22,10 +22,11 @@ import { uniqueEmail } from './helpers';
 const RUNNING = { interests: { $in: ['running'] } };
 const YOGA = { interests: { $in: ['yoga'] } };
 
-async function runner(opts: { granted?: boolean } = {}) {
+async function runner(opts: { granted?: boolean; holdout?: boolean } = {}) {
+  const wanted = opts.holdout ?? false;
   let customer = await createCustomer({ email: uniqueEmail('decide') });
-  // Outside the holdout whatever a test sets it to (at most 50 %).
-  while (inHoldout(customer.id, 50)) customer = await createCustomer({ email: uniqueEmail('decide') });
+  // Outside (or inside) a 50 % holdout: outside whatever a test sets it to, unless asked.
+  while (inHoldout(customer.id, 50) !== wanted) customer = await createCustomer({ email: uniqueEmail('decide') });
   await addPreference(customer.id, 'interest', 'running');
   if (opts.granted ?? true) await answerPersonalization(customer.id, true);
   return customer;
@@ -140,13 +141,32 @@ describe('decide, personalized', () => {
     expect(app.slots.hero![0]!.cta!.url).toBe('https://shop.example/running');
   });
 
-  it('decides again on content published since the set was loaded', async () => {
+  it('decides again on content another instance published since the set was loaded', async () => {
     const customer = await runner();
     await publishBlock('hero', { tag: 'first', priority: 1 });
     await portal(customer.id);
-    const second = await publishBlock('hero', { tag: 'second', generic: false, rule: RUNNING });
+    const second = await publishBlock('hero', { tag: 'second', generic: false, rule: RUNNING }, { refresh: false });
     const decision = await portal(customer.id);
     expect(decision.slots.hero!.map((b) => b.key)).toEqual([second.key]);
+  });
+
+  it('sees content published elsewhere in the modes that read nothing too', async () => {
+    const refused = await runner({ granted: false });
+    await portal(refused.id);
+    const generic = await publishBlock('hero', { tag: 'elsewhere' }, { refresh: false });
+    expect((await portal(refused.id)).slots.hero!.map((b) => b.key)).toEqual([generic.key]);
+    const later = await publishBlock('hero', { tag: 'later', priority: 2 }, { refresh: false });
+    expect((await portal(randomUUID())).slots.hero!.map((b) => b.key)).toEqual([later.key]);
+  });
+
+  it('applies a holdout published elsewhere', async () => {
+    const customer = await runner({ holdout: true });
+    await publishBlock('hero', { tag: 'targeted', generic: false, rule: RUNNING });
+    expect((await portal(customer.id)).mode).toBe('personalized');
+    await publishHoldout(50, { refresh: false });
+    expect((await portal(customer.id)).mode).toBe('holdout');
+    await publishHoldout(0, { refresh: false });
+    expect((await portal(customer.id)).mode).toBe('personalized');
   });
 });
 

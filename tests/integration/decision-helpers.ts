@@ -6,14 +6,22 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Slot } from '@/lib/personalization/catalogue';
 import type { BlockBody } from '@/lib/validation/content';
 import { setConsent } from '@/server/consent/consent';
+import { getContentSet } from '@/server/personalization/content';
 import { prisma } from '@/server/platform/db';
 
 export const uniqueKey = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}`;
+
+/** As a publication in this process does: the next decision sees the new version. */
+async function refreshContentSet(): Promise<void> {
+  const [state] = await prisma.$queryRaw<Array<{ version: number }>>`SELECT version FROM content_state WHERE id = 1`;
+  await getContentSet({ version: Number(state!.version) });
+}
 
 /** Nothing live: each test publishes what it decides on. */
 export async function resetContent(): Promise<void> {
   await prisma.$executeRaw`UPDATE content_objects SET live_revision_id = NULL WHERE live_revision_id IS NOT NULL`;
   await prisma.$executeRaw`UPDATE content_state SET version = version + 1, updated_at = now() WHERE id = 1`;
+  await refreshContentSet();
 }
 
 export function blockBody(overrides: Partial<BlockBody> & { tag?: string } = {}): BlockBody {
@@ -38,8 +46,9 @@ export async function publishContent(
   key: string,
   slot: Slot | null,
   body: unknown,
+  opts: { refresh?: boolean } = {},
 ): Promise<{ objectId: string; revisionId: string }> {
-  return prisma.$transaction(async (tx) => {
+  const published = await prisma.$transaction(async (tx) => {
     const existing = await tx.$queryRaw<Array<{ id: string }>>`
       SELECT id::text FROM content_objects WHERE type = ${type} AND key = ${key}`;
     const objectId = existing[0]?.id ?? randomUUID();
@@ -55,18 +64,25 @@ export async function publishContent(
     await tx.$executeRaw`UPDATE content_state SET version = version + 1, updated_at = now() WHERE id = 1`;
     return { objectId, revisionId };
   });
+  // refresh: false publishes as another instance would (this process learns it from the version).
+  if (opts.refresh ?? true) await refreshContentSet();
+  return published;
 }
 
-export async function publishBlock(slot: Slot, overrides: Partial<BlockBody> & { tag?: string } = {}) {
+export async function publishBlock(
+  slot: Slot,
+  overrides: Partial<BlockBody> & { tag?: string } = {},
+  opts: { refresh?: boolean } = {},
+) {
   const key = uniqueKey(overrides.tag ?? 'block');
-  return { key, ...(await publishContent('block', key, slot, blockBody({ ...overrides, tag: key }))) };
+  return { key, ...(await publishContent('block', key, slot, blockBody({ ...overrides, tag: key }), opts)) };
 }
 
 /** The brand-wide holdout (the one settings object). */
-export async function publishHoldout(holdoutPercent: number): Promise<void> {
+export async function publishHoldout(holdoutPercent: number, opts: { refresh?: boolean } = {}): Promise<void> {
   const existing = await prisma.$queryRaw<Array<{ key: string }>>`
     SELECT key FROM content_objects WHERE type = 'settings' ORDER BY created_at LIMIT 1`;
-  await publishContent('settings', existing[0]?.key ?? 'settings', null, { holdoutPercent });
+  await publishContent('settings', existing[0]?.key ?? 'settings', null, { holdoutPercent }, opts);
 }
 
 /** An image row as the store keeps it (sha256 of the bytes, stored size). */

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { createApp } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
+import { applyPersonalizationReferenceData } from '@/server/personalization/reference';
 import { getPool, prisma } from '@/server/platform/db';
 import { runHousekeeping, startHousekeeping } from '@/server/platform/housekeeping';
 import { createCustomer, createStaffMember, TEST_ACTOR } from '@/tests/factories';
@@ -26,6 +27,7 @@ let staffId: string;
 
 beforeAll(async () => {
   await ensureConsentPurposes();
+  await applyPersonalizationReferenceData();
   customerId = (await createCustomer({ email: uniqueEmail() })).id;
   staffId = (await createStaffMember({ roles: ['marketer'] })).id;
   appId = (
@@ -120,6 +122,20 @@ async function seed() {
       select: { id: true },
     });
 
+  // Signals count for SIGNAL_RETENTION_DAYS (90); Idempotency-Keys replay until expires_at.
+  const signal = (occurredAt: Date) =>
+    prisma.customerSignal.create({
+      data: { customerId, kind: 'viewed', category: 'running', occurredAt },
+      select: { id: true },
+    });
+  const idempotencyKey = async (expiresAt: Date) => {
+    const key = randomUUID();
+    await prisma.apiIdempotencyKey.create({
+      data: { appId, key, customerId, fingerprint: hash(), status: 201, expiresAt },
+    });
+    return { id: key };
+  };
+
   return {
     old: {
       challenge: await challenge(ago(2)),
@@ -134,6 +150,8 @@ async function seed() {
       dead: await event(ago(31), 'dead'),
       access: await access(ago(396)),
       mail: await mail(ago(31)),
+      signal: await signal(ago(90)),
+      idempotencyKey: await idempotencyKey(new Date(now.getTime() - 1000)),
     },
     kept: {
       // Expired, but less than a day ago: a late click still gets "expired".
@@ -153,6 +171,8 @@ async function seed() {
       mail: await mail(ago(29)),
       // Old, but never sent: the worker still has it.
       pendingMail: await mail(null),
+      signal: await signal(ago(89.9)),
+      idempotencyKey: await idempotencyKey(new Date(now.getTime() + 60_000)),
     },
   };
 }
@@ -175,6 +195,8 @@ describe('housekeeping', () => {
         outbox_events: 2,
         mail_queue: 1,
         data_access_log: 1,
+        customer_signals: 1,
+        api_idempotency_keys: 1,
       },
     });
 
@@ -189,6 +211,8 @@ describe('housekeeping', () => {
       event: (id: bigint) => prisma.outboxEvent.count({ where: { id } }),
       access: (id: bigint) => prisma.dataAccessLog.count({ where: { id } }),
       mail: (id: string) => prisma.mailQueue.count({ where: { id } }),
+      signal: (id: bigint) => prisma.customerSignal.count({ where: { id } }),
+      idempotencyKey: (key: string) => prisma.apiIdempotencyKey.count({ where: { appId, key } }),
     };
     const { old, kept } = rows;
     expect(
@@ -205,8 +229,10 @@ describe('housekeeping', () => {
         exists.event(old.dead.id),
         exists.access(old.access.id),
         exists.mail(old.mail.id),
+        exists.signal(old.signal.id),
+        exists.idempotencyKey(old.idempotencyKey.id),
       ]),
-    ).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    ).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(
       await Promise.all([
         exists.challenge(kept.challenge.id),
@@ -222,8 +248,10 @@ describe('housekeeping', () => {
         exists.access(kept.access.id),
         exists.mail(kept.mail.id),
         exists.mail(kept.pendingMail.id),
+        exists.signal(kept.signal.id),
+        exists.idempotencyKey(kept.idempotencyKey.id),
       ]),
-    ).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    ).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     expect(await prisma.webhookDelivery.count({ where: { id: kept.pending.deliveries[0]!.id } })).toBe(1);
 
     const again = await runHousekeeping(now);

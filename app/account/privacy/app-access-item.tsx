@@ -9,7 +9,7 @@ import { useLocale, useTranslations } from '@/lib/i18n/client';
 
 import { setAppAccessAction } from './actions';
 
-type FieldKey = 'name' | 'email' | 'phone' | 'postalAddress' | 'locale';
+type FieldKey = 'name' | 'email' | 'phone' | 'postalAddress' | 'locale' | 'preferences' | 'signals';
 
 export type AppAccessItemProps = {
   appId: string;

@@ -15,11 +15,18 @@ import {
   CustomerPathSchema,
   CustomerSchema,
   ETagHeaderSchema,
+  IdempotencyKeyHeaderSchema,
   IfMatchHeaderSchema,
   LinkHeaderSchema,
+  LocationHeaderSchema,
   OAuthErrorSchema,
+  PreferencesETagHeaderSchema,
+  PreferencesIfMatchHeaderSchema,
+  PreferencesPutSchema,
   ProblemSchema,
   RetryAfterHeaderSchema,
+  SignalPostSchema,
+  SignalSchema,
   TokenRequestSchema,
   TokenResponseSchema,
 } from './schemas';
@@ -31,7 +38,11 @@ import {
 export const SCOPE_DESCRIPTIONS: Record<AppScope, string> = {
   'customers:read': 'Read customers: only the fields the customer has consented to for this app.',
   'customers:write': 'Change profile fields (names, phone, addresses) the app may read.',
-  'preferences:write': 'Change the preferred language (locale), with customers:write.',
+  'preferences:write':
+    'Replace the preferences (interests, favourite store, sizes, channels) the app may read; with customers:write, the preferred language (locale).',
+  'signals:write':
+    'Record behaviour signals (a category viewed, an item added to or removed from the cart, an order) of customers whose signals the app may read.',
+  'content:read': 'Read the content chosen for a customer (personalized only as far as the customer consented).',
 };
 
 const problem = (description: string, headers?: ZodOpenApiResponseObject['headers']): ZodOpenApiResponseObject => ({
@@ -229,6 +240,95 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
             },
             '404': notFound,
             ...commonProblems,
+          },
+        },
+      },
+      '/api/v1/customers/{id}/preferences': {
+        put: {
+          operationId: 'replacePreferences',
+          tags: ['Customers'],
+          summary: 'Replace a customer\u2019s preferences',
+          description:
+            'A full replacement of the interests, favourite store, sizes and channels, through the same validation, history and ' +
+            'change event as the portal, recorded as set by this app; a value sent again keeps who set it and when. Conditional: ' +
+            'If-Match must carry the ETag of the preferences read. The app may write them only if it may read the preferences ' +
+            'field of this customer (403 otherwise). An Idempotency-Key is optional.',
+          security: [{ oauth2: ['preferences:write'] }],
+          requestParams: {
+            path: CustomerPathSchema,
+            header: z.object({
+              'If-Match': PreferencesIfMatchHeaderSchema,
+              'Idempotency-Key': IdempotencyKeyHeaderSchema.optional(),
+            }),
+          },
+          requestBody: { required: true, content: { 'application/json': { schema: PreferencesPutSchema } } },
+          responses: {
+            '204': {
+              description: 'Written (or nothing to change): the new ETag.',
+              headers: z.object({ ETag: PreferencesETagHeaderSchema }),
+            },
+            '400': problem('The body is not JSON, or If-Match or Idempotency-Key is malformed.'),
+            '403': problem(
+              'This app may not write the preferences of this customer (field-not-writable), or a missing scope (insufficient-scope).',
+              z.object({ 'WWW-Authenticate': WWWAuthenticate.optional() }),
+            ),
+            '404': notFound,
+            '412': problem(
+              'The preferences changed since the ETag sent; the current one is in the ETag header.',
+              z.object({ ETag: PreferencesETagHeaderSchema }),
+            ),
+            '413': problem('The body is over 16 KiB.'),
+            '415': problem('Not application/json.'),
+            '422': problem(
+              'A value is not valid or unknown (see errors, with JSON pointers), or the Idempotency-Key was used for another request. Nothing was written.',
+            ),
+            '428': problem('If-Match is missing (or *).'),
+            '401': commonProblems['401']!,
+            '429': commonProblems['429']!,
+            '500': commonProblems['500']!,
+          },
+        },
+      },
+      '/api/v1/customers/{id}/signals': {
+        post: {
+          operationId: 'recordSignal',
+          tags: ['Customers'],
+          summary: 'Record a behaviour signal',
+          description:
+            'One thing the customer did in this app: a category viewed, an item added to or removed from the cart, an order. ' +
+            'Recorded only while the customer grants personalization and this app may read their signals field (403 otherwise); ' +
+            'the customer sees, deletes and exports each signal, and it counts for SIGNAL_RETENTION_DAYS. Idempotency-Key is ' +
+            'required: a retry with the same key gets the first answer. At most RATE_LIMIT_SIGNALS_PER_CUSTOMER (60) a minute ' +
+            'per customer for this app.',
+          security: [{ oauth2: ['signals:write'] }],
+          requestParams: {
+            path: CustomerPathSchema,
+            header: z.object({ 'Idempotency-Key': IdempotencyKeyHeaderSchema }),
+          },
+          requestBody: { required: true, content: { 'application/json': { schema: SignalPostSchema } } },
+          responses: {
+            '201': {
+              description: 'Recorded (or, for a retry with the same Idempotency-Key, recorded the first time).',
+              headers: z.object({ Location: LocationHeaderSchema }),
+              content: { 'application/json': { schema: SignalSchema } },
+            },
+            '400': problem('The body is not JSON, or Idempotency-Key is missing or malformed.'),
+            '403': problem(
+              'This app may not write the signals of this customer now (field-not-writable), or a missing scope (insufficient-scope).',
+              z.object({ 'WWW-Authenticate': WWWAuthenticate.optional() }),
+            ),
+            '404': notFound,
+            '413': problem('The body is over 4 KiB.'),
+            '415': problem('Not application/json.'),
+            '422': problem(
+              'A member is not valid or unknown (see errors), or the Idempotency-Key was used for another request. Nothing was written.',
+            ),
+            '401': commonProblems['401']!,
+            '429': problem(
+              "Over the app's requests per minute, or over its signals a minute for this customer.",
+              z.object({ 'Retry-After': RetryAfterHeaderSchema }),
+            ),
+            '500': commonProblems['500']!,
           },
         },
       },

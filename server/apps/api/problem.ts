@@ -42,12 +42,22 @@ export const PROBLEMS = {
   'payload-too-large': {
     status: 413,
     title: 'The request body is too large',
-    help: 'A customer change is at most 64 KiB.',
+    help: 'A customer change is at most 64 KiB, a replacement of preferences 16 KiB, a signal 4 KiB.',
   },
   'unsupported-media-type': {
     status: 415,
     title: 'Unsupported content type',
     help: 'Send the body as application/json (or application/merge-patch+json).',
+  },
+  'idempotency-key-missing': {
+    status: 400,
+    title: 'Idempotency-Key is required',
+    help: 'Send a unique key per operation (a UUID) as Idempotency-Key: "<key>", and the same key when retrying it: the retry then gets the first answer instead of recording twice.',
+  },
+  'idempotency-key-reused': {
+    status: 422,
+    title: 'This Idempotency-Key was used for another request',
+    help: 'A key names one operation (method, path and body) for 24 hours: use a new key for a new operation. Nothing was written.',
   },
   'precondition-failed': {
     status: 412,
@@ -62,7 +72,7 @@ export const PROBLEMS = {
   'rate-limited': {
     status: 429,
     title: 'Too many requests for this app',
-    help: 'Wait for the number of seconds in Retry-After. The limit is per app and per minute, set when the app is registered.',
+    help: 'Wait for the number of seconds in Retry-After. The limit is per app and per minute, set when the app is registered; signals have another, per app and customer (RATE_LIMIT_SIGNALS_PER_CUSTOMER a minute).',
   },
   'too-many-token-requests': {
     status: 429,

@@ -4,8 +4,11 @@ import { z } from 'zod';
 import type { ZodOpenApiOverrideMetaContext } from 'zod-openapi';
 
 import { locales } from '@/lib/i18n/config';
+import { SIGNAL_TYPES, type SignalType } from '@/lib/personalization/catalogue';
 import { ADDRESS_COUNTRIES, ADDRESS_LINE_MAX_LENGTH } from '@/lib/validation/address';
+import { PreferencesInputSchema } from '@/lib/validation/preferences';
 import { ProfilePatchSchema } from '@/lib/validation/profile-patch';
+import { SIGNAL_ITEM_MAX_LENGTH } from '@/lib/validation/signals';
 import { SHARED_FIELDS } from '@/server/consent/policy';
 
 import { APP_SCOPES } from '../registry';
@@ -99,6 +102,54 @@ export const CustomerPatchSchema = z.preprocess(normalizeCustomerPatch, ProfileP
     }
   },
 });
+
+/**
+ * PUT /api/v1/customers/{id}/preferences: the portal's own schema (the write
+ * path parses it again); wrapped in classic zod so that the document names it.
+ */
+export const PreferencesPutSchema = z
+  .preprocess((value) => value, PreferencesInputSchema)
+  .meta({
+    id: 'PreferencesPut',
+    description:
+      'The whole of the customer\u2019s preferences: members left out are not kept, so send back what you read with your change. ' +
+      'interests are category keys, favouriteStore a store key (of this site\u2019s reference data, not retired unless the customer ' +
+      'already holds it); sizes.clothing XS\u2026XXL, sizes.shoes 35\u202648 (EU); channels among email, sms, push, post. ' +
+      'A value sent again keeps who set it and when.',
+  });
+
+const SIGNAL_TYPE_KEYS = Object.keys(SIGNAL_TYPES) as [SignalType, ...SignalType[]];
+
+/** POST /api/v1/customers/{id}/signals. */
+export const SignalPostSchema = z
+  .strictObject({
+    type: z.enum(SIGNAL_TYPE_KEYS, { error: `type is one of ${SIGNAL_TYPE_KEYS.join(', ')}.` }).meta({
+      description: 'What the customer did.',
+    }),
+    category: z
+      .string({ error: 'category is a category key, like "running".' })
+      .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: 'category is a category key, like "running".' })
+      .meta({ description: 'A category key of this site\u2019s reference data, not retired.', example: 'running' }),
+    item: z
+      .string({ error: `item is a string of 1 to ${SIGNAL_ITEM_MAX_LENGTH} characters, or null.` })
+      .min(1, { error: `item is a string of 1 to ${SIGNAL_ITEM_MAX_LENGTH} characters, or null.` })
+      .max(SIGNAL_ITEM_MAX_LENGTH, { error: `item is a string of 1 to ${SIGNAL_ITEM_MAX_LENGTH} characters, or null.` })
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          'Your own reference of the item (a SKU): shown to the customer and in their export, never used to choose content.',
+      }),
+    occurredAt: z.iso
+      .datetime({ offset: true, error: 'occurredAt is an RFC 3339 date-time, like 2026-12-07T18:00:00Z.' })
+      .optional()
+      .meta({
+        description:
+          'When it happened; now when absent. At most 5 minutes ahead of the server\u2019s clock, and within the signal retention ' +
+          '(SIGNAL_RETENTION_DAYS, 90 days by default).',
+      }),
+  })
+  .meta({ id: 'SignalPost', description: 'One behaviour signal. Unknown members are refused.' });
 
 /** The token request (RFC 6749 section 4.4.2); unknown parameters are ignored, as section 3.2 requires. */
 export const TokenRequestSchema = z
@@ -195,6 +246,18 @@ export const CustomerConsentsSchema = z
   });
 export type ApiCustomerConsents = z.infer<typeof CustomerConsentsSchema>;
 
+export const SignalSchema = z
+  .object({
+    id: z.string().meta({ description: 'The signal\u2019s id.' }),
+    customerId: z.uuid(),
+    type: z.enum(SIGNAL_TYPE_KEYS),
+    category: z.string(),
+    item: z.string().nullable(),
+    occurredAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Signal', description: 'A recorded signal.' });
+export type ApiSignal = z.infer<typeof SignalSchema>;
+
 export const ProblemSchema = z
   .object({
     type: z.string().meta({ description: 'A URI naming the kind of problem; its explanation is on /docs/api.' }),
@@ -239,5 +302,19 @@ export const IfMatchHeaderSchema = z.string().meta({
   description: 'The ETag of the customer as last read. Required: 428 without it, 412 when stale.',
   example: '"7"',
 });
+export const PreferencesETagHeaderSchema = z
+  .string()
+  .meta({ description: 'The preferences version: "<version>" ("0" before any).', example: '"3"' });
+export const PreferencesIfMatchHeaderSchema = z.string().meta({
+  description: 'The ETag of the preferences as last read. Required: 428 without it, 412 when stale.',
+  example: '"3"',
+});
+export const IdempotencyKeyHeaderSchema = z.string().meta({
+  description:
+    'One operation\u2019s unique key, at most 255 characters, as a structured-field string ("…") or a bare token. A retry with ' +
+    'the same key, method, path and body within 24 hours gets the first answer again; the same key with another request is 422.',
+  example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"',
+});
+export const LocationHeaderSchema = z.string().meta({ description: 'The URL of the recorded signal.' });
 export const RetryAfterHeaderSchema = z.string().meta({ description: 'Seconds to wait.', example: '12' });
 export const LinkHeaderSchema = z.string().meta({ description: 'rel="next": the next page (RFC 8288).' });
