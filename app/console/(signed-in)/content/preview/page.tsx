@@ -8,7 +8,7 @@ import { previewHypothetical } from '@/server/personalization/preview';
 import { CATEGORIES, STORES } from '@/server/personalization/reference';
 import { requirePermission } from '@/server/staff/auth';
 
-import { getDescribeContext } from './describe-context';
+import { getConsoleDescribeContext } from './describe-context';
 import { parseHypothetical, toAttributes, type HypotheticalForm } from './hypothetical';
 import { PreviewCustomerForm } from './preview-customer-form';
 import { CandidateList } from './preview-result';
@@ -37,7 +37,7 @@ export default async function ContentPreviewPage({
   const asked = query.as === 'hypothetical';
   const { form, dropped } = parseHypothetical(query);
   const outcomes = asked ? await previewHypothetical(toAttributes(form), { locale: form.locale }) : null;
-  const ctx = asked ? await getDescribeContext() : null;
+  const ctx = asked ? await getConsoleDescribeContext() : null;
   const lang = locale === 'fr' ? 'fr' : 'en';
 
   return (

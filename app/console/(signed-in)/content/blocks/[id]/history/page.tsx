@@ -11,7 +11,7 @@ import { isUuid } from '@/lib/uuid';
 import { getContentObject, type RevisionRow } from '@/server/personalization/content';
 import { requirePermission, staffCan } from '@/server/staff/auth';
 
-import { getDescribeContext } from '../../../preview/describe-context';
+import { getConsoleDescribeContext } from '../../../preview/describe-context';
 import { RuleSummary } from '../../../preview/rule-summary';
 import { PublicationButton } from './publication-button';
 
@@ -303,7 +303,7 @@ async function DiffView({ changes }: { changes: FieldChange[] }) {
   const t = await getTranslations('console.content.history');
   if (changes.length === 0) return <EmptyState>{t('noDifferences')}</EmptyState>;
   const needsRules = changes.some((c) => c.kind === 'rule');
-  const ctx = needsRules ? await getDescribeContext() : null;
+  const ctx = needsRules ? await getConsoleDescribeContext() : null;
   const groupLabels = { all: t('ruleAll'), any: t('ruleAny'), none: t('ruleNone') };
   const show = (value: unknown) => (value === null || value === undefined ? t('empty') : JSON.stringify(value));
   const summary = (rule: Rule | null) =>
