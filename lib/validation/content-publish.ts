@@ -71,6 +71,8 @@ export const PreviewCustomerSchema = z
       .string({ error: `${P}emailInvalid` })
       .check(z.trim(), z.toLowerCase(), z.maxLength(320, { error: `${P}emailInvalid` })),
     sample: z.optional(z.string().check(z.maxLength(1000, { error: `${P}sampleInvalid` }))),
+    /** A block whose latest revision (a draft) replaces its live one in this preview. */
+    draft: z.optional(z.string().check(z.uuid({ error: `${P}draftNotFound` }))),
     reason,
     /** The language the preview is shown in (the member's, sent by the form). */
     locale: z.enum(['en', 'fr'], { error: `${P}localeInvalid` }),
@@ -81,4 +83,10 @@ export const PreviewCustomerSchema = z
       path: ['email'],
     }),
   );
-export type PreviewCustomerInput = { email: string; sample?: string; reason: string; locale: 'en' | 'fr' };
+export type PreviewCustomerInput = {
+  email: string;
+  sample?: string;
+  draft?: string;
+  reason: string;
+  locale: 'en' | 'fr';
+};

@@ -1,13 +1,14 @@
 import 'server-only';
 
-import { SLOT_KEYS, SLOTS, type Attributes, type Slot } from '@/lib/personalization/catalogue';
+import { ATTRIBUTES, SLOT_KEYS, SLOTS, type Attributes, type Slot } from '@/lib/personalization/catalogue';
 import type { CandidateOutcome, Decision } from '@/lib/personalization/decision';
+import { BlockBodySchema } from '@/lib/validation/content';
 import type { DataAccessor } from '@/server/consent/access-log';
 import { writeAudit, type AuditActor } from '@/server/platform/audit';
 import { prisma } from '@/server/platform/db';
 
 import { resolveSampleToken } from './audience';
-import { getContentSet, type LiveBlock } from './content';
+import { getContentObject, getContentSet, type ContentSet, type LiveBlock } from './content';
 import { decide } from './decide';
 import { explain } from './evaluate';
 
@@ -20,6 +21,50 @@ export type PreviewActor = { id: string; displayName: string; audit: AuditActor 
 
 export type PreviewTarget = { email: string } | { sampleToken: string };
 
+/** The attribute groups a rule reads, its segments' included (what the decision must load). */
+function ruleGroups(rule: unknown, segments: ContentSet['segments'], into: Set<string>, seen = new Set<string>()) {
+  if (typeof rule !== 'object' || rule === null) return;
+  for (const [key, value] of Object.entries(rule)) {
+    if (key === '$savedGroup') {
+      const id = (value as { id?: unknown } | null)?.id;
+      if (typeof id === 'string' && !seen.has(id)) ruleGroups(segments[id], segments, into, seen.add(id));
+    } else if (Object.hasOwn(ATTRIBUTES, key)) into.add(ATTRIBUTES[key as keyof typeof ATTRIBUTES].group);
+    else ruleGroups(value, segments, into, seen);
+  }
+}
+
+/**
+ * The live content with one block's latest revision in place of its live one (a draft to try
+ * before publishing): null when the object is not a block or its latest body is not valid.
+ */
+export async function contentWithDraft(objectId: string): Promise<ContentSet | null> {
+  const [live, object] = await Promise.all([getContentSet(), getContentObject(objectId)]);
+  if (!object || object.type !== 'block' || !object.slot) return null;
+  const body = BlockBodySchema.safeParse(object.latest.body);
+  if (!body.success) return null;
+  const draft: LiveBlock = {
+    objectId,
+    key: object.key,
+    slot: object.slot,
+    revisionId: object.latest.id,
+    body: body.data,
+  };
+  const blocks = Object.fromEntries(
+    SLOT_KEYS.map((slot) => {
+      const others = (live.blocks[slot] ?? []).filter((b) => b.objectId !== objectId);
+      const list = slot === draft.slot ? [...others, draft] : others;
+      return [slot, list.sort((a, b) => b.body.priority - a.body.priority || a.key.localeCompare(b.key))];
+    }),
+  ) as ContentSet['blocks'];
+  const groups = new Set<string>(live.groups);
+  if (!draft.body.generic) ruleGroups(draft.body.rule, live.segments, groups);
+  return {
+    ...live,
+    blocks,
+    groups: (['profile', 'preferences', 'signals'] as const).filter((g) => groups.has(g)),
+  };
+}
+
 /**
  * Exact address or a sample token (the audience estimate's), never a list: a member learns
  * nothing the console's customer search would not tell them. Found or not, the attempt is
@@ -27,7 +72,7 @@ export type PreviewTarget = { email: string } | { sampleToken: string };
  */
 export async function previewAsCustomer(
   actor: PreviewActor,
-  input: { target: PreviewTarget; reason: string; locale: 'en' | 'fr'; now?: Date },
+  input: { target: PreviewTarget; reason: string; locale: 'en' | 'fr'; content?: ContentSet; now?: Date },
 ): Promise<{ ok: true; decision: Decision } | { ok: false; error: 'not-found' }> {
   const by = 'email' in input.target ? 'email' : 'sample';
   const tokenId = 'sampleToken' in input.target ? resolveSampleToken(input.target.sampleToken) : null;
@@ -53,7 +98,12 @@ export async function previewAsCustomer(
       now: input.now,
       explain: true,
       // The fields a decision reads are decide's own declaration; the reader only names who looks.
-      via: { kind: 'preview', reader: { accessor, appId: null, fieldPurposes: {}, reason: input.reason }, tx },
+      via: {
+        kind: 'preview',
+        reader: { accessor, appId: null, fieldPurposes: {}, reason: input.reason },
+        tx,
+        content: input.content,
+      },
     });
     return { ok: true, decision } as const;
   });
@@ -73,9 +123,9 @@ function inSchedule(block: LiveBlock, now: Date): boolean {
  */
 export async function previewHypothetical(
   attributes: Attributes,
-  options: { locale: 'en' | 'fr'; now?: Date },
+  options: { locale: 'en' | 'fr'; content?: ContentSet; now?: Date },
 ): Promise<Record<Slot, HypotheticalCandidate[]>> {
-  const content = await getContentSet();
+  const content = options.content ?? (await getContentSet());
   const now = options.now ?? new Date();
   const result = {} as Record<Slot, HypotheticalCandidate[]>;
   for (const slot of SLOT_KEYS) {

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 
 import { fieldErrorsFrom, type ActionFailure } from '@/lib/action-result';
 import { PreviewCustomerSchema } from '@/lib/validation/content-publish';
-import { previewAsCustomer } from '@/server/personalization/preview';
+import { contentWithDraft, previewAsCustomer } from '@/server/personalization/preview';
 import { requirePermission } from '@/server/staff/auth';
 
 import { PreviewResult } from './preview-result';
@@ -18,13 +18,16 @@ export async function previewCustomerAction(input: unknown): Promise<{ ok: true;
   const actor = await requirePermission('content.view');
   const parsed = PreviewCustomerSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
-  const { email, sample, reason, locale } = parsed.data;
+  const { email, sample, draft, reason, locale } = parsed.data;
+  const content = draft ? await contentWithDraft(draft) : undefined;
+  if (content === null) return { ok: false, message: 'console.content.preview.errors.draftNotFound' };
   const result = await previewAsCustomer(
     { id: actor.id, displayName: actor.displayName, audit: actor.audit },
     {
       target: sample ? { sampleToken: sample } : { email },
       reason,
       locale,
+      content,
     },
   );
   if (!result.ok)

@@ -4,7 +4,9 @@ import { getLocale, getTranslations } from 'next-intl/server';
 import { Alert } from '@/components/ui/alert';
 import { PageHeader, PageSection } from '@/components/ui/page-section';
 import { CHANNELS, SIZE_SYSTEMS, SLOT_KEYS } from '@/lib/personalization/catalogue';
-import { previewHypothetical } from '@/server/personalization/preview';
+import { isUuid } from '@/lib/uuid';
+import { getContentObject } from '@/server/personalization/content';
+import { contentWithDraft, previewHypothetical } from '@/server/personalization/preview';
 import { CATEGORIES, STORES } from '@/server/personalization/reference';
 import { requirePermission } from '@/server/staff/auth';
 
@@ -34,22 +36,30 @@ export default async function ContentPreviewPage({
   const [query, t, locale] = await Promise.all([searchParams, getTranslations('console.content.preview'), getLocale()]);
   const sampleParam = Array.isArray(query.sample) ? query.sample[0] : query.sample;
   const sample = sampleParam && sampleParam.length <= 1000 ? sampleParam : null;
+  const draftParam = Array.isArray(query.draft) ? query.draft[0] : query.draft;
+  const draftObject = isUuid(draftParam) ? await getContentObject(draftParam) : null;
+  const draft = draftObject?.type === 'block' ? draftObject : null;
   const asked = query.as === 'hypothetical';
   const { form, dropped } = parseHypothetical(query);
-  const outcomes = asked ? await previewHypothetical(toAttributes(form), { locale: form.locale }) : null;
+  const content = asked && draft ? await contentWithDraft(draft.id) : undefined;
+  const outcomes = asked
+    ? await previewHypothetical(toAttributes(form), { locale: form.locale, content: content ?? undefined })
+    : null;
   const ctx = asked ? await getConsoleDescribeContext() : null;
   const lang = locale === 'fr' ? 'fr' : 'en';
 
   return (
     <div className="flex flex-col gap-12">
       <PageHeader title={t('title')} intro={t('intro')} />
+      {draftParam && !draft && <Alert tone="error">{t('errors.draftNotFound')}</Alert>}
+      {draft && <Alert tone="info">{t('withDraft', { key: draft.key, number: draft.latest.number })}</Alert>}
 
       <PageSection id="customer" title={t('customerTitle')} intro={t('customerIntro')}>
-        <PreviewCustomerForm sample={sample} />
+        <PreviewCustomerForm sample={sample} draft={draft?.id ?? null} />
       </PageSection>
 
       <PageSection id="hypothetical" title={t('hypotheticalTitle')} intro={t('hypotheticalIntro')}>
-        <HypotheticalFields form={form} lang={lang} />
+        <HypotheticalFields form={form} lang={lang} draft={draft?.id ?? null} />
         {asked && dropped > 0 && <Alert tone="error">{t('dropped', { count: dropped })}</Alert>}
         {outcomes && ctx && (
           <section aria-labelledby="hypothetical-result-title" className="flex flex-col gap-4">
@@ -71,7 +81,15 @@ export default async function ContentPreviewPage({
   );
 }
 
-async function HypotheticalFields({ form, lang }: { form: HypotheticalForm; lang: 'en' | 'fr' }) {
+async function HypotheticalFields({
+  form,
+  lang,
+  draft,
+}: {
+  form: HypotheticalForm;
+  lang: 'en' | 'fr';
+  draft: string | null;
+}) {
   const t = await getTranslations('console.content.preview.fields');
   const categories = CATEGORIES.map((c) => ({ value: c.key, label: c[lang] }));
   const checkboxes = (
@@ -117,6 +135,7 @@ async function HypotheticalFields({ form, lang }: { form: HypotheticalForm; lang
   return (
     <form method="get" className={`${card} flex flex-col gap-5`}>
       <input type="hidden" name="as" value="hypothetical" />
+      {draft && <input type="hidden" name="draft" value={draft} />}
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
         {select('locale', [
           { value: 'fr', label: t('localeFr') },

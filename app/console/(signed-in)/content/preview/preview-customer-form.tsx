@@ -18,7 +18,7 @@ import {
 import { previewCustomerAction } from './actions';
 
 /** Exact address (or the estimate's sample token) and a reason; the preview renders below. */
-export function PreviewCustomerForm({ sample }: { sample: string | null }) {
+export function PreviewCustomerForm({ sample, draft }: { sample: string | null; draft: string | null }) {
   const t = useTranslations('console.content.preview');
   const tr = useActionMessages();
   const locale = useLocale() === 'fr' ? 'fr' : 'en';
@@ -27,7 +27,7 @@ export function PreviewCustomerForm({ sample }: { sample: string | null }) {
   const [view, setView] = useState<ReactNode>(null);
   const form = useForm<PreviewCustomerInput>({
     resolver: zodResolver(PreviewCustomerSchema),
-    defaultValues: { email: '', reason: '', locale, ...(sample ? { sample } : {}) },
+    defaultValues: { email: '', reason: '', locale, ...(sample ? { sample } : {}), ...(draft ? { draft } : {}) },
   });
   const { errors } = form.formState;
 
