@@ -54,6 +54,10 @@ export default async function BlockHistoryPage({
   const wasLive = new Set(
     block.publications.filter((p) => p.status === 'applied' && p.toRevisionId).map((p) => p.toRevisionId!),
   );
+  // The publication that made the live state (the newest applied one): it can be reverted.
+  const current = block.publications
+    .filter((p) => p.status === 'applied' && p.toRevisionId !== null && p.toRevisionId === liveId)
+    .sort((a, b) => b.requestedAt.getTime() - a.requestedAt.getTime())[0];
   const numberOf = (revisionId: string | null) => (revisionId ? (byId.get(revisionId)?.number ?? '?') : '—');
   const when = (date: Date) => format.dateTime(date, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -209,6 +213,20 @@ export default async function BlockHistoryPage({
                     </td>
                     <td className={cell}>
                       {t('fromTo', { from: numberOf(p.fromRevisionId), to: numberOf(p.toRevisionId) })}
+                      {canPublish && p.id === current?.id && (
+                        <div className="mt-2">
+                          {/* Back to what was live before it: an earlier revision, or nothing. */}
+                          <PublicationButton
+                            kind={p.fromRevisionId ? 'revert' : 'unpublish'}
+                            label={t('revertPublication')}
+                            payload={{
+                              objectId: block.id,
+                              revisionId: p.fromRevisionId ?? undefined,
+                              expectedLiveRevisionId: liveId,
+                            }}
+                          />
+                        </div>
+                      )}
                     </td>
                     <td className={`${cell} break-all`}>
                       {p.requestedByLabel}
