@@ -12,9 +12,10 @@ import {
   type Rule,
   type SignalWindow,
 } from '@/lib/personalization/catalogue';
+import { RULE_LIMITS } from '@/lib/personalization/rule-schema';
 
 /** The schema's limit (path/operator pairs, segments inlined). */
-export const MAX_CONDITIONS = 50;
+export const MAX_CONDITIONS = RULE_LIMITS.conditions;
 /** How deep the builder lets groups nest (the schema allows depth 6, counting the conditions). */
 export const MAX_GROUP_DEPTH = 4;
 
@@ -173,21 +174,6 @@ export function countConditions(node: BuilderNode, segmentSizes: Record<string, 
     case 'group':
       return node.children.reduce((sum, child) => sum + countConditions(child, segmentSizes), 0);
   }
-}
-
-/** Conditions in a rule (path/operator pairs; a segment counts as its size, else one), whatever its shape. */
-export function countRuleConditions(rule: unknown, segmentSizes: Record<string, number> = {}): number {
-  if (Array.isArray(rule)) return rule.reduce((sum: number, item) => sum + countRuleConditions(item, segmentSizes), 0);
-  if (!isPlainObject(rule)) return 0;
-  let count = 0;
-  for (const [key, value] of Object.entries(rule)) {
-    if (key === '$savedGroup') count += isPlainObject(value) ? (segmentSizes[String(value.id)] ?? 1) : 1;
-    else if (key.startsWith('$')) count += countRuleConditions(value, segmentSizes);
-    else
-      count +=
-        isPlainObject(value) && Object.keys(value).every((k) => k.startsWith('$')) ? Object.keys(value).length : 1;
-  }
-  return count;
 }
 
 export function groupDepth(node: BuilderNode): number {

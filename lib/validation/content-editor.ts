@@ -29,11 +29,18 @@ export type SaveSegmentInput = z.input<typeof SaveSegmentSchema>;
 
 export const EstimateSchema = z.strictObject({ rule: RuleSchema });
 
-/** Field errors keyed by their dotted path ("body.title.en"), as react-hook-form names fields; first per field. */
+/**
+ * Field errors keyed by their dotted path ("body.title.en"), as react-hook-form names fields; first
+ * per field. A rule's issues are the rule's: the builder shows them under it, not on a row.
+ */
 export function fieldErrorsByPath(
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
 ): Record<string, string> {
   const errors: Record<string, string> = {};
-  for (const issue of issues) errors[issue.path.map(String).join('.') || 'form'] ??= issue.message;
+  for (const issue of issues) {
+    const path = issue.path.map(String);
+    const field = path[0] === 'body' && path[1] === 'rule' ? 'body.rule' : path.join('.') || 'form';
+    errors[field] ??= issue.message;
+  }
   return errors;
 }

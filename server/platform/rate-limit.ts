@@ -21,8 +21,8 @@ type LimiterName =
   | 'passkeyPerCredential'
   | 'tokenPerClient'
   | 'tokenPerIp'
-  | 'estimatePerMember'
-  | 'signalsPerCustomer';
+  | 'signalsPerCustomer'
+  | 'estimatePerMember';
 type BudgetName = 'codeAttempts' | 'codeLockouts';
 
 const globalForLimits = globalThis as unknown as {
@@ -51,11 +51,11 @@ function limiters(): Record<LimiterName | BudgetName, RateLimiterPostgres> {
     passkeyPerCredential: make('passkey:credential', env.RATE_LIMIT_PASSKEY_PER_CREDENTIAL),
     tokenPerClient: make('token:client', env.RATE_LIMIT_TOKEN_PER_CLIENT),
     tokenPerIp: make('token:ip', env.RATE_LIMIT_TOKEN_PER_IP),
-    // Each audience estimate is a counting statement over every customer (ADR 035 §6).
-    estimatePerMember: make('estimate:staff', 30, 60),
     // Per app and customer (key "<app id>:<customer id>"), beside the app's own limit: one
     // busy shopper cannot flood their history, and one app cannot spend another's budget.
     signalsPerCustomer: make('signals:app-customer', env.RATE_LIMIT_SIGNALS_PER_CUSTOMER, 60),
+    // Each audience estimate is a counting statement over every customer (ADR 035 §6).
+    estimatePerMember: make('estimate:staff', 30, 60),
     codeAttempts: make('code:email', env.RATE_LIMIT_CODE_FAILURES, DAY_S),
     codeLockouts: make('code-lock:email', Number.MAX_SAFE_INTEGER, 30 * DAY_S),
   };

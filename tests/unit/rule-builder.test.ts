@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 
 import {
   countConditions,
-  countRuleConditions,
   fromRule,
   MAX_CONDITIONS,
   newCondition,
@@ -15,7 +14,7 @@ import {
   type GroupNode,
 } from '@/components/console/rule-builder-state';
 import { ATTRIBUTES, OPERATORS, type AttributePath, type Rule } from '@/lib/personalization/catalogue';
-import { RuleSchema } from '@/lib/personalization/rule-schema';
+import { RuleSchema, countConditions as schemaCount } from '@/lib/personalization/rule-schema';
 
 // docs/decisions/035-personalization.md §6: the builder edits AND/OR groups and emits only the rule
 // schema's subset; a rule it loads comes back unchanged when saved.
@@ -158,16 +157,21 @@ describe('the rule builder', () => {
   });
 
   it('counts conditions as the schema does, segments inlined', () => {
-    const rule = {
-      $or: [{ memberDays: { $gt: 30, $lt: 90 } }, { $savedGroup: { id: 'runners' } }, { locale: 'fr' }],
+    const segments: Record<string, Rule> = {
+      runners: { $or: [{ interests: { $in: ['running'] } }, { 'signals.inCart.d7': { $in: ['running'] } }] },
+      lapsed: { memberDays: { $gt: 400 } },
     };
-    expect(countRuleConditions(rule)).toBe(4);
-    expect(countRuleConditions(rule, { runners: 3 })).toBe(6);
-    const read = fromRule(rule);
-    expect(read.ok && countConditions(read.root, { runners: 3 })).toBe(6);
-
+    const sizes = { runners: 2, lapsed: 1 };
+    fc.assert(
+      fc.property(groupArb, (root) => {
+        expect(countConditions(root, sizes)).toBe(schemaCount(toRule(root), segments));
+      }),
+      { numRuns: 200 },
+    );
     const many: Rule = { $and: Array.from({ length: MAX_CONDITIONS + 1 }, () => ({ locale: { $eq: 'fr' } })) };
-    expect(countRuleConditions(many)).toBe(51);
+    const read = fromRule(many);
+    expect(read.ok && countConditions(read.root)).toBe(51);
+    expect(RuleSchema.safeParse(many).success).toBe(false);
   });
 
   it('keeps what still fits when the attribute or operator changes', () => {

@@ -2,7 +2,6 @@
 
 import { revalidatePath } from 'next/cache';
 
-import { countRuleConditions, MAX_CONDITIONS } from '@/components/console/rule-builder-state';
 import { rateLimitedResult, type ActionFailure } from '@/lib/action-result';
 import type { Rule } from '@/lib/personalization/catalogue';
 import { EstimateSchema, fieldErrorsByPath, SaveBlockSchema, SaveSegmentSchema } from '@/lib/validation/content-editor';
@@ -19,11 +18,6 @@ export type SaveContentResult = { ok: true; objectId: string; revisionId: string
 export type EstimateResult = { ok: true; estimate: AudienceEstimate } | ActionFailure;
 
 const NOT_FOUND: ActionFailure = { ok: false, message: 'console.content.editor.notFound' };
-const TOO_MANY: ActionFailure = {
-  ok: false,
-  fieldErrors: { 'body.rule': 'console.content.builder.tooManyConditions' },
-  values: { max: MAX_CONDITIONS },
-};
 
 function failure(error: ContentError): ActionFailure {
   switch (error.error) {
@@ -58,7 +52,6 @@ export async function saveBlockAction(input: unknown): Promise<SaveContentResult
       : { ok: false, fieldErrors: errors };
   }
   const { objectId, slot, key, expectedLatestRevisionId, body } = parsed.data;
-  if (countRuleConditions(body.rule) > MAX_CONDITIONS) return TOO_MANY;
   const saved = await saveRevision(actor.audit, { objectId, type: 'block', key, slot, body, expectedLatestRevisionId });
   if (!saved.ok) return failure(saved);
   revalidatePath('/console/content', 'layout');
@@ -74,7 +67,6 @@ export async function saveSegmentAction(input: unknown): Promise<SaveContentResu
     return errors.objectId || errors.expectedLatestRevisionId ? NOT_FOUND : { ok: false, fieldErrors: errors };
   }
   const { objectId, key, expectedLatestRevisionId, body } = parsed.data;
-  if (countRuleConditions(body.rule) > MAX_CONDITIONS) return TOO_MANY;
   const saved = await saveRevision(actor.audit, {
     objectId,
     type: 'segment',
@@ -97,8 +89,6 @@ export async function estimateAudienceAction(input: unknown): Promise<EstimateRe
   const parsed = EstimateSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'console.content.estimate.invalidRule' };
   const rule: Rule = parsed.data.rule;
-  if (countRuleConditions(rule) > MAX_CONDITIONS)
-    return { ...TOO_MANY, message: 'console.content.estimate.invalidRule' };
   const limit = await consume([['estimatePerMember', actor.id]]);
   if (!limit.ok) return rateLimitedResult(limit.retryAfterSeconds);
   try {

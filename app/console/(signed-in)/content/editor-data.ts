@@ -3,9 +3,9 @@ import 'server-only';
 import { getTranslations } from 'next-intl/server';
 
 import type { SegmentOption, ValueOptions } from '@/components/console/rule-builder';
-import { countRuleConditions } from '@/components/console/rule-builder-state';
 import { locales } from '@/lib/i18n/config';
 import { CHANNELS, SIZE_SYSTEMS } from '@/lib/personalization/catalogue';
+import { ruleLeaves } from '@/lib/personalization/rule-schema';
 import { ADDRESS_COUNTRIES } from '@/lib/validation/address';
 import { SegmentBodySchema } from '@/lib/validation/content';
 import { listContent } from '@/server/personalization/content';
@@ -35,7 +35,7 @@ export async function segmentOptions(): Promise<SegmentOption[]> {
   const segments = await listContent('segment');
   return segments.flatMap((s) => {
     const body = SegmentBodySchema.safeParse(s.latest.body);
-    return body.success ? [{ key: s.key, name: body.data.name, conditions: countRuleConditions(body.data.rule) }] : [];
+    return body.success ? [{ key: s.key, name: body.data.name, conditions: ruleLeaves(body.data.rule).length }] : [];
   });
 }
 

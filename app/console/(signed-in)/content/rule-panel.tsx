@@ -139,7 +139,7 @@ function DescribedItem({ node }: { node: DescribedRule }) {
 type EstimateState =
   | { status: 'idle' | 'loading' }
   | { status: 'done'; estimate: AudienceEstimate }
-  | { status: 'error'; message: string };
+  | { status: 'error'; message: string; values?: Record<string, string | number> };
 
 function Estimate({ ruleJson, ready }: { ruleJson: string; ready: boolean }) {
   const t = useTranslations('console.content.estimate');
@@ -158,11 +158,12 @@ function Estimate({ ruleJson, ready }: { ruleJson: string; ready: boolean }) {
       setState(
         result.ok
           ? { status: 'done', estimate: result.estimate }
-          : { status: 'error', message: tr(result.message ?? 'common.genericError', result.values) },
+          : { status: 'error', message: result.message ?? 'common.genericError', values: result.values },
       );
     }, ESTIMATE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [ruleJson, ready, tr]);
+    // Only a new rule asks again: a re-render (the answer's own) must not.
+  }, [ruleJson, ready]);
 
   const format = (n: number) => n.toLocaleString();
   return (
@@ -177,7 +178,9 @@ function Estimate({ ruleJson, ready }: { ruleJson: string; ready: boolean }) {
       <div aria-live="polite" aria-busy={state.status === 'loading'} className="text-sm">
         {!ready && <p>{t('incomplete')}</p>}
         {ready && state.status === 'loading' && <p>{t('loading')}</p>}
-        {ready && state.status === 'error' && <p className="font-medium text-red-700">{state.message}</p>}
+        {ready && state.status === 'error' && (
+          <p className="font-medium text-red-700">{tr(state.message, state.values)}</p>
+        )}
         {ready && state.status === 'done' && (
           <>
             <dl className="grid grid-cols-2 gap-x-4 gap-y-1 sm:grid-cols-4">

@@ -13,7 +13,7 @@ import { callAction, useActionMessages } from '@/components/use-action-messages'
 import { useTranslations } from '@/lib/i18n/client';
 import type { Rule, Slot } from '@/lib/personalization/catalogue';
 import type { BlockBody } from '@/lib/validation/content';
-import { SaveBlockSchema } from '@/lib/validation/content-editor';
+import { fieldErrorsByPath, SaveBlockSchema } from '@/lib/validation/content-editor';
 
 import { saveBlockAction } from '../actions';
 import { RulePanel } from '../rule-panel';
@@ -46,6 +46,8 @@ type Props = {
   values: ValueOptions;
   segments: SegmentOption[];
   maxImageBytes: number;
+  /** The revision a new block was just saved as: its page, reached after the save, says so. */
+  savedNumber?: number;
 };
 
 const EMPTY: Localized = { en: '', fr: '' };
@@ -86,9 +88,22 @@ export function BlockEditor(props: Props) {
   const tr = useActionMessages();
   const router = useRouter();
   const [pending, startTransition] = useTransition();
-  const [objectId, setObjectId] = useState(props.objectId);
+  const { objectId } = props;
   const [expected, setExpected] = useState(props.latestRevisionId);
-  const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: ReactNode } | null>(null);
+  const savedNotice = (number: number, id: string) => ({
+    tone: 'success' as const,
+    text: t.rich('saved', {
+      number,
+      link: (chunks) => (
+        <a className="underline" href={`/console/content/blocks/${id}/history`}>
+          {chunks}
+        </a>
+      ),
+    }),
+  });
+  const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: ReactNode } | null>(() =>
+    props.savedNumber && props.objectId ? savedNotice(props.savedNumber, props.objectId) : null,
+  );
   const [image, setImage] = useState<UploadedImage | null>(
     props.body?.image && props.imageUrl ? { id: props.body.image.id, url: props.imageUrl } : null,
   );
@@ -147,26 +162,17 @@ export function BlockEditor(props: Props) {
         ? await callAction(() => saveBlockAction(input))
         : {
             ok: false as const,
-            fieldErrors: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.'), i.message])),
+            fieldErrors: fieldErrorsByPath(checked.error.issues),
             message: undefined,
           };
       if (result.ok) {
         setExpected(result.revisionId);
-        setNotice({
-          tone: 'success',
-          text: t.rich('saved', {
-            number: result.number,
-            link: (chunks) => (
-              <a className="underline" href={`/console/content/blocks/${result.objectId}/history`}>
-                {chunks}
-              </a>
-            ),
-          }),
-        });
         if (!objectId) {
-          setObjectId(result.objectId);
-          router.replace(`/console/content/blocks/${result.objectId}`);
+          // The block's own page, which keeps saying it was saved.
+          router.replace(`/console/content/blocks/${result.objectId}?saved=${result.number}`);
+          return;
         }
+        setNotice(savedNotice(result.number, result.objectId));
         return;
       }
       let focused = false;

@@ -11,7 +11,7 @@ import { TextField } from '@/components/ui/text-field';
 import { callAction, useActionMessages } from '@/components/use-action-messages';
 import { useTranslations } from '@/lib/i18n/client';
 import type { Rule } from '@/lib/personalization/catalogue';
-import { SaveSegmentSchema } from '@/lib/validation/content-editor';
+import { fieldErrorsByPath, SaveSegmentSchema } from '@/lib/validation/content-editor';
 
 import { saveSegmentAction } from '../actions';
 import { RulePanel } from '../rule-panel';
@@ -23,6 +23,8 @@ type Props = {
   name: string;
   rule: Rule;
   values: ValueOptions;
+  /** The revision a new segment was just saved as: its page, reached after the save, says so. */
+  savedNumber?: number;
 };
 
 type FormValues = { key: string; name: string };
@@ -33,9 +35,11 @@ export function SegmentEditor(props: Props) {
   const tr = useActionMessages();
   const router = useRouter();
   const [pending, startTransition] = useTransition();
-  const [objectId, setObjectId] = useState(props.objectId);
+  const { objectId } = props;
   const [expected, setExpected] = useState(props.latestRevisionId);
-  const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: ReactNode } | null>(null);
+  const [notice, setNotice] = useState<{ tone: 'error' | 'success'; text: ReactNode } | null>(() =>
+    props.savedNumber ? { tone: 'success', text: t('saved', { number: props.savedNumber }) } : null,
+  );
   const [rule, setRule] = useState<Rule | null>(props.rule);
   const form = useForm<FormValues>({ defaultValues: { key: props.key_, name: props.name } });
   const { errors } = form.formState;
@@ -63,16 +67,16 @@ export function SegmentEditor(props: Props) {
         ? await callAction(() => saveSegmentAction(input))
         : {
             ok: false as const,
-            fieldErrors: Object.fromEntries(checked.error.issues.map((i) => [i.path.join('.'), i.message])),
+            fieldErrors: fieldErrorsByPath(checked.error.issues),
             message: undefined,
           };
       if (result.ok) {
         setExpected(result.revisionId);
-        setNotice({ tone: 'success', text: t('saved', { number: result.number }) });
         if (!objectId) {
-          setObjectId(result.objectId);
-          router.replace(`/console/content/segments/${result.objectId}`);
+          router.replace(`/console/content/segments/${result.objectId}?saved=${result.number}`);
+          return;
         }
+        setNotice({ tone: 'success', text: t('saved', { number: result.number }) });
         return;
       }
       let focused = false;

@@ -21,9 +21,15 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 /** Edits a block from its latest revision; a segment's id, or any other, is 404. */
-export default async function EditBlockPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function EditBlockPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ saved?: string | string[] }>;
+}) {
   await requirePermission('content.edit');
-  const { id } = await params;
+  const [{ id }, { saved }] = await Promise.all([params, searchParams]);
   const object = isUuid(id) ? await getContentObject(id) : null;
   if (!object || object.type !== 'block' || !object.slot) notFound();
   const body = BlockBodySchema.safeParse(object.latest.body);
@@ -58,6 +64,7 @@ export default async function EditBlockPage({ params }: { params: Promise<{ id: 
           </Link>
         </p>
         <BlockEditor
+          savedNumber={typeof saved === 'string' ? Number(saved) || undefined : undefined}
           slot={object.slot}
           objectId={object.id}
           latestRevisionId={object.latest.id}

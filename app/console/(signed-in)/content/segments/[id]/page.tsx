@@ -19,9 +19,15 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 /** Edits a segment; lists the blocks whose latest rule refers to it. A block's id, or any other, is 404. */
-export default async function EditSegmentPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function EditSegmentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ saved?: string | string[] }>;
+}) {
   await requirePermission('content.edit');
-  const { id } = await params;
+  const [{ id }, { saved }] = await Promise.all([params, searchParams]);
   const object = isUuid(id) ? await getContentObject(id) : null;
   if (!object || object.type !== 'segment') notFound();
   const body = SegmentBodySchema.safeParse(object.latest.body);
@@ -45,6 +51,7 @@ export default async function EditSegmentPage({ params }: { params: Promise<{ id
           intro={t('editIntro', { number: object.latest.number, live: object.live?.number ?? 0 })}
         />
         <SegmentEditor
+          savedNumber={typeof saved === 'string' ? Number(saved) || undefined : undefined}
           objectId={object.id}
           latestRevisionId={object.latest.id}
           key_={object.key}
