@@ -79,12 +79,18 @@ export default async function BlockHistoryPage({
           live: block.live ? t('liveRevision', { number: block.live.number }) : t('notLive'),
         })}
       />
-      <p>
+      <p className="flex flex-wrap gap-x-6 gap-y-2">
         <Link
           href={`/console/content/blocks/${block.id}`}
           className="font-medium text-brand underline underline-offset-4"
         >
           {t('backToEditor')}
+        </Link>
+        <Link
+          href={`/console/content/preview?draft=${block.id}`}
+          className="font-medium text-brand underline underline-offset-4"
+        >
+          {t('previewLatest', { number: block.latest.number })}
         </Link>
       </p>
 
