@@ -281,3 +281,21 @@ export function validateRuleReferences(
   // One issue per pointer and message: a window used twice is said once.
   return issues.filter((a, i) => issues.findIndex((b) => b.pointer === a.pointer && b.message === a.message) === i);
 }
+
+/**
+ * The attribute groups a rule reads, its segments' included: what loadAttributes must be asked for
+ * (decide reads only these).
+ */
+export function ruleGroups(rule: Rule, segments: Record<string, Rule>): Array<AttributeSpec['group']> {
+  const groups = new Set<AttributeSpec['group']>();
+  const visit = (r: Rule, seen: ReadonlySet<string>) => {
+    for (const leaf of ruleLeaves(r)) {
+      if (isAttributePath(leaf.path)) groups.add(ATTRIBUTES[leaf.path].group);
+    }
+    for (const s of ruleSegments(r)) {
+      if (!seen.has(s.id) && Object.hasOwn(segments, s.id)) visit(segments[s.id]!, new Set(seen).add(s.id));
+    }
+  };
+  visit(rule, new Set());
+  return (['profile', 'preferences', 'signals'] as const).filter((g) => groups.has(g));
+}

@@ -19,7 +19,7 @@ import { BENCH_DATABASE, CUSTOMERS, fail, log } from './options';
 /** Its URL, and PostgreSQL's postmaster when it runs here (for its CPU time). */
 export type BenchDatabase = { url: string; postmasterPid: number | null };
 
-export async function prepareDatabase(): Promise<BenchDatabase> {
+export async function prepareDatabase(name: string = BENCH_DATABASE): Promise<BenchDatabase> {
   const fromEnv = process.env.DATABASE_URL;
   if (fromEnv) {
     const name = decodeURIComponent(new URL(fromEnv).pathname.slice(1));
@@ -36,8 +36,8 @@ export async function prepareDatabase(): Promise<BenchDatabase> {
   const dataDir = path.join(repoRoot, '.data', 'postgres');
   const server: EmbeddedServer = await startEmbeddedPostgres({ dataDir, port, log: (m) => log(`[postgres] ${m}`) });
   if (!server.reused) onCleanup(() => server.stop());
-  if (await createDatabaseIfMissing(server.adminUrl, BENCH_DATABASE)) log(`created database "${BENCH_DATABASE}"`);
-  const url = withDatabase(server.adminUrl, BENCH_DATABASE);
+  if (await createDatabaseIfMissing(server.adminUrl, name)) log(`created database "${name}"`);
+  const url = withDatabase(server.adminUrl, name);
   log(
     `database: ${redactUrl(url)} (${server.reused ? 'embedded server already running' : 'embedded server started for this run'})`,
   );

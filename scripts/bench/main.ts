@@ -20,6 +20,9 @@
 //     only the first-load JavaScript of the pages (no warm-up, rounds or
 //     webhooks): sizes do not depend on the machine's load, so this is the
 //     quick check after a change to client code; --verbose lists each page's files.
+//   npm run bench -- --personalization
+//     only the audience count of personalization rules on 100,000 customers with
+//     preferences and signals, in its own database (scripts/bench/personalization.ts).
 //   --verbose prints the servers' output.
 // (--breakdown is gone: its two targets, the minimal dynamic page reading the
 // session through Prisma and through auth(), were routes inside the product.)
@@ -82,6 +85,10 @@ import { buildTargets, EXTRA_ACCORD_ROUTES, requestToken, type Messages } from '
 async function main() {
   const started = Date.now();
   cleanupOnSignals();
+  if (options.personalization) {
+    await (await import('./personalization')).benchPersonalization();
+    return;
+  }
   const db = await prepareDatabase();
   const applied = await migrateDeploy(db.url);
   log(applied.length ? `applied ${applied.length} migration(s)` : 'migrations up to date');

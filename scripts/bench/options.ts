@@ -50,6 +50,7 @@ const { values } = parseArgs({
     nice: { type: 'string' },
     webhooks: { type: 'string', default: '200' },
     'webhook-rate': { type: 'string', default: '50' },
+    personalization: { type: 'boolean', default: false },
   },
 });
 
@@ -97,4 +98,6 @@ export const options = {
   nice: nice(),
   webhookChanges: webhookChanges(),
   webhookRate: positiveInt('webhook-rate'),
+  /** The audience count of personalization rules on 100,000 customers (scripts/bench/personalization.ts). */
+  personalization: values.personalization,
 };

@@ -27,6 +27,13 @@ export type AudienceEstimate = {
   sample: Array<{ token: string; maskedEmail: string }>;
 };
 
+/** The estimate ran past its 5 s: the console says so (a rule too costly), not a 500. */
+export class AudienceTimeoutError extends Error {
+  constructor() {
+    super('the audience estimate ran past its time limit');
+  }
+}
+
 const SAMPLE_SIZE = 5;
 const TOKEN_TTL_MS = 10 * 60 * 1000;
 
@@ -50,7 +57,7 @@ export async function countAudience(
       WHERE k.purpose_key = 'personalization' AND k.granted
     ),
     m AS MATERIALIZED (
-      SELECT c.id, c.email FROM customers c JOIN g ON g.id = c.id WHERE ${fragment.sql}
+      SELECT c.id, c.email FROM g JOIN customers c ON c.id = g.id WHERE ${fragment.sql}
     )
     SELECT
       (SELECT count(*) FROM customers)::int AS population,
@@ -64,7 +71,8 @@ export async function countAudience(
 
   const client = await getPool().connect();
   try {
-    await client.query("BEGIN READ ONLY; SET LOCAL statement_timeout = '5s'");
+    // work_mem: each condition's customers are one hashed set (rule-sql.ts), kept in memory.
+    await client.query("BEGIN READ ONLY; SET LOCAL statement_timeout = '5s'; SET LOCAL work_mem = '64MB'");
     const { rows } = await client.query<{
       population: number;
       granted: number;
@@ -84,6 +92,8 @@ export async function countAudience(
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
+    // query_canceled: statement_timeout.
+    if ((error as { code?: string }).code === '57014') throw new AudienceTimeoutError();
     throw error;
   } finally {
     client.release();

@@ -2,7 +2,7 @@ import 'server-only';
 
 // One translator of rules to SQL (docs/decisions/035-personalization.md §3), proven equal to the
 // evaluator on generated rules and customers by tests/integration/rule-sql.property.test.ts.
-// Every fragment is two-valued (EXISTS, IS [NOT] DISTINCT FROM, non-null columns), so $not and
+// Every fragment is two-valued (IN over non-null ids, comparisons of non-null columns), so $not and
 // $nor keep JavaScript's meaning; values are bound parameters; `now` is a parameter (never SQL's
 // now()), in milliseconds like the evaluator's. Windows and "counted" mean what loadAttributes
 // (attributes.ts) computes.
@@ -55,37 +55,45 @@ export function toSql(
   const text = (value: unknown) => `${param(asString(value))}::text`;
   const texts = (value: unknown) => `${param(asStrings(value))}::text[]`;
 
-  // A signal counts while within the retention and not from an app the customer withdrew.
+  // A signal counts while within the retention and not from an app its customer withdrew.
   const counted = (s: string) =>
-    `${s}.customer_id = c.id AND ${s}.occurred_at > ${retention()} AND (${s}.app_id IS NULL OR NOT EXISTS (
-      SELECT 1 FROM app_access_withdrawals w WHERE w.customer_id = c.id AND w.app_id = ${s}.app_id))`;
+    `${s}.occurred_at > ${retention()} AND (${s}.app_id IS NULL OR NOT EXISTS (
+      SELECT 1 FROM app_access_withdrawals w WHERE w.customer_id = ${s}.customer_id AND w.app_id = ${s}.app_id))`;
 
-  // `where` is a condition on s.category.
+  // The customers having a signal of the kind in the window; `where` is a condition on s.category.
   const signal = (kind: SignalAttributeKind, window: SignalWindow, where: string) => {
     const since = `${now()} - interval '${SIGNAL_WINDOWS[window]} days'`;
     if (kind !== 'inCart') {
-      return `EXISTS (SELECT 1 FROM customer_signals s WHERE ${counted('s')} AND s.kind = '${SIGNAL_KINDS[kind]}'
-        AND ${where} AND s.occurred_at > ${since})`;
+      return `SELECT s.customer_id FROM customer_signals s WHERE s.kind = '${SIGNAL_KINDS[kind]}'
+        AND ${where} AND s.occurred_at > ${since} AND ${counted('s')}`;
     }
-    // Still in the cart: an addition in the window with no removal or purchase at or after it.
-    return `EXISTS (SELECT 1 FROM customer_signals s WHERE ${counted('s')} AND s.kind = 'cart-added'
-      AND ${where} AND s.occurred_at > ${since}
-      AND NOT EXISTS (SELECT 1 FROM customer_signals r WHERE ${counted('r')} AND r.kind IN ('cart-removed', 'purchased')
-        AND r.category = s.category AND r.occurred_at >= s.occurred_at))`;
+    // Still in the cart: the latest addition is in the window and after every removal or purchase
+    // (one pass over the category's rows, grouped, rather than a lookup per addition).
+    return `SELECT s.customer_id FROM customer_signals s
+      WHERE s.kind IN ('cart-added', 'cart-removed', 'purchased') AND ${where} AND ${counted('s')}
+      GROUP BY s.customer_id, s.category
+      HAVING max(s.occurred_at) FILTER (WHERE s.kind = 'cart-added') > ${since}
+        AND max(s.occurred_at) FILTER (WHERE s.kind = 'cart-added')
+          > coalesce(max(s.occurred_at) FILTER (WHERE s.kind <> 'cart-added'), '-infinity'::timestamp)`;
   };
 
   // Scalars (at most one row: a home address, a single-valued preference) and sets alike: whether
-  // a row holding one of the values exists. `where(column)` is the condition on its value.
+  // the customer has a row holding one of the values; `where(column)` is the condition on its value.
+  // `c.id IN (uncorrelated subquery)`: planned as one hashed set probed per customer (an audience
+  // of 100,000 customers is counted in one pass, not with a lookup per customer and condition);
+  // never NULL, as neither c.id nor the subquery's ids are.
   const member = (path: AttributePath, where: (column: string) => string): string => {
     const name = PREFERENCE_NAMES[path];
+    let ids: string;
     if (name) {
-      return `EXISTS (SELECT 1 FROM customer_preferences p WHERE p.customer_id = c.id AND p.name = '${name}' AND ${where('p.value')})`;
+      ids = `SELECT p.customer_id FROM customer_preferences p WHERE p.name = '${name}' AND ${where('p.value')}`;
+    } else if (path === 'country') {
+      ids = `SELECT a.customer_id FROM addresses a WHERE a.kind = 'home' AND ${where('a.country::text')}`;
+    } else {
+      const [, kind, window] = path.split('.') as [string, SignalAttributeKind, SignalWindow];
+      ids = signal(kind, window, where('s.category'));
     }
-    if (path === 'country') {
-      return `EXISTS (SELECT 1 FROM addresses a WHERE a.customer_id = c.id AND a.kind = 'home' AND ${where('a.country::text')})`;
-    }
-    const [, kind, window] = path.split('.') as [string, SignalAttributeKind, SignalWindow];
-    return signal(kind, window, where('s.category'));
+    return `(c.id IN (${ids}))`;
   };
 
   const leaf = (path: string, operator: string, value: unknown): string => {

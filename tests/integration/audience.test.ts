@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { countAudience, resolveSampleToken } from '@/server/personalization/audience';
+import { AudienceTimeoutError, countAudience, resolveSampleToken } from '@/server/personalization/audience';
 import { getPool, prisma } from '@/server/platform/db';
 
 import { prepareReferenceData, receipt } from './personalization-data';
@@ -124,5 +124,27 @@ describe('countAudience', () => {
       expect(estimate.reachable).toBe(rows[0]!.reachable);
       expect(estimate.reachable).toBeLessThan(estimate.matching);
     });
+  });
+});
+
+describe('countAudience past its time limit', () => {
+  it('throws AudienceTimeoutError, not a database error', async () => {
+    const pool = getPool();
+    const connect = pool.connect.bind(pool);
+    // A statement slower than the 5 s limit in place of the estimate's (the second query).
+    const spy = vi.spyOn(pool, 'connect').mockImplementation((async () => {
+      const client = await connect();
+      const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      let n = 0;
+      Object.assign(client, {
+        query: (...args: unknown[]) => (n++ === 1 ? query('SELECT pg_sleep(6)') : query(...args)),
+      });
+      return client;
+    }) as unknown as typeof pool.connect);
+    try {
+      await expect(countAudience(RULE, {})).rejects.toBeInstanceOf(AudienceTimeoutError);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Attributes, Rule } from '@/lib/personalization/catalogue';
 import {
   countConditions,
+  ruleGroups,
   ruleLeaves,
   RuleSchema,
   SegmentRuleSchema,
@@ -161,6 +162,16 @@ describe('rule schema', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('names the attribute groups a rule reads, segments included', () => {
+    const segments = { s: { 'signals.viewed.d7': { $in: ['running'] } } };
+    expect(ruleGroups({ $or: [{ memberDays: { $gt: 1 } }, { $savedGroup: { id: 's' } }] }, segments)).toEqual([
+      'profile',
+      'signals',
+    ]);
+    expect(ruleGroups({ $not: { interests: { $in: ['running'] } } }, {})).toEqual(['preferences']);
+    expect(ruleGroups({}, {})).toEqual([]);
   });
 
   it('lists leaves with pointers', () => {
