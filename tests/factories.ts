@@ -181,3 +181,50 @@ export async function createStaffInvitation(
   });
   return { token };
 }
+
+/**
+ * content: a block saved (and, unless `publish: false`, published) through the content model's
+ * own path, by TEST_ACTOR: generic unless a rule is given. The key is unique unless one is given.
+ */
+export async function createContentBlock(
+  opts: {
+    slot?: import('@/lib/personalization/catalogue').Slot;
+    key?: string;
+    body?: Partial<import('@/lib/validation/content').BlockBody>;
+    publish?: boolean;
+  } = {},
+): Promise<{ objectId: string; revisionId: string; key: string }> {
+  const { saveRevision, requestPublication } = await import('@/server/personalization/content');
+  const key = opts.key ?? `block-${randomUUID().slice(0, 8)}`;
+  const rule = opts.body?.rule ?? {};
+  const saved = await saveRevision(TEST_ACTOR, {
+    objectId: null,
+    type: 'block',
+    key,
+    slot: opts.slot ?? 'hero',
+    body: {
+      title: { en: `Block ${key}`, fr: `Bloc ${key}` },
+      text: { en: '', fr: '' },
+      image: null,
+      cta: null,
+      startsAt: null,
+      endsAt: null,
+      priority: 0,
+      generic: Object.keys(rule).length === 0,
+      ...opts.body,
+      rule,
+    },
+    expectedLatestRevisionId: null,
+  });
+  if (!saved.ok) throw new Error(`createContentBlock: ${JSON.stringify(saved)}`);
+  if (opts.publish !== false) {
+    const published = await requestPublication(TEST_ACTOR, {
+      objectId: saved.objectId,
+      revisionId: saved.revisionId,
+      expectedLiveRevisionId: null,
+    });
+    if (!published.ok || published.status !== 'applied')
+      throw new Error(`createContentBlock: not published: ${JSON.stringify(published)}`);
+  }
+  return { objectId: saved.objectId, revisionId: saved.revisionId, key };
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import * as z from 'zod/mini';
 
-import { SLOT_KEYS, type Slot } from '@/lib/personalization/catalogue';
+import { SLOT_KEYS, type Rule, type Slot } from '@/lib/personalization/catalogue';
 import { ContentKeySchema, type BlockBody, type ContentType } from '@/lib/validation/content';
 import { writeAudit, type AuditActor } from '@/server/platform/audit';
 import { prisma, type Tx } from '@/server/platform/db';
@@ -114,9 +114,11 @@ async function plan(
   const issues: ContentIssue[] = [];
   const items: Planned[] = [];
   const refs = await loadRuleReferences();
-  const segmentKeys = new Set(refs.segments);
-  for (const s of file.segments ?? []) if (typeof s.key === 'string') segmentKeys.add(s.key);
-  const allRefs = { ...refs, segments: segmentKeys };
+  // The file's segments as the file says them: blocks may use those it creates or changes.
+  const segments: Record<string, Rule> = { ...refs.segments };
+  for (const s of file.segments ?? [])
+    if (typeof s.key === 'string') segments[s.key] = s.rule && typeof s.rule === 'object' ? (s.rule as Rule) : {};
+  const allRefs = { ...refs, segments };
   const existing = new Map(
     (await prisma.contentObject.findMany({ select: { type: true, key: true, slot: true } })).map((o) => [
       `${o.type}:${o.key}`,
@@ -196,7 +198,12 @@ async function write(tx: Tx, actor: AuditActor, items: Planned[], draft: boolean
   const refs = await loadRuleReferences(tx);
   const refsWithFile = {
     ...refs,
-    segments: new Set([...refs.segments, ...items.filter((i) => i.type === 'segment').map((i) => i.key)]),
+    segments: {
+      ...refs.segments,
+      ...Object.fromEntries(
+        items.filter((i) => i.type === 'segment').map((i) => [i.key, (i.body as { rule: Rule }).rule]),
+      ),
+    },
   };
   const changes: ContentFileChange[] = [];
   for (const item of items) {

@@ -1,13 +1,7 @@
 import 'server-only';
 
-import {
-  ATTRIBUTES,
-  SIGNAL_WINDOWS,
-  SLOT_KEYS,
-  type AttributeSpec,
-  type Rule,
-  type Slot,
-} from '@/lib/personalization/catalogue';
+import { SLOT_KEYS, type Rule, type Slot } from '@/lib/personalization/catalogue';
+import { ruleGroups, validateRuleReferences } from '@/lib/personalization/rule-schema';
 import { isUuid } from '@/lib/uuid';
 import {
   BlockBodySchema,
@@ -192,72 +186,31 @@ export function jsonPointer(path: ReadonlyArray<PropertyKey>): string {
   return path.map((part) => `/${String(part).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
-/** What rules may name: reference data and saved segments; null segments = none may be used (in a segment). */
+/** What rules may name: reference data and saved segments (by key, their rules for the condition count). */
 export type RuleReferences = {
   categories: ReadonlySet<string>;
   stores: ReadonlySet<string>;
-  segments: ReadonlySet<string> | null;
+  segments: Readonly<Record<string, Rule>>;
   retentionDays: number;
 };
 
-export async function loadRuleReferences(
-  tx: Tx | typeof prisma = prisma,
-): Promise<Omit<RuleReferences, 'segments'> & { segments: ReadonlySet<string> }> {
+export async function loadRuleReferences(tx: Tx | typeof prisma = prisma): Promise<RuleReferences> {
   const [categories, stores, segments] = await Promise.all([
     tx.category.findMany({ where: { retiredAt: null }, select: { key: true } }),
     tx.store.findMany({ where: { retiredAt: null }, select: { key: true } }),
-    tx.contentObject.findMany({ where: { type: 'segment' }, select: { key: true } }),
+    // Each segment as its latest revision says: what a block using it will meet once published.
+    tx.$queryRaw<Array<{ key: string; body: { rule?: Rule } }>>`
+      SELECT DISTINCT ON (o.id) o.key, r.body
+      FROM content_objects o JOIN content_revisions r ON r.object_id = o.id
+      WHERE o.type = 'segment'
+      ORDER BY o.id, r.number DESC`,
   ]);
   return {
     categories: new Set(categories.map((c) => c.key)),
     stores: new Set(stores.map((s) => s.key)),
-    segments: new Set(segments.map((s) => s.key)),
+    segments: Object.fromEntries(segments.map((s) => [s.key, s.body.rule ?? {}])),
     retentionDays: getEnv().SIGNAL_RETENTION_DAYS,
   };
-}
-
-// LEAD: replace this function's body by lib/personalization/rule-schema.ts's
-// validateRuleReferences(rule, { categories, stores, segments, retentionDays }) once the rules
-// branch is merged; it covers the same references (categories, stores, segments, windows).
-function ruleReferenceIssues(rule: Rule, refs: RuleReferences, at: string): ContentIssue[] {
-  const issues: ContentIssue[] = [];
-  const walk = (node: unknown, pointer: string): void => {
-    if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
-    for (const [key, value] of Object.entries(node)) {
-      const here = `${pointer}${jsonPointer([key])}`;
-      if (key === '$and' || key === '$or' || key === '$nor') {
-        if (Array.isArray(value)) value.forEach((child, i) => walk(child, `${here}/${i}`));
-      } else if (key === '$not') {
-        walk(value, here);
-      } else if (key === '$savedGroup') {
-        const id = (value as { id?: unknown } | null)?.id;
-        if (!refs.segments || typeof id !== 'string' || !refs.segments.has(id))
-          issues.push({ path: `${here}/id`, message: 'console.content.rule.unknownSegment' });
-      } else if (Object.hasOwn(ATTRIBUTES, key)) {
-        const spec: AttributeSpec = ATTRIBUTES[key as keyof typeof ATTRIBUTES];
-        const window = /\.(d\d+)$/.exec(key)?.[1] as keyof typeof SIGNAL_WINDOWS | undefined;
-        if (spec.group === 'signals' && window && SIGNAL_WINDOWS[window] > refs.retentionDays)
-          issues.push({ path: here, message: 'console.content.rule.windowBeyondRetention' });
-        const known = spec.values === 'category' ? refs.categories : spec.values === 'store' ? refs.stores : null;
-        if (!known || typeof value !== 'object' || value === null) continue;
-        for (const [operator, operand] of Object.entries(value)) {
-          const values = Array.isArray(operand) ? operand : [operand];
-          values.forEach((v, i) => {
-            if (typeof v === 'string' && !known.has(v))
-              issues.push({
-                path: `${here}${jsonPointer([operator])}${Array.isArray(operand) ? `/${i}` : ''}`,
-                message:
-                  spec.values === 'category'
-                    ? 'console.content.rule.unknownCategory'
-                    : 'console.content.rule.unknownStore',
-              });
-          });
-        }
-      }
-    }
-  };
-  walk(rule, at);
-  return issues;
 }
 
 /** Validates a body of its type (schema, then the rule's references). */
@@ -271,18 +224,32 @@ export function validateContentBody(
   if (!parsed.success) {
     return {
       ok: false,
-      issues: parsed.error.issues.map((issue) => ({
-        path: jsonPointer(issue.path),
-        // zod's own messages (an unknown or missing field) are not message keys.
-        message: issue.message.startsWith('console.') ? issue.message : `${E}invalid`,
-      })),
+      issues: parsed.error.issues.flatMap((issue) =>
+        // An unknown field: pointed at, so that the one line says which.
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => ({ path: jsonPointer([...issue.path, key]), message: `${E}invalid` }))
+          : [
+              {
+                path: jsonPointer(issue.path),
+                // zod's own messages (a missing field, a wrong type) are not message keys.
+                message: issue.message.startsWith('console.') ? issue.message : `${E}invalid`,
+              },
+            ],
+      ),
     };
   }
   if (type === 'settings') return { ok: true, body: parsed.data as SettingsBody };
   const rule = (parsed.data as { rule: Rule }).rule;
-  // A segment in a segment is refused (ADR 035 §2): inside a segment no segment is known.
-  const issues = ruleReferenceIssues(rule, type === 'segment' ? { ...refs, segments: null } : refs, '/rule');
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, body: parsed.data as BlockBody };
+  const issues = validateRuleReferences(rule, {
+    categories: refs.categories,
+    stores: refs.stores,
+    segments: refs.segments as Record<string, Rule>,
+    retentionDays: refs.retentionDays,
+    inSegment: type === 'segment',
+  });
+  return issues.length > 0
+    ? { ok: false, issues: issues.map((i) => ({ path: `/rule${i.pointer}`, message: i.message })) }
+    : { ok: true, body: parsed.data as BlockBody };
 }
 
 function checkIdentity(type: ContentType, key: string, slot: Slot | null): ContentIssue[] {
@@ -319,6 +286,10 @@ export async function saveRevisionInTx(
   if (identity.length > 0) return { ok: false, error: 'invalid', issues: identity };
   const valid = validateContentBody(input.type, input.body, refs ?? (await loadRuleReferences(tx)));
   if (!valid.ok) return { ok: false, error: 'invalid', issues: valid.issues };
+  const image = input.type === 'block' ? (valid.body as BlockBody).image : null;
+  // An id from a form is only a claim: the image must be one this store holds.
+  if (image && !(await tx.contentImage.findUnique({ where: { sha256: image.id }, select: { id: true } })))
+    return { ok: false, error: 'invalid', issues: [{ path: '/image/id', message: `${E}image.invalid` }] };
 
   let objectId: string;
   let number: number;
@@ -642,25 +613,6 @@ type LiveRow = {
   body: unknown;
 };
 
-/** The attribute paths a rule uses, its segments' included. */
-function rulePaths(rule: unknown, segments: Segments, seen: Set<string>, out: Set<string>): void {
-  if (typeof rule !== 'object' || rule === null) return;
-  if (Array.isArray(rule)) {
-    for (const child of rule) rulePaths(child, segments, seen, out);
-    return;
-  }
-  for (const [key, value] of Object.entries(rule)) {
-    if (key === '$and' || key === '$or' || key === '$nor' || key === '$not') rulePaths(value, segments, seen, out);
-    else if (key === '$savedGroup') {
-      const id = (value as { id?: unknown } | null)?.id;
-      if (typeof id === 'string' && !seen.has(id) && segments[id]) {
-        seen.add(id);
-        rulePaths(segments[id], segments, seen, out);
-      }
-    } else out.add(key);
-  }
-}
-
 async function loadContentSet(): Promise<ContentSet> {
   const rows = await prisma.$queryRaw<LiveRow[]>`
     SELECT s.version, o.id::text AS object_id, o.type, o.key, o.slot, r.id::text AS revision_id, r.body
@@ -704,14 +656,12 @@ async function loadContentSet(): Promise<ContentSet> {
       else refused(row);
     }
   }
-  const paths = new Set<string>();
+  const groups = new Set<ContentSet['groups'][number]>();
   for (const list of Object.values(blocks)) {
     list.sort((a, b) => b.body.priority - a.body.priority || a.key.localeCompare(b.key));
-    for (const block of list) if (!block.body.generic) rulePaths(block.body.rule, segments, new Set(), paths);
+    for (const block of list)
+      if (!block.body.generic) for (const group of ruleGroups(block.body.rule, segments)) groups.add(group);
   }
-  const groups = new Set<ContentSet['groups'][number]>();
-  for (const path of paths)
-    if (Object.hasOwn(ATTRIBUTES, path)) groups.add(ATTRIBUTES[path as keyof typeof ATTRIBUTES].group);
   return {
     version,
     blocks,

@@ -137,7 +137,7 @@ describe('npm run content', () => {
     expect(lines).toEqual([
       `${at}#/blocks/0/title/en: The title is too long: 120 characters at most. (console.content.errors.title.tooLong)`,
       `${at}#/blocks/1/slot: Choose one of the home page's slots. (console.content.errors.slot)`,
-      `${at}#/blocks/2/rule/interests/$in/0: console.content.rule.unknownCategory`,
+      `${at}#/blocks/2/rule/interests/$in: This category does not exist. Choose one from the list. (console.content.rule.unknownCategory)`,
       `${at}#/blocks/3/image/file: This file is not a JPEG, PNG or WebP image. (console.content.errors.image.notAnImage)`,
       `${at}#/blocks/4/image/file: cannot read images/missing.webp (ENOENT)`,
       `${at}#/blocks/6/key: the key privacy-review-${tag} appears twice`,

@@ -18,7 +18,7 @@ import { applyPersonalizationReferenceData } from '@/server/personalization/refe
 import type { AuditActor } from '@/server/platform/audit';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
-import { createStaffMember } from '@/tests/factories';
+import { createContentBlock, createStaffMember } from '@/tests/factories';
 
 import { adminQuery } from './helpers';
 
@@ -139,7 +139,7 @@ describe('content revisions', () => {
       expect.arrayContaining([
         { path: '/title/en', message: 'console.content.errors.title.tooLong' },
         { path: '/title/fr', message: 'console.content.errors.title.required' },
-        { path: '', message: 'console.content.errors.invalid' },
+        { path: '/extra', message: 'console.content.errors.invalid' },
       ]),
     );
     const unknownCategory = await saveRevision(actor, {
@@ -153,7 +153,7 @@ describe('content revisions', () => {
     expect(unknownCategory).toEqual({
       ok: false,
       error: 'invalid',
-      issues: [{ path: '/rule/$or/0/interests/$in/1', message: 'console.content.rule.unknownCategory' }],
+      issues: [{ path: '/rule/$or/0/interests/$in', message: 'console.content.rule.unknownCategory' }],
     });
     const badSlot = await saveRevision(actor, {
       objectId: null,
@@ -164,6 +164,19 @@ describe('content revisions', () => {
       expectedLatestRevisionId: null,
     });
     expect(badSlot).toMatchObject({ ok: false, error: 'invalid', issues: [{ path: '/key' }, { path: '/slot' }] });
+    const unknownImage = await saveRevision(actor, {
+      objectId: null,
+      type: 'block',
+      key: key('bad'),
+      slot: 'hero',
+      body: block({ image: { id: 'a'.repeat(64), alt: { en: 'A shoe', fr: 'Une chaussure' } } }),
+      expectedLatestRevisionId: null,
+    });
+    expect(unknownImage).toEqual({
+      ok: false,
+      error: 'invalid',
+      issues: [{ path: '/image/id', message: 'console.content.errors.image.invalid' }],
+    });
     expect(await prisma.contentRevision.count()).toBe(before);
   });
 
@@ -489,6 +502,48 @@ describe('publications', () => {
 });
 
 describe('the live content set', () => {
+  it('holds what createContentBlock publishes, and the published settings', async () => {
+    const published = await createContentBlock({ slot: 'cross-sell', body: { rule: { locale: { $eq: 'fr' } } } });
+    const draft = await createContentBlock({ slot: 'cross-sell', publish: false });
+    const actor = await marketer();
+    const existing = await prisma.contentObject.findUnique({
+      where: { type_key: { type: 'settings', key: 'settings' } },
+      select: {
+        id: true,
+        liveRevisionId: true,
+        revisions: { orderBy: { number: 'desc' }, take: 1, select: { id: true } },
+      },
+    });
+    const settings = await saveRevision(actor, {
+      objectId: existing?.id ?? null,
+      type: 'settings',
+      key: 'settings',
+      slot: null,
+      body: { holdoutPercent: 10 },
+      expectedLatestRevisionId: existing?.revisions[0]?.id ?? null,
+    });
+    if (!settings.ok) throw new Error(JSON.stringify(settings));
+    await requestPublication(actor, {
+      objectId: settings.objectId,
+      revisionId: settings.revisionId,
+      expectedLiveRevisionId: existing?.liveRevisionId ?? null,
+    });
+    expect(
+      await saveRevision(actor, {
+        ...asSegmentInput(),
+        type: 'settings',
+        key: 'holdout',
+        body: { holdoutPercent: 60 },
+      }),
+    ).toMatchObject({ ok: false, error: 'invalid', issues: [{ path: '/key' }] });
+
+    const set = await getContentSet({ version: await contentVersion() });
+    const keys = set.blocks['cross-sell'].map((b) => b.key);
+    expect(keys).toContain(published.key);
+    expect(keys).not.toContain(draft.key);
+    expect(set.settings).toEqual({ holdoutPercent: 10 });
+  });
+
   it('is cached per content version, reloaded when the decision sees a newer one, with segments and the groups live rules use', async () => {
     const actor = await marketer();
     const segment = await saveRevision(actor, asSegmentInput());
