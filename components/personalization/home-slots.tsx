@@ -100,16 +100,23 @@ function Block({ block, t, describe }: { block: BlockView; t: T; describe: Descr
         <details className="mt-4 text-sm">
           <summary className="cursor-pointer text-muted">{t('why.summary')}</summary>
           <div className="mt-2 space-y-2">
-            {block.why.length === 0 ? (
+            {block.generic ? (
               <p>{t('why.everyone')}</p>
             ) : (
               <>
-                <p>{t('why.intro')}</p>
-                <ul className="list-disc pl-5">
-                  {block.why.map((leaf) => (
-                    <li key={leaf.pointer}>{describeLeaf(leaf, describe)}</li>
-                  ))}
-                </ul>
+                {block.why.length === 0 ? (
+                  // A rule that holds by what is absent (none of…): no condition to name.
+                  <p>{t('why.chosen')}</p>
+                ) : (
+                  <>
+                    <p>{t('why.intro')}</p>
+                    <ul className="list-disc pl-5">
+                      {block.why.map((leaf) => (
+                        <li key={leaf.pointer}>{describeLeaf(leaf, describe)}</li>
+                      ))}
+                    </ul>
+                  </>
+                )}
                 <p>
                   {t.rich('why.manage', {
                     preferences: (chunks) => (

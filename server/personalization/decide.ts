@@ -44,6 +44,9 @@ const byPriority = (a: LiveBlock, b: LiveBlock) =>
 
 type Chosen = { block: LiveBlock; why: Leaf[] };
 
+/** A condition under $not or $nor that held did not make the block show: not a reason to give. */
+const NEGATED = /\/\$(not|nor)(\/|$)/;
+
 function chooseSlot(
   blocks: LiveBlock[],
   slot: Slot,
@@ -62,7 +65,7 @@ function chooseSlot(
     else if (!attributes) outcomes.set(block, { outcome: 'no-consent', failed: [] });
     else {
       const result = explain(block.body.rule, attributes, content.segments);
-      if (result.matched) matching.push({ block, why: result.held });
+      if (result.matched) matching.push({ block, why: result.held.filter((leaf) => !NEGATED.test(leaf.pointer)) });
       else outcomes.set(block, { outcome: 'rule-failed', failed: result.failed });
     }
   }
@@ -197,7 +200,7 @@ export async function decide(args: {
   }));
   await loadImageSizes(
     decided.flatMap((d) => d.chosen.flatMap((c) => (c.block.body.image ? [c.block.body.image.id] : []))),
-    via.kind === 'preview' ? via.tx : undefined,
+    db,
   );
 
   const views: Decision['slots'] = {};

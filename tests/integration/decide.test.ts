@@ -11,6 +11,7 @@ import { createCustomer } from '@/tests/factories';
 import {
   accessLogCount,
   addPreference,
+  addSignal,
   answerPersonalization,
   publishBlock,
   publishHoldout,
@@ -66,6 +67,37 @@ describe('decide, personalized', () => {
     });
     const failed = decision.explain!['you-might-like']!.find((o) => o.key === yoga.key)!;
     expect(failed.failed).toEqual([expect.objectContaining({ path: 'interests', value: ['yoga'] })]);
+  });
+
+  it("decides #14's rule on a signal: running in the cart within 7 days", async () => {
+    const rule = { $or: [{ interests: { $in: ['yoga'] } }, { 'signals.inCart.d7': { $in: ['running'] } }] };
+    const block = await publishBlock('hero', { tag: 'cart', generic: false, rule });
+    const customer = await runner();
+    const now = new Date();
+    const before = await portal(customer.id, { now });
+    expect(outcomes(before.explain?.hero)).toEqual({ [block.key]: 'rule-failed' });
+    await addSignal(customer.id, 'cart-added', 'running', new Date(now.getTime() - 2 * 86_400_000));
+    const after = await portal(customer.id, { now });
+    expect(after.slots.hero!.map((b) => b.key)).toEqual([block.key]);
+    expect(after.slots.hero![0]!.why).toEqual([
+      expect.objectContaining({ path: 'signals.inCart.d7', operator: '$in', value: ['running'] }),
+    ]);
+    expect(after.etag).not.toBe(before.etag);
+    // Eight days later the window has passed.
+    const later = await portal(customer.id, { now: new Date(now.getTime() + 6 * 86_400_000) });
+    expect(later.slots.hero).toEqual([]);
+  });
+
+  it('gives as reasons only conditions that made the block show, none under a negation', async () => {
+    const rule = {
+      'signals.viewed.d7': { $nin: ['tennis'] },
+      $not: { $and: [{ interests: { $in: ['running'] } }, { interests: { $in: ['yoga'] } }] },
+    };
+    const block = await publishBlock('hero', { tag: 'negated', generic: false, rule });
+    const customer = await runner();
+    const decision = await portal(customer.id);
+    expect(decision.slots.hero!.map((b) => b.key)).toEqual([block.key]);
+    expect(decision.slots.hero![0]!.why).toEqual([expect.objectContaining({ path: 'signals.viewed.d7' })]);
   });
 
   it('breaks a priority tie by key, and keeps each slot to its size', async () => {

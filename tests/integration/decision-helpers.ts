@@ -7,6 +7,7 @@ import type { Slot } from '@/lib/personalization/catalogue';
 import type { BlockBody } from '@/lib/validation/content';
 import { setConsent } from '@/server/consent/consent';
 import { getContentSet } from '@/server/personalization/content';
+import { applyPersonalizationReferenceData } from '@/server/personalization/reference';
 import { prisma } from '@/server/platform/db';
 
 export const uniqueKey = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}`;
@@ -121,4 +122,17 @@ export async function addPreference(customerId: string, name: string, value: str
 
 export async function accessLogCount(customerId: string): Promise<number> {
   return prisma.dataAccessLog.count({ where: { customerId } });
+}
+
+/** A signal recorded on this site, with the state's version bumped as the write path does. */
+export async function addSignal(customerId: string, kind: string, category: string, occurredAt: Date): Promise<void> {
+  await applyPersonalizationReferenceData();
+  await prisma.$transaction([
+    prisma.$executeRaw`
+      INSERT INTO customer_signals (customer_id, kind, category, occurred_at)
+      VALUES (${customerId}::uuid, ${kind}, ${category}, ${occurredAt})`,
+    prisma.$executeRaw`
+      INSERT INTO personalization_states (customer_id, signals_version) VALUES (${customerId}::uuid, 1)
+      ON CONFLICT (customer_id) DO UPDATE SET signals_version = personalization_states.signals_version + 1`,
+  ]);
 }

@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
+import { prisma } from '@/server/platform/db';
+
+import { publishBlock } from './decision-helpers';
+
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 function startServer(env: Record<string, string>) {
@@ -61,6 +65,7 @@ describe('graceful stop on SIGTERM', () => {
         'SIGTERM: readiness off',
         'stopped accepting connections, 1 request(s) in flight',
         'requests drained',
+        'counters flushed',
         'webhook worker stopped',
         'database pool closed',
       ].map((line) => server.output().indexOf(`"component":"shutdown","msg":"${line}`));
@@ -106,6 +111,23 @@ describe('graceful stop on SIGTERM', () => {
       expect(server.output()).toMatch(
         /"component":"http","requestId":"[0-9a-f-]{36}","method":"GET","route":"\/slow",.*"aborted":true/,
       );
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('writes the content stats counted in memory before closing the pool', async () => {
+    const block = await publishBlock('hero');
+    const server = startServer({ SHUTDOWN_DELAY_MS: '0', SHUTDOWN_GRACE_MS: '2000', SLOW_MS: '0' });
+    const base = `http://localhost:${await server.port}`;
+    try {
+      for (let i = 0; i < 3; i++) expect((await fetch(`${base}/click/${block.revisionId}`)).status).toBe(200);
+      // Well within the 10 s between flushes: only the stop writes them.
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      const rows = await prisma.$queryRaw<Array<{ clicks: number }>>`
+        SELECT clicks::int FROM content_stats WHERE revision_id = ${block.revisionId}::uuid`;
+      expect(rows).toEqual([{ clicks: 3 }]);
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }

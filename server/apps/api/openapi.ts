@@ -8,7 +8,10 @@ import { getEnv } from '@/server/platform/env';
 import type { AppScope } from '../registry';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import {
+  ContentETagHeaderSchema,
   CustomerConsentsSchema,
+  CustomerContentQuerySchema,
+  CustomerContentSchema,
   CustomerListQuerySchema,
   CustomerListSchema,
   CustomerPatchSchema,
@@ -223,6 +226,43 @@ export function getOpenApiDocument(): ReturnType<typeof createDocument> {
             '401': commonProblems['401']!,
             '429': commonProblems['429']!,
             '500': commonProblems['500']!,
+          },
+        },
+      },
+      '/api/v1/customers/{id}/content': {
+        get: {
+          operationId: 'getCustomerContent',
+          tags: ['Customers'],
+          summary: 'The content chosen for a customer',
+          description:
+            'The blocks the brand\u2019s home page would show this customer, per slot, decided by the same rules. Personalized only ' +
+            'when the customer granted the personalization purpose and this app is registered for it (its decisions are listed in ' +
+            'the customer\u2019s "who looked at my data"); otherwise the generic blocks, whether the id is known or not. Revalidate ' +
+            'with If-None-Match: 304 while nothing it depends on changed.',
+          security: [{ oauth2: ['content:read'] }],
+          requestParams: {
+            path: CustomerPathSchema,
+            query: CustomerContentQuerySchema,
+            header: z.object({
+              'If-None-Match': z
+                .string()
+                .optional()
+                .meta({ description: 'The ETag of the answer you hold: 304 Not Modified if it is still the one.' }),
+            }),
+          },
+          responses: {
+            '200': {
+              description: 'The blocks per slot (Cache-Control: private, no-cache).',
+              headers: z.object({ ETag: ContentETagHeaderSchema }),
+              content: { 'application/json': { schema: CustomerContentSchema } },
+            },
+            '304': {
+              description: 'The answer held is still the one.',
+              headers: z.object({ ETag: ContentETagHeaderSchema }),
+            },
+            '400': problem('An unknown slot or locale, or another parameter (see errors).'),
+            '404': problem('The id is not a customer id at all (any well-formed id gets an answer).'),
+            ...commonProblems,
           },
         },
       },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ZodOpenApiOverrideMetaContext } from 'zod-openapi';
 
 import { locales } from '@/lib/i18n/config';
-import { SIGNAL_TYPES, type SignalType } from '@/lib/personalization/catalogue';
+import { SIGNAL_TYPES, SLOT_KEYS, type SignalType } from '@/lib/personalization/catalogue';
 import { ADDRESS_COUNTRIES, ADDRESS_LINE_MAX_LENGTH } from '@/lib/validation/address';
 import { PreferencesInputSchema } from '@/lib/validation/preferences';
 import { ProfilePatchSchema } from '@/lib/validation/profile-patch';
@@ -318,3 +318,56 @@ export const IdempotencyKeyHeaderSchema = z.string().meta({
 export const LocationHeaderSchema = z.string().meta({ description: 'The URL of the recorded signal.' });
 export const RetryAfterHeaderSchema = z.string().meta({ description: 'Seconds to wait.', example: '12' });
 export const LinkHeaderSchema = z.string().meta({ description: 'rel="next": the next page (RFC 8288).' });
+
+// ── Content (docs/decisions/035-personalization.md §5) ──
+
+export const CustomerContentQuerySchema = z.strictObject({
+  slot: z
+    .array(z.enum(SLOT_KEYS))
+    .optional()
+    .meta({ description: `Repeat for each slot wanted (${SLOT_KEYS.join(', ')}); every slot when absent.` }),
+  locale: z.enum(locales).optional().meta({ description: 'The language of the texts; en when absent.' }),
+});
+
+const ContentBlockSchema = z
+  .object({
+    block: z.string().meta({ description: 'The block\u2019s key, stable across its revisions.' }),
+    revision: z.uuid().meta({ description: 'The revision shown (its texts never change).' }),
+    title: z.string(),
+    text: z.string().meta({ description: 'Plain text with line breaks: show it as text, never as HTML.' }),
+    image: z
+      .object({
+        url: z.url().meta({ description: 'Immutable: cache it for as long as you like.' }),
+        alt: z.string(),
+        width: z.int(),
+        height: z.int(),
+      })
+      .nullable(),
+    cta: z.object({ label: z.string(), url: z.url() }).nullable(),
+  })
+  .meta({ id: 'ContentBlock' });
+
+export const CustomerContentSchema = z
+  .object({
+    customerId: z.uuid(),
+    contentVersion: z.int().meta({ description: 'The published content\u2019s version this answer was decided on.' }),
+    personalized: z.boolean().meta({
+      description:
+        'True when the customer\u2019s data chose the blocks. False (generic blocks) for an unknown id, a customer without the ' +
+        'personalization consent or who withdrew this app, an app not registered for personalization, and the brand\u2019s holdout: ' +
+        'not told apart.',
+    }),
+    locale: z.enum(locales),
+    slots: z.partialRecord(z.enum(SLOT_KEYS), z.array(ContentBlockSchema)).meta({
+      description:
+        'The blocks of each slot asked for, in display order (hero 1, you-might-like up to 3, cross-sell 1, notice 1).',
+    }),
+  })
+  .meta({ id: 'CustomerContent' });
+export type ApiCustomerContent = z.infer<typeof CustomerContentSchema>;
+
+export const ContentETagHeaderSchema = z.string().meta({
+  description:
+    'Strong: changes with the content, the customer\u2019s consent, preferences and signals, and the locale.',
+  example: '"nZ8k0tP1kQ0m3xq7b4yQh2c9wVvS1aLr5eXo6uJ2dFg"',
+});
