@@ -21,6 +21,8 @@ type Props = {
   values: ValueOptions;
   segments: SegmentOption[] | null;
   error?: string;
+  /** False while the rule does not apply (a generic block): no estimate is asked for. */
+  active?: boolean;
 };
 
 /** How long typing pauses before an estimate is asked for: each one counts every customer. */
@@ -30,7 +32,7 @@ const ESTIMATE_DELAY_MS = 500;
  * The rule of a block or segment: the builder, its plain-language summary, its JSON (read-only)
  * and the audience estimate (docs/decisions/035-personalization.md §6).
  */
-export function RulePanel({ id, initialRule, onChange, values, segments, error }: Props) {
+export function RulePanel({ id, initialRule, onChange, values, segments, error, active = true }: Props) {
   const t = useTranslations('console.content.rulePanel');
   const initial = useMemo(() => fromRule(initialRule), [initialRule]);
   const [root, setRoot] = useState<GroupNode>(() => (initial.ok ? initial.root : emptyGroup()));
@@ -79,7 +81,7 @@ export function RulePanel({ id, initialRule, onChange, values, segments, error }
           {JSON.stringify(rule, null, 2)}
         </pre>
       </details>
-      <Estimate ruleJson={ruleJson} ready={raw !== null || incomplete.length === 0} />
+      <Estimate ruleJson={ruleJson} ready={active && (raw !== null || incomplete.length === 0)} />
     </section>
   );
 }
@@ -100,6 +102,7 @@ function Summary({ rule, values, segments }: { rule: Rule; values: ValueOptions;
         categoryLabel: label(values.category),
         storeLabel: label(values.store),
         segmentName: (key) => names.get(key) ?? key,
+        countryLabel: label(values.country),
       });
     } catch {
       return 'unavailable' as const;

@@ -294,6 +294,7 @@ export function BlockEditor(props: Props) {
             values={values}
             segments={segments}
             error={error('body.rule')}
+            active={!generic}
           />
         </div>
         <div>
