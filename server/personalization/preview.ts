@@ -1,7 +1,8 @@
 import 'server-only';
 
-import { ATTRIBUTES, SLOT_KEYS, SLOTS, type Attributes, type Slot } from '@/lib/personalization/catalogue';
+import { SLOT_KEYS, SLOTS, type Attributes, type Slot } from '@/lib/personalization/catalogue';
 import type { CandidateOutcome, Decision } from '@/lib/personalization/decision';
+import { ruleGroups } from '@/lib/personalization/rule-schema';
 import { BlockBodySchema } from '@/lib/validation/content';
 import type { DataAccessor } from '@/server/consent/access-log';
 import { writeAudit, type AuditActor } from '@/server/platform/audit';
@@ -20,18 +21,6 @@ import { explain } from './evaluate';
 export type PreviewActor = { id: string; displayName: string; audit: AuditActor };
 
 export type PreviewTarget = { email: string } | { sampleToken: string };
-
-/** The attribute groups a rule reads, its segments' included (what the decision must load). */
-function ruleGroups(rule: unknown, segments: ContentSet['segments'], into: Set<string>, seen = new Set<string>()) {
-  if (typeof rule !== 'object' || rule === null) return;
-  for (const [key, value] of Object.entries(rule)) {
-    if (key === '$savedGroup') {
-      const id = (value as { id?: unknown } | null)?.id;
-      if (typeof id === 'string' && !seen.has(id)) ruleGroups(segments[id], segments, into, seen.add(id));
-    } else if (Object.hasOwn(ATTRIBUTES, key)) into.add(ATTRIBUTES[key as keyof typeof ATTRIBUTES].group);
-    else ruleGroups(value, segments, into, seen);
-  }
-}
 
 /**
  * The live content with one block's latest revision in place of its live one (a draft to try
@@ -57,7 +46,7 @@ export async function contentWithDraft(objectId: string): Promise<ContentSet | n
     }),
   ) as ContentSet['blocks'];
   const groups = new Set<string>(live.groups);
-  if (!draft.body.generic) ruleGroups(draft.body.rule, live.segments, groups);
+  if (!draft.body.generic) for (const g of ruleGroups(draft.body.rule, live.segments)) groups.add(g);
   return {
     ...live,
     blocks,
