@@ -48,8 +48,9 @@ async function personalize(customerId: string, interests: string[]): Promise<voi
 
 const uniqueKey = (tag: string) => `${tag}-${randomBytes(4).toString('hex')}`;
 
+/** Soft: the journey goes on, and the report lists every page with its violations. */
 async function expectAxeClean(page: Page, what: string): Promise<void> {
-  expect(await seriousViolations(page), what).toEqual([]);
+  expect.soft(await seriousViolations(page), what).toEqual([]);
 }
 
 async function matching(page: Page): Promise<number | null> {
@@ -190,7 +191,8 @@ test('#15: build, estimate, preview, publish, see, revert, audit', async ({
   const revert = marketer.getByRole('button', { name: 'Revert this publication' });
   await waitForHydration(revert);
   await revert.click();
-  await expect(marketer.getByRole('status').filter({ hasText: 'Done' })).toBeVisible({ timeout: ROUND_TRIPS_TIMEOUT });
+  // The button goes with the publication it reverted: the page itself says the block is not live.
+  await expect(marketer.getByText('Slot you-might-like. Not live.')).toBeVisible({ timeout: ROUND_TRIPS_TIMEOUT });
   await fanPage.reload();
   await expect(fanPage.getByRole('heading', { name: TITLE })).toHaveCount(0);
 

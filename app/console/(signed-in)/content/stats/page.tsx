@@ -125,7 +125,13 @@ export default async function ContentStatsPage({
       ) : (
         <>
           <PageSection id="blocks" title={t('blocksTitle')} intro={t('blocksIntro')}>
-            <div className="overflow-x-auto">
+            {/* Focusable: a keyboard can scroll a wide table (WCAG 2.1.1). */}
+            <div
+              className="overflow-x-auto"
+              tabIndex={0}
+              role="region"
+              aria-label={t('tableRegion', { title: t('blocksTitle') })}
+            >
               <table className={`${card} w-full border-collapse text-sm`}>
                 <caption className="sr-only">{t('blocksTitle')}</caption>
                 <thead>
@@ -192,7 +198,12 @@ export default async function ContentStatsPage({
                 series={series}
                 formatY={(v) => format.number(v, { style: 'percent', maximumFractionDigits: 1 })}
               />
-              <div className="max-h-[32rem] overflow-auto">
+              <div
+                className="max-h-[32rem] overflow-auto"
+                tabIndex={0}
+                role="region"
+                aria-label={t('tableRegion', { title: t('dailyTitle') })}
+              >
                 <table className={`${card} w-full border-collapse text-sm`}>
                   <caption className="sr-only">{t('dailyTitle')}</caption>
                   <thead>

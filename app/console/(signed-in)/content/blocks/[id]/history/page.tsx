@@ -105,7 +105,13 @@ export default async function BlockHistoryPage({
       )}
 
       <PageSection id="revisions" title={t('revisionsTitle')}>
-        <div className="overflow-x-auto">
+        {/* Focusable: a keyboard can scroll a wide table (WCAG 2.1.1). */}
+        <div
+          className="overflow-x-auto"
+          tabIndex={0}
+          role="region"
+          aria-label={t('tableRegion', { title: t('revisionsTitle') })}
+        >
           <table className={`${card} w-full border-collapse text-sm`}>
             <thead>
               <tr>
@@ -163,7 +169,12 @@ export default async function BlockHistoryPage({
         {block.publications.length === 0 ? (
           <EmptyState>{t('noPublications')}</EmptyState>
         ) : (
-          <div className="overflow-x-auto">
+          <div
+            className="overflow-x-auto"
+            tabIndex={0}
+            role="region"
+            aria-label={t('tableRegion', { title: t('publicationsTitle') })}
+          >
             <table className={`${card} w-full border-collapse text-sm`}>
               <thead>
                 <tr>
@@ -376,7 +387,7 @@ async function DiffView({ changes }: { changes: FieldChange[] }) {
                   <div key={side} className="flex flex-col gap-2">
                     <p className="font-medium">{t(side)}</p>
                     {summary(rule)}
-                    <pre className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">
+                    <pre tabIndex={0} className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">
                       {JSON.stringify(rule, null, 2)}
                     </pre>
                   </div>
