@@ -441,6 +441,25 @@ export const ACTIONS: Record<string, ActionSpec> = {
     fields: ['ids', 'all'],
     writes: '{all: true} is a well-formed call: it deletes the signed-in customer’s own activity, with its event',
   },
+  // Publishing and previewing personalized content (docs/decisions/035-personalization.md §6).
+  'app/console/(signed-in)/content/blocks/[id]/history/actions.ts#publishRevisionAction': {
+    fields: ['objectId', 'revisionId', 'expectedLiveRevisionId', 'note'],
+  },
+  'app/console/(signed-in)/content/blocks/[id]/history/actions.ts#unpublishAction': {
+    fields: ['objectId', 'expectedLiveRevisionId'],
+  },
+  'app/console/(signed-in)/content/blocks/[id]/history/actions.ts#revertAction': {
+    fields: ['objectId', 'toRevisionId', 'expectedLiveRevisionId'],
+  },
+  'app/console/(signed-in)/content/blocks/[id]/history/actions.ts#decidePublicationAction': {
+    fields: ['objectId', 'publicationId', 'approve', 'note'],
+  },
+  'app/console/(signed-in)/content/settings/actions.ts#saveHoldoutAction': {
+    fields: ['holdoutPercent', 'expectedLatestRevisionId', 'expectedLiveRevisionId', 'note'],
+  },
+  'app/console/(signed-in)/content/preview/actions.tsx#previewCustomerAction': {
+    fields: ['email', 'sample', 'draft', 'reason', 'locale'],
+  },
 };
 
 /** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */
