@@ -12,7 +12,7 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('console.content.list'))('title') };
 }
 
-const link = 'text-brand underline underline-offset-4';
+const link = 'inline-flex min-h-6 items-center text-brand underline underline-offset-4';
 const button =
   'inline-flex min-h-11 items-center rounded-lg bg-brand px-4 py-2 text-sm font-semibold text-on-brand hover:brightness-110';
 
