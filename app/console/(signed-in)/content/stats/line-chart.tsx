@@ -42,7 +42,15 @@ export function LineChart({
         ))}
         {xLabels.map((label, i) =>
           i % every === 0 || i === xLabels.length - 1 ? (
-            <text key={label} x={x(i)} y={HEIGHT - 8} textAnchor="middle" fontSize="11" fill="#475569">
+            <text
+              key={label}
+              x={x(i)}
+              y={HEIGHT - 8}
+              // The first and last labels sit at the plot's edges: anchored inwards, never clipped.
+              textAnchor={i === 0 ? 'start' : i === xLabels.length - 1 ? 'end' : 'middle'}
+              fontSize="11"
+              fill="#475569"
+            >
               {label}
             </text>
           ) : null,
