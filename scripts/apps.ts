@@ -5,8 +5,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import type { AuditActor } from '../server/platform/audit';
-import { ensureDatabase } from './db/postgres';
-import { prepareDatabase } from './db/prepare';
+import { withCliDatabase } from './db/prepare';
 
 const USAGE = `Usage: npm run apps -- <command> [options]
 
@@ -190,16 +189,4 @@ if (values.help || !command) {
   process.exit(0);
 }
 
-const db = await ensureDatabase({ log: () => {} });
-process.env.DATABASE_URL = db.databaseUrl;
-try {
-  await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl, log: () => {} });
-  await run();
-} finally {
-  const { prisma, getPool } = await import('../server/platform/db');
-  await prisma.$disconnect();
-  await getPool()
-    .end()
-    .catch(() => undefined);
-  await db.stop();
-}
+await withCliDatabase(run);

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import type { AuditActor } from '../server/platform/audit';
-import { ensureDatabase, repoRoot } from './db/postgres';
-import { prepareDatabase } from './db/prepare';
+import { repoRoot } from './db/postgres';
+import { withCliDatabase } from './db/prepare';
 
 const USAGE = `Usage: npm run content -- <command> [options]
 
@@ -110,16 +110,4 @@ if (values.help || !command) {
   process.exit(0);
 }
 
-const db = await ensureDatabase({ log: () => {} });
-process.env.DATABASE_URL = db.databaseUrl;
-try {
-  await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl, log: () => {} });
-  await run();
-} finally {
-  const { prisma, getPool } = await import('../server/platform/db');
-  await prisma.$disconnect();
-  await getPool()
-    .end()
-    .catch(() => undefined);
-  await db.stop();
-}
+await withCliDatabase(run);

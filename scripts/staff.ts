@@ -6,8 +6,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { exitOnBadEnvironment } from './check-env';
-import { ensureDatabase } from './db/postgres';
-import { prepareDatabase } from './db/prepare';
+import { withCliDatabase } from './db/prepare';
 
 const USAGE = `Usage: npm run staff -- <command> [options]
 
@@ -112,20 +111,12 @@ if (command !== 'invite' && command !== 'list') {
 
 // It sends mail and writes the audit trail: the same environment as the app.
 exitOnBadEnvironment('npm run staff');
-const db = await ensureDatabase({ log: () => {} });
-process.env.DATABASE_URL = db.databaseUrl;
-try {
-  await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl, log: () => {} });
-  await run();
-} catch (error) {
-  if (!(error instanceof Refusal)) throw error;
-  console.error(`staff: ${error.message}`);
-  process.exitCode = 1;
-} finally {
-  const { prisma, getPool } = await import('../server/platform/db');
-  await prisma.$disconnect();
-  await getPool()
-    .end()
-    .catch(() => undefined);
-  await db.stop();
-}
+await withCliDatabase(async () => {
+  try {
+    await run();
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    console.error(`staff: ${error.message}`);
+    process.exitCode = 1;
+  }
+});

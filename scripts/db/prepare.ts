@@ -5,6 +5,7 @@
 // docs/decisions/033-staff-console.md (section 4, the two roles)
 import pg from 'pg';
 
+import { ensureDatabase } from './postgres';
 import { applyRuntimeGrants, assertAuditProtected } from './roles';
 import { migrateDeploy, type MigrationPaths } from './schema-engine';
 
@@ -43,5 +44,26 @@ export async function prepareDatabase(
   } finally {
     // Ending the session releases the lock.
     await lock.end().catch(() => {});
+  }
+}
+
+/**
+ * What every operator CLI (`npm run apps`, `staff`, `content`) runs its command in: the database
+ * (embedded or DATABASE_URL) migrated and its reference data applied, as the server's start does;
+ * then the Prisma client and pool closed and an embedded server stopped, whatever happened.
+ */
+export async function withCliDatabase(run: () => Promise<void>): Promise<void> {
+  const db = await ensureDatabase({ log: () => {} });
+  process.env.DATABASE_URL = db.databaseUrl;
+  try {
+    await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUrl, log: () => {} });
+    await run();
+  } finally {
+    const { prisma, getPool } = await import('../../server/platform/db');
+    await prisma.$disconnect();
+    await getPool()
+      .end()
+      .catch(() => undefined);
+    await db.stop();
   }
 }
