@@ -2,7 +2,7 @@
 // running server and gzipped here.
 import { gzipSync } from 'node:zlib';
 
-import type { Servers } from './load';
+import { serverOf, type Servers } from './load';
 import { fail } from './options';
 import type { ServerName } from './servers';
 
@@ -32,7 +32,7 @@ export async function firstLoadJs(
   headers: Record<string, string>,
   required: boolean,
 ): Promise<JsSize> {
-  const { origin } = servers[server];
+  const { origin } = serverOf(servers, server);
   const res = await fetch(origin + page, { headers, redirect: 'manual' });
   const html = await res.text();
   if (res.status !== 200) {

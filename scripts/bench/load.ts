@@ -31,7 +31,11 @@ export type Target = {
   check(res: Response, body: string): string | null;
 };
 
-export type Servers = Record<ServerName, Server>;
+export type Servers = Record<'accord' | 'baseline', Server> & { 'accord-off'?: Server };
+
+export function serverOf(servers: Servers, name: ServerName): Server {
+  return servers[name] ?? fail(`no ${name} server in this run`);
+}
 
 const AUTOCANNON_RUNNER = `
 const autocannon = require('autocannon');
@@ -126,7 +130,7 @@ export const samplePath = (target: Target) => target.path.replace('{id}', target
 /** One real request before any load: the target answers 200 with what it should. */
 export async function verify(servers: Servers, target: Target): Promise<void> {
   await target.prepare?.();
-  const res = await fetch(servers[target.server].origin + samplePath(target), {
+  const res = await fetch(serverOf(servers, target.server).origin + samplePath(target), {
     headers: target.headers,
     redirect: 'manual',
   });
@@ -143,7 +147,7 @@ export async function verify(servers: Servers, target: Target): Promise<void> {
 
 /** Loads the target for durationS at --connections; every response must be a 2xx. */
 export async function measure(servers: Servers, target: Target, durationS: number, db: BenchDatabase): Promise<Sample> {
-  const server = servers[target.server];
+  const server = serverOf(servers, target.server);
   const cpu0 = treeCpuMs(server.child.pid);
   const db0 = treeCpuMs(db.postmasterPid);
   await target.prepare?.();

@@ -20,9 +20,13 @@
 //     only the first-load JavaScript of the pages (no warm-up, rounds or
 //     webhooks): sizes do not depend on the machine's load, so this is the
 //     quick check after a change to client code; --verbose lists each page's files.
-//   npm run bench -- --personalization
-//     only the audience count of personalization rules on 100,000 customers with
-//     preferences and signals, in its own database (scripts/bench/personalization.ts).
+//   npm run bench -- --personalization [--no-build] [--rounds=5] …
+//     instead of the above, on 100,000 customers with preferences and signals in
+//     their own database: the audience count of personalization rules
+//     (scripts/bench/personalization.ts), then, with 50 published rules, the
+//     personalized /account against a second Accord server with
+//     PERSONALIZATION_ENABLED=false and the decision API against the bare route
+//     handler, interleaved (scripts/bench/personalization-pages.ts).
 //   --verbose prints the servers' output.
 // (--breakdown is gone: its two targets, the minimal dynamic page reading the
 // session through Prisma and through auth(), were routes inside the product.)

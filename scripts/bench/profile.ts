@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../db/postgres';
 import type { BenchDatabase } from './database';
 import { table } from './format';
-import { measure, type Servers, type Target } from './load';
+import { measure, serverOf, type Servers, type Target } from './load';
 import { fail, log, options } from './options';
 import { stopServer } from './servers';
 
@@ -167,7 +167,7 @@ export async function profile(servers: Servers, target: Target, dir: string, db:
   const sample = await measure(servers, target, options.durationS, db);
   const to = Number(process.hrtime.bigint() / 1000n);
   log(`${sample.rps.toFixed(0)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms (slowed by the profiler)`);
-  await stopServer(servers[target.server]);
+  await stopServer(serverOf(servers, target.server));
   let file: string | undefined;
   for (let i = 0; i < 50 && !file; i++) {
     file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));

@@ -19,6 +19,8 @@ export type ReportInput = {
   customers: number;
   db: BenchDatabase;
   nextVersion: string;
+  /** What the header names as the comparison; the bare app when absent. */
+  against?: string;
 };
 
 type Summary = {
@@ -69,7 +71,7 @@ export function printReport(input: ReportInput): number {
   };
 
   console.log(
-    `\nAccord against the bare Next.js app (bench/baseline/), both production builds of Next.js ${input.nextVersion} (Accord behind its own HTTP server as npm start runs it, the bare app ` +
+    `\nAccord against ${input.against ?? 'the bare Next.js app (bench/baseline/)'}, both production builds of Next.js ${input.nextVersion} (Accord behind its own HTTP server as npm start runs it, the bare app ` +
       `with next start), each its own process, one PostgreSQL with ${input.customers} customers; ${options.connections} connections; median of ${options.rounds} interleaved ` +
       `${options.durationS}-s rounds. Bare static page: empty, prerendered; bare dynamic page: the session cookie and one SELECT; ` +
       `bare route handler: one SELECT by id, as JSON.\n`,
@@ -223,7 +225,8 @@ export function printReport(input: ReportInput): number {
     }
   }
 
-  printFirstLoadJs(js, judge);
+  // --personalization measures no page weight.
+  if (js.length > 0) printFirstLoadJs(js, judge);
 
   console.log(`\nGoals: ${goals - misses.length} of ${goals} met${misses.length ? '; missed:' : ''}`);
   for (const miss of misses) console.log(`  MISSED  ${miss}`);

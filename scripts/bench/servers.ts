@@ -14,7 +14,8 @@ import { onCleanup } from './cleanup';
 import { baselineDir, BENCH_AUTH_SECRET, BenchError, fail, log, nextBin, options } from './options';
 import { nodeCommand, prioritiseSession } from './priority';
 
-export type ServerName = 'accord' | 'baseline';
+/** accord-off: a second Accord server with PERSONALIZATION_ENABLED=false (`--personalization`). */
+export type ServerName = 'accord' | 'accord-off' | 'baseline';
 
 export type App = {
   name: ServerName;
@@ -51,6 +52,14 @@ export const accordApp: App = {
   serverArgs: () => ['--enable-source-maps', path.join(repoRoot, 'dist', 'http-server.mjs')],
   afterBuild: () => run(process.execPath, [tsxCli, path.join('scripts', 'build-server.ts')], repoRoot, process.env),
   label: 'dist/http-server.mjs (accord)',
+};
+
+/** The same build and server, personalization switched off: what the personalized /account is compared with. */
+export const accordOffApp: App = {
+  ...accordApp,
+  name: 'accord-off',
+  env: (origin) => ({ ...accordApp.env(origin), PERSONALIZATION_ENABLED: 'false' }),
+  label: 'dist/http-server.mjs (accord, PERSONALIZATION_ENABLED=false)',
 };
 
 export const baselineApp: App = {
@@ -233,5 +242,5 @@ export async function stopServer(server: Server): Promise<void> {
     }
     await exited;
   }
-  log(`${server.name === 'accord' ? accordApp.label : baselineApp.label} stopped`);
+  log(`${[accordApp, accordOffApp, baselineApp].find((a) => a.name === server.name)!.label} stopped`);
 }
