@@ -114,7 +114,7 @@ test('from the CLI bootstrap to the audit CSV: each member sees only their secti
   const inviteAgent = recorded[0]!;
   const marketer = await enrolFromMail(browser, baseURL!, marketerEmail, 'Mia Marketer', marketerInvited);
   const agent = await enrolFromMail(browser, baseURL!, agentEmail, 'Sam Support', marketerInvited);
-  expect(await navLinks(marketer)).toEqual(['Home', 'Your account']);
+  expect(await navLinks(marketer)).toEqual(['Home', 'Content', 'Your account']);
   expect(await navLinks(agent)).toEqual(['Home', 'Customers', 'Your account']);
 
   const staffByEmail = (email: string) => prisma.staffMember.findUniqueOrThrow({ where: { email } });
@@ -122,8 +122,8 @@ test('from the CLI bootstrap to the audit CSV: each member sees only their secti
   const marketerRow = await staffByEmail(marketerEmail);
   const agentRow = await staffByEmail(agentEmail);
 
-  // 3. The agent on an administrator's pages and action: 403, nothing changed.
-  for (const url of ['/console/staff', '/console/apps', '/console/audit']) {
+  // 3. The agent on an administrator's and a marketer's pages and action: 403, nothing changed.
+  for (const url of ['/console/staff', '/console/apps', '/console/audit', '/console/content']) {
     const response = await agent.goto(url);
     expect(response?.status(), url).toBe(403);
     await expect(agent.getByRole('heading', { level: 1, name: "You don't have access to this page" })).toBeVisible();
