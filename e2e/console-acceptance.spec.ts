@@ -169,9 +169,9 @@ test('from the CLI bootstrap to the audit CSV: each member sees only their secti
     // A header, then the page's rows (fewer than 50 here), the same count in both.
     expect(csv.trimEnd().split('\n').length - 1, who).toBe(rows.length);
   }
-  // The refusals, one row per refused request: three pages and one replayed action.
+  // The refusals, one row per refused request: four pages and one replayed action.
   const denials = await prisma.auditLog.findMany({ where: { actorStaffId: agentRow.id, action: 'access.denied' } });
-  expect(denials).toHaveLength(4);
+  expect(denials).toHaveLength(5);
   expect(
     await prisma.auditLog.count({
       where: { action: 'staff.disable', actorStaffId: adminRow.id, objectId: agentRow.id },
