@@ -346,6 +346,18 @@ export const ROUTES: Record<string, RouteSpec> = {
   'app/api/content-images/[name]/route.ts': {
     methods: { GET: sessionOnly(junkSegment.map((name) => `/api/content-images/${name}`))('GET') },
   },
+  // The marketer's image upload: a raw body, refused unless it decodes as JPEG, PNG or WebP.
+  'app/console/(signed-in)/content/images/route.ts': {
+    writes: 'a body that decodes as an image is stored (re-encoded) and audited as content.image.upload',
+    methods: {
+      POST: () =>
+        probe(
+          'POST',
+          junkQuery.map((q) => `/console/content/images${q}`),
+          { body: true },
+        ),
+    },
+  },
 };
 
 export type ActionSpec = {
@@ -454,6 +466,16 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/content/blocks/[id]/history/actions.ts#decidePublicationAction': {
     fields: ['objectId', 'publicationId', 'approve', 'note'],
   },
+  // The block and segment editors, and the audience estimate (content.view; not audited).
+  'app/console/(signed-in)/content/actions.ts#saveBlockAction': {
+    fields: ['objectId', 'slot', 'key', 'expectedLatestRevisionId', 'body'],
+    writes: 'a well-formed block is a new draft revision, audited as content.revision.create',
+  },
+  'app/console/(signed-in)/content/actions.ts#saveSegmentAction': {
+    fields: ['objectId', 'key', 'expectedLatestRevisionId', 'body'],
+    writes: 'a well-formed segment is a new draft revision, audited as content.revision.create',
+  },
+  'app/console/(signed-in)/content/actions.ts#estimateAudienceAction': { fields: ['rule'] },
   'app/console/(signed-in)/content/settings/actions.ts#saveHoldoutAction': {
     fields: ['holdoutPercent', 'expectedLatestRevisionId', 'expectedLiveRevisionId', 'note'],
   },
