@@ -203,7 +203,7 @@ function Estimate({ ruleJson, ready }: { ruleJson: string; ready: boolean }) {
                   {state.estimate.sample.map((s) => (
                     <li key={s.token}>
                       <a
-                        className="text-brand underline underline-offset-4"
+                        className="inline-flex min-h-6 items-center text-brand underline underline-offset-4"
                         href={`/console/content/preview?sample=${encodeURIComponent(s.token)}`}
                       >
                         {t('previewAs', { email: s.maskedEmail })}

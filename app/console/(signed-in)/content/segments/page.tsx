@@ -24,7 +24,10 @@ export default async function SegmentsPage() {
   const references = blocks.map((b) => segmentsReferenced((b.latest.body as { rule?: unknown } | null)?.rule));
   return (
     <div className="flex flex-col gap-6">
-      <Link href="/console/content" className="text-brand underline underline-offset-4">
+      <Link
+        href="/console/content"
+        className="inline-flex min-h-6 items-center text-brand underline underline-offset-4"
+      >
         {t('back')}
       </Link>
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -45,7 +48,10 @@ export default async function SegmentsPage() {
             const usedBy = references.filter((r) => r.has(s.key)).length;
             return (
               <li key={s.id} className="rounded-lg bg-white p-3 ring-1 ring-slate-200">
-                <Link className="text-brand underline underline-offset-4" href={`/console/content/segments/${s.id}`}>
+                <Link
+                  className="inline-flex min-h-6 items-center text-brand underline underline-offset-4"
+                  href={`/console/content/segments/${s.id}`}
+                >
                   {body.success ? body.data.name : s.key}
                 </Link>{' '}
                 <span className="font-mono text-sm text-muted">{s.key}</span> · {t('usedByCount', { count: usedBy })}

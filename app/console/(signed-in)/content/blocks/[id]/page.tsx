@@ -44,7 +44,10 @@ export default async function EditBlockPage({
   return (
     <ClientMessages namespaces={EDITOR_NAMESPACES}>
       <div className="flex flex-col gap-6">
-        <Link href="/console/content" className="text-brand underline underline-offset-4">
+        <Link
+          href="/console/content"
+          className="inline-flex min-h-6 items-center text-brand underline underline-offset-4"
+        >
           {t('back')}
         </Link>
         <PageHeader
@@ -57,7 +60,7 @@ export default async function EditBlockPage({
         />
         <p>
           <Link
-            className="text-brand underline underline-offset-4"
+            className="inline-flex min-h-6 items-center text-brand underline underline-offset-4"
             href={`/console/content/blocks/${object.id}/history`}
           >
             {t('historyLink')}

@@ -31,7 +31,10 @@ export default async function NewBlockPage({ searchParams }: { searchParams: Pro
   return (
     <ClientMessages namespaces={EDITOR_NAMESPACES}>
       <div className="flex flex-col gap-6">
-        <Link href="/console/content" className="text-brand underline underline-offset-4">
+        <Link
+          href="/console/content"
+          className="inline-flex min-h-6 items-center text-brand underline underline-offset-4"
+        >
           {t('back')}
         </Link>
         <PageHeader title={t('newTitle')} intro={t('newIntro', { slot: tl(`slots.${slot as Slot}`) })} />

@@ -43,7 +43,10 @@ export default async function EditSegmentPage({
   return (
     <ClientMessages namespaces={EDITOR_NAMESPACES}>
       <div className="flex max-w-4xl flex-col gap-6">
-        <Link href="/console/content/segments" className="text-brand underline underline-offset-4">
+        <Link
+          href="/console/content/segments"
+          className="inline-flex min-h-6 items-center text-brand underline underline-offset-4"
+        >
           {t('back')}
         </Link>
         <PageHeader
@@ -66,7 +69,10 @@ export default async function EditSegmentPage({
             <ul className="list-disc pl-5">
               {usedBy.map((b) => (
                 <li key={b.id}>
-                  <Link className="text-brand underline underline-offset-4" href={`/console/content/blocks/${b.id}`}>
+                  <Link
+                    className="inline-flex min-h-6 items-center text-brand underline underline-offset-4"
+                    href={`/console/content/blocks/${b.id}`}
+                  >
                     {b.key}
                   </Link>
                 </li>

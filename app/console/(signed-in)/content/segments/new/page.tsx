@@ -21,7 +21,10 @@ export default async function NewSegmentPage() {
   return (
     <ClientMessages namespaces={EDITOR_NAMESPACES}>
       <div className="flex max-w-4xl flex-col gap-6">
-        <Link href="/console/content/segments" className="text-brand underline underline-offset-4">
+        <Link
+          href="/console/content/segments"
+          className="inline-flex min-h-6 items-center text-brand underline underline-offset-4"
+        >
           {t('back')}
         </Link>
         <PageHeader title={t('newTitle')} intro={t('intro')} />

@@ -30,6 +30,8 @@ function pick(value: string | string[] | undefined): string | undefined {
  * A block's revisions and publications, a diff between two revisions, and the publishing steps
  * (content.publish). Every step sends the live revision this page showed: stale is refused.
  */
+const DONE = ['applied', 'pending', 'rejected', 'stale'] as const;
+
 export default async function BlockHistoryPage({
   params,
   searchParams,
@@ -49,6 +51,9 @@ export default async function BlockHistoryPage({
   if (!block || block.type !== 'block') notFound();
 
   const canPublish = staffCan(actor, 'content.publish');
+  // The outcome of the step just taken (publication-button.tsx), shown once the page has changed.
+  const doneParam = pick(query.done);
+  const done = DONE.find((d) => d === doneParam);
   const liveId = block.live?.id ?? null;
   const byId = new Map(block.revisions.map((r) => [r.id, r]));
   const wasLive = new Set(
@@ -79,16 +84,21 @@ export default async function BlockHistoryPage({
           live: block.live ? t('liveRevision', { number: block.live.number }) : t('notLive'),
         })}
       />
+      {done && (
+        <p role="status" className="rounded-lg bg-white p-4 font-medium shadow-sm ring-1 ring-slate-200">
+          {t(`done.${done}`)}
+        </p>
+      )}
       <p className="flex flex-wrap gap-x-6 gap-y-2">
         <Link
           href={`/console/content/blocks/${block.id}`}
-          className="font-medium text-brand underline underline-offset-4"
+          className="inline-flex min-h-6 items-center font-medium text-brand underline underline-offset-4"
         >
           {t('backToEditor')}
         </Link>
         <Link
           href={`/console/content/preview?draft=${block.id}`}
-          className="font-medium text-brand underline underline-offset-4"
+          className="inline-flex min-h-6 items-center font-medium text-brand underline underline-offset-4"
         >
           {t('previewLatest', { number: block.latest.number })}
         </Link>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import { useId, useState, useTransition } from 'react';
 
 import { Button } from '@/components/ui/button';
@@ -51,6 +51,7 @@ export function PublicationButton({
   const t = useTranslations('console.content.history');
   const tr = useActionMessages();
   const router = useRouter();
+  const pathname = usePathname();
   const noteId = useId();
   const [pending, startTransition] = useTransition();
   const [note, setNote] = useState('');
@@ -61,9 +62,9 @@ export function PublicationButton({
       setStatus(null);
       const result = await callAction(() => run(kind, payload, note));
       if (result.ok) {
+        // The page says it (?done=): this button may not be on the page the step leads to.
         const outcome = 'status' in result ? result.status : 'applied';
-        setStatus({ tone: 'ok', text: t(`done.${outcome}`) });
-        router.refresh();
+        router.replace(`${pathname}?done=${outcome}`, { scroll: false });
         return;
       }
       const key = result.message ?? Object.values(result.fieldErrors ?? {})[0] ?? 'common.genericError';
