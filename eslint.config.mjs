@@ -152,7 +152,7 @@ const config = [
   restrict(['components/**', 'lib/**'], [NO_DATABASE, NO_SERVER, NO_APP], [NO_NEXT_INTL_CLIENT]),
   restrict(
     ['server/platform/**'],
-    [domains(['mail', 'identity', 'customers', 'consent', 'apps', 'staff', 'personalization'])],
+    [domains(['mail', 'identity', 'customers', 'consent', 'apps', 'staff', 'personalization', 'support', 'oidc'])],
   ),
   restrict(['server/mail/**'], [domains(['identity', 'customers', 'consent', 'apps', 'staff', 'personalization'])]),
   restrict(['server/consent/**'], [domains(['apps', 'staff', 'personalization'])]),
@@ -161,7 +161,10 @@ const config = [
   restrict(['server/personalization/**'], [domains(['apps', 'customers', 'identity', 'staff'])]),
   // The console builds on the customer and app domains, never the reverse: they audit
   // through server/platform/audit.ts with the actor they are given.
-  restrict(['server/identity/**', 'server/customers/**', 'server/apps/**'], [domains(['staff'])]),
+  restrict(['server/identity/**', 'server/customers/**', 'server/apps/**'], [domains(['staff', 'support'])]),
+  // The OpenID provider (docs/decisions/037-openid-provider.md) serves apps and customers, never staff;
+  // its grants.ts is called by consent and identity, so it imports neither.
+  restrict(['server/oidc/**'], [domains(['staff', 'support', 'personalization'])]),
   // The QA flows run against deployments whose database they cannot reach (docs/qa.md).
   restrict(
     ['e2e/flows/**', 'e2e/pages/**', 'playwright.flows.config.ts'],

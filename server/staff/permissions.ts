@@ -20,6 +20,11 @@ export const PERMISSIONS = {
   'customers.find': ['support-agent', 'privacy-officer'],
   'customer.view-masked': ['support-agent', 'privacy-officer'],
   'customer.reveal': ['support-agent'],
+  // Support (issue 16, docs/decisions/036-support-console.md): open a case by a
+  // verification, act in it with the customer's agreement, start a recovery.
+  'support.verify': ['support-agent'],
+  'support.act': ['support-agent'],
+  'support.recovery': ['support-agent'],
   'customer.export': ['privacy-officer'],
   'customer.erase': ['privacy-officer'],
 } as const satisfies Record<string, readonly Role[]>;
