@@ -8,7 +8,14 @@ describe('staff permissions', () => {
       (Object.keys(PERMISSIONS) as (keyof typeof PERMISSIONS)[]).filter((p) => can([role], p)).sort();
     expect(granted('administrator')).toEqual(['apps.manage', 'audit.view', 'staff.manage']);
     expect(granted('marketer')).toEqual(['content.edit', 'content.publish', 'content.view']);
-    expect(granted('support-agent')).toEqual(['customer.reveal', 'customer.view-masked', 'customers.find']);
+    expect(granted('support-agent')).toEqual([
+      'customer.reveal',
+      'customer.view-masked',
+      'customers.find',
+      'support.act',
+      'support.recovery',
+      'support.verify',
+    ]);
     expect(granted('privacy-officer')).toEqual([
       'audit.view',
       'customer.erase',
