@@ -1,5 +1,6 @@
 import 'server-only';
 
+import { isUuid } from '@/lib/uuid';
 import { writeAudit } from '@/server/platform/audit';
 import { prisma, type Tx } from '@/server/platform/db';
 import type { StaffActor } from '@/server/staff/auth';
@@ -67,15 +68,13 @@ async function toSupportCase(db: Tx | typeof prisma, row: CaseRow): Promise<Supp
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The case an action or reveal belongs to: found, open and the acting agent's own.
  * Every support server action calls it first (after requirePermission) and refuses
  * with forbidden() (403) unless ok. Reads only; writes nothing.
  */
 export async function requireOpenCase(actor: StaffActor, caseId: string): Promise<CaseAccess> {
-  if (!UUID.test(caseId)) return { ok: false, reason: 'not-found' };
+  if (!isUuid(caseId)) return { ok: false, reason: 'not-found' };
   const row = await prisma.supportCase.findUnique({ where: { id: caseId }, select: caseSelect });
   if (!row) return { ok: false, reason: 'not-found' };
   if (row.agentId !== actor.id) return { ok: false, reason: 'not-yours' };
@@ -85,7 +84,7 @@ export async function requireOpenCase(actor: StaffActor, caseId: string): Promis
 
 /** A case of this agent, open or closed (a closed one is shown read-only); null otherwise. */
 export async function getAgentCase(actor: StaffActor, caseId: string): Promise<SupportCase | null> {
-  if (!UUID.test(caseId)) return null;
+  if (!isUuid(caseId)) return null;
   const row = await prisma.supportCase.findFirst({ where: { id: caseId, agentId: actor.id }, select: caseSelect });
   return row ? toSupportCase(prisma, row) : null;
 }
