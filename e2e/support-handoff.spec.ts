@@ -1,8 +1,9 @@
 import type { Page } from '@playwright/test';
 
 import { prisma } from '../server/platform/db';
-import { expect, test, waitForHydration } from './fixtures';
+import { expect, signInTooOldForStepUp, test, waitForHydration } from './fixtures';
 import { ROUND_TRIPS_TIMEOUT } from './helpers';
+import { extractCode, waitForMail } from './mailbox';
 
 // The signed-in handoff (issue 16 item 1, docs/decisions/036-support-agentPage.md), two browsers:
 // the customer's portal and the agent's agentPage.
@@ -97,5 +98,43 @@ test.describe('support handoff', () => {
       supportCase.id,
       /Verified by portal approval at .* \(session on Chrome on macOS\)/,
     );
+  });
+
+  test('approving from a session older than 10 minutes asks the customer to confirm it is them first', async ({
+    page,
+    customer,
+    signInAs,
+    staffPage,
+  }) => {
+    test.setTimeout(120_000);
+    await signInAs(page.context(), customer.id, { authenticatedAt: signInTooOldForStepUp() });
+    const agent = await staffPage(['support-agent'], { displayName: 'Ada Agent' });
+    await agent.page.goto('/console/support');
+    const send = agent.page.getByRole('button', { name: 'Send a verification request' });
+    await waitForHydration(send);
+    await agent.page.locator('#request-email').fill(customer.email);
+    await send.click();
+    await expect(agent.page).toHaveURL(/\/console\/support\/requests\//, { timeout: ROUND_TRIPS_TIMEOUT });
+
+    await page.goto('/account/support');
+    const approve = page.getByRole('button', { name: 'Approve' });
+    await waitForHydration(approve);
+    await approve.click();
+    const panel = page.getByRole('region', { name: "Confirm it's you" });
+    await expect(panel).toBeVisible({ timeout: ROUND_TRIPS_TIMEOUT });
+    // Nothing approved before the step-up.
+    expect(
+      await prisma.supportVerificationRequest.count({ where: { customerId: customer.id, status: 'approved' } }),
+    ).toBe(0);
+
+    const before = new Date();
+    await panel.getByRole('button', { name: 'Email me a code' }).click();
+    const code = extractCode(
+      await waitForMail(customer.email, { after: before, subjectIncludes: 'Your sign-in link and code' }),
+    );
+    await panel.getByLabel('Code', { exact: true }).fill(code);
+    await panel.getByRole('button', { name: 'Confirm' }).click();
+    await expect(page.getByText('Approved: the agent can now help you.')).toBeVisible({ timeout: ROUND_TRIPS_TIMEOUT });
+    await expect(agent.page).toHaveURL(/\/console\/support\/cases\/[0-9a-f-]{36}$/, { timeout: ROUND_TRIPS_TIMEOUT });
   });
 });
