@@ -56,6 +56,8 @@ export const AUDIT_ACTIONS = {
   'content.import': { object: 'content', reasonRequired: false },
   /** A marketer previewed the home page as a customer: a staff read of their data. */
   'content.preview': { object: 'customer', reasonRequired: true },
+  /** A support agent revealed one masked value in a case (docs/decisions/036-support-console.md). */
+  'customer.reveal': { object: 'customer', reasonRequired: true },
 } as const satisfies Record<string, ActionSpec>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
