@@ -185,10 +185,10 @@ function isOwnOpenCase(actor: Agent, supportCase: SupportCase): boolean {
 /**
  * The case page's customer section. For the agent's own open case: the masked
  * customer plus the values they revealed and that are still valid, read in the
- * transaction that logs the view and each revealed value for the customer.
+ * transaction that audits the view and logs it, and each revealed value, for the customer.
  */
 export async function getCaseCustomerView(
-  actor: Agent,
+  actor: Pick<StaffActor, 'id' | 'displayName' | 'audit'>,
   supportCase: SupportCase,
   locale: Locale,
   now = new Date(),
@@ -246,6 +246,13 @@ export async function getCaseCustomerView(
     const revealed = activeRows.flatMap((r): ActiveReveal[] => {
       const value = valueOf(customer, r.field);
       return value === null ? [] : [{ field: r.field, value, reason: r.reason, expiresAt: r.expires_at }];
+    });
+    // A console GET that reads customer data is audited (docs/decisions/033-staff-console.md).
+    await writeAudit(tx, actor.audit, {
+      action: 'customer.view',
+      customerId,
+      reason: supportViewReason(supportCase.id),
+      details: { case: supportCase.id, fields: VIEW_FIELDS, revealed: revealed.map((r) => r.field) },
     });
     await recordDataAccess(tx, [
       access(actor, customerId, VIEW_FIELDS, supportViewReason(supportCase.id)),

@@ -125,6 +125,9 @@ describe('the case view', () => {
     });
     expect(agentPseudonym(member.id)).toBe(`Agent ${sha256(member.id).slice(0, 4).toUpperCase()}`);
     expect(entry!.fields).toEqual(expect.arrayContaining(['email', 'phone', 'postalAddress', 'sessions']));
+    const [audit] = await prisma.auditLog.findMany({ where: { customerId: customer.id, action: 'customer.view' } });
+    expect(audit).toMatchObject({ actorStaffId: member.id, reason: `case ${supportCase.id.slice(0, 8)}` });
+    expect(audit!.details).toMatchObject({ case: supportCase.id, revealed: [] });
   });
 });
 
