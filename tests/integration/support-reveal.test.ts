@@ -78,13 +78,7 @@ async function openCaseFor(member: StaffActor, customerId: string, closed = fals
 const INPUT = { field: 'phone', reason: 'delivery-problem', ticketRef: 'T-1042' } as const;
 
 const counts = async (customerId: string) => ({
-  reveals: Number(
-    (
-      await prisma.$queryRaw<
-        [{ n: bigint }]
-      >`SELECT count(*) AS n FROM support_reveals WHERE customer_id = ${customerId}::uuid`
-    )[0].n,
-  ),
+  reveals: await prisma.supportReveal.count({ where: { customerId } }),
   audits: await prisma.auditLog.count({ where: { customerId, action: 'customer.reveal' } }),
   accesses: await prisma.dataAccessLog.count({ where: { customerId } }),
 });
@@ -170,8 +164,10 @@ describe('a reveal', () => {
     const customer = await customerWithData();
     const supportCase = await openCaseFor(member, customer.id);
     expect((await revealField(member, supportCase.id, INPUT)).ok).toBe(true);
-    await prisma.$executeRaw`
-      UPDATE support_reveals SET expires_at = now() - interval '1 second' WHERE case_id = ${supportCase.id}::uuid`;
+    await prisma.supportReveal.updateMany({
+      where: { caseId: supportCase.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
 
     const view = await getCaseCustomerView(member, supportCase, 'en');
     if (view.state !== 'open') throw new Error(view.state);
