@@ -443,6 +443,11 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/apps/actions.ts#revokeDatabaseRoleAction': { fields: ['clientId'] },
   'app/console/(signed-in)/apps/actions.ts#redriveDeliveriesAction': { fields: ['clientId', 'ids'] },
   'app/console/(signed-in)/customers/actions.ts#findCustomerAction': { fields: ['email', 'reason'] },
+  // A support reveal (issue 16): junk is refused by the schema, a well-formed one outside the
+  // member's own open case is 403; the fuzz's member has no support case, so nothing is written.
+  'app/console/(signed-in)/support/cases/[id]/reveal-actions.ts#revealFieldAction': {
+    fields: ['field', 'reason', 'ticketRef'],
+  },
   'app/console/(signed-in)/customers/actions.ts#eraseCustomerAction': {
     fields: ['reason', 'requestReference', 'confirmation'],
   },

@@ -64,6 +64,8 @@ export const AUDIT_ACTIONS = {
   'support.case.open': { object: 'customer', reasonRequired: true },
   'support.case.close': { object: 'customer', reasonRequired: true },
   'support.case.note': { object: 'customer', reasonRequired: true },
+  /** A support agent revealed one masked value in a case (docs/decisions/036-support-console.md). */
+  'customer.reveal': { object: 'customer', reasonRequired: true },
 } as const satisfies Record<string, ActionSpec>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -98,6 +98,9 @@ const EnvSchema = z
       .max(20_000_000)
       .default(2 * 1024 * 1024),
     RATE_LIMIT_SIGNALS_PER_CUSTOMER: z.coerce.number().int().positive().default(60),
+    // How a support agent is named in the customer's "who looked at my data" (a brand setting,
+    // docs/decisions/036-support-console.md): their display name, or "Agent 4F2A".
+    SUPPORT_AGENT_NAMES: z.enum(['display-name', 'pseudonym']).default('display-name'),
   })
   .transform((env) => {
     const authSecret = env.AUTH_SECRET ?? DEV_AUTH_SECRET;

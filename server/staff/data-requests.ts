@@ -8,6 +8,7 @@ import { recordDataAccess, type DataAccess } from '@/server/consent/access-log';
 import { deleteCustomer } from '@/server/customers/account';
 import { dataExportedMail } from '@/server/customers/data-request-mail';
 import { buildExport, type CustomerExport } from '@/server/customers/export';
+import { maskEmail, maskPhone } from '@/server/customers/masks';
 import { deliverNow } from '@/server/mail/queue';
 import { enqueueMail } from '@/server/mail/send';
 import { writeAudit, type AuditActor } from '@/server/platform/audit';
@@ -58,22 +59,6 @@ export async function findCustomerByEmail(
     });
     return customer ? { found: true, customerId: customer.id } : { found: false };
   });
-}
-
-/** The local part and the domain's name down to their first letter; the top-level domain stays. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  const local = email.slice(0, at);
-  const domain = email.slice(at + 1);
-  const dot = domain.lastIndexOf('.');
-  const name = dot > 0 ? domain.slice(0, dot) : domain;
-  const tld = dot > 0 ? domain.slice(dot) : '';
-  return `${local.slice(0, 1)}•••@${name.slice(0, 1)}•••${tld}`;
-}
-
-/** The last two digits only. */
-export function maskPhone(e164: string): string {
-  return `+•••••••${e164.slice(-2)}`;
 }
 
 export type MaskedCustomer = {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 
 import { listDataAccess } from '@/server/consent/access-log';
 import { buildExport } from '@/server/customers/export';
+import { maskEmail } from '@/server/customers/masks';
 import { updateProfile } from '@/server/customers/profile';
 import type { AuditActor } from '@/server/platform/audit';
 import { subjectPseudonym } from '@/server/platform/crypto';
@@ -12,7 +13,6 @@ import {
   exportCustomer,
   FIND_VALID_MS,
   findCustomerByEmail,
-  maskEmail,
   viewCustomer,
   type DataRequestActor,
 } from '@/server/staff/data-requests';
@@ -88,7 +88,7 @@ describe('viewing a customer', () => {
       customer: {
         id: customer.id,
         email: maskEmail(customer.email),
-        phone: '+•••••••78',
+        phone: '•• •• •• •• 78',
         addresses: 1,
         consentsGranted: 1,
         createdAt: expect.any(Date),

@@ -121,3 +121,11 @@ describe('trusted proxies', () => {
     ]);
   });
 });
+
+describe('support agent names', () => {
+  it('takes display-name or pseudonym, and names the variable otherwise', () => {
+    expect(issuesOf({ SUPPORT_AGENT_NAMES: 'display-name' })).toEqual([]);
+    expect(issuesOf({ SUPPORT_AGENT_NAMES: 'pseudonym' })).toEqual([]);
+    expect(issuesOf({ SUPPORT_AGENT_NAMES: 'initials' })).toEqual([expect.stringMatching(/^SUPPORT_AGENT_NAMES: /)]);
+  });
+});

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { getFormatter, getLocale, getTranslations } from 'next-intl/server';
 
 import { EmptyState, PageHeader, PageSection } from '@/components/ui/page-section';
+import { parseSupportReason } from '@/lib/validation/support';
 import { SALE_AND_SHARING_PURPOSES } from '@/server/consent/consent';
 import { getPrivacyDashboard } from '@/server/consent/dashboard';
 import { honourGlobalPrivacyControl } from '@/server/consent/privacy-signals';
@@ -38,6 +39,14 @@ export default async function PrivacyPage() {
   const purposeName = (k: string) =>
     titles[k] ?? (t.has(`accessPurposes.${k}`) ? t(`accessPurposes.${k}` as 'accessPurposes.data-subject-request') : k);
   const purposeNames = (keys: string) => format.list(keys.split(',').map(purposeName));
+  // Support reads log a parseable reason (lib/validation/support.ts): said here in the customer's language.
+  const accessReason = (a: { purpose: string; reason: string | null }) => {
+    const support = a.purpose === 'support' ? parseSupportReason(a.reason) : null;
+    if (support?.kind === 'view') return t('supportCase', { ref: support.caseRef });
+    if (support?.kind === 'reveal')
+      return t('supportRevealReason', { reason: t(`supportReasons.${support.reason}`), ticket: support.ticketRef });
+    return a.reason;
+  };
   const method = (m: string) => (t.has(`methods.${m}`) ? t(`methods.${m}` as 'methods.seed') : m);
   const basis = (b: string) => (t.has(`legalBasis.${b}`) ? t(`legalBasis.${b}` as 'legalBasis.consent') : b);
   const optedOutOfSale = optOuts.some((o) => o.kind === 'sale-sharing');
@@ -145,15 +154,20 @@ export default async function PrivacyPage() {
             {accesses.map((a) => (
               <li key={a.id} className={`${card} text-sm`}>
                 <p className="font-medium">
-                  {t('accessEntry', {
-                    who: `${t.has(`accessorTypes.${a.accessorType}`) ? t(`accessorTypes.${a.accessorType}` as 'accessorTypes.app') : a.accessorType} · ${a.accessorName}`,
-                    fields: format.list(a.fields.map(fieldName)),
-                  })}
+                  {t(
+                    a.purpose === 'support' && parseSupportReason(a.reason)?.kind === 'reveal'
+                      ? 'accessRevealEntry'
+                      : 'accessEntry',
+                    {
+                      who: `${t.has(`accessorTypes.${a.accessorType}`) ? t(`accessorTypes.${a.accessorType}` as 'accessorTypes.app') : a.accessorType} · ${a.accessorName}`,
+                      fields: format.list(a.fields.map(fieldName)),
+                    },
+                  )}
                 </p>
                 <p className="text-muted">
                   {t('accessMeta', {
                     date: date(a.occurredAt),
-                    purpose: a.reason ? `${purposeNames(a.purpose)} (${a.reason})` : purposeNames(a.purpose),
+                    purpose: a.reason ? `${purposeNames(a.purpose)} (${accessReason(a)})` : purposeNames(a.purpose),
                   })}
                 </p>
               </li>
