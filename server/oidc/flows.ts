@@ -53,8 +53,9 @@ type Limited = 'oidcAuthorize' | 'oidcToken';
 
 /** Which counted endpoint a request is for, from the provider's own routes (mounted under the issuer's path). */
 function limitedEndpoint(provider: Provider, ctx: KoaContextWithOIDC): Limited | null {
-  if (ctx.path === provider.pathFor('authorization')) return 'oidcAuthorize';
-  if (ctx.path === provider.pathFor('token') && ctx.method === 'POST') return 'oidcToken';
+  // The dispatcher strips the mount path (server/oidc/provider.ts): koa sees the routes bare.
+  if (ctx.path === provider.pathFor('authorization', { mountPath: '' })) return 'oidcAuthorize';
+  if (ctx.path === provider.pathFor('token', { mountPath: '' }) && ctx.method === 'POST') return 'oidcToken';
   return null;
 }
 
