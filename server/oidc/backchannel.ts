@@ -95,15 +95,25 @@ export async function deliverBackchannelLogouts(provider: Provider): Promise<Bac
   return outcomes;
 }
 
-/** Polls the queue every `intervalMs`; the returned function stops it and waits for a pass in progress. */
+/**
+ * Polls the queue every `intervalMs` with one provider instance, made at the first
+ * pass (again after a failure to make it). The returned function stops it and waits
+ * for a pass in progress.
+ */
 export function startBackchannelWorker(
-  getProvider: () => Promise<Provider>,
+  createProvider: () => Promise<Provider>,
   options: { intervalMs?: number; log?: Logger } = {},
 ): () => Promise<void> {
   const log = (options.log ?? getLogger()).child({ component: 'oidc-backchannel' });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let provider: Promise<Provider> | undefined;
+  const getProvider = () =>
+    (provider ??= createProvider().catch((error: unknown) => {
+      provider = undefined;
+      throw error;
+    }));
   const run = () => {
     running = getProvider()
       .then(deliverBackchannelLogouts)
