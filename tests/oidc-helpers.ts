@@ -118,9 +118,10 @@ export type BrowserResult = {
 export async function browse(
   server: OidcTestServer,
   start: URL,
-  opts: { portalCookie?: string; customerId?: string; consent?: Consent } = {},
+  opts: { portalCookie?: string; customerId?: string; consent?: Consent; jar?: Map<string, string> } = {},
 ): Promise<BrowserResult> {
-  const jar = new Map<string, string>();
+  // A jar of the caller's keeps the provider's cookies for a later request (end_session).
+  const jar = opts.jar ?? new Map<string, string>();
   if (opts.portalCookie) {
     const [name, value] = opts.portalCookie.split('=');
     jar.set(name!, value!);

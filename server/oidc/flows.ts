@@ -3,11 +3,13 @@ import 'server-only';
 import type { Configuration, KoaContextWithOIDC, Provider } from 'oidc-provider';
 
 import { CLIENT_IP_HEADER } from '@/lib/client-ip-header';
-import { getPool } from '@/server/platform/db';
+import { secureCookies, SESSION_COOKIE, sessionTokenFromCookieHeader } from '@/server/platform/cookies';
+import { sha256 } from '@/server/platform/crypto';
+import { getPool, prisma } from '@/server/platform/db';
 import { consume } from '@/server/platform/rate-limit';
 import { clientIpFrom } from '@/server/platform/request-context';
 
-import { BACKCHANNEL_GIVE_UP, BACKCHANNEL_MODEL } from './grants';
+import { BACKCHANNEL_GIVE_UP, BACKCHANNEL_MODEL, endProviderSessions } from './grants';
 
 // The provider's token life cycle (issue 17 "Flows"), for server/oidc/provider.ts to
 // spread into its configuration and install on its instance:
@@ -19,7 +21,8 @@ import { BACKCHANNEL_GIVE_UP, BACKCHANNEL_MODEL } from './grants';
 //   logout from end_session and one from the portal's sign-out go the same way: at
 //   least once, to a destination checked like a webhook's;
 // - the authorization and token endpoints rate limited per client and per IP before
-//   the provider runs. docs/decisions/037-openid-provider.md
+//   the provider runs;
+// - an RP-initiated logout the customer confirms ends the portal session too. docs/decisions/037-openid-provider.md
 
 export const flowsConfiguration = {
   rotateRefreshToken: true,
@@ -47,6 +50,28 @@ export async function queueBackchannelLogout(clientId: string, sub: string, sid:
              $4, now() + $5::interval)`,
     [BACKCHANNEL_MODEL, sub, sid ?? null, clientId, BACKCHANNEL_GIVE_UP],
   );
+}
+
+/**
+ * An app's RP-initiated logout the customer confirmed also signs them out of the
+ * portal, as the portal's own sign-out does (server/identity/auth.ts endSession):
+ * the session row goes, their other provider sessions end and the apps hear of it.
+ */
+async function endPortalSession(ctx: KoaContextWithOIDC, accountId: string): Promise<void> {
+  const token = sessionTokenFromCookieHeader(ctx.get('cookie') || undefined);
+  if (token) {
+    await prisma.$transaction(async (tx) => {
+      const session = await tx.session.findUnique({ where: { sessionToken: sha256(token) }, select: { userId: true } });
+      if (session?.userId !== accountId) return;
+      await tx.session.deleteMany({ where: { sessionToken: sha256(token) } });
+      await endProviderSessions(tx, session.userId, 'sign-out');
+    });
+  }
+  // Set by hand: koa refuses a Secure cookie on a request it believes is plain http.
+  const secure = secureCookies();
+  const names = secure ? [SESSION_COOKIE.https, SESSION_COOKIE.httpsLegacy] : [SESSION_COOKIE.http];
+  for (const name of names)
+    ctx.append('Set-Cookie', `${name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`);
 }
 
 type Limited = 'oidcAuthorize' | 'oidcToken';
@@ -99,6 +124,17 @@ export function installFlows(provider: Provider): void {
   ) {
     await queueBackchannelLogout(this.clientId, sub, sid);
   };
+
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidc = (ctx as KoaContextWithOIDC).oidc;
+    // Only when the provider session had a customer: they were shown the confirmation page (oidc-provider
+    // posts an anonymous one by itself), so a cross-site link cannot sign anyone out of the portal.
+    const accountId = oidc?.session?.accountId;
+    if (oidc?.route === 'end_session_confirm' && ctx.status < 400 && oidc.params?.logout && accountId) {
+      await endPortalSession(ctx as KoaContextWithOIDC, accountId);
+    }
+  });
 
   provider.use(async (ctx, next) => {
     const endpoint = limitedEndpoint(provider, ctx as KoaContextWithOIDC);

@@ -15,6 +15,7 @@ import { renderProviderError } from './error-page';
 import { flowsConfiguration, installFlows } from './flows';
 import { handleInteraction } from './interaction';
 import { loadSigningKeys, SIGNING_ALG } from './keys';
+import { logoutSource, postLogoutSuccessSource } from './logout-page';
 import { ACR_SESSION, ACR_STRONG } from './portal-session';
 
 // Accord's OpenID provider: one configuration, built once per process by
@@ -117,7 +118,7 @@ async function configuration(): Promise<Configuration> {
       revocation: flowsConfiguration.features.revocation,
       introspection: flowsConfiguration.features.introspection,
       // FLOWS (oidc-flows): logoutSource / postLogoutSuccessSource and ending the portal session.
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       // FLOWS (oidc-flows): back-channel logout delivery.
       backchannelLogout: flowsConfiguration.features.backchannelLogout,
     },

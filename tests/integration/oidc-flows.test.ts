@@ -267,6 +267,63 @@ describe('ID token hints at end_session', () => {
   });
 });
 
+describe('RP-initiated logout', () => {
+  it('confirmed, it ends the portal session too and clears its cookie; declined or anonymous, the portal session stays', async () => {
+    const app = await registerOidcApp();
+    const config = await relyingParty(server, app);
+    const customer = await portalCustomer();
+    const endSession = async (confirm: boolean) => {
+      // Signed in to the app first: the provider session the logout ends.
+      const jar = new Map<string, string>();
+      const { url } = await authorize(config, null);
+      await browse(server, url, { portalCookie: customer.cookie, customerId: customer.id, jar });
+      const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+      const start = await fetch(`${server.issuer}/session/end?client_id=${app.clientId}`, {
+        headers: { cookie, 'accept-language': 'fr' },
+      });
+      expect(start.status).toBe(200);
+      const html = await start.text();
+      expect(html).toContain('Vous déconnecter ?');
+      expect(html).not.toMatch(/https?:\/\/(?!localhost)/);
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1]!;
+      const providerCookies = start.headers.getSetCookie().map((c) => c.split(';')[0]);
+      return fetch(`${server.issuer}/session/end/confirm`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: [cookie, ...providerCookies].join('; '),
+        },
+        body: new URLSearchParams(confirm ? { xsrf, logout: 'yes' } : { xsrf }).toString(),
+      });
+    };
+    const sessions = () => prisma.session.count({ where: { userId: customer.id } });
+
+    await endSession(false);
+    expect(await sessions()).toBe(1);
+    // Without a provider session, oidc-provider posts logout=yes by itself: a cross-site link must not sign out.
+    const anonymous = await fetch(`${server.issuer}/session/end`, { headers: { cookie: customer.cookie } });
+    const anonymousXsrf = /name="xsrf" value="([^"]+)"/.exec(await anonymous.text())![1]!;
+    await fetch(`${server.issuer}/session/end/confirm`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: [customer.cookie, ...anonymous.headers.getSetCookie().map((c) => c.split(';')[0])].join('; '),
+      },
+      body: new URLSearchParams({ xsrf: anonymousXsrf, logout: 'yes' }).toString(),
+    });
+    expect(await sessions()).toBe(1);
+
+    const confirmed = await endSession(true);
+    expect(confirmed.status).toBeLessThan(400);
+    expect(await sessions()).toBe(0);
+    expect(confirmed.headers.getSetCookie()).toContainEqual(
+      expect.stringMatching(/^authjs\.session-token=; Path=\/; Max-Age=0/),
+    );
+  });
+});
+
 describe('back-channel logout', () => {
   let receiver: Server;
   let received: string[] = [];
