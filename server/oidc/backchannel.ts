@@ -48,7 +48,7 @@ export async function deliverBackchannelLogouts(provider: Provider): Promise<Bac
     `UPDATE oidc_payloads p
      SET payload = p.payload || jsonb_build_object(
            'attempts', coalesce((p.payload->>'attempts')::int, 0) + 1,
-           'nextAttemptAt', extract(epoch FROM now())::bigint
+           'nextAttemptAt', floor(extract(epoch FROM now()))::bigint
              + ($3::int[])[least(coalesce((p.payload->>'attempts')::int, 0) + 1, array_length($3::int[], 1))])
      WHERE (p.model, p.id) IN (
        SELECT model, id FROM oidc_payloads

@@ -46,7 +46,7 @@ export async function queueBackchannelLogout(clientId: string, sub: string, sid:
     `INSERT INTO oidc_payloads (model, id, payload, client_id, expires_at)
      VALUES ($1, gen_random_uuid()::text,
              jsonb_build_object('sub', $2::text, 'sid', $3::text, 'reason', 'end-session',
-                                'attempts', 0, 'nextAttemptAt', extract(epoch FROM now())::bigint),
+                                'attempts', 0, 'nextAttemptAt', floor(extract(epoch FROM now()))::bigint),
              $4, now() + $5::interval)`,
     [BACKCHANNEL_MODEL, sub, sid ?? null, clientId, BACKCHANNEL_GIVE_UP],
   );

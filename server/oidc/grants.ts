@@ -122,7 +122,7 @@ export async function endProviderSessions(
     INSERT INTO oidc_payloads (model, id, payload, account_id, client_id, expires_at)
     SELECT ${BACKCHANNEL_MODEL}, gen_random_uuid()::text,
            jsonb_build_object('sub', ${customerId}::text, 'sid', held.sid, 'reason', ${reason}::text,
-                              'attempts', 0, 'nextAttemptAt', extract(epoch FROM now())::bigint),
+                              'attempts', 0, 'nextAttemptAt', floor(extract(epoch FROM now()))::bigint),
            NULL, held.client_id, now() + ${BACKCHANNEL_GIVE_UP}::interval
     FROM held JOIN apps a ON a.client_id = held.client_id
     WHERE a.backchannel_logout_uri IS NOT NULL AND a.disabled_at IS NULL`;

@@ -55,12 +55,13 @@ async function store(
 
 /** A sign-in of the customer to the app: a grant, its refresh and access tokens, and the provider session. */
 async function signIn(customerId: string, clientId: string, opts: { rejected?: string[]; iat?: number } = {}) {
+  const iat = opts.iat ?? nowS();
   const grantId = await store(
     'Grant',
     {
       accountId: customerId,
       clientId,
-      iat: opts.iat ?? nowS(),
+      iat,
       openid: { scope: 'openid profile email', claims: [] },
       ...(opts.rejected ? { rejected: { openid: { claims: opts.rejected } } } : {}),
     },
@@ -68,12 +69,12 @@ async function signIn(customerId: string, clientId: string, opts: { rejected?: s
   );
   const refresh = await store(
     'RefreshToken',
-    { accountId: customerId, clientId, grantId },
+    { iat, accountId: customerId, clientId, grantId },
     { accountId: customerId, clientId, grantId },
   );
   const access = await store(
     'AccessToken',
-    { accountId: customerId, clientId, grantId },
+    { iat, accountId: customerId, clientId, grantId },
     { accountId: customerId, clientId, grantId },
   );
   const sid = randomUUID();
