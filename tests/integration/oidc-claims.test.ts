@@ -9,6 +9,7 @@ import {
   relyingParty,
   signInWithCode,
   startOidcServer,
+  type Consent,
   type OidcTestServer,
 } from '@/tests/oidc-helpers';
 
@@ -40,7 +41,7 @@ const accessLog = (customerId: string) =>
     select: { accessorId: true, fields: true, purpose: true, reason: true },
   });
 
-const ALLOW_ALL = { approved: true, granted: ['name', 'email'], refused: [] } as const;
+const ALLOW_ALL: Consent = { approved: true, granted: ['name', 'email'], refused: [] };
 
 describe('claims through the consent policy', () => {
   it('shows the consent screen for optional claims; a refused one is in no token, and each release is logged', async () => {
