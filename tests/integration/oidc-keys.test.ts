@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { listSigningKeys, loadSigningKeys, RETIRED_KEY_GRACE_MS, rotateSigningKeys } from '@/server/oidc/keys';
 import { prisma } from '@/server/platform/db';
@@ -6,6 +6,11 @@ import { prisma } from '@/server/platform/db';
 // `npm run oidc -- rotate-keys`: the new key signs, the old one stays published
 // until what it signed has expired, then goes.
 describe('signing keys', () => {
+  // The tampered key of the last test would stop the next file's provider from starting.
+  afterAll(async () => {
+    await prisma.oidcSigningKey.deleteMany();
+  });
+
   it('creates one on first use, rotates, keeps the retired one published for the grace period only', async () => {
     await prisma.oidcSigningKey.deleteMany();
     const [first] = await loadSigningKeys();
