@@ -12,14 +12,11 @@ import fr from '@/messages/fr.json';
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escape = (value: string) => value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
-export const renderProviderError: NonNullable<Configuration['renderError']> = async (ctx, out) => {
-  const french = /^fr\b/i.test(ctx.get('accept-language') ?? '');
+/** The page for an OAuth error `code`, in the language the browser asks for. */
+export function errorPageHtml(acceptLanguage: string | undefined, code: string, detail = ''): string {
+  const french = /^fr\b/i.test(acceptLanguage ?? '');
   const text = (french ? fr : en).oidcProvider.error;
-  const code = typeof out.error === 'string' ? out.error : 'server_error';
-  const detail =
-    process.env.NODE_ENV !== 'production' && typeof out.error_description === 'string' ? out.error_description : '';
-  ctx.type = 'html';
-  ctx.body = `<!DOCTYPE html>
+  return `<!DOCTYPE html>
 <html lang="${french ? 'fr' : 'en'}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(text.title)}</title>
@@ -29,4 +26,12 @@ export const renderProviderError: NonNullable<Configuration['renderError']> = as
 <p>${escape(text.code)} <code>${escape(code)}</code>${detail ? ` — ${escape(detail)}` : ''}</p>
 <p><a href="/">${escape(text.home)}</a></p></main></body>
 </html>`;
+}
+
+export const renderProviderError: NonNullable<Configuration['renderError']> = async (ctx, out) => {
+  const code = typeof out.error === 'string' ? out.error : 'server_error';
+  const detail =
+    process.env.NODE_ENV !== 'production' && typeof out.error_description === 'string' ? out.error_description : '';
+  ctx.type = 'html';
+  ctx.body = errorPageHtml(ctx.get('accept-language'), code, detail);
 };

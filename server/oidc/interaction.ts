@@ -10,6 +10,7 @@ import { getPool } from '@/server/platform/db';
 import { errorMessage, getLogger } from '@/server/platform/log';
 
 import { findOidcApp } from './account';
+import { errorPageHtml } from './error-page';
 import { takeConsentChoice } from './interaction-store';
 import { ACR_STRONG, acrOf, amrOf, portalSessionFromCookies } from './portal-session';
 
@@ -47,8 +48,8 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
   } catch {
     // Unknown or expired interaction, or another browser's: start over at the app.
     res.statusCode = 400;
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.end('invalid_request: this sign-in request has expired. Go back to the app and try again.');
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.end(errorPageHtml(req.headers['accept-language'], 'invalid_request'));
     return;
   }
   const { uid, prompt, params } = details;
@@ -121,8 +122,8 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
     getLogger().error({ component: 'oidc', uid }, `interaction failed: ${errorMessage(error)}`);
     if (!res.headersSent) {
       res.statusCode = 500;
-      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      res.end('server_error');
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.end(errorPageHtml(req.headers['accept-language'], 'server_error'));
     }
   }
 }

@@ -8,6 +8,7 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import { OIDC_SCOPES, SCOPE_CLAIMS } from '@/lib/oidc/claims';
 import { sha256 } from '@/server/platform/crypto';
 import { getEnv } from '@/server/platform/env';
+import { errorMessage, getLogger } from '@/server/platform/log';
 
 import { findAccount } from './account';
 import { PostgresAdapter } from './adapter';
@@ -138,6 +139,10 @@ export async function createProvider(options: { issuer?: string } = {}): Promise
   // address; X-Forwarded-Proto decides whether the provider's cookies are Secure.
   provider.proxy = getEnv().APP_URL.startsWith('https://');
   installFlows(provider);
+  // The library answers server_error without details; the log gets the message only (no token, no stack).
+  provider.on('server_error', (_ctx: unknown, error: unknown) =>
+    getLogger().error({ component: 'oidc' }, `provider error: ${errorMessage(error)}`),
+  );
   const compareClientSecret = provider.Client.prototype.compareClientSecret;
   provider.Client.prototype.compareClientSecret = function compareHashed(this: unknown, actual: string) {
     return compareClientSecret.call(this, sha256(actual));

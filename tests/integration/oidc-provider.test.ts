@@ -132,3 +132,24 @@ describe('authorization code with PKCE, the portal session as the login', () => 
     expect(await response.text()).toContain('invalid_client');
   });
 });
+
+describe('errors', () => {
+  it.each([
+    ['/oidc/auth', 400, 'invalid_request'],
+    ['/oidc/auth?client_id=unknown&response_type=code&scope=openid', 400, 'invalid_client'],
+    ['/oidc/interaction/unknown-uid', 400, 'invalid_request'],
+  ])('%s answers %i %s on the brand page, no stack', async (path, status, code) => {
+    const response = await fetch(`${server.origin}${path}`, { headers: { 'accept-language': 'fr-FR' } });
+    expect(response.status).toBe(status);
+    const body = await response.text();
+    expect(body).toContain(`<code>${code}</code>`);
+    expect(body).toContain('lang="fr"');
+    expect(body).not.toMatch(/\bat .+\.(js|ts):\d+/);
+  });
+
+  it('answers the token endpoint without credentials with the OAuth error as JSON', async () => {
+    const response = await fetch(`${server.issuer}/token`, { method: 'POST' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+  });
+});
