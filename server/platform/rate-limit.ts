@@ -24,7 +24,11 @@ type LimiterName =
   | 'signalsPerCustomer'
   | 'estimatePerMember'
   | 'supportCodePerCustomer'
-  | 'supportRequestPerAgent';
+  | 'supportRequestPerAgent'
+  | 'oidcAuthorizePerClient'
+  | 'oidcAuthorizePerIp'
+  | 'oidcTokenPerClient'
+  | 'oidcTokenPerIp';
 type BudgetName = 'codeAttempts' | 'codeLockouts' | 'supportCodeFailures';
 
 const globalForLimits = globalThis as unknown as {
@@ -65,6 +69,10 @@ function limiters(): Record<LimiterName | BudgetName, RateLimiterPostgres> {
     // 10 failed codes (or unknown emails) per agent per hour: with 5 tries per code, an agent
     // cannot walk through the code space of the customers they can name.
     supportCodeFailures: make('support-code-fail:staff', 10, 60 * 60),
+    oidcAuthorizePerClient: make('oidc-authorize:client', env.RATE_LIMIT_OIDC_PER_CLIENT),
+    oidcAuthorizePerIp: make('oidc-authorize:ip', env.RATE_LIMIT_OIDC_PER_IP),
+    oidcTokenPerClient: make('oidc-token:client', env.RATE_LIMIT_OIDC_PER_CLIENT),
+    oidcTokenPerIp: make('oidc-token:ip', env.RATE_LIMIT_OIDC_PER_IP),
     codeAttempts: make('code:email', env.RATE_LIMIT_CODE_FAILURES, DAY_S),
     codeLockouts: make('code-lock:email', Number.MAX_SAFE_INTEGER, 30 * DAY_S),
   };
