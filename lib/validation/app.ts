@@ -20,6 +20,7 @@ export const APP_DESCRIPTION_MAX_LENGTH = 500;
 export const APP_WEBHOOK_MAX_LENGTH = 500;
 export const APP_REDIRECT_URIS_MAX = 10;
 export const APP_CLIENT_TYPES = ['confidential', 'public'] as const;
+export type AppClientType = (typeof APP_CLIENT_TYPES)[number];
 
 // The name is the channel of the app's writes in the customer's history: not one of ours.
 const RESERVED_NAMES = ['portal', 'seed', 'support', 'staff', 'system', 'accord'];

@@ -43,6 +43,27 @@ export default async function AppPage({ params }: Props) {
     [t('detail.dbRole'), app.dbRole ?? t('detail.noDbRole')],
     [t('detail.rateLimit'), t('detail.perMinute', { count: app.rateLimitPerMinute })],
     [t('detail.created'), date(app.createdAt)],
+    ...((app.redirectUris.length === 0
+      ? [[t('detail.signIn'), t('detail.signInNone')]]
+      : [
+          [
+            t('detail.signIn'),
+            t('detail.signInClient', {
+              type: t(`form.signIn.clientTypes.${app.clientType}`),
+              scopes: app.oidcScopes.join(' '),
+            }),
+          ],
+          [t('detail.redirectUris'), app.redirectUris.join(' ')],
+          [t('detail.postLogoutRedirectUris'), app.postLogoutRedirectUris.join(' ') || t('detail.none')],
+          [
+            t('detail.claims'),
+            t('detail.claimsList', {
+              required: app.requiredClaims.join(', ') || t('detail.none'),
+              optional: app.optionalClaims.join(', ') || t('detail.none'),
+            }),
+          ],
+          [t('detail.backchannelLogoutUri'), app.backchannelLogoutUri ?? t('detail.none')],
+        ]) as Array<[string, string]>),
   ];
   return (
     <div className="flex flex-col gap-8">
