@@ -31,6 +31,10 @@ const USAGE = `Usage: npm run apps -- <command> [options]
                             A public client (browser or mobile app) gets no secret use:
                             PKCE only.
   list                      the apps, with what they declared
+  set-sign-in <app> [--redirect-uris …] [--post-logout-redirect-uris …] [--client-type …]
+         [--oidc-scopes …] [--required-claims …] [--optional-claims …] [--backchannel-logout-uri …]
+                            changes the sign-in settings given (as for create; "" clears
+                            one), keeping the others
   rotate-secret <app>       a new client secret; tokens issued before stop working
   rotate-webhook-secret <app> [--overlap-hours <n>]
                             a new webhook secret; for n hours (24 by default) webhooks are
@@ -115,6 +119,37 @@ async function run(): Promise<void> {
         console.log(`  client secret  ${clientSecret}`);
         if (webhookSecret) console.log(`  webhook secret ${webhookSecret}`);
         console.log('The secrets are shown this once: only a hash of the client secret is kept.');
+      } catch (error) {
+        if (error instanceof apps.AppInputError) fail(error.message);
+        throw error;
+      }
+      return;
+    }
+    case 'set-sign-in': {
+      const app = (await apps.findApp(needApp())) ?? unknown();
+      const given = (option: keyof typeof values) => values[option] as string | undefined;
+      try {
+        const updated =
+          (await apps.updateAppSignIn(
+            {
+              clientId: app.clientId,
+              redirectUris: given('redirect-uris') ?? app.redirectUris,
+              postLogoutRedirectUris: given('post-logout-redirect-uris') ?? app.postLogoutRedirectUris,
+              clientType: (given('client-type') ?? app.clientType) as 'confidential' | 'public',
+              oidcScopes: given('oidc-scopes') ?? app.oidcScopes,
+              requiredClaims: given('required-claims') ?? app.requiredClaims,
+              optionalClaims: given('optional-claims') ?? app.optionalClaims,
+              ...((given('backchannel-logout-uri') ?? app.backchannelLogoutUri)
+                ? { backchannelLogoutUri: given('backchannel-logout-uri') ?? app.backchannelLogoutUri! }
+                : {}),
+            },
+            actor,
+          )) ?? unknown();
+        console.log(
+          updated.redirectUris.length > 0
+            ? `${updated.name} signs customers in: redirect URIs ${updated.redirectUris.join(' ')}`
+            : `${updated.name} is a client-credentials client only (no redirect URI).`,
+        );
       } catch (error) {
         if (error instanceof apps.AppInputError) fail(error.message);
         throw error;

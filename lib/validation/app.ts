@@ -89,6 +89,69 @@ const CLAIM_SCOPE = Object.fromEntries(
   Object.entries(SCOPE_CLAIMS).flatMap(([scope, claims]) => claims.map((claim) => [claim, scope])),
 ) as Record<OidcClaim, string>;
 
+/** Sign-in with Accord (docs/api.md): an app with a redirect URI is an OpenID client. */
+const SIGN_IN_SHAPE = {
+  redirectUris: redirectUris('redirectUris'),
+  postLogoutRedirectUris: redirectUris('postLogoutRedirectUris'),
+  clientType: z._default(z.enum(APP_CLIENT_TYPES, { error: `${E}clientType.invalid` }), 'confidential'),
+  oidcScopes: z._default(
+    z.pipe(
+      z.pipe(z.union([z.string(), z.array(z.string())], { error: `${E}oidcScopes.invalid` }), z.transform(listOf)),
+      z.array(z.enum(OIDC_SCOPES, { error: `${E}oidcScopes.invalid` })),
+    ),
+    [],
+  ),
+  requiredClaims: claimList('requiredClaims'),
+  optionalClaims: claimList('optionalClaims'),
+  backchannelLogoutUri: z.optional(
+    z.string({ error: `${E}backchannelLogoutUri.invalid` }).check(
+      z.maxLength(APP_WEBHOOK_MAX_LENGTH, { error: `${E}backchannelLogoutUri.tooLong` }),
+      z.refine((url) => /^https?:$/.test(parsedUrl(url)?.protocol ?? '') && !url.includes('#'), {
+        error: `${E}backchannelLogoutUri.invalid`,
+      }),
+      z.refine(isHttpsOrLoopback, { error: `${E}backchannelLogoutUri.https` }),
+    ),
+  ),
+};
+
+type SignIn = z.output<z.ZodMiniObject<typeof SIGN_IN_SHAPE>>;
+
+/**
+ * The rules between the sign-in settings, and with the fields the app declares
+ * (each "field" or "field:purpose"): [field, message key] of each broken one.
+ */
+export function signInIssues(app: SignIn, declaredFields: readonly string[]): Array<[string, string]> {
+  const issues: Array<[string, string]> = [];
+  const issue = (path: string, key: string) => issues.push([path, `${E}${key}`]);
+  const isClient = app.redirectUris.length > 0;
+  if (!isClient) {
+    // Sign-in settings of an app that cannot sign anyone in are a mistake, not a default.
+    if (app.postLogoutRedirectUris.length > 0) issue('postLogoutRedirectUris', 'redirectUris.required');
+    if (app.oidcScopes.length > 0) issue('oidcScopes', 'redirectUris.required');
+    if (app.backchannelLogoutUri) issue('backchannelLogoutUri', 'redirectUris.required');
+    if (app.requiredClaims.length + app.optionalClaims.length > 0) issue('requiredClaims', 'redirectUris.required');
+    return issues;
+  }
+  if (!app.oidcScopes.includes('openid')) issue('oidcScopes', 'oidcScopes.openid');
+  if (app.requiredClaims.some((claim) => app.optionalClaims.includes(claim)))
+    issue('optionalClaims', 'optionalClaims.both');
+  const fields = new Set(declaredFields.map((entry) => entry.split(':')[0]));
+  for (const key of ['requiredClaims', 'optionalClaims'] as const) {
+    const claims = app[key];
+    // A claim is the value of a shared field (lib/oidc/claims.ts): the app must declare why it reads it.
+    if (claims.some((claim) => !fields.has(CLAIM_FIELDS[claim]))) issue(key, `${key}.undeclared`);
+    else if (claims.some((claim) => !(app.oidcScopes as string[]).includes(CLAIM_SCOPE[claim])))
+      issue(key, `${key}.scope`);
+  }
+  return issues;
+}
+
+const signInRefinement = (declaredFields: (app: SignIn) => readonly string[]) =>
+  z.superRefine<SignIn>((app, ctx) => {
+    for (const [path, message] of signInIssues(app, declaredFields(app)))
+      ctx.issues.push({ code: 'custom', path: [path], message, input: app });
+  });
+
 export const AppInputSchema = z
   .strictObject({
     name: z.string({ error: `${E}name.invalid` }).check(
@@ -136,55 +199,9 @@ export const AppInputSchema = z
         ),
       600,
     ),
-    // Sign-in with Accord (docs/oidc.md): an app with a redirect URI is an OpenID client.
-    redirectUris: redirectUris('redirectUris'),
-    postLogoutRedirectUris: redirectUris('postLogoutRedirectUris'),
-    clientType: z._default(z.enum(APP_CLIENT_TYPES, { error: `${E}clientType.invalid` }), 'confidential'),
-    oidcScopes: z._default(
-      z.pipe(
-        z.pipe(z.union([z.string(), z.array(z.string())], { error: `${E}oidcScopes.invalid` }), z.transform(listOf)),
-        z.array(z.enum(OIDC_SCOPES, { error: `${E}oidcScopes.invalid` })),
-      ),
-      [],
-    ),
-    requiredClaims: claimList('requiredClaims'),
-    optionalClaims: claimList('optionalClaims'),
-    backchannelLogoutUri: z.optional(
-      z.string({ error: `${E}backchannelLogoutUri.invalid` }).check(
-        z.maxLength(APP_WEBHOOK_MAX_LENGTH, { error: `${E}backchannelLogoutUri.tooLong` }),
-        z.refine((url) => /^https?:$/.test(parsedUrl(url)?.protocol ?? '') && !url.includes('#'), {
-          error: `${E}backchannelLogoutUri.invalid`,
-        }),
-        z.refine(isHttpsOrLoopback, { error: `${E}backchannelLogoutUri.https` }),
-      ),
-    ),
+    ...SIGN_IN_SHAPE,
   })
-  .check(
-    z.superRefine((app, ctx) => {
-      const issue = (path: string, key: string) =>
-        ctx.issues.push({ code: 'custom', path: [path], message: `${E}${key}`, input: app });
-      const isClient = app.redirectUris.length > 0;
-      if (!isClient) {
-        // Sign-in settings of an app that cannot sign anyone in are a mistake, not a default.
-        if (app.postLogoutRedirectUris.length > 0) issue('postLogoutRedirectUris', 'redirectUris.required');
-        if (app.oidcScopes.length > 0) issue('oidcScopes', 'redirectUris.required');
-        if (app.backchannelLogoutUri) issue('backchannelLogoutUri', 'redirectUris.required');
-        if (app.requiredClaims.length + app.optionalClaims.length > 0) issue('requiredClaims', 'redirectUris.required');
-        return;
-      }
-      if (!app.oidcScopes.includes('openid')) issue('oidcScopes', 'oidcScopes.openid');
-      if (app.requiredClaims.some((claim) => app.optionalClaims.includes(claim)))
-        issue('optionalClaims', 'optionalClaims.both');
-      const fields = new Set(app.fields.map((entry) => entry.split(':')[0]));
-      for (const key of ['requiredClaims', 'optionalClaims'] as const) {
-        const claims = app[key];
-        // A claim is the value of a shared field (lib/oidc/claims.ts): the app must declare why it reads it.
-        if (claims.some((claim) => !fields.has(CLAIM_FIELDS[claim]))) issue(key, `${key}.undeclared`);
-        else if (claims.some((claim) => !(app.oidcScopes as string[]).includes(CLAIM_SCOPE[claim])))
-          issue(key, `${key}.scope`);
-      }
-    }),
-  );
+  .check(signInRefinement((app) => (app as SignIn & { fields: string[] }).fields));
 export type AppInput = z.input<typeof AppInputSchema>;
 export type AppInputFields = keyof AppInput;
 
@@ -192,6 +209,16 @@ export type AppInputFields = keyof AppInput;
 export const CLIENT_ID_PATTERN = /^app_[A-Za-z0-9_-]{16}$/;
 
 const ClientIdSchema = z.string({ error: `${E}notFound` }).check(z.regex(CLIENT_ID_PATTERN, { error: `${E}notFound` }));
+
+/**
+ * A change of an app's sign-in settings (the console's app page, `npm run apps -- set-sign-in`).
+ * The claims' fields are checked against the app's declaration by server/apps/registry.ts.
+ */
+export const AppSignInSchema = z
+  .strictObject({ clientId: ClientIdSchema, ...SIGN_IN_SHAPE })
+  .check(signInRefinement(() => Object.values(CLAIM_FIELDS)));
+export type AppSignInInput = z.input<typeof AppSignInSchema>;
+export type AppSignIn = z.output<typeof AppSignInSchema>;
 
 /** The console's buttons on one app (rotate, grant-db…). */
 export const AppRefSchema = z.strictObject({ clientId: ClientIdSchema });

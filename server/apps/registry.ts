@@ -9,10 +9,14 @@ import { fieldErrorsFrom } from '@/lib/action-result';
 import type { OidcClaim, OidcScope } from '@/lib/oidc/claims';
 import {
   AppInputSchema,
+  AppSignInSchema,
   CLIENT_ID_PATTERN,
+  signInIssues,
   type AppClientType,
   type AppInput,
   type AppScope,
+  type AppSignIn,
+  type AppSignInInput,
 } from '@/lib/validation/app';
 import { SHARED_FIELDS, type FieldPurposes, type Reader, type SharedField } from '@/server/consent/policy';
 import { Prisma } from '@/server/generated/prisma/client';
@@ -151,7 +155,7 @@ async function resolveFieldPurposes(
 const isAllowedDestination = (url: string) => getEnv().WEBHOOK_ALLOW_PRIVATE || isPublicHost(new URL(url).hostname);
 
 /** The OpenID client columns of a checked declaration. */
-function signInSettings(app: z.output<typeof AppInputSchema>) {
+function signInSettings(app: AppSignIn | z.output<typeof AppInputSchema>) {
   return {
     redirectUris: app.redirectUris,
     postLogoutRedirectUris: app.postLogoutRedirectUris,
@@ -229,6 +233,34 @@ export async function createApp(input: AppInput, actor: AuditActor): Promise<Cre
       throw await appInputError({ name: `${E}name.taken` }, { name });
     throw error;
   }
+}
+
+/**
+ * Replaces an app's sign-in settings (every one: what is not given is cleared;
+ * no redirect URI left, it is a client-credentials client only). The claims
+ * must read fields the app declares. null for an unknown app.
+ */
+export async function updateAppSignIn(input: AppSignInInput, actor: AuditActor): Promise<AppRecord | null> {
+  const parsed = AppSignInSchema.safeParse(input);
+  if (!parsed.success) throw await appInputError(fieldErrorsFrom(parsed.error.issues));
+  const app = await findApp(parsed.data.clientId);
+  if (!app) return null;
+  const issues = signInIssues(parsed.data, Object.keys(app.fieldPurposes));
+  if (issues.length > 0)
+    throw await appInputError(fieldErrorsFrom(issues.map(([path, message]) => ({ path: [path], message }))));
+  const { backchannelLogoutUri } = parsed.data;
+  if (backchannelLogoutUri && !isAllowedDestination(backchannelLogoutUri))
+    throw await appInputError({ backchannelLogoutUri: `${E}backchannelLogoutUri.private` });
+  const settings = signInSettings(parsed.data);
+  const row = await prisma.$transaction(async (tx) => {
+    await writeAudit(tx, actor, {
+      action: 'app.sign-in.update',
+      objectId: app.clientId,
+      details: { ...auditDetails({ ...app, ...settings }), signIn: settings.redirectUris.length > 0 },
+    });
+    return tx.app.update({ where: { id: app.id }, data: settings, select: appSelect });
+  });
+  return toRecord(row);
 }
 
 export async function listApps(): Promise<AppRecord[]> {

@@ -10,6 +10,7 @@ import { requirePermission } from '@/server/staff/auth';
 
 import { AppControls } from './app-controls';
 import { RedriveButton } from './redrive-button';
+import { SignInSettingsForm } from './sign-in-settings-form';
 
 type Props = { params: Promise<{ clientId: string }> };
 
@@ -85,6 +86,20 @@ export default async function AppPage({ params }: Props) {
           disabled={app.disabledAt !== null}
           hasWebhook={app.webhookUrl !== null}
           dbRole={app.dbRole}
+        />
+      </PageSection>
+      <PageSection id="sign-in" title={t('form.signIn.title')}>
+        <SignInSettingsForm
+          values={{
+            clientId: app.clientId,
+            redirectUris: app.redirectUris.join('\n'),
+            postLogoutRedirectUris: app.postLogoutRedirectUris.join('\n'),
+            clientType: app.clientType,
+            oidcScopes: app.oidcScopes,
+            requiredClaims: app.requiredClaims,
+            optionalClaims: app.optionalClaims,
+            backchannelLogoutUri: app.backchannelLogoutUri ?? undefined,
+          }}
         />
       </PageSection>
       <PageSection id="deliveries" title={t('deliveries.title')} intro={t('deliveries.intro')}>
