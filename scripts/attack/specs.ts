@@ -452,6 +452,18 @@ export const ACTIONS: Record<string, ActionSpec> = {
     ],
   },
   'app/console/(signed-in)/apps/actions.ts#rotateClientSecretAction': { fields: ['clientId'] },
+  'app/console/(signed-in)/apps/actions.ts#updateAppSignInAction': {
+    fields: [
+      'clientId',
+      'redirectUris',
+      'postLogoutRedirectUris',
+      'clientType',
+      'oidcScopes',
+      'requiredClaims',
+      'optionalClaims',
+      'backchannelLogoutUri',
+    ],
+  },
   'app/console/(signed-in)/apps/actions.ts#rotateWebhookSecretAction': { fields: ['clientId'] },
   'app/console/(signed-in)/apps/actions.ts#setAppDisabledAction': { fields: ['clientId', 'disabled'] },
   'app/console/(signed-in)/apps/actions.ts#grantDatabaseRoleAction': { fields: ['clientId'] },

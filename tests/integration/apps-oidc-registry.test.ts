@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AppInputError, createApp, findApp, type AppInput } from '@/server/apps/registry';
+import { AppInputError, createApp, findApp, updateAppSignIn, type AppInput } from '@/server/apps/registry';
 import { ensureConsentPurposes } from '@/server/consent/purposes';
 import { prisma } from '@/server/platform/db';
 import { TEST_ACTOR } from '@/tests/factories';
@@ -150,6 +150,53 @@ describe('apps registry: sign-in settings', () => {
     const expected = key.includes('.') ? key : `${field}.${key}`;
     expect(errors[field]).toBe(`console.apps.errors.${expected}`);
     expect(await prisma.app.count({ where: { name: input.name } })).toBe(0);
+  });
+});
+
+describe('apps registry: changing the sign-in settings', () => {
+  beforeAll(ensureConsentPurposes);
+
+  it('replaces them all, audited; a claim of a field the app does not declare is refused; none left makes it a client-credentials app', async () => {
+    const { app } = await createApp({ name: uniqueName(), purposes: 'service', fields: 'name' }, TEST_ACTOR);
+    const updated = await updateAppSignIn(
+      {
+        clientId: app.clientId,
+        redirectUris: 'https://shop.example.com/cb',
+        oidcScopes: 'openid,profile',
+        requiredClaims: 'given_name',
+      },
+      TEST_ACTOR,
+    );
+    expect(updated).toMatchObject({
+      redirectUris: ['https://shop.example.com/cb'],
+      clientType: 'confidential',
+      oidcScopes: ['openid', 'profile'],
+      requiredClaims: ['given_name'],
+      optionalClaims: [],
+    });
+    expect(await prisma.auditLog.count({ where: { action: 'app.sign-in.update', objectId: app.clientId } })).toBe(1);
+
+    // The app declared the name only: the email claim would read a field it never said it uses.
+    const refused = updateAppSignIn(
+      {
+        clientId: app.clientId,
+        redirectUris: 'https://shop.example.com/cb',
+        oidcScopes: 'openid,email',
+        optionalClaims: 'email',
+      },
+      TEST_ACTOR,
+    );
+    await expect(refused).rejects.toMatchObject({
+      fieldErrors: { optionalClaims: 'console.apps.errors.optionalClaims.undeclared' },
+    });
+    expect((await findApp(app.clientId))?.optionalClaims).toEqual([]);
+
+    expect(await updateAppSignIn({ clientId: app.clientId }, TEST_ACTOR)).toMatchObject({
+      redirectUris: [],
+      oidcScopes: [],
+      requiredClaims: [],
+    });
+    expect(await updateAppSignIn({ clientId: 'app_AAAAAAAAAAAAAAAA' }, TEST_ACTOR)).toBeNull();
   });
 });
 
