@@ -14,7 +14,8 @@ import { createApp, type AppInput } from '../server/apps/registry';
 import { prisma } from '../server/platform/db';
 import { TEST_ACTOR } from '../tests/factories';
 import { expect, test, waitForHydration } from './fixtures';
-import { seriousViolations } from './helpers';
+import { ROUND_TRIPS_TIMEOUT, seriousViolations } from './helpers';
+import { extractCode, waitForMail } from './mailbox';
 
 test.describe.configure({ timeout: 90_000 });
 
@@ -55,7 +56,12 @@ async function discovery(page: Page): Promise<Discovery> {
 }
 
 /** Starts an authorization request (code + PKCE) in the browser; resolves with the app's callback URL. */
-async function authorize(page: Page, clientId: string, scope = 'openid profile email') {
+async function authorize(
+  page: Page,
+  clientId: string,
+  scope = 'openid profile email',
+  extra: Record<string, string> = {},
+) {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(8).toString('hex');
   const endpoints = await discovery(page);
@@ -69,6 +75,7 @@ async function authorize(page: Page, clientId: string, scope = 'openid profile e
     nonce: randomBytes(8).toString('hex'),
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
+    ...extra,
   }).toString();
   const arrived = new Promise<URL>((resolve) =>
     page.route(`${REDIRECT_URI}**`, async (route) => {
@@ -203,4 +210,39 @@ test('not signed in: the portal sign-in says where it leads', async ({ page }) =
   await expect(page.getByRole('heading', { level: 1, name: `Continue to ${app.name}` })).toBeVisible();
   await expect(page.getByLabel('Email')).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('an app asking for a strong sign-in gets the step-up first: a fresh email code, then the app', async ({
+  staleSignedInPage: page,
+  customer,
+}) => {
+  const { app, clientSecret } = await registerClient();
+  const { arrived, verifier, endpoints } = await authorize(page, app.clientId, 'openid profile', {
+    acr_values: 'urn:accord:acr:strong',
+  });
+  await expect(page).toHaveURL(/\/authorize\/[\w-]+\/step-up$/);
+  await expect(page.getByRole('heading', { level: 1, name: `Confirm it's you for ${app.name}` })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  const panel = page.getByRole('region', { name: "Confirm it's you" });
+  const before = new Date();
+  const send = panel.getByRole('button', { name: 'Email me a code' });
+  await waitForHydration(send);
+  await send.click();
+  const code = extractCode(
+    await waitForMail(customer.email, { after: before, subjectIncludes: 'Your sign-in link and code' }),
+  );
+  await panel.getByLabel('Code', { exact: true }).fill(code);
+  await panel.getByRole('button', { name: 'Confirm' }).click();
+
+  // Then the consent screen of this first request, then the app.
+  const allow = page.getByRole('button', { name: 'Allow' });
+  await expect(allow).toBeVisible({ timeout: ROUND_TRIPS_TIMEOUT });
+  await waitForHydration(allow);
+  await allow.click();
+  const callback = await arrived;
+  const { idToken } = await redeem(page, endpoints, callback.searchParams.get('code')!, verifier, {
+    clientId: app.clientId,
+    clientSecret,
+  });
+  expect(idToken).toMatchObject({ sub: customer.id, acr: 'urn:accord:acr:strong' });
 });
