@@ -246,3 +246,36 @@ test('an app asking for a strong sign-in gets the step-up first: a fresh email c
   });
   expect(idToken).toMatchObject({ sub: customer.id, acr: 'urn:accord:acr:strong' });
 });
+
+test("a new customer registers on the way: code, first-name step, passkey offer, then the app's consent screen", async ({
+  page,
+  uniqueEmail,
+}) => {
+  const { app } = await registerClient();
+  await authorize(page, app.clientId);
+  await expect(page.getByRole('heading', { level: 1, name: `Continue to ${app.name}` })).toBeVisible();
+  const email = uniqueEmail('sso-new');
+  const field = page.getByLabel('Email', { exact: true });
+  await waitForHydration(field);
+  const before = new Date();
+  await field.fill(email);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/signin\/code$/);
+  const code = extractCode(await waitForMail(email, { after: before, subjectIncludes: 'Your sign-in link and code' }));
+  const codeField = page.getByLabel('Code', { exact: true });
+  await waitForHydration(codeField);
+  await codeField.fill(code);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+
+  await expect(page).toHaveURL(/\/welcome$/);
+  await waitForHydration(page.getByLabel('First name'));
+  await page.getByLabel('First name').fill('Alix');
+  await page.getByRole('checkbox', { name: /I accept the terms of use/ }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/welcome\/passkey$/);
+  await page.getByRole('link', { name: 'Not now' }).click();
+
+  await expect(page).toHaveURL(/\/authorize\/[\w-]+\/consent$/, { timeout: ROUND_TRIPS_TIMEOUT });
+  await expect(page.getByRole('heading', { level: 1, name: `${app.name} wants to sign you in` })).toBeVisible();
+  await expect(page.getByText(`You are signed in as ${email}.`)).toBeVisible();
+});
