@@ -66,8 +66,9 @@ const redirectUris = (key: string) =>
       z.refine(
         (uris) =>
           uris.every((uri) => {
-            const url = parsedUrl(uri)!;
-            return !uri.includes('#') && !url.username && !url.password;
+            const url = parsedUrl(uri);
+            // Not a URL at all is said by the first check.
+            return !url || (!uri.includes('#') && !url.username && !url.password);
           }),
         { error: `${E}${key}.fragment` },
       ),
