@@ -88,7 +88,7 @@ export default async function AppPage({ params }: Props) {
           dbRole={app.dbRole}
         />
       </PageSection>
-      <PageSection id="sign-in" title={t('form.signIn.title')}>
+      <PageSection id="sign-in" title={t('detail.signInForm')}>
         <SignInSettingsForm
           values={{
             clientId: app.clientId,
