@@ -77,12 +77,17 @@ async function authorize(
     code_challenge_method: 'S256',
     ...extra,
   }).toString();
-  const arrived = new Promise<URL>((resolve) =>
+  const intercepted = new Promise<URL>((resolve) =>
     page.route(`${REDIRECT_URI}**`, async (route) => {
       resolve(new URL(route.request().url()));
       await route.fulfill({ contentType: 'text/plain', body: 'the app' });
     }),
   );
+  // Once the browser is there, so that the test's next navigation does not interrupt it.
+  const arrived = intercepted.then(async (url) => {
+    await page.waitForURL((current) => current.href.startsWith(REDIRECT_URI));
+    return url;
+  });
   await page.goto(url.toString());
   return { arrived, verifier, state, endpoints };
 }
