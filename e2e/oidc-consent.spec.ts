@@ -150,6 +150,16 @@ test('the consent screen lists what the app needs; an optional claim turned off 
   expect(userinfo).toMatchObject({ sub: customer.id, given_name: 'Camille' });
   expect(idToken).not.toHaveProperty('email');
   expect(userinfo).not.toHaveProperty('email');
+
+  // "Apps with access" says the customer signs in to it, and what it may receive: not the refused email.
+  await page.goto('/account/privacy');
+  const item = page
+    .getByRole('region', { name: 'Apps with access' })
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name: app.name, exact: true }) });
+  const note = item.getByText(/You sign in to this app with your account/);
+  await expect(note).toContainText('Your first name');
+  await expect(note).not.toContainText('email');
 });
 
 test('by keyboard alone, leaving the optional claim on: the app receives it; axe finds nothing serious', async ({
