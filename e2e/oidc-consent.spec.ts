@@ -159,7 +159,7 @@ test('the consent screen lists what the app needs; an optional claim turned off 
     .filter({ has: page.getByRole('heading', { name: app.name, exact: true }) });
   const note = item.getByText(/You sign in to this app with your account/);
   await expect(note).toContainText('Your first name');
-  await expect(note).not.toContainText('email');
+  await expect(note).not.toContainText('Your email address');
 });
 
 test('by keyboard alone, leaving the optional claim on: the app receives it; axe finds nothing serious', async ({
