@@ -118,9 +118,10 @@ export type BrowserResult = {
 export async function browse(
   server: OidcTestServer,
   start: URL,
-  opts: { portalCookie?: string; customerId?: string; consent?: Consent } = {},
+  opts: { portalCookie?: string; customerId?: string; consent?: Consent; jar?: Map<string, string> } = {},
 ): Promise<BrowserResult> {
-  const jar = new Map<string, string>();
+  // Pass the same jar to keep the provider's session cookies between requests, as a browser does.
+  const jar = opts.jar ?? new Map<string, string>();
   if (opts.portalCookie) {
     const [name, value] = opts.portalCookie.split('=');
     jar.set(name!, value!);
@@ -165,7 +166,7 @@ export async function signInWithCode(
   server: OidcTestServer,
   config: client.Configuration,
   customer: { id: string; cookie: string },
-  opts: { scope?: string; consent?: Consent; extra?: Record<string, string> } = {},
+  opts: { scope?: string; consent?: Consent; extra?: Record<string, string>; jar?: Map<string, string> } = {},
 ) {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
@@ -183,6 +184,7 @@ export async function signInWithCode(
     portalCookie: customer.cookie,
     customerId: customer.id,
     consent: opts.consent,
+    jar: opts.jar,
   });
   if (!result.callback) throw new Error(`no callback; portal pages: ${result.portalPages.join(', ')}`);
   const tokens = await client.authorizationCodeGrant(config, result.callback, {

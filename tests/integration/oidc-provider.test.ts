@@ -122,6 +122,44 @@ describe('authorization code with PKCE, the portal session as the login', () => 
     expect(portalPages[0]).toMatch(/^\/authorize\/[\w-]+\/step-up$/);
   });
 
+  it('answers prompt=none with login_required without a portal session, even while the provider session lives', async () => {
+    const app = await registerOidcApp();
+    const customer = await portalCustomer();
+    const config = await relyingParty(server, app);
+    const jar = new Map<string, string>();
+    await signInWithCode(server, config, customer, { jar });
+    const silent = async () =>
+      browse(
+        server,
+        client.buildAuthorizationUrl(config, {
+          redirect_uri: REDIRECT_URI,
+          scope: 'openid',
+          prompt: 'none',
+          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+        }),
+        { jar },
+      );
+    // Single sign-on while the portal session lives: a code, no page.
+    expect((await silent()).callback?.searchParams.get('code')).toBeTruthy();
+
+    await prisma.session.deleteMany({ where: { userId: customer.id } });
+    const { callback } = await silent();
+    expect(callback?.searchParams.get('error')).toBe('login_required');
+
+    const fresh = await browse(
+      server,
+      client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        prompt: 'none',
+        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      }),
+    );
+    expect(fresh.callback?.searchParams.get('error')).toBe('login_required');
+  });
+
   it('does not know a disabled app', async () => {
     const app = await registerOidcApp();
     await prisma.app.update({ where: { clientId: app.clientId }, data: { disabledAt: new Date() } });
