@@ -76,6 +76,21 @@ describe('authorization code with PKCE, the portal session as the login', () => 
     expect(userinfo.family_name).toBe('Durand');
   });
 
+  it('issues a refresh token when the app registered offline_access (granted with the sign-in), rotated on use', async () => {
+    const app = await registerOidcApp({ oidcScopes: ['openid', 'profile', 'offline_access'] });
+    const customer = await portalCustomer();
+    const config = await relyingParty(server, app);
+    const { tokens } = await signInWithCode(server, config, customer);
+    expect(tokens.refresh_token).toBeTruthy();
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+
+    const without = await registerOidcApp({ oidcScopes: ['openid', 'profile'] });
+    const plain = await signInWithCode(server, await relyingParty(server, without), customer);
+    expect(plain.tokens.refresh_token).toBeUndefined();
+  });
+
   it('works for a public client (no secret, PKCE)', async () => {
     const app = await registerOidcApp({ clientType: 'public' });
     const customer = await portalCustomer();
