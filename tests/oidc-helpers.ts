@@ -166,7 +166,7 @@ export async function signInWithCode(
   server: OidcTestServer,
   config: client.Configuration,
   customer: { id: string; cookie: string },
-  opts: { scope?: string; consent?: Consent; extra?: Record<string, string> } = {},
+  opts: { scope?: string; consent?: Consent; extra?: Record<string, string>; jar?: Map<string, string> } = {},
 ) {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
@@ -184,6 +184,7 @@ export async function signInWithCode(
     portalCookie: customer.cookie,
     customerId: customer.id,
     consent: opts.consent,
+    jar: opts.jar,
   });
   if (!result.callback) throw new Error(`no callback; portal pages: ${result.portalPages.join(', ')}`);
   const tokens = await client.authorizationCodeGrant(config, result.callback, {

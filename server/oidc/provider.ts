@@ -3,7 +3,7 @@ import 'server-only';
 import { hkdfSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
 import { OIDC_SCOPES, SCOPE_CLAIMS } from '@/lib/oidc/claims';
 import { sha256 } from '@/server/platform/crypto';
@@ -17,7 +17,7 @@ import { flowsConfiguration, installFlows } from './flows';
 import { handleInteraction } from './interaction';
 import { loadSigningKeys, SIGNING_ALG } from './keys';
 import { logoutSource, postLogoutSuccessSource } from './logout-page';
-import { ACR_SESSION, ACR_STRONG } from './portal-session';
+import { ACR_SESSION, ACR_STRONG, acrOf, portalSessionFromCookies } from './portal-session';
 
 // Accord's OpenID provider: one configuration, built once per process by
 // scripts/http-server.ts (docs/decisions/037-openid-provider.md). The issuer is
@@ -56,6 +56,31 @@ function cookieKeys(): string[] {
 /** The grant holds offline_access: the customer consented to it (server/oidc/interaction.ts). */
 function grantHasOfflineAccess(ctx: KoaContextWithOIDC): boolean {
   return ctx.oidc.entities.Grant?.getOIDCScope().split(' ').includes('offline_access') ?? false;
+}
+
+/**
+ * The library's prompts, plus one login check: the portal's session decides.
+ * A provider session whose portal session ended, or now belongs to another
+ * customer, or is not strong enough for acr_values=strong, asks for a login
+ * again (with prompt=none: login_required).
+ */
+function interactionPrompts() {
+  const prompts = interactionPolicy.base();
+  const { Check } = interactionPolicy;
+  prompts.get('login')?.checks.add(
+    new Check('portal_session', 'The portal session ended or changed', 'login_required', async (ctx) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId || ctx.oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+      const portal = await portalSessionFromCookies(ctx.get('cookie'));
+      if (portal?.customerId !== accountId) return Check.REQUEST_PROMPT;
+      const acrValues = String(ctx.oidc.params?.acr_values ?? '').split(' ');
+      return acrValues.includes(ACR_STRONG) && acrOf(portal) !== ACR_STRONG
+        ? Check.REQUEST_PROMPT
+        : Check.NO_NEED_TO_PROMPT;
+    }),
+    1,
+  );
+  return prompts;
 }
 
 async function configuration(): Promise<Configuration> {
@@ -104,7 +129,10 @@ async function configuration(): Promise<Configuration> {
       token_endpoint_auth_method: 'client_secret_basic',
     },
     ttl: { ...OIDC_TTL },
-    interactions: { url: (_ctx, interaction) => `${OIDC_MOUNT_PATH}/interaction/${interaction.uid}` },
+    interactions: {
+      policy: interactionPrompts(),
+      url: (_ctx, interaction) => `${OIDC_MOUNT_PATH}/interaction/${interaction.uid}`,
+    },
     // offline_access is granted on the consent screen (not only with prompt=consent,
     // which oidc-provider would otherwise require): refresh tokens follow the grant.
     issueRefreshToken: async (ctx, client, code) =>

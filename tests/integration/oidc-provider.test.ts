@@ -76,6 +76,21 @@ describe('authorization code with PKCE, the portal session as the login', () => 
     expect(userinfo.family_name).toBe('Durand');
   });
 
+  it('issues a refresh token when the app registered offline_access (granted with the sign-in), rotated on use', async () => {
+    const app = await registerOidcApp({ oidcScopes: ['openid', 'profile', 'offline_access'] });
+    const customer = await portalCustomer();
+    const config = await relyingParty(server, app);
+    const { tokens } = await signInWithCode(server, config, customer);
+    expect(tokens.refresh_token).toBeTruthy();
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+
+    const without = await registerOidcApp({ oidcScopes: ['openid', 'profile'] });
+    const plain = await signInWithCode(server, await relyingParty(server, without), customer);
+    expect(plain.tokens.refresh_token).toBeUndefined();
+  });
+
   it('works for a public client (no secret, PKCE)', async () => {
     const app = await registerOidcApp({ clientType: 'public' });
     const customer = await portalCustomer();
@@ -120,6 +135,44 @@ describe('authorization code with PKCE, the portal session as the login', () => 
     });
     const { portalPages } = await browse(server, url, { portalCookie: customer.cookie });
     expect(portalPages[0]).toMatch(/^\/authorize\/[\w-]+\/step-up$/);
+  });
+
+  it('answers prompt=none with login_required without a portal session, even while the provider session lives', async () => {
+    const app = await registerOidcApp();
+    const customer = await portalCustomer();
+    const config = await relyingParty(server, app);
+    const jar = new Map<string, string>();
+    await signInWithCode(server, config, customer, { jar });
+    const silent = async () =>
+      browse(
+        server,
+        client.buildAuthorizationUrl(config, {
+          redirect_uri: REDIRECT_URI,
+          scope: 'openid',
+          prompt: 'none',
+          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+        }),
+        { jar },
+      );
+    // Single sign-on while the portal session lives: a code, no page.
+    expect((await silent()).callback?.searchParams.get('code')).toBeTruthy();
+
+    await prisma.session.deleteMany({ where: { userId: customer.id } });
+    const { callback } = await silent();
+    expect(callback?.searchParams.get('error')).toBe('login_required');
+
+    const fresh = await browse(
+      server,
+      client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        prompt: 'none',
+        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      }),
+    );
+    expect(fresh.callback?.searchParams.get('error')).toBe('login_required');
   });
 
   it('does not know a disabled app', async () => {
