@@ -98,6 +98,18 @@ const EnvSchema = z
       .max(20_000_000)
       .default(2 * 1024 * 1024),
     RATE_LIMIT_SIGNALS_PER_CUSTOMER: z.coerce.number().int().positive().default(60),
+    // Account recovery through support (server/support/recovery.ts, docs/support.md): the two
+    // independent proofs the brand asks for, and the hold before the change applies.
+    SUPPORT_RECOVERY_PROOFS: z
+      .string()
+      .default('session-code,phone-code')
+      .transform((value) => [...new Set(value.split(',').map((proof) => proof.trim()))])
+      .refine((proofs) => proofs.length >= 1 && proofs.every((p) => p === 'session-code' || p === 'phone-code'), {
+        error: 'SUPPORT_RECOVERY_PROOFS: one or both of session-code and phone-code, e.g. session-code,phone-code',
+      }),
+    SUPPORT_RECOVERY_HOLD_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+    // An HTTP gateway for SMS (server/support/sms.ts); unset, SMS go to the development mailbox.
+    SMS_GATEWAY_URL: z.url({ error: 'SMS_GATEWAY_URL must be a URL such as https://sms.example.com/send' }).optional(),
   })
   .transform((env) => {
     const authSecret = env.AUTH_SECRET ?? DEV_AUTH_SECRET;
