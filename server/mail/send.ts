@@ -23,7 +23,8 @@ export type MailPurpose =
   | 'email-reverted'
   | 'staff-invitation'
   | 'data-export'
-  | 'account-erased';
+  | 'account-erased'
+  | 'support-recovery';
 
 export type MailRequest = OutgoingMail & {
   /** One request, one mail: a second enqueue with the same key is ignored. */

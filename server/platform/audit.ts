@@ -56,6 +56,10 @@ export const AUDIT_ACTIONS = {
   'content.import': { object: 'content', reasonRequired: false },
   /** A marketer previewed the home page as a customer: a staff read of their data. */
   'content.preview': { object: 'customer', reasonRequired: true },
+  // Account recovery through support (server/support/recovery.ts); objectId is the recovery's id.
+  'support.recovery.start': { object: 'customer', reasonRequired: false },
+  'support.recovery.proof': { object: 'customer', reasonRequired: false },
+  'support.recovery.cancel': { object: 'customer', reasonRequired: false },
 } as const satisfies Record<string, ActionSpec>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
