@@ -56,10 +56,18 @@ export const AUDIT_ACTIONS = {
   'content.import': { object: 'content', reasonRequired: false },
   /** A marketer previewed the home page as a customer: a staff read of their data. */
   'content.preview': { object: 'customer', reasonRequired: true },
-  // Account recovery through support (server/support/recovery.ts); objectId is the recovery's id.
+  // Account recovery through support (server/support/recovery.ts): objectId is the customer's id, details.recoveryId the recovery.
   'support.recovery.start': { object: 'customer', reasonRequired: false },
   'support.recovery.proof': { object: 'customer', reasonRequired: false },
   'support.recovery.cancel': { object: 'customer', reasonRequired: false },
+  // Support (docs/decisions/036-support-console.md): objectId is the customer's id, details.caseId the case.
+  'support.code.verify': { object: 'customer', reasonRequired: true },
+  /** A wrong support code for a customer named by the agent (or an unknown email: objectId null). */
+  'support.code.fail': { object: null, reasonRequired: false },
+  'support.request.send': { object: 'customer', reasonRequired: true },
+  'support.case.open': { object: 'customer', reasonRequired: true },
+  'support.case.close': { object: 'customer', reasonRequired: true },
+  'support.case.note': { object: 'customer', reasonRequired: true },
 } as const satisfies Record<string, ActionSpec>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
