@@ -17,6 +17,7 @@ import { getLogger } from '@/server/platform/log';
 import { writeEvent } from '@/server/platform/outbox';
 import { maskEmail } from '@/server/staff/data-requests';
 
+import { SUPPORT_CODE_MAX_ATTEMPTS } from './codes';
 import {
   recoveryAppliedMail,
   recoveryAppliedSms,
@@ -37,8 +38,6 @@ export const PHONE_CODE_TTL_MS = 10 * 60 * 1000;
 export const MAX_FAILED_PROOFS = 5;
 /** An SMS at most this often per recovery: a caller cannot make us text a number in a loop. */
 const PHONE_CODE_INTERVAL_MS = 60 * 1000;
-/** The support codes' own limit (sup-core's server/support/codes.ts). */
-const SUPPORT_CODE_MAX_ATTEMPTS = 5;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const LIVE = ['proving', 'held'];
 
@@ -296,7 +295,7 @@ export async function proveRecovery(
 }
 
 /**
- * Spends a support code (sup-core's support_codes) of this customer's session, if the session is
+ * Spends a support code (server/support/codes.ts) of this customer's session, if the session is
  * still open and began before the recovery did. A wrong code counts against the recovery, not
  * against the codes: the caller cannot burn a code they do not know.
  */
