@@ -7,9 +7,9 @@ export const StartRecoverySchema = z.object({ newEmail: EmailSchema });
 
 /** A 6-digit code the caller reads out: the support code of a session, or the code sent to the phone. */
 export const RecoveryCodeSchema = z.object({
-  code: z.string({ error: 'code.invalid' }).check(
+  code: z.string({ error: 'code.format' }).check(
     z.trim(),
-    z.regex(/^\d{3} ?\d{3}$/, { error: 'code.invalid' }),
+    z.regex(/^\d{3} ?\d{3}$/, { error: 'code.format' }),
     z.overwrite((value) => value.replace(' ', '')),
   ),
 });
