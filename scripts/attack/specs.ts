@@ -446,6 +446,15 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/customers/actions.ts#eraseCustomerAction': {
     fields: ['reason', 'requestReference', 'confirmation'],
   },
+  // Account recovery through support: outside the agent's own open case every one is a 403, and
+  // junk ids or codes are refused before any write (server/support/recovery.ts).
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#startRecoveryAction': { fields: ['newEmail'] },
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#sendRecoveryCodeAction': { writes: NO_INPUT },
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#proveRecoveryAction': { fields: ['code'] },
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#cancelRecoveryAction': { writes: NO_INPUT },
+  'app/recovery/actions.ts#cancelRecoveryLinkAction': { form: ['token'] },
+  // Cancels the signed-in customer's own recovery, if any: no input, nothing else it can touch.
+  'app/recovery/actions.ts#cancelMyRecoveryAction': { writes: NO_INPUT },
   // The preference center (app/account/preferences): a full replacement against a version, and
   // the deletion of the customer's own activity.
   'app/account/preferences/actions.ts#savePreferencesAction': { fields: ['values', 'version'] },
