@@ -288,6 +288,11 @@ export const ROUTES: Record<string, RouteSpec> = {
     writes: 'a query with valid filters is an export of the audit trail, audited as audit.export',
     methods: { GET: sessionOnly(junkQuery.map((q) => `/console/audit/export${q}`))('GET') },
   },
+  // Junk ids are a 400 before anything is read or written; a customer's id is an export, audited.
+  'app/console/(signed-in)/audit/customer/export/route.ts': {
+    writes: "a valid customer id is an export of the customer's staff access, audited as audit.customer-access",
+    methods: { GET: sessionOnly(junkQuery.map((q) => `/console/audit/customer/export${q}`))('GET') },
+  },
   'app/console/(signed-in)/customers/[id]/export/route.ts': {
     methods: {
       POST: (f) =>
@@ -453,6 +458,7 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#proveRecoveryAction': { fields: ['code'] },
   'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#cancelRecoveryAction': { writes: NO_INPUT },
   'app/recovery/actions.ts#cancelRecoveryLinkAction': { form: ['token'] },
+  'app/console/(signed-in)/audit/customer/actions.ts#findCustomerAccessAction': { form: ['email'] },
   // Cancels the signed-in customer's own recovery, if any: no input, nothing else it can touch.
   'app/recovery/actions.ts#cancelMyRecoveryAction': { writes: NO_INPUT },
   // The preference center (app/account/preferences): a full replacement against a version, and

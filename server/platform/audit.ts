@@ -40,6 +40,8 @@ export const AUDIT_ACTIONS = {
   'app.db-role.revoke': { object: 'app', reasonRequired: false },
   'app.deliveries.redrive': { object: 'app', reasonRequired: false },
   'audit.export': { object: 'audit', reasonRequired: false },
+  /** The privacy officer read all staff access to one customer (page or CSV). */
+  'audit.customer-access': { object: 'customer', reasonRequired: true },
   'customer.find': { object: 'customer', reasonRequired: true },
   'customer.view': { object: 'customer', reasonRequired: true },
   'customer.export': { object: 'customer', reasonRequired: true },
