@@ -126,3 +126,90 @@ export async function openCase(
 export function shortCaseId(id: string): string {
   return id.slice(0, 8);
 }
+
+/** A note on the agent's own open case, with its audit row; false when the case is not theirs or closed. */
+export async function addCaseNote(actor: StaffActor, caseId: string, body: string): Promise<boolean> {
+  const access = await requireOpenCase(actor, caseId);
+  if (!access.ok) return false;
+  const { customerId } = access.supportCase;
+  return prisma.$transaction(async (tx) => {
+    // Re-checked inside the transaction: a close that won the race keeps the case's history final.
+    const open = await tx.supportCase.count({ where: { id: caseId, agentId: actor.id, closedAt: null } });
+    if (!open) return false;
+    await tx.supportCaseNote.create({ data: { caseId, authorId: actor.id, body } });
+    await writeAudit(tx, actor.audit, {
+      action: 'support.case.note',
+      objectId: customerId,
+      customerId,
+      reason: `case ${shortCaseId(caseId)}`,
+      details: { caseId },
+    });
+    return true;
+  });
+}
+
+/** Closes the agent's own open case; reveals and actions of the case end with it. */
+export async function closeCase(actor: StaffActor, caseId: string): Promise<boolean> {
+  if (!isUuid(caseId)) return false;
+  return prisma.$transaction(async (tx) => {
+    const closed = await tx.supportCase.updateManyAndReturn({
+      where: { id: caseId, agentId: actor.id, closedAt: null },
+      data: { closedAt: new Date(), version: { increment: 1 } },
+      select: { customerId: true },
+    });
+    const row = closed[0];
+    if (!row) return false;
+    await writeAudit(tx, actor.audit, {
+      action: 'support.case.close',
+      objectId: row.customerId,
+      customerId: row.customerId,
+      reason: `case ${shortCaseId(caseId)}`,
+      details: { caseId },
+    });
+    return true;
+  });
+}
+
+export type CaseNote = { id: string; body: string; authorName: string; createdAt: Date };
+
+export async function listCaseNotes(caseId: string): Promise<CaseNote[]> {
+  const rows = await prisma.supportCaseNote.findMany({
+    where: { caseId },
+    orderBy: { createdAt: 'asc' },
+    select: { id: true, body: true, createdAt: true, author: { select: { displayName: true } } },
+  });
+  return rows.map((row) => ({
+    id: String(row.id),
+    body: row.body,
+    createdAt: row.createdAt,
+    authorName: row.author.displayName,
+  }));
+}
+
+export type CaseListItem = { id: string; openedAt: Date; closedAt: Date | null; method: VerificationMethod };
+
+/** The agent's open cases, newest first, and their last few closed ones. Names no customer: the case page does. */
+export async function listAgentCases(actor: StaffActor): Promise<{ open: CaseListItem[]; closed: CaseListItem[] }> {
+  const select = { id: true, openedAt: true, closedAt: true, verificationMethod: true } as const;
+  const [open, closed] = await Promise.all([
+    prisma.supportCase.findMany({
+      where: { agentId: actor.id, closedAt: null },
+      orderBy: { openedAt: 'desc' },
+      take: 50,
+      select,
+    }),
+    prisma.supportCase.findMany({
+      where: { agentId: actor.id, closedAt: { not: null } },
+      orderBy: { closedAt: 'desc' },
+      take: 10,
+      select,
+    }),
+  ]);
+  const item = (row: (typeof open)[number]): CaseListItem => ({
+    id: row.id,
+    openedAt: row.openedAt,
+    closedAt: row.closedAt,
+    method: row.verificationMethod as VerificationMethod,
+  });
+  return { open: open.map(item), closed: closed.map(item) };
+}

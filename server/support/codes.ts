@@ -52,10 +52,11 @@ export type CodeVerification =
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'rate-limited'; retryAfterSeconds: number };
 
+/** "Chrome on macOS": the device the customer recognises, without version numbers. */
 export function sessionLabel(userAgent: string | null): string {
   const { browser, os } = describeUserAgent(userAgent);
-  // "Chrome 142 on macOS 15" reads as the device, not the build: keep the names.
-  return `${browser.replace(/ \d+$/, '')} on ${os.replace(/ [\d.]+$/, '')}`;
+  const system = os.replace(/ [\d.]+$/, '').replace(/^Mac OS$/, 'macOS');
+  return `${browser.replace(/ \d+$/, '')} on ${system}`;
 }
 
 /**
