@@ -52,6 +52,8 @@ const { createProvider } = await import('../server/oidc/provider');
 const stopHousekeeping = startHousekeeping();
 const stopMailWorker = startMailWorker();
 const stopBackchannel = startBackchannelWorker(createProvider);
+const { startRecoveryWorker } = await import('../server/support/recovery');
+const stopRecoveryWorker = startRecoveryWorker();
 
 const worker = startWebhookWorker({
   concurrency,
@@ -79,7 +81,7 @@ let stopping = false;
 async function shutdown() {
   if (stopping) return;
   stopping = true;
-  await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker(), stopBackchannel()]);
+  await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker(), stopBackchannel(), stopRecoveryWorker()]);
   const { getPool } = await import('../server/platform/db');
   await getPool()
     .end()

@@ -288,6 +288,11 @@ export const ROUTES: Record<string, RouteSpec> = {
     writes: 'a query with valid filters is an export of the audit trail, audited as audit.export',
     methods: { GET: sessionOnly(junkQuery.map((q) => `/console/audit/export${q}`))('GET') },
   },
+  // Junk ids are a 400 before anything is read or written; a customer's id is an export, audited.
+  'app/console/(signed-in)/audit/customer/export/route.ts': {
+    writes: "a valid customer id is an export of the customer's staff access, audited as audit.customer-access",
+    methods: { GET: sessionOnly(junkQuery.map((q) => `/console/audit/customer/export${q}`))('GET') },
+  },
   'app/console/(signed-in)/customers/[id]/export/route.ts': {
     methods: {
       POST: (f) =>
@@ -478,6 +483,16 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/customers/actions.ts#eraseCustomerAction': {
     fields: ['reason', 'requestReference', 'confirmation'],
   },
+  // Account recovery through support: outside the agent's own open case every one is a 403, and
+  // junk ids or codes are refused before any write (server/support/recovery.ts).
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#startRecoveryAction': { fields: ['newEmail'] },
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#sendRecoveryCodeAction': { writes: NO_INPUT },
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#proveRecoveryAction': { fields: ['code'] },
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#cancelRecoveryAction': { writes: NO_INPUT },
+  'app/recovery/actions.ts#cancelRecoveryLinkAction': { form: ['token'] },
+  'app/console/(signed-in)/audit/customer/actions.ts#findCustomerAccessAction': { form: ['email'] },
+  // Cancels the signed-in customer's own recovery, if any: no input, nothing else it can touch.
+  'app/recovery/actions.ts#cancelMyRecoveryAction': { writes: NO_INPUT },
   // Support (docs/decisions/036-support-console.md): the customer's code and request approval,
   // the agent's verification, request and case forms.
   'app/account/support/actions.ts#showSupportCodeAction': { writes: `${NO_INPUT} (a support code for the session)` },
