@@ -48,8 +48,9 @@ function config() {
     console.error(`checkbook: WEBHOOK_SECRET is not a Standard Webhooks secret (whsec_…): ${error.message}`);
     process.exit(2);
   }
-  const publicUrl = process.env.PUBLIC_URL ?? `http://localhost:${port}`;
-  if (!/^https?:\/\/[^/]+$/.test(publicUrl)) {
+  // Unset: http://localhost:<the port listened on> (PORT=0 takes a free one, as the e2e tests do).
+  const publicUrl = process.env.PUBLIC_URL;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
     console.error(`checkbook: PUBLIC_URL must be this app's origin (http(s)://host[:port]), got "${publicUrl}"`);
     process.exit(2);
   }
@@ -68,7 +69,8 @@ function config() {
 
 const settings = config();
 const accord = createAccordClient(settings);
-const signIn = createSignIn(settings);
+/** Made once the port is known: the redirect URI is built from it. */
+let signIn;
 const store = createStore();
 const deduper = createDeduper();
 /** What the index page lists: the last webhooks, without any customer data, only which fields they carried. */
@@ -323,6 +325,8 @@ const server = createServer((req, res) => {
 // change it, behind your own staff authentication; see README).
 const host = process.env.HOST ?? '127.0.0.1';
 server.listen(settings.port, host, () => {
+  settings.publicUrl ??= `http://localhost:${server.address().port}`;
+  signIn = createSignIn(settings);
   console.log(
     `checkbook: http://${host}:${server.address().port} (Accord at ${settings.accordUrl}, webhooks at /webhooks, sign-in returns to ${settings.publicUrl}/callback)`,
   );
