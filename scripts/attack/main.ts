@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { startProcess, withProductionStack, type ProductionStack } from '../production-stack';
 import { Client, readServerActions, signInCustomer } from './client';
-import { fuzzAll, missingSpecs, type Outcome } from './fuzz';
+import { discoverProviderEndpoints, fuzzAll, missingSpecs, type Outcome } from './fuzz';
 import type { Fixture } from './specs';
 import { runSqlmap, type SqlmapOutcome } from './sqlmap';
 import { installWriteProbe } from './writes';
@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     { skipBuild: values['skip-build'] ?? false, step, quietApp: true },
     async (stack) => {
       const actions = readServerActions();
-      const missing = missingSpecs(actions);
+      const provider = await discoverProviderEndpoints(stack.baseUrl);
+      const missing = [...missingSpecs(actions), ...provider.missing];
       if (missing.length) throw new Error(`no fuzz spec in scripts/attack/specs.ts for:\n  ${missing.join('\n  ')}`);
 
       step('an app with every scope (npm run apps -- create) and its access token');
@@ -89,6 +90,17 @@ async function main(): Promise<void> {
 
       step('a customer signed in through the mailed code');
       const writes = await installWriteProbe(stack.databaseUrl());
+      // The same app is an OpenID client too (docs/oidc.md): the provider's endpoints are fuzzed with it,
+      // and its registered URIs are the only places off Accord a redirect may lead.
+      const redirectUri = 'https://rp.attack.example/callback';
+      const postLogoutRedirectUri = 'https://rp.attack.example/signed-out';
+      await writes.query(
+        `UPDATE apps SET redirect_uris = ARRAY[$2], post_logout_redirect_uris = ARRAY[$3],
+                oidc_scopes = ARRAY['openid', 'profile', 'email', 'offline_access'],
+                required_claims = ARRAY['name'], optional_claims = ARRAY['email']
+          WHERE client_id = $1`,
+        [clientId, redirectUri, postLogoutRedirectUri],
+      );
       const [terms] = await writes.query<{ version: number }>(
         `SELECT current_version AS version FROM consent_purposes WHERE key = 'terms-of-service'`,
       );
@@ -125,7 +137,14 @@ async function main(): Promise<void> {
         [`staff-fuzz-${seed}@example.test`, createHash('sha256').update(staffToken).digest('hex')],
       );
       client.cookies.set('accord.staff-session', staffToken);
-      const fixture: Fixture = { customerId, appAuthorization: `Bearer ${token}`, appBasic };
+      const fixture: Fixture = {
+        customerId,
+        appAuthorization: `Bearer ${token}`,
+        appBasic,
+        clientId,
+        redirectUri,
+        postLogoutRedirectUri,
+      };
       console.log(`  ${writes.tables} tables watched for writes; customer ${customerId}`);
 
       let fuzz: Outcome[] = [];
@@ -140,6 +159,7 @@ async function main(): Promise<void> {
           seed,
           runs,
           only: values.only,
+          providerEndpoints: provider.endpoints,
           log: (line) => console.log(`  ${line}`),
         });
       }
