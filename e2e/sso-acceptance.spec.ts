@@ -166,7 +166,7 @@ test('a second app asking for email shows the consent screen; refusing the optio
   const app = await newApp('newsletter', 'name,email');
   // The second app is this test, as a relying party with openid-client; its redirect URI is
   // answered by the browser's route below, so the code never leaves this test.
-  const redirectUri = 'http://localhost:9/newsletter/callback';
+  const redirectUri = 'http://localhost:49151/newsletter/callback';
   const clientSecret = app.clientSecret;
   try {
     await registerOidc(app, {
