@@ -128,8 +128,12 @@ test('signed in to the portal, the customer is signed in to Checkbook without ty
       await page.context().clearCookies({ name: 'checkbook_session' });
       await again.goto(`${checkbook.url}/signin`);
       // offline_access asks with prompt=consent, so the consent screen may show again: one click, no typing.
-      if (new URL(again.url()).pathname.includes('/consent'))
-        await again.getByRole('button', { name: 'Allow' }).click();
+      if (/\/authorize\/[^/]+\/consent/.test(again.url())) {
+        const allow = again.getByRole('button', { name: 'Allow' });
+        await waitForHydration(allow);
+        await allow.click();
+      }
+      expect(new URL(again.url()).pathname).not.toMatch(/^\/signin/);
       await expect(again.getByRole('banner')).toContainText('Signed in as Camille');
       await again.close();
     });
