@@ -19,7 +19,22 @@ const USAGE = `Usage: npm run apps -- <command> [options]
                             customers:write, preferences:write (preferences; the locale with
                             customers:write), signals:write (activity signals), content:read
                             (the content chosen for a customer).
+         Sign-in with Accord (an app with a redirect URI is an OpenID client, docs/oidc.md):
+         [--redirect-uris <url,…>] [--post-logout-redirect-uris <url,…>]
+         [--client-type confidential|public] [--oidc-scopes <s,…>]
+         [--required-claims <c,…>] [--optional-claims <c,…>] [--backchannel-logout-uri <url>]
+                            URIs: https (http only for localhost), exact, no fragment.
+                            Scopes: openid (needed), profile, email, phone, address,
+                            offline_access. Claims: name, given_name, family_name, locale,
+                            email, email_verified, phone_number, phone_number_verified,
+                            address; each needs its scope and its field among --fields.
+                            A public client (browser or mobile app) gets no secret use:
+                            PKCE only.
   list                      the apps, with what they declared
+  set-sign-in <app> [--redirect-uris …] [--post-logout-redirect-uris …] [--client-type …]
+         [--oidc-scopes …] [--required-claims …] [--optional-claims …] [--backchannel-logout-uri …]
+                            changes the sign-in settings given (as for create; "" clears
+                            one), keeping the others
   rotate-secret <app>       a new client secret; tokens issued before stop working
   rotate-webhook-secret <app> [--overlap-hours <n>]
                             a new webhook secret; for n hours (24 by default) webhooks are
@@ -45,6 +60,13 @@ const { values, positionals } = parseArgs({
     webhook: { type: 'string' },
     description: { type: 'string' },
     'rate-limit': { type: 'string' },
+    'redirect-uris': { type: 'string' },
+    'post-logout-redirect-uris': { type: 'string' },
+    'client-type': { type: 'string' },
+    'oidc-scopes': { type: 'string' },
+    'required-claims': { type: 'string' },
+    'optional-claims': { type: 'string' },
+    'backchannel-logout-uri': { type: 'string' },
     status: { type: 'string' },
     limit: { type: 'string' },
     'overlap-hours': { type: 'string' },
@@ -80,6 +102,15 @@ async function run(): Promise<void> {
             ...(values.webhook ? { webhook: values.webhook } : {}),
             ...(values.description ? { description: values.description } : {}),
             ...(values['rate-limit'] ? { rateLimitPerMinute: values['rate-limit'] } : {}),
+            ...(values['redirect-uris'] ? { redirectUris: values['redirect-uris'] } : {}),
+            ...(values['post-logout-redirect-uris']
+              ? { postLogoutRedirectUris: values['post-logout-redirect-uris'] }
+              : {}),
+            ...(values['client-type'] ? { clientType: values['client-type'] as 'confidential' | 'public' } : {}),
+            ...(values['oidc-scopes'] ? { oidcScopes: values['oidc-scopes'] } : {}),
+            ...(values['required-claims'] ? { requiredClaims: values['required-claims'] } : {}),
+            ...(values['optional-claims'] ? { optionalClaims: values['optional-claims'] } : {}),
+            ...(values['backchannel-logout-uri'] ? { backchannelLogoutUri: values['backchannel-logout-uri'] } : {}),
           },
           actor,
         );
@@ -88,6 +119,37 @@ async function run(): Promise<void> {
         console.log(`  client secret  ${clientSecret}`);
         if (webhookSecret) console.log(`  webhook secret ${webhookSecret}`);
         console.log('The secrets are shown this once: only a hash of the client secret is kept.');
+      } catch (error) {
+        if (error instanceof apps.AppInputError) fail(error.message);
+        throw error;
+      }
+      return;
+    }
+    case 'set-sign-in': {
+      const app = (await apps.findApp(needApp())) ?? unknown();
+      const given = (option: keyof typeof values) => values[option] as string | undefined;
+      try {
+        const updated =
+          (await apps.updateAppSignIn(
+            {
+              clientId: app.clientId,
+              redirectUris: given('redirect-uris') ?? app.redirectUris,
+              postLogoutRedirectUris: given('post-logout-redirect-uris') ?? app.postLogoutRedirectUris,
+              clientType: (given('client-type') ?? app.clientType) as 'confidential' | 'public',
+              oidcScopes: given('oidc-scopes') ?? app.oidcScopes,
+              requiredClaims: given('required-claims') ?? app.requiredClaims,
+              optionalClaims: given('optional-claims') ?? app.optionalClaims,
+              ...((given('backchannel-logout-uri') ?? app.backchannelLogoutUri)
+                ? { backchannelLogoutUri: given('backchannel-logout-uri') ?? app.backchannelLogoutUri! }
+                : {}),
+            },
+            actor,
+          )) ?? unknown();
+        console.log(
+          updated.redirectUris.length > 0
+            ? `${updated.name} signs customers in: redirect URIs ${updated.redirectUris.join(' ')}`
+            : `${updated.name} is a client-credentials client only (no redirect URI).`,
+        );
       } catch (error) {
         if (error instanceof apps.AppInputError) fail(error.message);
         throw error;
@@ -104,6 +166,16 @@ async function run(): Promise<void> {
         console.log(`${app.name}${app.disabledAt ? ' [disabled]' : ''}  ${app.clientId}`);
         console.log(`  reads ${fields}; scopes ${app.scopes.join(' ')}; ${app.rateLimitPerMinute}/min`);
         console.log(`  webhook ${app.webhookUrl ?? '(none)'}; database role ${app.dbRole ?? '(none)'}`);
+        if (app.redirectUris.length > 0) {
+          console.log(`  sign-in: ${app.clientType} client; scopes ${app.oidcScopes.join(' ')}`);
+          console.log(`    redirect URIs ${app.redirectUris.join(' ')}`);
+          if (app.postLogoutRedirectUris.length > 0)
+            console.log(`    post-logout redirect URIs ${app.postLogoutRedirectUris.join(' ')}`);
+          console.log(
+            `    claims: required ${app.requiredClaims.join(' ') || '(none)'}; optional ${app.optionalClaims.join(' ') || '(none)'}`,
+          );
+          console.log(`    back-channel logout ${app.backchannelLogoutUri ?? '(none)'}`);
+        }
       }
       return;
     }

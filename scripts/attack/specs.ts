@@ -732,9 +732,36 @@ export const ACTIONS: Record<string, ActionSpec> = {
   // Apps in the console (lib/validation/app.ts): junk in these fields is refused by the schema
   // before any registry call, so nothing is written, whoever is signed in.
   'app/console/(signed-in)/apps/actions.ts#createAppAction': {
-    fields: ['name', 'description', 'purposes', 'fields', 'scopes', 'webhook', 'rateLimitPerMinute'],
+    fields: [
+      'name',
+      'description',
+      'purposes',
+      'fields',
+      'scopes',
+      'webhook',
+      'rateLimitPerMinute',
+      'redirectUris',
+      'postLogoutRedirectUris',
+      'clientType',
+      'oidcScopes',
+      'requiredClaims',
+      'optionalClaims',
+      'backchannelLogoutUri',
+    ],
   },
   'app/console/(signed-in)/apps/actions.ts#rotateClientSecretAction': { fields: ['clientId'] },
+  'app/console/(signed-in)/apps/actions.ts#updateAppSignInAction': {
+    fields: [
+      'clientId',
+      'redirectUris',
+      'postLogoutRedirectUris',
+      'clientType',
+      'oidcScopes',
+      'requiredClaims',
+      'optionalClaims',
+      'backchannelLogoutUri',
+    ],
+  },
   'app/console/(signed-in)/apps/actions.ts#rotateWebhookSecretAction': { fields: ['clientId'] },
   'app/console/(signed-in)/apps/actions.ts#setAppDisabledAction': { fields: ['clientId', 'disabled'] },
   'app/console/(signed-in)/apps/actions.ts#grantDatabaseRoleAction': { fields: ['clientId'] },
@@ -780,6 +807,10 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/content/preview/actions.tsx#previewCustomerAction': {
     fields: ['email', 'sample', 'draft', 'reason', 'locale'],
   },
+  // An app's sign-in request (app/authorize): a uid that is no pending interaction of the
+  // signed-in customer is refused before anything is saved (server/oidc/interaction-store.ts).
+  'app/authorize/actions.ts#answerConsentAction': { fields: ['uid', 'approved', 'optional'] },
+  'app/authorize/actions.ts#cancelInteractionAction': { fields: ['uid'] },
 };
 
 /** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */

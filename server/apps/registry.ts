@@ -3,9 +3,21 @@ import 'server-only';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 import { createTranslator } from 'use-intl/core';
+import type * as z from 'zod/mini';
 
 import { fieldErrorsFrom } from '@/lib/action-result';
-import { AppInputSchema, CLIENT_ID_PATTERN, type AppInput, type AppScope } from '@/lib/validation/app';
+import type { OidcClaim, OidcScope } from '@/lib/oidc/claims';
+import {
+  AppInputSchema,
+  AppSignInSchema,
+  CLIENT_ID_PATTERN,
+  signInIssues,
+  type AppClientType,
+  type AppInput,
+  type AppScope,
+  type AppSignIn,
+  type AppSignInInput,
+} from '@/lib/validation/app';
 import { SHARED_FIELDS, type FieldPurposes, type Reader, type SharedField } from '@/server/consent/policy';
 import { Prisma } from '@/server/generated/prisma/client';
 import { writeAudit, type AuditActor } from '@/server/platform/audit';
@@ -38,6 +50,14 @@ export type AppRecord = {
   dbRole: string | null;
   disabledAt: Date | null;
   createdAt: Date;
+  /** Sign-in with Accord (docs/oidc.md): an app with a redirect URI is an OpenID client. */
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  clientType: AppClientType;
+  oidcScopes: OidcScope[];
+  requiredClaims: OidcClaim[];
+  optionalClaims: OidcClaim[];
+  backchannelLogoutUri: string | null;
 };
 
 const appSelect = {
@@ -54,12 +74,27 @@ const appSelect = {
   dbRole: true,
   disabledAt: true,
   createdAt: true,
+  redirectUris: true,
+  postLogoutRedirectUris: true,
+  clientType: true,
+  oidcScopes: true,
+  requiredClaims: true,
+  optionalClaims: true,
+  backchannelLogoutUri: true,
 } as const;
 
 type AppRow = Prisma.AppGetPayload<{ select: typeof appSelect }>;
 
 function toRecord(row: AppRow): AppRecord {
-  return { ...row, fieldPurposes: row.fieldPurposes as FieldPurposes, scopes: row.scopes as AppScope[] };
+  return {
+    ...row,
+    fieldPurposes: row.fieldPurposes as FieldPurposes,
+    scopes: row.scopes as AppScope[],
+    clientType: row.clientType as AppClientType,
+    oidcScopes: row.oidcScopes as OidcScope[],
+    requiredClaims: row.requiredClaims as OidcClaim[],
+    optionalClaims: row.optionalClaims as OidcClaim[],
+  };
 }
 
 export type CreatedApp = { app: AppRecord; clientSecret: string; webhookSecret: string | null };
@@ -117,25 +152,53 @@ async function resolveFieldPurposes(
   return { purposes: resolved, fieldPurposes };
 }
 
+const isAllowedDestination = (url: string) => getEnv().WEBHOOK_ALLOW_PRIVATE || isPublicHost(new URL(url).hostname);
+
+/** The OpenID client columns of a checked declaration. */
+function signInSettings(app: AppSignIn | z.output<typeof AppInputSchema>) {
+  return {
+    redirectUris: app.redirectUris,
+    postLogoutRedirectUris: app.postLogoutRedirectUris,
+    clientType: app.clientType,
+    oidcScopes: app.oidcScopes,
+    requiredClaims: app.requiredClaims,
+    optionalClaims: app.optionalClaims,
+    backchannelLogoutUri: app.backchannelLogoutUri ?? null,
+  };
+}
+
 const newClientSecret = () => `cs_${randomBytes(32).toString('base64url')}`;
 /** A Standard Webhooks signing key: "whsec_" and base64 of 32 random bytes. */
 const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
 /** What an app's audit rows say of it: never a secret. */
-const auditDetails = (app: Pick<AppRecord, 'name' | 'clientId' | 'scopes'>) => ({
+const auditDetails = (app: Pick<AppRecord, 'name' | 'clientId' | 'scopes'> & Partial<AppRecord>) => ({
   name: app.name,
   clientId: app.clientId,
   scopes: app.scopes,
+  ...(app.redirectUris?.length
+    ? {
+        redirectUris: app.redirectUris,
+        postLogoutRedirectUris: app.postLogoutRedirectUris,
+        clientType: app.clientType,
+        oidcScopes: app.oidcScopes,
+        requiredClaims: app.requiredClaims,
+        optionalClaims: app.optionalClaims,
+        backchannelLogoutUri: app.backchannelLogoutUri,
+      }
+    : {}),
 });
 
 /** Registers an app; the secrets are returned once and only the client secret's hash is kept. */
 export async function createApp(input: AppInput, actor: AuditActor): Promise<CreatedApp> {
   const parsed = AppInputSchema.safeParse(input);
   if (!parsed.success) throw await appInputError(fieldErrorsFrom(parsed.error.issues));
-  const { name, description, scopes, webhook, rateLimitPerMinute } = parsed.data;
+  const { name, description, scopes, webhook, rateLimitPerMinute, backchannelLogoutUri } = parsed.data;
   // Checked again on the resolved address at each send (server/apps/webhooks/destination.ts).
-  if (webhook && !getEnv().WEBHOOK_ALLOW_PRIVATE && !isPublicHost(new URL(webhook).hostname))
-    throw await appInputError({ webhook: `${E}webhook.private` });
+  if (webhook && !isAllowedDestination(webhook)) throw await appInputError({ webhook: `${E}webhook.private` });
+  // A logout token travels to it as a webhook does: the same checks (issue 17).
+  if (backchannelLogoutUri && !isAllowedDestination(backchannelLogoutUri))
+    throw await appInputError({ backchannelLogoutUri: `${E}backchannelLogoutUri.private` });
   const { purposes, fieldPurposes } = await resolveFieldPurposes(parsed.data.purposes, parsed.data.fields);
   const clientSecret = newClientSecret();
   const webhookSecret = webhook ? newWebhookSecret() : null;
@@ -153,6 +216,7 @@ export async function createApp(input: AppInput, actor: AuditActor): Promise<Cre
           webhookUrl: webhook ?? null,
           webhookSecret,
           rateLimitPerMinute,
+          ...signInSettings(parsed.data),
         },
         select: appSelect,
       });
@@ -169,6 +233,34 @@ export async function createApp(input: AppInput, actor: AuditActor): Promise<Cre
       throw await appInputError({ name: `${E}name.taken` }, { name });
     throw error;
   }
+}
+
+/**
+ * Replaces an app's sign-in settings (every one: what is not given is cleared;
+ * no redirect URI left, it is a client-credentials client only). The claims
+ * must read fields the app declares. null for an unknown app.
+ */
+export async function updateAppSignIn(input: AppSignInInput, actor: AuditActor): Promise<AppRecord | null> {
+  const parsed = AppSignInSchema.safeParse(input);
+  if (!parsed.success) throw await appInputError(fieldErrorsFrom(parsed.error.issues));
+  const app = await findApp(parsed.data.clientId);
+  if (!app) return null;
+  const issues = signInIssues(parsed.data, Object.keys(app.fieldPurposes));
+  if (issues.length > 0)
+    throw await appInputError(fieldErrorsFrom(issues.map(([path, message]) => ({ path: [path], message }))));
+  const { backchannelLogoutUri } = parsed.data;
+  if (backchannelLogoutUri && !isAllowedDestination(backchannelLogoutUri))
+    throw await appInputError({ backchannelLogoutUri: `${E}backchannelLogoutUri.private` });
+  const settings = signInSettings(parsed.data);
+  const row = await prisma.$transaction(async (tx) => {
+    await writeAudit(tx, actor, {
+      action: 'app.sign-in.update',
+      objectId: app.clientId,
+      details: { ...auditDetails({ ...app, ...settings }), signIn: settings.redirectUris.length > 0 },
+    });
+    return tx.app.update({ where: { id: app.id }, data: settings, select: appSelect });
+  });
+  return toRecord(row);
 }
 
 export async function listApps(): Promise<AppRecord[]> {

@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = {
   'app.db-role.grant': { object: 'app', reasonRequired: false },
   'app.db-role.revoke': { object: 'app', reasonRequired: false },
   'app.deliveries.redrive': { object: 'app', reasonRequired: false },
+  'app.sign-in.update': { object: 'app', reasonRequired: false },
   'audit.export': { object: 'audit', reasonRequired: false },
   'customer.find': { object: 'customer', reasonRequired: true },
   'customer.view': { object: 'customer', reasonRequired: true },

@@ -14,6 +14,7 @@ import {
 } from '@/lib/action-result';
 import { formField } from '@/lib/form-field';
 import { isLocale } from '@/lib/i18n/config';
+import { returnDestination } from '@/lib/oidc/interaction-path';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { CeremonySchema } from '@/lib/validation/passkey';
 import { ConfirmLinkSchema, RequestSignInSchema, VerifyCodeSchema } from '@/lib/validation/sign-in';
@@ -60,8 +61,11 @@ async function finishSignIn(
 ): Promise<never> {
   await startSession(result.customerId, method);
   const returnTo = safeReturnPath(await readCookie('returnTo'));
-  await Promise.all([deleteCookie('signInChallenge'), deleteCookie('returnTo')]);
-  redirect(result.onboarded ? returnTo : '/welcome');
+  await deleteCookie('signInChallenge');
+  // A new customer's first-name step comes first; the cookie takes them on afterwards (app/(auth)/welcome).
+  if (!result.onboarded) redirect('/welcome');
+  await deleteCookie('returnTo');
+  redirect(returnDestination(returnTo));
 }
 
 export async function verifyCodeAction(input: unknown): Promise<ActionResult> {
@@ -85,10 +89,14 @@ export async function confirmLinkAction(formData: unknown): Promise<void> {
 }
 
 /** Options for a passkey sign-in (browser autofill or the button): any passkey of this site. */
-export async function startPasskeySignInAction(): Promise<{
+export async function startPasskeySignInAction(returnTo?: unknown): Promise<{
   ceremonyId: string;
   options: PublicKeyCredentialRequestOptionsJSON;
 }> {
+  // Bound by the page to its `next` (an app's sign-in request), as the email form posts it.
+  const path = safeReturnPath(returnTo, '');
+  if (path) await setCookie('returnTo', path);
+  else await deleteCookie('returnTo');
   return startPasskeyAuthentication('authenticate');
 }
 

@@ -4,8 +4,11 @@ import { redirect } from 'next/navigation';
 
 import { AuthShell } from '@/app/_components/auth-shell';
 import { PasskeySignIn } from '@/app/_components/passkey-sign-in';
+import { brand } from '@/lib/brand';
+import { interactionUidOf, returnDestination } from '@/lib/oidc/interaction-path';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { getSignedInCustomer } from '@/server/identity/auth';
+import { getInteractionView } from '@/server/oidc/interaction-store';
 
 import { finishPasskeySignInAction, startPasskeySignInAction } from './actions';
 import { OidcButtons, OidcError } from './oidc-buttons';
@@ -18,18 +21,26 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string; error?: string; provider?: string }>;
+  searchParams: Promise<{ callbackUrl?: string; next?: string; error?: string; provider?: string }>;
 }) {
-  const { callbackUrl, error, provider } = await searchParams;
-  const returnTo = safeReturnPath(callbackUrl, '') || undefined;
-  if (await getSignedInCustomer()) redirect(returnTo ?? '/account');
-  const t = await getTranslations('signIn');
+  const { callbackUrl, next, error, provider } = await searchParams;
+  // `next`: an app's sign-in request (/oidc/interaction/<uid>) sends the customer here.
+  const returnTo = safeReturnPath(next ?? callbackUrl, '') || undefined;
+  if (await getSignedInCustomer()) redirect(returnDestination(returnTo ?? '/account'));
+  const uid = interactionUidOf(returnTo);
+  const [t, tApp, app] = await Promise.all([
+    getTranslations('signIn'),
+    getTranslations('oidc.authorize'),
+    uid ? getInteractionView(uid).then((view) => view?.app ?? null) : null,
+  ]);
   return (
-    <AuthShell title={t('title')}>
+    <AuthShell title={app ? tApp('continueTo', { app: app.name }) : t('title')}>
       <OidcError error={error} provider={provider} />
-      <p className="mb-6 text-muted">{t('intro')}</p>
+      <p className="mb-6 text-muted">
+        {app ? tApp('continueToIntro', { app: app.name, brand: brand.name }) : t('intro')}
+      </p>
       <SignInForm returnTo={returnTo} />
-      <PasskeySignIn start={startPasskeySignInAction} finish={finishPasskeySignInAction} />
+      <PasskeySignIn start={startPasskeySignInAction.bind(null, returnTo)} finish={finishPasskeySignInAction} />
       <OidcButtons returnTo={returnTo} />
       <p className="mt-6 text-sm text-muted">{t('privacyHint')}</p>
     </AuthShell>

@@ -20,6 +20,8 @@ export type AppAccessItemProps = {
   /** What it can see of the customer now. */
   visibleFields: FieldKey[];
   withdrawn: boolean;
+  /** Signed in to it with the portal's account: since when and what it received (server/oidc/grants.ts). */
+  signedInNote?: string;
 };
 
 /** One app of the brand: what it reads and why, and one click to withdraw its access or allow it again. */
@@ -95,6 +97,7 @@ export function AppAccessItem(p: AppAccessItemProps) {
           </Button>
         </div>
       </div>
+      {p.signedInNote && <p className="text-sm">{p.signedInNote}</p>}
       <p className="text-sm text-muted">{status}</p>
       <div aria-live="polite">{notice && <Alert tone={notice.tone}>{notice.text}</Alert>}</div>
     </li>

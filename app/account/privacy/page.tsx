@@ -6,6 +6,7 @@ import { SALE_AND_SHARING_PURPOSES } from '@/server/consent/consent';
 import { getPrivacyDashboard } from '@/server/consent/dashboard';
 import { honourGlobalPrivacyControl } from '@/server/consent/privacy-signals';
 import { requireCustomer } from '@/server/identity/auth';
+import { listSignedInApps } from '@/server/oidc/grants';
 
 import { AppAccessItem } from './app-access-item';
 import { ConsentItem } from './consent-item';
@@ -23,15 +24,25 @@ export default async function PrivacyPage() {
   // Before reading: a Sec-GPC request shows its own opt-out on this very page.
   await honourGlobalPrivacyControl(customer.id);
   const locale = (await getLocale()) === 'fr' ? 'fr' : 'en';
-  const [{ purposes, receipts, titles, optOuts, apps, accesses, passkeys }, t, tAccount, tExport, tDeletion, format] =
-    await Promise.all([
-      getPrivacyDashboard(customer.id, locale),
-      getTranslations('privacy'),
-      getTranslations('account'),
-      getTranslations('export'),
-      getTranslations('deletion'),
-      getFormatter(),
-    ]);
+  const [
+    { purposes, receipts, titles, optOuts, apps, accesses, passkeys },
+    signedIn,
+    t,
+    tAccount,
+    tExport,
+    tDeletion,
+    tOidc,
+    format,
+  ] = await Promise.all([
+    getPrivacyDashboard(customer.id, locale),
+    listSignedInApps(customer.id),
+    getTranslations('privacy'),
+    getTranslations('account'),
+    getTranslations('export'),
+    getTranslations('deletion'),
+    getTranslations('oidc.authorize'),
+    getFormatter(),
+  ]);
   const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
   // The access log keeps field and purpose keys; the customer reads their names.
   const fieldName = (f: string) => (t.has(`appFields.${f}`) ? t(`appFields.${f}` as 'appFields.name') : f);
@@ -41,6 +52,21 @@ export default async function PrivacyPage() {
   const method = (m: string) => (t.has(`methods.${m}`) ? t(`methods.${m}` as 'methods.seed') : m);
   const basis = (b: string) => (t.has(`legalBasis.${b}`) ? t(`legalBasis.${b}` as 'legalBasis.consent') : b);
   const optedOutOfSale = optOuts.some((o) => o.kind === 'sale-sharing');
+  // The apps the customer signed in to with their account (issue 17): when, and what the app received.
+  const signedInNote = new Map(
+    signedIn.map((s) => [
+      s.appId,
+      s.claims.length > 0
+        ? tOidc('signedInSince', {
+            first: date(s.firstSignedInAt),
+            last: date(s.lastSignedInAt),
+            claims: format.list(
+              s.claims.map((c) => (tOidc.has(`claims.${c}`) ? tOidc(`claims.${c}` as 'claims.name') : c)),
+            ),
+          })
+        : tOidc('signedInSinceNoClaims', { first: date(s.firstSignedInAt), last: date(s.lastSignedInAt) }),
+    ]),
+  );
 
   return (
     <div className="flex flex-col gap-10">
@@ -131,6 +157,7 @@ export default async function PrivacyPage() {
                 fields={a.fields.map((f) => ({ field: f.field, purposes: f.purposes.map((p) => p.title) }))}
                 visibleFields={a.visibleFields}
                 withdrawn={a.withdrawn}
+                signedInNote={signedInNote.get(a.id)}
               />
             ))}
           </ul>

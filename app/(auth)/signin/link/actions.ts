@@ -12,6 +12,7 @@ import {
   type ActionResult,
 } from '@/lib/action-result';
 import { isLocale } from '@/lib/i18n/config';
+import { returnDestination } from '@/lib/oidc/interaction-path';
 import { safeReturnPath } from '@/lib/safe-redirect';
 import { CeremonySchema } from '@/lib/validation/passkey';
 import { VerifyCodeSchema } from '@/lib/validation/sign-in';
@@ -99,8 +100,10 @@ async function finishLink(token: string, customerId: string): Promise<ActionResu
   await startSession(customerId, `oidc:${linked.provider}`);
   const status = await getCustomerStatus(customerId);
   const returnTo = safeReturnPath(await readCookie('returnTo'));
+  // A new customer's first-name step comes first; the cookie takes them on afterwards (app/(auth)/welcome).
+  if (!status.onboarded) redirect('/welcome');
   await deleteCookie('returnTo');
-  redirect(status.onboarded ? returnTo : '/welcome');
+  redirect(returnDestination(returnTo));
 }
 
 /** "Don't link": forgets the pending link; nothing was changed. */

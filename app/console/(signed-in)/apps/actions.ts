@@ -3,7 +3,13 @@
 import { revalidatePath } from 'next/cache';
 
 import { fieldErrorsFrom, type ActionFailure, type ActionResult } from '@/lib/action-result';
-import { AppInputSchema, AppRefSchema, RedriveSchema, SetAppDisabledSchema } from '@/lib/validation/app';
+import {
+  AppInputSchema,
+  AppRefSchema,
+  AppSignInSchema,
+  RedriveSchema,
+  SetAppDisabledSchema,
+} from '@/lib/validation/app';
 import { DatabaseRoleError, grantDatabaseRole, revokeDatabaseRole } from '@/server/apps/db-roles';
 import {
   AppInputError,
@@ -11,6 +17,7 @@ import {
   rotateClientSecret,
   rotateWebhookSecret,
   setAppDisabled,
+  updateAppSignIn,
 } from '@/server/apps/registry';
 import { redriveDeliveries } from '@/server/apps/webhooks';
 import { errorMessage, getLogger } from '@/server/platform/log';
@@ -112,4 +119,20 @@ export async function redriveDeliveriesAction(input: unknown): Promise<{ ok: tru
   if (count === null) return NOT_FOUND;
   revalidatePath(`/console/apps/${clientId}`);
   return { ok: true, count };
+}
+
+/** The app's sign-in settings, all at once (server/apps/registry.ts updateAppSignIn). */
+export async function updateAppSignInAction(input: unknown): Promise<ActionResult> {
+  const actor = await requirePermission('apps.manage');
+  const parsed = AppSignInSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
+  try {
+    const app = await updateAppSignIn(parsed.data, actor.audit);
+    if (!app) return NOT_FOUND;
+    revalidatePath(`/console/apps/${app.clientId}`);
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof AppInputError) return { ok: false, fieldErrors: error.fieldErrors, values: error.values };
+    throw error;
+  }
 }

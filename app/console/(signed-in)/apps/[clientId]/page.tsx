@@ -10,6 +10,7 @@ import { requirePermission } from '@/server/staff/auth';
 
 import { AppControls } from './app-controls';
 import { RedriveButton } from './redrive-button';
+import { SignInSettingsForm } from './sign-in-settings-form';
 
 type Props = { params: Promise<{ clientId: string }> };
 
@@ -43,6 +44,27 @@ export default async function AppPage({ params }: Props) {
     [t('detail.dbRole'), app.dbRole ?? t('detail.noDbRole')],
     [t('detail.rateLimit'), t('detail.perMinute', { count: app.rateLimitPerMinute })],
     [t('detail.created'), date(app.createdAt)],
+    ...((app.redirectUris.length === 0
+      ? [[t('detail.signIn'), t('detail.signInNone')]]
+      : [
+          [
+            t('detail.signIn'),
+            t('detail.signInClient', {
+              type: t(`form.signIn.clientTypes.${app.clientType}`),
+              scopes: app.oidcScopes.join(' '),
+            }),
+          ],
+          [t('detail.redirectUris'), app.redirectUris.join(' ')],
+          [t('detail.postLogoutRedirectUris'), app.postLogoutRedirectUris.join(' ') || t('detail.none')],
+          [
+            t('detail.claims'),
+            t('detail.claimsList', {
+              required: app.requiredClaims.join(', ') || t('detail.none'),
+              optional: app.optionalClaims.join(', ') || t('detail.none'),
+            }),
+          ],
+          [t('detail.backchannelLogoutUri'), app.backchannelLogoutUri ?? t('detail.none')],
+        ]) as Array<[string, string]>),
   ];
   return (
     <div className="flex flex-col gap-8">
@@ -64,6 +86,20 @@ export default async function AppPage({ params }: Props) {
           disabled={app.disabledAt !== null}
           hasWebhook={app.webhookUrl !== null}
           dbRole={app.dbRole}
+        />
+      </PageSection>
+      <PageSection id="sign-in" title={t('detail.signInForm')}>
+        <SignInSettingsForm
+          values={{
+            clientId: app.clientId,
+            redirectUris: app.redirectUris.join('\n'),
+            postLogoutRedirectUris: app.postLogoutRedirectUris.join('\n'),
+            clientType: app.clientType,
+            oidcScopes: app.oidcScopes,
+            requiredClaims: app.requiredClaims,
+            optionalClaims: app.optionalClaims,
+            backchannelLogoutUri: app.backchannelLogoutUri ?? undefined,
+          }}
         />
       </PageSection>
       <PageSection id="deliveries" title={t('deliveries.title')} intro={t('deliveries.intro')}>

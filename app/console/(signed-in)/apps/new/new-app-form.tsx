@@ -2,7 +2,7 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
-import { useState, useTransition, type ReactNode } from 'react';
+import { useState, useTransition } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 
 import { Alert } from '@/components/ui/alert';
@@ -13,48 +13,29 @@ import { useTranslations } from '@/lib/i18n/client';
 import { APP_SCOPES, AppInputSchema, type AppInput } from '@/lib/validation/app';
 
 import { createAppAction } from '../actions';
+import { CheckboxGroup } from '../checkbox-group';
 import { SecretDialog } from '../dialogs';
+import { SignInFields, type SignInForm } from '../sign-in-fields';
 
 type Props = { purposes: Array<{ key: string; title: string }>; fields: string[] };
 
 type Created = { clientId: string; clientSecret: string; webhookSecret: string | null };
 
-const FORM_FIELDS = ['name', 'description', 'purposes', 'fields', 'scopes', 'webhook'] as const;
-
-/** A group of checkboxes: one legend, one error, announced together. */
-function CheckboxGroup({
-  id,
-  legend,
-  hint,
-  error,
-  children,
-}: {
-  id: string;
-  legend: string;
-  hint?: string;
-  error?: string;
-  children: ReactNode;
-}) {
-  return (
-    <fieldset
-      aria-describedby={[error && `${id}-error`, hint && `${id}-hint`].filter(Boolean).join(' ') || undefined}
-      className="flex flex-col gap-2"
-    >
-      <legend className="font-medium">{legend}</legend>
-      {hint && (
-        <p id={`${id}-hint`} className="text-sm text-muted">
-          {hint}
-        </p>
-      )}
-      {children}
-      {error && (
-        <p id={`${id}-error`} className="text-sm font-medium text-red-700">
-          {error}
-        </p>
-      )}
-    </fieldset>
-  );
-}
+const FORM_FIELDS = [
+  'name',
+  'description',
+  'purposes',
+  'fields',
+  'scopes',
+  'webhook',
+  'redirectUris',
+  'postLogoutRedirectUris',
+  'clientType',
+  'oidcScopes',
+  'requiredClaims',
+  'optionalClaims',
+  'backchannelLogoutUri',
+] as const;
 
 /** Registers an app (name, purposes, what it reads for which purpose, scopes, webhook); its secrets are shown once. */
 export function NewAppForm({ purposes, fields }: Props) {
@@ -72,6 +53,12 @@ export function NewAppForm({ purposes, fields }: Props) {
       purposes: ['terms-of-service'],
       fields: [],
       scopes: ['customers:read'],
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      clientType: 'confidential',
+      oidcScopes: [],
+      requiredClaims: [],
+      optionalClaims: [],
     },
   });
   const { errors } = form.formState;
@@ -207,6 +194,7 @@ export function NewAppForm({ purposes, fields }: Props) {
           error={error(errors.webhook?.message)}
           {...form.register('webhook', { setValueAs: (v: string) => (v === '' ? undefined : v) })}
         />
+        <SignInFields form={form as unknown as SignInForm} error={(key) => error(key, serverValues)} />
         <div>
           <Button type="submit" pending={pending} pendingLabel={t('creating')}>
             {t('submit')}
