@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Page, Route } from '@playwright/test';
 import * as oidc from 'openid-client';
 
-import { createApp, type CreatedApp } from '../server/apps/registry';
+import { createApp, updateAppSignIn, type CreatedApp } from '../server/apps/registry';
 import { prisma } from '../server/platform/db';
 import { TEST_ACTOR } from '../tests/factories';
 import { startCheckbook, stopCheckbook, type Checkbook } from './checkbook';
@@ -37,13 +37,21 @@ type OidcRegistration = {
   optionalClaims?: string[];
 };
 
-/** Makes a registered app an OpenID client (the columns of the contract's migration). */
+/** Makes a registered app an OpenID client, as `npm run apps -- set-sign-in` does. */
 async function registerOidc(app: CreatedApp, r: OidcRegistration): Promise<void> {
-  await prisma.$executeRaw`
-    UPDATE apps SET redirect_uris = ${r.redirectUris}, post_logout_redirect_uris = ${r.postLogoutRedirectUris ?? []},
-           backchannel_logout_uri = ${r.backchannelLogoutUri ?? null}, oidc_scopes = ${r.scopes},
-           required_claims = ${r.requiredClaims}, optional_claims = ${r.optionalClaims ?? []}
-     WHERE id = ${app.app.id}::uuid`;
+  const updated = await updateAppSignIn(
+    {
+      clientId: app.app.clientId,
+      redirectUris: r.redirectUris,
+      postLogoutRedirectUris: r.postLogoutRedirectUris ?? [],
+      ...(r.backchannelLogoutUri ? { backchannelLogoutUri: r.backchannelLogoutUri } : {}),
+      oidcScopes: r.scopes,
+      requiredClaims: r.requiredClaims,
+      optionalClaims: r.optionalClaims ?? [],
+    },
+    TEST_ACTOR,
+  );
+  expect(updated?.redirectUris).toEqual(r.redirectUris);
 }
 
 async function newApp(label: string, fields: string): Promise<CreatedApp> {

@@ -39,6 +39,9 @@ const step = (message: string) =>
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 const runs = Number(values.runs ?? 100);
 
+const REDIRECT_URI = 'https://rp.attack.example/callback';
+const POST_LOGOUT_REDIRECT_URI = 'https://rp.attack.example/signed-out';
+
 async function createApp(stack: ProductionStack): Promise<{ clientId: string; clientSecret: string }> {
   const cli = startProcess(
     'apps',
@@ -56,6 +59,18 @@ async function createApp(stack: ProductionStack): Promise<{ clientId: string; cl
       'name,email,phone,postalAddress,locale',
       '--scopes',
       'customers:read,customers:write,preferences:write,signals:write',
+      // An OpenID client too (docs/oidc.md): the provider's endpoints are fuzzed with it, and its
+      // registered URIs are the only places off Accord a redirect may lead.
+      '--redirect-uris',
+      REDIRECT_URI,
+      '--post-logout-redirect-uris',
+      POST_LOGOUT_REDIRECT_URI,
+      '--oidc-scopes',
+      'openid,profile,email,offline_access',
+      '--required-claims',
+      'name',
+      '--optional-claims',
+      'email',
     ],
     stack.production,
     { quiet: true },
@@ -90,17 +105,6 @@ async function main(): Promise<void> {
 
       step('a customer signed in through the mailed code');
       const writes = await installWriteProbe(stack.databaseUrl());
-      // The same app is an OpenID client too (docs/oidc.md): the provider's endpoints are fuzzed with it,
-      // and its registered URIs are the only places off Accord a redirect may lead.
-      const redirectUri = 'https://rp.attack.example/callback';
-      const postLogoutRedirectUri = 'https://rp.attack.example/signed-out';
-      await writes.query(
-        `UPDATE apps SET redirect_uris = ARRAY[$2], post_logout_redirect_uris = ARRAY[$3],
-                oidc_scopes = ARRAY['openid', 'profile', 'email', 'offline_access'],
-                required_claims = ARRAY['name'], optional_claims = ARRAY['email']
-          WHERE client_id = $1`,
-        [clientId, redirectUri, postLogoutRedirectUri],
-      );
       const [terms] = await writes.query<{ version: number }>(
         `SELECT current_version AS version FROM consent_purposes WHERE key = 'terms-of-service'`,
       );
@@ -142,8 +146,8 @@ async function main(): Promise<void> {
         appAuthorization: `Bearer ${token}`,
         appBasic,
         clientId,
-        redirectUri,
-        postLogoutRedirectUri,
+        redirectUri: REDIRECT_URI,
+        postLogoutRedirectUri: POST_LOGOUT_REDIRECT_URI,
       };
       console.log(`  ${writes.tables} tables watched for writes; customer ${customerId}`);
 
