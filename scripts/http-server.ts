@@ -15,8 +15,15 @@ const { getEnv } = await importServerModule(() => import('../server/platform/env
 const env = getEnv();
 
 const app = next({ dev, turbopack: dev, dir: process.cwd(), port: env.PORT, hostname: 'localhost' });
-const handle = app.getRequestHandler();
+const nextHandle = app.getRequestHandler();
 await app.prepare();
+
+// The OpenID provider, on the same origin under /oidc so the portal's session
+// is its login (docs/decisions/037-openid-provider.md); everything else is Next's.
+const { createOidcRequestHandler } = await importServerModule(() => import('../server/oidc/provider'));
+const handleOidc = await createOidcRequestHandler();
+const handle: typeof nextHandle = (req, res, parsedUrl) =>
+  handleOidc(req, res) ? Promise.resolve() : nextHandle(req, res, parsedUrl);
 
 // The webhook worker runs beside the app unless WEBHOOK_WORKER=off (then `npm
 // run worker` elsewhere). Its errors are logged, never thrown at the server.

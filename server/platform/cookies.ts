@@ -140,3 +140,21 @@ export async function readStaffSessionToken(): Promise<string | undefined> {
 export async function deleteStaffSessionCookie(): Promise<void> {
   (await cookies()).delete({ name: staffSessionCookieName(), ...staffSessionCookieOptions() });
 }
+
+/**
+ * The session token in a raw Cookie header, for code outside Next's request
+ * scope (the OpenID provider's interaction endpoint, server/oidc/interaction.ts).
+ */
+export function sessionTokenFromCookieHeader(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const jar = new Map<string, string>();
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) jar.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  for (const name of [sessionCookieName(), ...olderSessionCookieNames()]) {
+    const value = jar.get(name);
+    if (value) return decodeURIComponent(value);
+  }
+  return undefined;
+}
