@@ -2,6 +2,7 @@ import 'server-only';
 
 import type { Locale } from '@/lib/i18n/config';
 import { isUuid } from '@/lib/uuid';
+import { revokeAppGrants } from '@/server/oidc/grants';
 import { withCustomerLock } from '@/server/platform/customer-lock';
 import { getPool } from '@/server/platform/db';
 import { writeEvent } from '@/server/platform/outbox';
@@ -70,7 +71,9 @@ export type SetAppAccessResult = { ok: true; changed: boolean } | { ok: false; r
  * Withdraws (allowed = false) or allows again one app's access to this
  * customer's data, effective at the app's next read. A real change writes one
  * `consent.updated` event in the same transaction; answering what is already
- * the case writes nothing.
+ * the case writes nothing. A withdrawal also revokes the app's sign-in grants
+ * and tokens (its next refresh gets invalid_grant), even when already withdrawn:
+ * a sign-in since then holds a grant too.
  */
 export async function setAppAccess(
   customerId: string,
@@ -88,6 +91,7 @@ export async function setAppAccess(
     const changed = allowed
       ? (await tx.appAccessWithdrawal.deleteMany({ where: { customerId, appId } })).count > 0
       : (await tx.appAccessWithdrawal.createMany({ data: [{ customerId, appId }], skipDuplicates: true })).count > 0;
+    if (!allowed) await revokeAppGrants(tx, customerId, app.id);
     if (changed) {
       await writeEvent(tx, 'consent.updated', customerId, {
         app: app.clientId,

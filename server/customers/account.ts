@@ -6,6 +6,7 @@ import { defaultLocale, isLocale, type Locale } from '@/lib/i18n/config';
 import { getCurrentTerms, recordConsent } from '@/server/consent/consent';
 import { deliverNow } from '@/server/mail/queue';
 import { enqueueMail } from '@/server/mail/send';
+import { endProviderSessions } from '@/server/oidc/grants';
 import { writeAudit, type AuditActor, type AuditEntry } from '@/server/platform/audit';
 import { withCustomerLock } from '@/server/platform/customer-lock';
 import { prisma } from '@/server/platform/db';
@@ -147,6 +148,8 @@ export async function deleteCustomer(
       // A random key: the queue's row outlives the customer and must not name them.
       mailId = await enqueueMail(tx, { ...mail, key: `account-erased:${randomUUID()}`, purpose: 'account-erased' });
     }
+    // The apps the customer is signed in to hear of it (back-channel logout) before the sessions cascade away.
+    await endProviderSessions(tx, customerId, 'all-sessions');
     // Sessions, passkeys, accounts, addresses, phone, history, email changes,
     // opt-outs, access log and security events go with it (ON DELETE CASCADE).
     await tx.user.delete({ where: { id: customerId }, select: { id: true } });

@@ -6,6 +6,7 @@ import { redirect } from 'next/navigation';
 import { cache } from 'react';
 
 import { isLocale, type Locale } from '@/lib/i18n/config';
+import { endProviderSessions } from '@/server/oidc/grants';
 import {
   deleteSessionCookies,
   readSessionToken,
@@ -195,7 +196,15 @@ export async function startSession(
  */
 export async function endSession(): Promise<void> {
   const token = await readSessionToken();
-  if (token) await prisma.session.deleteMany({ where: { sessionToken: sha256(token) } });
+  if (token) {
+    // Signing out of the portal signs out of the brand's apps (issue 17): in one transaction with the session's end.
+    await prisma.$transaction(async (tx) => {
+      const session = await tx.session.findUnique({ where: { sessionToken: sha256(token) }, select: { userId: true } });
+      if (!session) return;
+      await tx.session.deleteMany({ where: { sessionToken: sha256(token) } });
+      await endProviderSessions(tx, session.userId, 'sign-out');
+    });
+  }
   await deleteSessionCookies();
 }
 

@@ -2,6 +2,7 @@ import 'server-only';
 
 import { UAParser } from 'ua-parser-js';
 
+import { endProviderSessions } from '@/server/oidc/grants';
 import { sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import { getEnv } from '@/server/platform/env';
@@ -89,9 +90,13 @@ export async function revokeSession(customerId: string, sessionId: string): Prom
   return result.count === 1;
 }
 
+/** "Sign out everywhere else": the other portal sessions end, and with them the customer's sessions at the brand's apps. */
 export async function revokeOtherSessions(customerId: string, currentSessionId: string): Promise<number> {
-  const result = await prisma.session.deleteMany({ where: { userId: customerId, NOT: { id: currentSessionId } } });
-  return result.count;
+  return prisma.$transaction(async (tx) => {
+    const result = await tx.session.deleteMany({ where: { userId: customerId, NOT: { id: currentSessionId } } });
+    await endProviderSessions(tx, customerId, 'all-sessions');
+    return result.count;
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ import { getLogger } from './log';
 // the lock (`npm run worker`, or an app instance's in-process worker): expired
 // challenges, links, sessions (customers' and staff's), staff invitations and rate-limit counters; sent webhook rows and
 // their outbox events; finished mail_queue rows; access-log rows past ACCESS_LOG_RETENTION_DAYS; behaviour signals past
-// SIGNAL_RETENTION_DAYS and expired Idempotency-Keys. Only SQL
+// SIGNAL_RETENTION_DAYS, expired Idempotency-Keys and the OpenID provider's expired rows. Only SQL
 // on tables: platform imports no domain. README, "Data retention";
 // docs/decisions/024-health-shutdown-and-housekeeping.md
 
@@ -93,6 +93,15 @@ const PURGES: Purge[] = [
   },
   // An Idempotency-Key is replayed for 24 hours (server/apps/api/idempotency.ts).
   { table: 'api_idempotency_keys', where: 'expires_at < $1', cutoff: (now) => now },
+  // The OpenID provider's codes, tokens, grants, sessions and interactions past their expiry are
+  // void (oidc-provider refuses them); so are undelivered back-channel logouts past their day.
+  { table: 'oidc_payloads', where: 'expires_at < $1', cutoff: (now) => now },
+  // A consent answer serves one interaction, which lives an hour at most.
+  {
+    table: 'oidc_consent_choices',
+    where: 'created_at < $1',
+    cutoff: (now) => new Date(now.getTime() - EXPIRED_GRACE_MS),
+  },
 ];
 
 export type HousekeepingResult = { ran: true; removed: Record<string, number> } | { ran: false };

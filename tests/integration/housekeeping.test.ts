@@ -180,7 +180,20 @@ async function seed() {
 describe('housekeeping', () => {
   it('removes what is past its retention, keeps the rest, and a second run removes nothing', async () => {
     const rows = await seed();
+    const oidcId = randomUUID();
+    await getPool().query(
+      `INSERT INTO oidc_payloads (model, id, payload, expires_at) VALUES
+         ('AccessToken', $1, '{}', $2), ('AccessToken', $3, '{}', $4)`,
+      [`old-${oidcId}`, new Date(now.getTime() - 1000), `kept-${oidcId}`, new Date(now.getTime() + 60_000)],
+    );
+    const oidcRows = async () =>
+      (
+        await getPool().query<{ id: string }>('SELECT id FROM oidc_payloads WHERE id LIKE $1 ORDER BY id', [
+          `%-${oidcId}`,
+        ])
+      ).rows.map((r) => r.id);
     const result = await runHousekeeping(now);
+    expect(await oidcRows()).toEqual([`kept-${oidcId}`]);
     expect(result).toEqual({
       ran: true,
       removed: {
@@ -197,6 +210,8 @@ describe('housekeeping', () => {
         data_access_log: 1,
         customer_signals: 1,
         api_idempotency_keys: 1,
+        oidc_payloads: 1,
+        oidc_consent_choices: 0,
       },
     });
 
