@@ -11,7 +11,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import type Provider from 'oidc-provider';
 import * as oidc from 'openid-client';
 
 import { repoRoot } from '../db/postgres';
@@ -211,9 +210,7 @@ export async function benchOidc(
  * would after a sign-in and consent), with one grant covering them all.
  */
 async function createMinter(clientId: string, accountId: string, verifier: string): Promise<Minter> {
-  // TODO(oidc-core merge): a static import once server/oidc/provider.ts is on this branch.
-  const providerModule = path.join(repoRoot, 'server', 'oidc', 'provider.ts');
-  const { createProvider } = (await import(providerModule)) as { createProvider: () => Promise<Provider> };
+  const { createProvider } = await import('../../server/oidc/provider');
   const provider = await createProvider();
   const client = (await provider.Client.find(clientId)) ?? fail(`the provider does not know ${OIDC_APP}`);
   const grant = new provider.Grant({ clientId, accountId });
