@@ -185,7 +185,7 @@ test('a second app asking for email shows the consent screen; refusing the optio
       redirectUris: [redirectUri],
       scopes: ['openid', 'profile', 'email'],
       requiredClaims: ['name', 'given_name', 'family_name'],
-      optionalClaims: ['email', 'email_verified'],
+      optionalClaims: ['email'],
     });
     const config = await oidc.discovery(
       new URL(`${baseURL}/oidc`),
@@ -216,7 +216,7 @@ test('a second app asking for email shows the consent screen; refusing the optio
     const screen = consentScreen(page);
     await expect(screen).toContainText(app.app.name);
     // Email is optional: a switch, on until the customer turns it off; the name is required: listed, no switch.
-    const email = screen.getByRole('switch', { name: /email/i });
+    const email = screen.getByRole('switch', { name: 'Your email address' });
     await waitForHydration(email);
     await expect(email).toBeChecked();
     await expect(screen.getByRole('switch', { name: /name/i })).toHaveCount(0);
