@@ -25,6 +25,7 @@ await build({
     apps: 'scripts/apps.ts',
     staff: 'scripts/staff.ts',
     content: 'scripts/content.ts',
+    oidc: 'scripts/oidc.ts',
   },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },

@@ -199,7 +199,7 @@ async function main(): Promise<void> {
       await expectGroupGone(worker.child, 'npm run worker');
 
       step(
-        "the operators' CLIs beside it: npm run db:migrate, npm run apps -- list, npm run staff -- list, npm run content -- list",
+        "the operators' CLIs beside it: npm run db:migrate, npm run apps -- list, npm run staff -- list, npm run content -- list, npm run oidc -- list-keys",
       );
       const migrate = start('db:migrate', 'npm', ['run', 'db:migrate'], production);
       if ((await migrate.exited) !== 0) throw new Error('npm run db:migrate failed');
@@ -212,6 +212,11 @@ async function main(): Promise<void> {
       if ((await staff.exited) !== 0) throw new Error('npm run staff -- list failed');
       const content = start('content', 'npm', ['run', 'content', '--', 'list'], production);
       if ((await content.exited) !== 0) throw new Error('npm run content -- list failed');
+      const oidc = start('oidc', 'npm', ['run', 'oidc', '--', 'list-keys'], production);
+      if ((await oidc.exited) !== 0) throw new Error('npm run oidc -- list-keys failed');
+      // The app created its signing key at start: the provider really started.
+      if (!/signing {2}published/.test(oidc.output()))
+        throw new Error('npm run oidc -- list-keys shows no signing key');
 
       step('stopping the app with SIGTERM');
       const appCode = await app.stop(60_000);

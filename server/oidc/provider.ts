@@ -57,7 +57,16 @@ function grantHasOfflineAccess(ctx: KoaContextWithOIDC): boolean {
 
 async function configuration(): Promise<Configuration> {
   const keys = await loadSigningKeys();
-  const claims: Configuration['claims'] = { openid: ['sub'], ...SCOPE_CLAIMS };
+  // oidc-provider's own claims (acr, amr, sid, auth_time, iss) stay; each scope brings its standard claims.
+  const claims: Configuration['claims'] = {
+    acr: null,
+    amr: null,
+    auth_time: null,
+    iss: null,
+    sid: null,
+    openid: ['sub'],
+    ...SCOPE_CLAIMS,
+  };
   return {
     adapter: PostgresAdapter,
     findAccount,
@@ -120,8 +129,9 @@ async function configuration(): Promise<Configuration> {
  * The provider for this process. Client secrets are SHA-256 at rest (apps
  * table): a presented secret is compared by its hash, in constant time.
  */
-export async function createProvider(): Promise<Provider> {
-  const provider = new Provider(issuer(), await configuration());
+export async function createProvider(options: { issuer?: string } = {}): Promise<Provider> {
+  // options.issuer: the tests' servers, on a port of their own.
+  const provider = new Provider(options.issuer ?? issuer(), await configuration());
   // Behind TRUSTED_PROXIES the http server has already settled the client's
   // address; X-Forwarded-Proto decides whether the provider's cookies are Secure.
   provider.proxy = getEnv().APP_URL.startsWith('https://');
