@@ -1,4 +1,4 @@
-// `npm run worker`: the webhook worker, the mail queue's retries and the housekeeping on their own, for a deployment that runs
+// `npm run worker`: the webhook worker, the mail queue's retries, the OpenID back-channel logouts and the housekeeping on their own, for a deployment that runs
 // its app instances with WEBHOOK_WORKER=off, or for more delivery capacity.
 // Any number may run beside the app instances. Uses DATABASE_URL, else the
 // embedded PostgreSQL in .data/; applies pending migrations and the reference
@@ -47,8 +47,11 @@ await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUr
 const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
 const { startHousekeeping } = await import('../server/platform/housekeeping');
 const { startMailWorker } = await import('../server/mail/queue');
+const { startBackchannelWorker } = await import('../server/oidc/backchannel');
+const { createProvider } = await import('../server/oidc/provider');
 const stopHousekeeping = startHousekeeping();
 const stopMailWorker = startMailWorker();
+const stopBackchannel = startBackchannelWorker(createProvider);
 
 const worker = startWebhookWorker({
   concurrency,
@@ -76,7 +79,7 @@ let stopping = false;
 async function shutdown() {
   if (stopping) return;
   stopping = true;
-  await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker()]);
+  await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker(), stopBackchannel()]);
   const { getPool } = await import('../server/platform/db');
   await getPool()
     .end()

@@ -12,6 +12,7 @@ import { getEnv } from '@/server/platform/env';
 import { findAccount } from './account';
 import { PostgresAdapter } from './adapter';
 import { renderProviderError } from './error-page';
+import { flowsConfiguration, installFlows } from './flows';
 import { handleInteraction } from './interaction';
 import { loadSigningKeys, SIGNING_ALG } from './keys';
 import { ACR_SESSION, ACR_STRONG } from './portal-session';
@@ -113,15 +114,15 @@ async function configuration(): Promise<Configuration> {
       claimsParameter: { enabled: true },
       userinfo: { enabled: true },
       // FLOWS (oidc-flows): revocation, introspection and their allowedPolicy.
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      revocation: flowsConfiguration.features.revocation,
+      introspection: flowsConfiguration.features.introspection,
       // FLOWS (oidc-flows): logoutSource / postLogoutSuccessSource and ending the portal session.
       rpInitiatedLogout: { enabled: true },
       // FLOWS (oidc-flows): back-channel logout delivery.
-      backchannelLogout: { enabled: true },
+      backchannelLogout: flowsConfiguration.features.backchannelLogout,
     },
     // FLOWS (oidc-flows): rotateRefreshToken (always) and reuse detection.
-    rotateRefreshToken: () => true,
+    rotateRefreshToken: flowsConfiguration.rotateRefreshToken,
   };
 }
 
@@ -135,6 +136,7 @@ export async function createProvider(options: { issuer?: string } = {}): Promise
   // Behind TRUSTED_PROXIES the http server has already settled the client's
   // address; X-Forwarded-Proto decides whether the provider's cookies are Secure.
   provider.proxy = getEnv().APP_URL.startsWith('https://');
+  installFlows(provider);
   const compareClientSecret = provider.Client.prototype.compareClientSecret;
   provider.Client.prototype.compareClientSecret = function compareHashed(this: unknown, actual: string) {
     return compareClientSecret.call(this, sha256(actual));

@@ -45,6 +45,10 @@ const EnvSchema = z
     RATE_LIMIT_PASSKEY_PER_CREDENTIAL: z.coerce.number().int().positive().default(20),
     RATE_LIMIT_TOKEN_PER_CLIENT: z.coerce.number().int().positive().default(60),
     RATE_LIMIT_TOKEN_PER_IP: z.coerce.number().int().positive().default(300),
+    // The OpenID provider's authorization and token endpoints, each per client id and per IP, per
+    // 15 minutes: a client's budget is all its customers' sign-ins, an IP's may be an app's server.
+    RATE_LIMIT_OIDC_PER_CLIENT: z.coerce.number().int().positive().default(6000),
+    RATE_LIMIT_OIDC_PER_IP: z.coerce.number().int().positive().default(1200),
     // Peers whose X-Forwarded-For and X-Forwarded-Host are believed: addresses and CIDRs, comma-separated
     // (scripts/client-address.ts, docs/decisions/029-trusted-proxies.md). None by default.
     TRUSTED_PROXIES: z

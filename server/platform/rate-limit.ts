@@ -22,7 +22,11 @@ type LimiterName =
   | 'tokenPerClient'
   | 'tokenPerIp'
   | 'signalsPerCustomer'
-  | 'estimatePerMember';
+  | 'estimatePerMember'
+  | 'oidcAuthorizePerClient'
+  | 'oidcAuthorizePerIp'
+  | 'oidcTokenPerClient'
+  | 'oidcTokenPerIp';
 type BudgetName = 'codeAttempts' | 'codeLockouts';
 
 const globalForLimits = globalThis as unknown as {
@@ -56,6 +60,10 @@ function limiters(): Record<LimiterName | BudgetName, RateLimiterPostgres> {
     signalsPerCustomer: make('signals:app-customer', env.RATE_LIMIT_SIGNALS_PER_CUSTOMER, 60),
     // Each audience estimate is a counting statement over every customer (ADR 035 §6).
     estimatePerMember: make('estimate:staff', 30, 60),
+    oidcAuthorizePerClient: make('oidc-authorize:client', env.RATE_LIMIT_OIDC_PER_CLIENT),
+    oidcAuthorizePerIp: make('oidc-authorize:ip', env.RATE_LIMIT_OIDC_PER_IP),
+    oidcTokenPerClient: make('oidc-token:client', env.RATE_LIMIT_OIDC_PER_CLIENT),
+    oidcTokenPerIp: make('oidc-token:ip', env.RATE_LIMIT_OIDC_PER_IP),
     codeAttempts: make('code:email', env.RATE_LIMIT_CODE_FAILURES, DAY_S),
     codeLockouts: make('code-lock:email', Number.MAX_SAFE_INTEGER, 30 * DAY_S),
   };

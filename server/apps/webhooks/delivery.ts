@@ -319,7 +319,7 @@ export function describeFailure(error: unknown, timeoutMs: number): string {
  * the status once the headers are in; the body is not read. A redirect is a
  * failure, not a new destination for customer data: it is not followed.
  */
-function postTo(
+export function postTo(
   url: URL,
   addresses: LookupAddress[],
   opts: { headers: Record<string, string>; body: string; timeoutMs: number },
