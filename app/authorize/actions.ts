@@ -1,7 +1,7 @@
 'use server';
 
 import type { ActionResult } from '@/lib/action-result';
-import { ConsentAnswerSchema, InteractionRefSchema } from '@/lib/validation/oidc-consent';
+import { ConsentAnswerSchema } from '@/lib/validation/oidc-consent';
 import { requireCustomer } from '@/server/identity/auth';
 import { getInteractionView, saveConsentChoice } from '@/server/oidc/interaction-store';
 
@@ -25,16 +25,5 @@ export async function answerConsentAction(input: unknown): Promise<ActionResult>
   const granted = approved ? [...view.claims.required, ...view.claims.optional.filter((c) => kept.has(c))] : [];
   const refused = approved ? view.claims.optional.filter((c) => !kept.has(c)) : view.claims.optional;
   const saved = await saveConsentChoice(uid, customer.id, { approved, granted, refused });
-  return saved.ok ? { ok: true } : EXPIRED;
-}
-
-/** The customer would rather not prove it's them again: the app hears access_denied. */
-export async function cancelInteractionAction(input: unknown): Promise<ActionResult> {
-  const customer = await requireCustomer();
-  const parsed = InteractionRefSchema.safeParse(input);
-  if (!parsed.success) return EXPIRED;
-  const view = await getInteractionView(parsed.data.uid);
-  if (!view || (view.customerId !== null && view.customerId !== customer.id)) return EXPIRED;
-  const saved = await saveConsentChoice(parsed.data.uid, customer.id, { approved: false, granted: [], refused: [] });
   return saved.ok ? { ok: true } : EXPIRED;
 }

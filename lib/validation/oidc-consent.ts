@@ -10,6 +10,3 @@ export const ConsentAnswerSchema = z.strictObject({
   optional: z.array(z.enum(OIDC_CLAIMS as [OidcClaim, ...OidcClaim[]])).check(z.maxLength(OIDC_CLAIMS.length)),
 });
 export type ConsentAnswer = z.infer<typeof ConsentAnswerSchema>;
-
-/** Step-up cancelled: the request ends with access_denied. */
-export const InteractionRefSchema = z.strictObject({ uid: z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/)) });

@@ -810,7 +810,6 @@ export const ACTIONS: Record<string, ActionSpec> = {
   // An app's sign-in request (app/authorize): a uid that is no pending interaction of the
   // signed-in customer is refused before anything is saved (server/oidc/interaction-store.ts).
   'app/authorize/actions.ts#answerConsentAction': { fields: ['uid', 'approved', 'optional'] },
-  'app/authorize/actions.ts#cancelInteractionAction': { fields: ['uid'] },
 };
 
 /** A multipart body as its fields (printable in a counterexample), made a FormData when sent. */
