@@ -19,7 +19,7 @@ import type { BenchDatabase } from './database';
 import { measure, verify, type Sample, type Servers } from './load';
 import { API_RATE_LIMIT, dataDir, fail, log, options } from './options';
 import { printReport } from './report';
-import { accordApp, baselineApp, build, startServer } from './servers';
+import { accordApp, baselineApp, build, startServer, type App } from './servers';
 import { EXTRA_ACCORD_ROUTES, type BenchTarget } from './targets';
 
 const OIDC_APP = 'bench-oidc';
@@ -29,6 +29,20 @@ const GOAL_RPS = 0.5;
 const FIRST_GUESS_RPS = 200;
 const REDIRECT_URI = 'https://bench.example/callback';
 const SCOPE = 'openid profile email offline_access';
+
+/**
+ * Accord as the main bench runs it, with the provider's per-client and per-IP
+ * limits out of reach (one client, one address here): their check still runs
+ * on every request, as in production.
+ */
+const accordOidcApp: App = {
+  ...accordApp,
+  env: (origin) => ({
+    ...accordApp.env(origin),
+    RATE_LIMIT_OIDC_PER_CLIENT: String(API_RATE_LIMIT * 1000),
+    RATE_LIMIT_OIDC_PER_IP: String(API_RATE_LIMIT * 1000),
+  }),
+};
 
 type Minter = {
   codes(n: number): Promise<string[]>;
@@ -164,8 +178,8 @@ export async function benchOidc(
   const nextRoutes = (server: 'accord' | 'baseline') =>
     targets.filter((t) => t.server === server && !t.path.startsWith('/oidc/')).map((t) => t.route);
   await build(baselineApp, nextRoutes('baseline'));
-  await build(accordApp, [...nextRoutes('accord'), ...EXTRA_ACCORD_ROUTES]);
-  const accord = await startServer(accordApp, options.port, db.url);
+  await build(accordOidcApp, [...nextRoutes('accord'), ...EXTRA_ACCORD_ROUTES]);
+  const accord = await startServer(accordOidcApp, options.port, db.url);
   const baseline = await startServer(baselineApp, Number(new URL(accord.origin).port) + 1, db.url);
   const servers: Servers = { accord, baseline };
   minting.minter = await createMinter(app.app.clientId, ctx.customer.id, verifier);
