@@ -23,7 +23,7 @@ import { prisma } from '../server/platform/db';
 import { TEST_ACTOR } from '../tests/factories';
 import { startCheckbook, stopCheckbook, type Checkbook } from './checkbook';
 import { expect, test, waitForHydration } from './fixtures';
-import { seriousViolations } from './helpers';
+import { ROUND_TRIPS_TIMEOUT, seriousViolations } from './helpers';
 
 // Two servers, a worker and a dozen redirects on a 2-core machine shared with the other Playwright worker.
 test.describe.configure({ timeout: 90_000 });
@@ -87,13 +87,13 @@ const consentScreen = (page: Page) => page.getByRole('main');
 async function signInToCheckbook(shop: Page, checkbook: Checkbook, app: CreatedApp): Promise<void> {
   await shop.goto(checkbook.url);
   await shop.getByRole('link', { name: 'Sign in with Accord' }).click();
-  await expect(shop).toHaveURL(/\/authorize\/[^/]+\/consent/);
+  await expect(shop).toHaveURL(/\/authorize\/[^/]+\/consent/, { timeout: ROUND_TRIPS_TIMEOUT });
   await expect(consentScreen(shop)).toContainText(app.app.name);
   expect(await seriousViolations(shop)).toEqual([]);
   const allow = shop.getByRole('button', { name: 'Allow' });
   await waitForHydration(allow);
   await allow.click();
-  await expect(shop).toHaveURL(new RegExp(`^${checkbook.url}/`));
+  await expect(shop).toHaveURL(new RegExp(`^${checkbook.url}/`), { timeout: ROUND_TRIPS_TIMEOUT });
 }
 
 async function cleanUp(apps: CreatedApp[], checkbooks: Array<Checkbook | undefined>): Promise<void> {
@@ -156,7 +156,8 @@ test('signed in to the portal, the customer is signed in to Checkbook without ty
       await expect
         .poll(
           async () => {
-            await shop.reload();
+            // Checkbook's home page (its /account would send a signed-out customer on to Accord's sign-in).
+            await shop.goto(checkbook.url);
             return shop.getByRole('banner').innerText();
           },
           { timeout: 20_000, intervals: [250, 500, 1_000] },
