@@ -15,9 +15,7 @@
  * The checkbook app listens on E2E_CHECKBOOK_PORT (default 3191); the app
  * server runs the webhook worker in-process (WEBHOOK_WORKER, on by default).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 
 import type { Locator, Page } from '@playwright/test';
 import pg from 'pg';
@@ -26,6 +24,7 @@ import { grantDatabaseRole } from '../server/apps/db-roles';
 import { createApp, type CreatedApp } from '../server/apps/registry';
 import { prisma } from '../server/platform/db';
 import { TEST_ACTOR } from '../tests/factories';
+import { startCheckbook, stopCheckbook, type Checkbook } from './checkbook';
 import { expect, test, waitForHydration } from './fixtures';
 import { seriousViolations } from './helpers';
 import { adminQuery } from './server-env';
@@ -36,51 +35,6 @@ const checkbookURL = `http://localhost:${checkbookPort}`;
 // One long story with a dozen round trips through the app, its worker and a
 // second server, on a 2-core machine shared with the other Playwright worker.
 test.describe.configure({ timeout: 120_000 });
-
-type Checkbook = { process: ChildProcess; output: string[] };
-
-async function startCheckbook(app: CreatedApp, accordURL: string): Promise<Checkbook> {
-  // The folder of playwright.config.ts (__dirname is not this file's: Prisma's generated client sets it globally).
-  const repoRoot = path.dirname(test.info().config.configFile!);
-  const child = spawn(process.execPath, [path.join(repoRoot, 'examples', 'checkbook-app', 'server.mjs')], {
-    cwd: repoRoot,
-    // Only what any app of the brand would be given: no database URL, no Accord secret.
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      ACCORD_URL: accordURL,
-      CLIENT_ID: app.app.clientId,
-      CLIENT_SECRET: app.clientSecret,
-      WEBHOOK_SECRET: app.webhookSecret ?? '',
-      PORT: String(checkbookPort),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the checkbook app exited (${child.exitCode}):\n${output.join('')}`);
-    const up = await fetch(`${checkbookURL}/health`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (up) return { process: child, output };
-    if (Date.now() > deadline)
-      throw new Error(`the checkbook app did not answer on ${checkbookURL} within 15 s:\n${output.join('')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function stopCheckbook(checkbook: Checkbook | undefined): Promise<void> {
-  const child = checkbook?.process;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3_000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
 
 /** A token as any app gets one: client credentials, client_secret_basic. */
 async function appToken(accordURL: string, app: CreatedApp): Promise<string> {
@@ -168,7 +122,7 @@ test('the checkbook app shows an address change within 2 s, and no address once 
   let sql: pg.Client | undefined;
   let dbRole: string | undefined;
   try {
-    checkbook = await startCheckbook(app, accordURL);
+    checkbook = await startCheckbook(app, accordURL, { port: checkbookPort });
     const shop = await page.context().newPage();
     await shop.goto(`${checkbookURL}/customers/${customer.id}`);
     const name = shop.getByRole('region', { name: 'Name' });

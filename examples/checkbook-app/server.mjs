@@ -1,7 +1,8 @@
-// Checkbook: an example of one of the brand's other apps. It reads a
-// customer's name and postal address through Accord's public API only, keeps
-// its copy current from Accord's webhooks, and pushes every change to the open
-// pages with Server-Sent Events. Start: `node server.mjs` (README.md).
+// Checkbook: an example of one of the brand's other apps. Customers sign in
+// with Accord (OpenID Connect); it reads a customer's name and postal address
+// through Accord's public API only, keeps its copy current from Accord's
+// webhooks, and pushes every change to the open pages with Server-Sent Events.
+// Start: `node server.mjs` (README.md).
 import fs from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
@@ -10,8 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 import { AccordError, createAccordClient } from './accord.mjs';
+import { AccessEndedError, createSignIn } from './sign-in.mjs';
 import { createDeduper, createStore } from './store.mjs';
-import { customerFragment, customerPage, entryStamp, errorPage, indexPage } from './views.mjs';
+import {
+  accountPage,
+  customerFragment,
+  customerPage,
+  entryStamp,
+  errorPage,
+  indexPage,
+  signInProblemPage,
+} from './views.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -38,8 +48,16 @@ function config() {
     console.error(`checkbook: WEBHOOK_SECRET is not a Standard Webhooks secret (whsec_…): ${error.message}`);
     process.exit(2);
   }
+  // Unset: http://localhost:<the port listened on> (PORT=0 takes a free one, as the e2e tests do).
+  const publicUrl = process.env.PUBLIC_URL;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
+    console.error(`checkbook: PUBLIC_URL must be this app's origin (http(s)://host[:port]), got "${publicUrl}"`);
+    process.exit(2);
+  }
   return {
     accordUrl,
+    publicUrl,
+    scopes: process.env.SCOPES ?? 'openid profile offline_access',
     clientId: process.env.CLIENT_ID,
     clientSecret: process.env.CLIENT_SECRET,
     webhook,
@@ -51,6 +69,8 @@ function config() {
 
 const settings = config();
 const accord = createAccordClient(settings);
+/** Made once the port is known: the redirect URI is built from it. */
+let signIn;
 const store = createStore();
 const deduper = createDeduper();
 /** What the index page lists: the last webhooks, without any customer data, only which fields they carried. */
@@ -59,8 +79,8 @@ const MAX_BODY_BYTES = 256 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  // form-action covers the redirect after a form: signing out goes on to Accord's end-session endpoint.
+  'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self' ${new URL(settings.accordUrl).origin}; frame-ancestors 'none'`,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -68,6 +88,11 @@ const SECURITY_HEADERS = {
 function send(res, status, body, type = 'text/html; charset=utf-8', extra = {}) {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...SECURITY_HEADERS, ...extra });
   res.end(body);
+}
+
+function redirect(res, location, cookies = []) {
+  res.writeHead(303, { location, 'cache-control': 'no-store', 'set-cookie': cookies, ...SECURITY_HEADERS });
+  res.end();
 }
 
 const assets = {
@@ -78,7 +103,7 @@ const assets = {
 // ---------------------------------------------------------------------------
 // Pages
 
-async function showCustomer(res, id) {
+async function showCustomer(req, res, id) {
   let entry = store.get(id);
   if (!entry || (entry.state !== 'deleted' && Date.now() - entry.source.at.getTime() > settings.maxAgeMs)) {
     const requestedAt = new Date();
@@ -88,12 +113,16 @@ async function showCustomer(res, id) {
       console.error(`checkbook: reading customer ${id}: ${error.message}`);
       if (!entry) {
         const status = error instanceof AccordError && error.status === 429 ? 503 : 502;
-        return send(res, status, errorPage(status, 'Accord did not answer. Try again in a moment.'));
+        return send(
+          res,
+          status,
+          errorPage(status, 'Accord did not answer. Try again in a moment.', signIn.current(req)),
+        );
       }
       // Keep showing the copy we have.
     }
   }
-  send(res, 200, customerPage(id, entry));
+  send(res, 200, customerPage(id, entry, signIn.current(req)));
 }
 
 /** Server-Sent Events: the customer card, rendered again at every change of this customer. */
@@ -184,6 +213,75 @@ async function receiveWebhook(req, res) {
 }
 
 // ---------------------------------------------------------------------------
+// Sign-in with Accord (sign-in.mjs)
+
+async function readForm(req) {
+  return new URLSearchParams((await readBody(req)).toString('utf8'));
+}
+
+async function startSignIn(req, res) {
+  try {
+    const { location, cookies } = await signIn.start(req);
+    redirect(res, location, cookies);
+  } catch (error) {
+    console.error(`checkbook: Accord's OpenID configuration: ${error.message}`);
+    send(res, 503, errorPage(503, 'Signing in with Accord is not possible right now. Try again in a moment.', null));
+  }
+}
+
+async function finishSignIn(req, res) {
+  let outcome;
+  try {
+    outcome = await signIn.callback(req);
+  } catch (error) {
+    console.error(`checkbook: finishing the sign-in: ${error.message}`);
+    return send(res, 502, signInProblemPage('server_error'));
+  }
+  if (outcome.error) {
+    res.setHeader('set-cookie', outcome.cookies);
+    return send(res, 400, signInProblemPage(outcome.error));
+  }
+  redirect(res, outcome.returnTo, outcome.cookies);
+}
+
+async function refreshAccount(req, res) {
+  const form = await readForm(req);
+  if (!signIn.checkCsrf(req, form.get('csrf'))) return send(res, 403, errorPage(403, 'Sign in again.', null));
+  try {
+    await signIn.refresh(req);
+  } catch (error) {
+    if (error instanceof AccessEndedError) return send(res, 401, signInProblemPage(error.code));
+    throw error;
+  }
+  redirect(res, '/account?refreshed=1');
+}
+
+async function signOut(req, res) {
+  const form = await readForm(req);
+  if (!signIn.checkCsrf(req, form.get('csrf'))) return redirect(res, '/');
+  const { location, cookies } = await signIn.signOut(req);
+  redirect(res, location, cookies);
+}
+
+/** OpenID Back-Channel Logout 1.0 §2.8: 200 once the sessions are ended, 400 with an OAuth error otherwise. */
+async function backchannelLogout(req, res) {
+  let ended;
+  try {
+    ended = await signIn.backchannelLogout((await readForm(req)).get('logout_token'));
+  } catch (error) {
+    console.error(`checkbook: back-channel logout refused: ${error.message}`);
+    return send(
+      res,
+      400,
+      '{"error":"invalid_request","error_description":"invalid logout token"}\n',
+      'application/json',
+    );
+  }
+  console.log(`checkbook: back-channel logout: ${ended} session(s) ended`);
+  send(res, 200, '');
+}
+
+// ---------------------------------------------------------------------------
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://checkbook.invalid');
@@ -192,8 +290,18 @@ const server = createServer((req, res) => {
   Promise.resolve()
     .then(() => {
       if (route === 'POST /webhooks') return receiveWebhook(req, res);
+      if (route === 'POST /backchannel-logout') return backchannelLogout(req, res);
       if (route === 'GET /health') return send(res, 200, '{"ok":true}\n', 'application/json');
-      if (route === 'GET /') return send(res, 200, indexPage(store.list(), recentWebhooks));
+      if (route === 'GET /signin') return startSignIn(req, res);
+      if (route === 'GET /callback') return finishSignIn(req, res);
+      if (route === 'POST /signout') return signOut(req, res);
+      if (route === 'POST /account/refresh') return refreshAccount(req, res);
+      if (route === 'GET /account') {
+        const viewer = signIn.current(req);
+        if (!viewer) return redirect(res, '/signin?return=/account');
+        return send(res, 200, accountPage(viewer, url.searchParams.has('refreshed')));
+      }
+      if (route === 'GET /') return send(res, 200, indexPage(store.list(), recentWebhooks, signIn.current(req)));
       if (req.method === 'GET' && assets[url.pathname]) {
         const [type, body] = assets[url.pathname];
         return send(res, 200, body, type);
@@ -201,23 +309,26 @@ const server = createServer((req, res) => {
       if (req.method === 'GET' && customer) {
         const id = decodeURIComponent(customer[1]).toLowerCase();
         if (!UUID.test(id)) return send(res, 404, errorPage(404, 'No such customer.'));
-        return customer[2] ? streamCustomer(req, res, id) : showCustomer(res, id);
+        return customer[2] ? streamCustomer(req, res, id) : showCustomer(req, res, id);
       }
-      send(res, 404, errorPage(404, 'No such page.'));
+      send(res, 404, errorPage(404, 'No such page.', signIn.current(req)));
     })
     .catch((error) => {
       console.error(`checkbook: ${route}: ${error.stack ?? error}`);
-      if (!res.headersSent) send(res, 500, errorPage(500, 'Something went wrong in Checkbook.'));
+      if (!res.headersSent) send(res, 500, errorPage(500, 'Something went wrong in Checkbook.', null));
       else res.end();
     });
 });
 
-// This example has no sign-in of its own: it listens on this machine only
-// (HOST to change it, behind your own authentication; see README).
+// The customer pages (/customers/<id>) show any customer Checkbook holds to
+// whoever reaches them: this example listens on this machine only (HOST to
+// change it, behind your own staff authentication; see README).
 const host = process.env.HOST ?? '127.0.0.1';
 server.listen(settings.port, host, () => {
+  settings.publicUrl ??= `http://localhost:${server.address().port}`;
+  signIn = createSignIn(settings);
   console.log(
-    `checkbook: http://${host}:${server.address().port} (Accord at ${settings.accordUrl}, webhooks at /webhooks)`,
+    `checkbook: http://${host}:${server.address().port} (Accord at ${settings.accordUrl}, webhooks at /webhooks, sign-in returns to ${settings.publicUrl}/callback)`,
   );
 });
 

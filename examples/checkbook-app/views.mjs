@@ -22,7 +22,18 @@ const time = (date) =>
     .replace('T', ' ')
     .replace(/\.\d+Z$/, ' UTC');
 
-function layout(title, body) {
+/**
+ * Who is signed in, in the header of every page.
+ * @param {{ name: string | null, csrf: string } | null} viewer
+ */
+function accountBar(viewer) {
+  if (!viewer) return '<a class="account" href="/signin">Sign in with Accord</a>';
+  return `<span class="account">Signed in as <strong>${escapeHtml(viewer.name ?? 'a customer who shares no name')}</strong>
+<a href="/account">Your account</a>
+<form method="post" action="/signout"><input type="hidden" name="csrf" value="${escapeHtml(viewer.csrf)}"><button type="submit">Sign out</button></form></span>`;
+}
+
+function layout(title, body, viewer = null) {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -32,7 +43,7 @@ function layout(title, body) {
 <link rel="stylesheet" href="/style.css">
 </head>
 <body>
-<header><a href="/">Checkbook</a> <span>an example app of the brand, reading Accord</span></header>
+<header><a href="/">Checkbook</a> <span>an example app of the brand, reading Accord</span> ${accountBar(viewer)}</header>
 <main id="main">
 ${body}
 </main>
@@ -79,7 +90,7 @@ ${address}
 /** Which copy a card shows: the page skips a pushed card it already shows. */
 export const entryStamp = (entry) => (entry ? `${entry.state}:${entry.source.at.getTime()}` : 'none');
 
-export function customerPage(id, entry) {
+export function customerPage(id, entry, viewer) {
   return layout(
     'Customer',
     `<h1>Customer ${escapeHtml(id)}</h1>
@@ -87,10 +98,11 @@ export function customerPage(id, entry) {
 ${customerFragment(entry)}
 </div>
 <p id="live" role="status">Live updates are off until this page connects.</p>`,
+    viewer,
   );
 }
 
-export function indexPage(entries, webhooks) {
+export function indexPage(entries, webhooks, viewer) {
   const customers = entries.length
     ? `<ul>${entries.map(([id]) => `<li><a href="/customers/${encodeURIComponent(id)}">${escapeHtml(id)}</a></li>`).join('')}</ul>`
     : '<p>None yet: open <code>/customers/&lt;id&gt;</code>, or wait for a webhook.</p>';
@@ -111,9 +123,63 @@ ${
     ? `<table aria-labelledby="webhooks-heading"><thead><tr><th scope="col">Received</th><th scope="col">Type</th><th scope="col">Customer</th><th scope="col">Fields carried</th></tr></thead><tbody>${rows}</tbody></table>`
     : '<p>None received since this app started.</p>'
 }`,
+    viewer,
   );
 }
 
-export function errorPage(status, message) {
-  return layout(`Error ${status}`, `<h1>${escapeHtml(message)}</h1><p><a href="/">Back to the customers</a></p>`);
+export function errorPage(status, message, viewer) {
+  return layout(
+    `Error ${status}`,
+    `<h1>${escapeHtml(message)}</h1><p><a href="/">Back to the customers</a></p>`,
+    viewer,
+  );
+}
+
+/** The signed-in customer's own page: what Accord released to Checkbook, claim by claim. */
+export function accountPage(viewer, refreshed) {
+  const rows = Object.entries(viewer.claims)
+    .filter(
+      ([claim]) =>
+        !['sub', 'sid', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'acr', 'amr', 'azp'].includes(
+          claim,
+        ),
+    )
+    .map(
+      ([claim, value]) =>
+        `<tr><th scope="row">${escapeHtml(claim)}</th><td>${escapeHtml(typeof value === 'object' ? JSON.stringify(value) : value)}</td></tr>`,
+    )
+    .join('');
+  return layout(
+    'Your account',
+    `<h1>Your account</h1>
+<section aria-labelledby="name-heading">
+<h2 id="name-heading">Name</h2>
+<p>${escapeHtml(viewer.name ?? 'Name not shared')}</p>
+</section>
+<h2 id="claims-heading">What Accord shares with Checkbook</h2>
+${rows ? `<table aria-labelledby="claims-heading"><tbody>${rows}</tbody></table>` : '<p>Nothing beyond who you are.</p>'}
+${refreshed ? '<p role="status">Read again from Accord just now.</p>' : ''}
+<form method="post" action="/account/refresh"><input type="hidden" name="csrf" value="${escapeHtml(viewer.csrf)}"><button type="submit">Refresh from Accord</button></form>
+<p><a href="/customers/${encodeURIComponent(String(viewer.claims.sub))}">Your checkbook delivery address</a></p>`,
+    viewer,
+  );
+}
+
+const SIGN_IN_PROBLEMS = {
+  access_denied: 'You did not allow Checkbook to sign you in.',
+  invalid_grant: 'Accord no longer lets Checkbook act for you: sign in again.',
+  no_refresh_token: 'Checkbook cannot renew this session: sign in again.',
+  login_required: 'Sign in to Accord first.',
+  expired: 'That sign-in took too long or was already used: start again.',
+};
+
+/** A sign-in that did not complete, or a session Accord ended: the OAuth error code is shown, for support. */
+export function signInProblemPage(code) {
+  const message = SIGN_IN_PROBLEMS[code] ?? 'Signing in with Accord did not work: try again.';
+  return layout(
+    'Sign-in',
+    `<h1>${escapeHtml(message)}</h1>
+<p>Accord said: <code>${escapeHtml(code)}</code></p>
+<p><a href="/signin">Sign in with Accord</a></p>`,
+  );
 }

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 
 import { repoRoot } from '../db/postgres';
 import { callAction, type Client, type Reply, type ServerAction } from './client';
-import { actionBodies, ACTIONS, ROUTES, type ActionBody, type Fixture, type Probe } from './specs';
+import { actionBodies, ACTIONS, PROVIDER_ENDPOINTS, ROUTES, type ActionBody, type Fixture, type Probe } from './specs';
 import type { WriteProbe } from './writes';
 
 /** What a stack trace or an internal path looks like in a body. */
@@ -65,7 +65,55 @@ export function missingSpecs(actions: ServerAction[]): string[] {
   return missing;
 }
 
-function checkReply(reply: Reply, opts: { problemJson?: boolean }): string | null {
+export type ProviderEndpoint = { key: string; path: string };
+
+/**
+ * The OpenID provider's endpoints, from its discovery document (they are not
+ * Next.js routes), and those it names that have no entry in PROVIDER_ENDPOINTS.
+ */
+export async function discoverProviderEndpoints(
+  baseUrl: string,
+): Promise<{ endpoints: ProviderEndpoint[]; missing: string[] }> {
+  const res = await fetch(new URL('/oidc/.well-known/openid-configuration', baseUrl));
+  if (!res.ok) throw new Error(`the provider's discovery document answered ${res.status}`);
+  const metadata = (await res.json()) as Record<string, unknown>;
+  const endpoints: ProviderEndpoint[] = [];
+  const missing: string[] = [];
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value !== 'string' || !(key.endsWith('_endpoint') || key === 'jwks_uri')) continue;
+    if (PROVIDER_ENDPOINTS[key]) endpoints.push({ key, path: new URL(value).pathname });
+    else missing.push(`provider endpoint ${key} (${value})`);
+  }
+  for (const [key, spec] of Object.entries(PROVIDER_ENDPOINTS)) if (spec.path) endpoints.push({ key, path: spec.path });
+  return { endpoints, missing };
+}
+
+/**
+ * No open redirect: a Location, or a form_post's form, leads to Accord itself or
+ * to exactly one of the fixture client's registered URIs (its query or
+ * fragment carrying the answer).
+ */
+function checkRedirects(reply: Reply, baseUrl: string, allowed: string[]): string | null {
+  const targets: string[] = [];
+  const location = reply.headers.get('location');
+  if (reply.status >= 300 && reply.status < 400 && location) targets.push(location);
+  for (const match of reply.body.matchAll(/<form[^>]*\saction="([^"]*)"/gi))
+    targets.push(match[1]!.replaceAll('&amp;', '&'));
+  for (const target of targets) {
+    let url: URL;
+    try {
+      url = new URL(target, baseUrl);
+    } catch {
+      return `redirects to an unparsable ${JSON.stringify(target)}`;
+    }
+    if (url.origin === new URL(baseUrl).origin) continue;
+    const bare = `${url.origin}${url.pathname}`;
+    if (!allowed.includes(bare)) return `redirects off Accord to ${JSON.stringify(target.slice(0, 200))}`;
+  }
+  return null;
+}
+
+function checkReply(reply: Reply, opts: { problemJson?: boolean; oauthJson?: boolean }): string | null {
   if (reply.status >= 500) return `answered ${reply.status}`;
   for (const marker of STACK_MARKERS) {
     const match = reply.body.match(marker);
@@ -86,6 +134,15 @@ function checkReply(reply: Reply, opts: { problemJson?: boolean }): string | nul
     if (!oauthError && !problem)
       return `${reply.status} is not RFC 9457 problem details: ${type} ${reply.body.slice(0, 200)}`;
   }
+  if (opts.oauthJson && reply.status >= 400) {
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(reply.body) as Record<string, unknown>;
+    } catch {
+      return `${reply.status} with a body that is not JSON: ${reply.body.slice(0, 100)}`;
+    }
+    if (typeof body.error !== 'string') return `${reply.status} is not an OAuth error: ${reply.body.slice(0, 200)}`;
+  }
   return null;
 }
 
@@ -105,6 +162,7 @@ export async function fuzzAll(opts: {
   seed: number;
   runs: number;
   only?: string;
+  providerEndpoints: ProviderEndpoint[];
   log: (message: string) => void;
 }): Promise<Outcome[]> {
   const { client, anonymous, writes, seed, runs, log } = opts;
@@ -114,7 +172,7 @@ export async function fuzzAll(opts: {
     name: string,
     arbitrary: fc.Arbitrary<T>,
     send: (input: T) => Promise<Reply>,
-    checks: { problemJson?: boolean; writes?: string },
+    checks: { problemJson?: boolean; oauthJson?: boolean; writes?: string; redirectsTo?: string[] },
   ): Promise<void> {
     if (opts.only && !name.includes(opts.only)) return;
     const outcome: Outcome = { name, cases: 0, statuses: {}, written: {} };
@@ -127,7 +185,9 @@ export async function fuzzAll(opts: {
           const before = checks.writes ? null : await writes.counts();
           const reply = await send(input);
           outcome.statuses[reply.status] = (outcome.statuses[reply.status] ?? 0) + 1;
-          const problem = checkReply(reply, checks);
+          const problem =
+            checkReply(reply, checks) ??
+            (checks.redirectsTo ? checkRedirects(reply, client.baseUrl, checks.redirectsTo) : null);
           if (problem) throw new Error(problem);
           if (before) {
             const written = await writes.unexpectedSince(before);
@@ -167,6 +227,17 @@ export async function fuzzAll(opts: {
     const spec = ROUTES[file]!;
     for (const method of methods) {
       await property(`${method} ${file}`, spec.methods[method]!(opts.fixture), sendProbe, spec);
+    }
+  }
+
+  const { fixture } = opts;
+  for (const { key, path } of opts.providerEndpoints) {
+    const spec = PROVIDER_ENDPOINTS[key]!;
+    for (const [method, arbitrary] of Object.entries(spec.methods)) {
+      await property(`${method} ${path} (provider: ${key})`, arbitrary(fixture, path), sendProbe, {
+        ...spec,
+        redirectsTo: [fixture.redirectUri, fixture.postLogoutRedirectUri],
+      });
     }
   }
 

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 
 import { startProcess, withProductionStack, type ProductionStack } from '../production-stack';
 import { Client, readServerActions, signInCustomer } from './client';
-import { fuzzAll, missingSpecs, type Outcome } from './fuzz';
+import { discoverProviderEndpoints, fuzzAll, missingSpecs, type Outcome } from './fuzz';
 import type { Fixture } from './specs';
 import { runSqlmap, type SqlmapOutcome } from './sqlmap';
 import { installWriteProbe } from './writes';
@@ -39,6 +39,9 @@ const step = (message: string) =>
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 const runs = Number(values.runs ?? 100);
 
+const REDIRECT_URI = 'https://rp.attack.example/callback';
+const POST_LOGOUT_REDIRECT_URI = 'https://rp.attack.example/signed-out';
+
 async function createApp(stack: ProductionStack): Promise<{ clientId: string; clientSecret: string }> {
   const cli = startProcess(
     'apps',
@@ -56,6 +59,18 @@ async function createApp(stack: ProductionStack): Promise<{ clientId: string; cl
       'name,email,phone,postalAddress,locale',
       '--scopes',
       'customers:read,customers:write,preferences:write,signals:write',
+      // An OpenID client too (docs/oidc.md): the provider's endpoints are fuzzed with it, and its
+      // registered URIs are the only places off Accord a redirect may lead.
+      '--redirect-uris',
+      REDIRECT_URI,
+      '--post-logout-redirect-uris',
+      POST_LOGOUT_REDIRECT_URI,
+      '--oidc-scopes',
+      'openid,profile,email,offline_access',
+      '--required-claims',
+      'name',
+      '--optional-claims',
+      'email',
     ],
     stack.production,
     { quiet: true },
@@ -73,7 +88,8 @@ async function main(): Promise<void> {
     { skipBuild: values['skip-build'] ?? false, step, quietApp: true },
     async (stack) => {
       const actions = readServerActions();
-      const missing = missingSpecs(actions);
+      const provider = await discoverProviderEndpoints(stack.baseUrl);
+      const missing = [...missingSpecs(actions), ...provider.missing];
       if (missing.length) throw new Error(`no fuzz spec in scripts/attack/specs.ts for:\n  ${missing.join('\n  ')}`);
 
       step('an app with every scope (npm run apps -- create) and its access token');
@@ -125,7 +141,14 @@ async function main(): Promise<void> {
         [`staff-fuzz-${seed}@example.test`, createHash('sha256').update(staffToken).digest('hex')],
       );
       client.cookies.set('accord.staff-session', staffToken);
-      const fixture: Fixture = { customerId, appAuthorization: `Bearer ${token}`, appBasic };
+      const fixture: Fixture = {
+        customerId,
+        appAuthorization: `Bearer ${token}`,
+        appBasic,
+        clientId,
+        redirectUri: REDIRECT_URI,
+        postLogoutRedirectUri: POST_LOGOUT_REDIRECT_URI,
+      };
       console.log(`  ${writes.tables} tables watched for writes; customer ${customerId}`);
 
       let fuzz: Outcome[] = [];
@@ -140,6 +163,7 @@ async function main(): Promise<void> {
           seed,
           runs,
           only: values.only,
+          providerEndpoints: provider.endpoints,
           log: (line) => console.log(`  ${line}`),
         });
       }

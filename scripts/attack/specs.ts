@@ -3,7 +3,16 @@
 // entry here: the run fails on one that has none, so new code is covered.
 import fc from 'fast-check';
 
-import { junkBody, junkContentType, junkHeaderValue, junkJson, junkObject, junkQuery, junkSegment } from './inputs';
+import {
+  junkBody,
+  junkContentType,
+  junkHeaderValue,
+  junkJson,
+  junkObject,
+  junkQuery,
+  junkSegment,
+  junkString,
+} from './inputs';
 
 export type Fixture = {
   /** A customer's id that the fuzz's app may read. */
@@ -12,6 +21,10 @@ export type Fixture = {
   appAuthorization: string;
   /** `Basic …` of that app's client id and secret. */
   appBasic: string;
+  /** That app's client id: it is also an OpenID client of the provider, redirecting to `redirectUri` only. */
+  clientId: string;
+  redirectUri: string;
+  postLogoutRedirectUri: string;
 };
 
 export type Probe = {
@@ -26,6 +39,8 @@ export type Probe = {
 export type RouteSpec = {
   /** Errors are RFC 9457 problem details (the apps' API). */
   problemJson?: boolean;
+  /** Errors are OAuth 2.0 JSON errors ({"error": …}, RFC 6749 §5.2, RFC 7009, RFC 7662, RFC 6750). */
+  oauthJson?: boolean;
   /** Why rows may be written by this route on any input (beyond writes.ts EXPECTED_WRITES). */
   writes?: string;
   methods: Record<string, (f: Fixture) => fc.Arbitrary<Probe>>;
@@ -359,6 +374,289 @@ export const ROUTES: Record<string, RouteSpec> = {
         probe(
           'POST',
           junkQuery.map((q) => `/console/content/images${q}`),
+          { body: true },
+        ),
+    },
+  },
+};
+
+/** A query string or form body of OAuth parameters, each the right value, junk, or absent. */
+function oauthParams(params: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<string> {
+  return fc
+    .tuple(
+      fc.record(
+        Object.fromEntries(Object.entries(params).map(([name, value]) => [name, fc.oneof(value, junkString)])),
+        { requiredKeys: [] },
+      ),
+      // A parameter given twice is an error the specifications name (RFC 6749 §3.1).
+      fc.option(fc.constantFrom(...Object.keys(params)), { nil: undefined }),
+      junkQuery,
+    )
+    .map(([values, repeated, extra]) => {
+      const query = new URLSearchParams(values as Record<string, string>);
+      if (repeated && values[repeated] !== undefined) query.append(repeated, values[repeated] as string);
+      for (const [name, value] of new URLSearchParams(extra.slice(1))) query.append(name, value);
+      return query.toString();
+    });
+}
+
+const S256_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGRSw9Q-cM';
+
+/** The authorization request's parameters: a well-formed request is one draw away from each malformed one. */
+const authorizationParams = (f: Fixture) =>
+  oauthParams({
+    client_id: fc.constantFrom(f.clientId, 'app_unknown'),
+    response_type: fc.constantFrom('code', 'token', 'id_token', 'code id_token', 'none'),
+    redirect_uri: fc.constantFrom(
+      f.redirectUri,
+      'https://evil.example/callback',
+      `${f.redirectUri}/../evil`,
+      `${f.redirectUri}?x=1`,
+      `${f.redirectUri}#fragment`,
+      '//evil.example/callback',
+      'javascript:alert(1)',
+    ),
+    scope: fc.constantFrom('openid', 'openid profile email', 'openid offline_access', 'profile', 'openid unknown'),
+    state: junkString,
+    nonce: junkString,
+    code_challenge: fc.constantFrom(S256_CHALLENGE, 'short', ''),
+    code_challenge_method: fc.constantFrom('S256', 'plain', 's256'),
+    prompt: fc.constantFrom('none', 'login', 'consent', 'select_account', 'none login'),
+    max_age: fc.constantFrom('0', '-1', '1e9', 'abc'),
+    acr_values: fc.constantFrom('urn:accord:acr:session', 'urn:accord:acr:strong', 'urn:other'),
+    response_mode: fc.constantFrom('query', 'fragment', 'form_post', 'jwt'),
+    id_token_hint: fc.constantFrom('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'not.a.jwt'),
+    login_hint: junkString,
+    ui_locales: fc.constantFrom('fr', 'en', 'xx-invalid'),
+    claims: junkJson.map((value) => JSON.stringify(value) ?? 'null'),
+    request: fc.constant('eyJhbGciOiJub25lIn0.e30.'),
+    request_uri: fc.constantFrom('urn:ietf:params:oauth:request_uri:x', 'https://evil.example/request'),
+  });
+
+const clientAuth = (f: Fixture) =>
+  fc.record(
+    {
+      authorization: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(f.appBasic) },
+        { weight: 1, arbitrary: junkHeaderValue.map((v) => `Basic ${v}`) },
+        { weight: 1, arbitrary: junkHeaderValue.map((v) => `Basic ${Buffer.from(v).toString('base64')}`) },
+        { weight: 1, arbitrary: junkHeaderValue },
+      ),
+    },
+    { requiredKeys: [] },
+  );
+
+/** A form POST with these parameters, or (sometimes) any body under any content type. */
+function oauthPost(path: string, params: fc.Arbitrary<string>, headers: fc.Arbitrary<Record<string, string>>) {
+  return fc
+    .tuple(probe('POST', fc.constant(path), { body: true, session: false, headers }), params, fc.nat(3))
+    .map(([p, form, kind]) =>
+      kind === 0
+        ? p
+        : { ...p, headers: { ...p.headers, 'content-type': 'application/x-www-form-urlencoded' }, body: form },
+    );
+}
+
+/**
+ * The OpenID provider's endpoints (docs/oidc.md), served by scripts/http-server.ts
+ * in front of Next.js, so neither app/**\/route.ts nor the build lists them: they
+ * come from the discovery document. Keyed by the discovery member naming each
+ * (the run refuses to start when the document names one without an entry here),
+ * plus the paths it does not name. Every error is the OAuth error its
+ * specification names, below 500, without a stack, and no redirect leaves
+ * Accord except to the client's registered URIs (fuzz.ts checkRedirects).
+ */
+export type ProviderEndpointSpec = Omit<RouteSpec, 'methods'> & {
+  /** The path when the discovery document does not name it. */
+  path?: string;
+  /** `path`: the endpoint's path, as discovered. */
+  methods: Record<string, (f: Fixture, path: string) => fc.Arbitrary<Probe>>;
+};
+
+export const PROVIDER_ENDPOINTS: Record<string, ProviderEndpointSpec> = {
+  issuer: {
+    path: '/oidc/.well-known/openid-configuration',
+    methods: {
+      GET: (_f, path) =>
+        probe(
+          'GET',
+          junkQuery.map((q) => `${path}${q}`),
+        ),
+    },
+  },
+  jwks_uri: {
+    methods: {
+      GET: (_f, path) =>
+        probe(
+          'GET',
+          junkQuery.map((q) => `${path}${q}`),
+        ),
+    },
+  },
+  authorization_endpoint: {
+    writes: 'a well-formed authorization request starts an interaction (oidc_payloads), as any browser’s does',
+    methods: {
+      GET: (f, path) =>
+        probe(
+          'GET',
+          authorizationParams(f).map((q) => `${path}?${q}`),
+        ),
+      POST: (f, path) =>
+        fc
+          .tuple(probe('POST', fc.constant(path), { body: true }), authorizationParams(f), fc.nat(3))
+          .map(([p, form, kind]) =>
+            kind === 0
+              ? p
+              : { ...p, headers: { ...p.headers, 'content-type': 'application/x-www-form-urlencoded' }, body: form },
+          ),
+    },
+  },
+  token_endpoint: {
+    oauthJson: true,
+    writes: 'a client_credentials request of the fixture’s client is well-formed: its token is stored',
+    methods: {
+      POST: (f, path) =>
+        oauthPost(
+          path,
+          oauthParams({
+            grant_type: fc.constantFrom(
+              'authorization_code',
+              'refresh_token',
+              'client_credentials',
+              'password',
+              'urn:ietf:params:oauth:grant-type:device_code',
+            ),
+            code: junkString,
+            redirect_uri: fc.constantFrom(f.redirectUri, 'https://evil.example/callback'),
+            code_verifier: fc.constantFrom('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'short'),
+            refresh_token: junkString,
+            scope: fc.constantFrom('openid', 'customers:read', 'unknown'),
+            client_id: fc.constantFrom(f.clientId, 'app_unknown'),
+            client_secret: junkString,
+            client_assertion_type: fc.constant('urn:ietf:params:oauth:client-assertion-type:jwt-bearer'),
+            client_assertion: fc.constant('eyJhbGciOiJIUzI1NiJ9.e30.x'),
+          }),
+          clientAuth(f),
+        ),
+    },
+  },
+  userinfo_endpoint: {
+    oauthJson: true,
+    methods: {
+      GET: (_f, path) =>
+        probe(
+          'GET',
+          junkQuery.map((q) => `${path}${q}`),
+          {
+            session: false,
+            headers: fc.record(
+              {
+                authorization: fc.oneof(
+                  junkHeaderValue.map((v) => `Bearer ${v}`),
+                  junkHeaderValue,
+                ),
+              },
+              { requiredKeys: [] },
+            ),
+          },
+        ),
+      POST: (_f, path) =>
+        oauthPost(
+          path,
+          oauthParams({ access_token: junkString }),
+          fc.record({ authorization: junkHeaderValue.map((v) => `Bearer ${v}`) }, { requiredKeys: [] }),
+        ),
+    },
+  },
+  revocation_endpoint: {
+    oauthJson: true,
+    methods: {
+      POST: (f, path) =>
+        oauthPost(
+          path,
+          oauthParams({
+            token: junkString,
+            token_type_hint: fc.constantFrom('access_token', 'refresh_token', 'unknown'),
+          }),
+          clientAuth(f),
+        ),
+    },
+  },
+  introspection_endpoint: {
+    oauthJson: true,
+    methods: {
+      POST: (f, path) =>
+        oauthPost(
+          path,
+          oauthParams({
+            token: junkString,
+            token_type_hint: fc.constantFrom('access_token', 'refresh_token', 'unknown'),
+          }),
+          clientAuth(f),
+        ),
+    },
+  },
+  end_session_endpoint: {
+    writes: 'ending a session is well-formed without any parameter: the provider session (if any) ends',
+    methods: {
+      GET: (f, path) =>
+        probe(
+          'GET',
+          oauthParams({
+            id_token_hint: fc.constantFrom('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'not.a.jwt'),
+            post_logout_redirect_uri: fc.constantFrom(
+              f.postLogoutRedirectUri,
+              'https://evil.example/',
+              '//evil.example/',
+              'javascript:alert(1)',
+            ),
+            client_id: fc.constantFrom(f.clientId, 'app_unknown'),
+            state: junkString,
+            logout_hint: junkString,
+            ui_locales: fc.constantFrom('fr', 'xx'),
+          }).map((q) => `${path}?${q}`),
+        ),
+      POST: (f, path) =>
+        fc
+          .tuple(
+            probe('POST', fc.constant(path), { body: true }),
+            oauthParams({
+              post_logout_redirect_uri: fc.constantFrom(f.postLogoutRedirectUri, 'https://evil.example/'),
+              client_id: fc.constantFrom(f.clientId, 'app_unknown'),
+              state: junkString,
+            }),
+          )
+          .map(([p, form]) => ({
+            ...p,
+            headers: { ...p.headers, 'content-type': 'application/x-www-form-urlencoded' },
+            body: form,
+          })),
+    },
+  },
+  // Not in the discovery document: the logout confirmation form's target, and the
+  // interaction (the portal's sign-in and consent screens come back through it).
+  end_session_confirm: {
+    path: '/oidc/session/end/confirm',
+    writes: 'the confirmation form is well-formed with only its xsrf value: the provider session (if any) ends',
+    methods: {
+      POST: (_f, path) =>
+        oauthPost(path, oauthParams({ xsrf: junkString, logout: fc.constantFrom('yes', 'no') }), fc.constant({})).map(
+          (p) => ({ ...p, session: true }),
+        ),
+    },
+  },
+  interaction: {
+    path: '/oidc/interaction/{uid}',
+    methods: {
+      GET: (_f, path) =>
+        probe(
+          'GET',
+          fc.tuple(junkSegment, junkQuery).map(([uid, q]) => path.replace('{uid}', uid) + q),
+        ),
+      POST: (_f, path) =>
+        probe(
+          'POST',
+          junkSegment.map((uid) => path.replace('{uid}', uid)),
           { body: true },
         ),
     },

@@ -25,7 +25,13 @@ export type Target = {
   /** The id the check's request uses. */
   sampleId?: string;
   headers: Record<string, string>;
-  /** Before each run of this target (a token to renew…). */
+  /** POST: each request sends the next line of bodiesFile, each line once (single-use codes and refresh tokens). */
+  method?: 'POST';
+  /** One body per line, written by prepare before each run; a run sends them all, once each, then stops. */
+  bodiesFile?: string;
+  /** The body of the one request that checks the target (a fresh one: they are single-use). */
+  sampleBody?: () => Promise<string>;
+  /** Before each run of this target (a token to renew, the bodies to send…). */
   prepare?: () => Promise<void>;
   /** Checks one real response before any load; returns a reason when wrong. */
   check(res: Response, body: string): string | null;
@@ -47,6 +53,14 @@ if (options.rotate) {
   let next = Math.floor(Math.random() * ids.length);
   options.requests = [{ setupRequest: (req) => ({ ...req, path: template.replace('{id}', ids[next++ % ids.length]) }) }];
   delete options.rotate;
+}
+if (options.bodies) {
+  // Each body once, in turn: the run is as many requests as there are bodies (duration is then ignored).
+  const bodies = require('fs').readFileSync(options.bodies, 'utf8').split('\n').filter(Boolean);
+  let next = 0;
+  options.amount = bodies.length;
+  options.requests = [{ setupRequest: (req) => ({ ...req, body: bodies[next++] }) }];
+  delete options.bodies;
 }
 const before = process.cpuUsage();
 autocannon(options, (error, r) => {
@@ -88,6 +102,7 @@ function autocannon(
   headers: Record<string, string>,
   durationS: number,
   rotate?: { path: string; idsFile: string },
+  post?: { bodies: string },
 ): Promise<LoadResult> {
   const args = {
     url,
@@ -97,6 +112,7 @@ function autocannon(
     pipelining: 1,
     timeout: 30,
     ...(rotate ? { rotate } : {}),
+    ...(post ? { method: 'POST', bodies: post.bodies } : {}),
   };
   return new Promise((resolve, reject) => {
     const [command, argv] = nodeCommand(['-e', AUTOCANNON_RUNNER, JSON.stringify(args)]);
@@ -131,7 +147,9 @@ export const samplePath = (target: Target) => target.path.replace('{id}', target
 export async function verify(servers: Servers, target: Target): Promise<void> {
   await target.prepare?.();
   const res = await fetch(serverOf(servers, target.server).origin + samplePath(target), {
+    method: target.method ?? 'GET',
     headers: target.headers,
+    body: target.sampleBody ? await target.sampleBody() : undefined,
     redirect: 'manual',
   });
   const body = await res.text();
@@ -148,9 +166,10 @@ export async function verify(servers: Servers, target: Target): Promise<void> {
 /** Loads the target for durationS at --connections; every response must be a 2xx. */
 export async function measure(servers: Servers, target: Target, durationS: number, db: BenchDatabase): Promise<Sample> {
   const server = serverOf(servers, target.server);
+  // First: minting a run's single-use bodies writes to the database, which is not the target's cost.
+  await target.prepare?.();
   const cpu0 = treeCpuMs(server.child.pid);
   const db0 = treeCpuMs(db.postmasterPid);
-  await target.prepare?.();
   const busy0 = machineBusyMs();
   const rotate = target.idsFile ? { path: target.path, idsFile: target.idsFile } : undefined;
   const result = await autocannon(
@@ -158,6 +177,7 @@ export async function measure(servers: Servers, target: Target, durationS: numbe
     target.headers,
     durationS,
     rotate,
+    target.bodiesFile ? { bodies: target.bodiesFile } : undefined,
   );
   const serverCpuMs = treeCpuMs(server.child.pid) - cpu0;
   const dbCpuMs = treeCpuMs(db.postmasterPid) - db0;

@@ -27,6 +27,10 @@
 //     personalized /account against a second Accord server with
 //     PERSONALIZATION_ENABLED=false and the decision API against the bare route
 //     handler, interleaved (scripts/bench/personalization-pages.ts).
+//   npm run bench -- --oidc [--no-build] [--rounds=5] …
+//     instead of the above: the OpenID provider's token endpoint (authorization_code
+//     exchange and refresh) and userinfo, interleaved with the bare route handler
+//     (scripts/bench/oidc.ts; each at least 50% of its requests/s).
 //   --verbose prints the servers' output.
 // (--breakdown is gone: its two targets, the minimal dynamic page reading the
 // session through Prisma and through auth(), were routes inside the product.)
@@ -138,6 +142,13 @@ async function main() {
   const idsFile = path.join(dataDir, 'customer-ids.txt');
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(idsFile, `${customerIds.join('\n')}\n`);
+
+  if (options.oidc) {
+    const { benchOidc } = await import('./oidc');
+    const missed = await benchOidc(db, seeded.total, { customer, idsFile, sampleId: customerIds[0]! });
+    process.exitCode = missed ? 1 : 0;
+    return;
+  }
 
   /** Accord's origin, once its server runs. */
   const accordServer = { origin: '' };

@@ -51,6 +51,7 @@ const { values } = parseArgs({
     webhooks: { type: 'string', default: '200' },
     'webhook-rate': { type: 'string', default: '50' },
     personalization: { type: 'boolean', default: false },
+    oidc: { type: 'boolean', default: false },
   },
 });
 
@@ -100,4 +101,6 @@ export const options = {
   webhookRate: positiveInt('webhook-rate'),
   /** The audience count of personalization rules on 100,000 customers (scripts/bench/personalization.ts). */
   personalization: values.personalization,
+  /** The OpenID provider's token endpoint and userinfo against the bare route (scripts/bench/oidc.ts). */
+  oidc: values.oidc,
 };
