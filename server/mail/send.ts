@@ -24,7 +24,8 @@ export type MailPurpose =
   | 'staff-invitation'
   | 'data-export'
   | 'account-erased'
-  | 'support-reveal';
+  | 'support-reveal'
+  | 'support-consent';
 
 export type MailRequest = OutgoingMail & {
   /** One request, one mail: a second enqueue with the same key is ignored. */

@@ -58,6 +58,12 @@ export const AUDIT_ACTIONS = {
   'content.preview': { object: 'customer', reasonRequired: true },
   /** A support agent revealed one masked value in a case (docs/decisions/036-support-console.md). */
   'customer.reveal': { object: 'customer', reasonRequired: true },
+  // What an agent does in a case at the customer's request (docs/decisions/036-support-console.md); the reason names the case.
+  'support.action.resend-email-change': { object: 'customer', reasonRequired: true },
+  'support.action.end-sessions': { object: 'customer', reasonRequired: true },
+  'support.action.fix-address': { object: 'customer', reasonRequired: true },
+  'support.action.start-email-change': { object: 'customer', reasonRequired: true },
+  'support.action.record-consent': { object: 'customer', reasonRequired: true },
 } as const satisfies Record<string, ActionSpec>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
