@@ -64,6 +64,14 @@ export const AUDIT_ACTIONS = {
   'support.action.fix-address': { object: 'customer', reasonRequired: true },
   'support.action.start-email-change': { object: 'customer', reasonRequired: true },
   'support.action.record-consent': { object: 'customer', reasonRequired: true },
+  // Support (docs/decisions/036-support-console.md): objectId is the customer's id, details.caseId the case.
+  'support.code.verify': { object: 'customer', reasonRequired: true },
+  /** A wrong support code for a customer named by the agent (or an unknown email: objectId null). */
+  'support.code.fail': { object: null, reasonRequired: false },
+  'support.request.send': { object: 'customer', reasonRequired: true },
+  'support.case.open': { object: 'customer', reasonRequired: true },
+  'support.case.close': { object: 'customer', reasonRequired: true },
+  'support.case.note': { object: 'customer', reasonRequired: true },
 } as const satisfies Record<string, ActionSpec>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
