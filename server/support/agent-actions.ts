@@ -2,7 +2,7 @@ import 'server-only';
 
 import { isLocale, type Locale } from '@/lib/i18n/config';
 import { isUuid } from '@/lib/uuid';
-import { toAddressValue, type AddressKind } from '@/lib/validation/address';
+import type { AddressKind } from '@/lib/validation/address';
 import type { SupportAction, SupportFixAddressInput } from '@/lib/validation/support-actions';
 import { setConsent } from '@/server/consent/consent';
 import { requestEmailChange } from '@/server/customers/email-change';
@@ -12,7 +12,6 @@ import { deliverNow } from '@/server/mail/queue';
 import { enqueueMail } from '@/server/mail/send';
 import { writeAudit } from '@/server/platform/audit';
 import { prisma, type Tx } from '@/server/platform/db';
-import { getRequestContext } from '@/server/platform/request-context';
 import type { StaffActor } from '@/server/staff/auth';
 
 import { supportConsentMail } from './agent-actions-mail';
@@ -62,7 +61,7 @@ async function customerLocale(customerId: string): Promise<Locale | null> {
  * Sends the pending email change's confirmation again, to the new address the
  * customer gave: a fresh link and code (only their hashes are kept), the older ones retired.
  */
-export async function resendEmailChange(actor: StaffActor, caseId: string): Promise<AgentActionResult> {
+export async function resendEmailChange(actor: StaffActor, caseId: string, ip: string): Promise<AgentActionResult> {
   const supportCase = await openCase(actor, caseId);
   if (!supportCase) return { ok: false, reason: 'forbidden' };
   const pending = await prisma.emailChangeRequest.findFirst({
@@ -77,7 +76,7 @@ export async function resendEmailChange(actor: StaffActor, caseId: string): Prom
   });
   if (!pending) return { ok: false, reason: 'none-pending' };
   const result = await requestEmailChange(supportCase.customerId, pending.newEmail, {
-    ip: (await getRequestContext()).ip,
+    ip,
     locale: isLocale(pending.locale) ? pending.locale : 'en',
     // The change stays the customer's (or whoever started it): the resend is in the audit trail.
     channel: pending.channel,
@@ -119,7 +118,7 @@ export async function fixAddress(
   const kind: AddressKind = input.kind;
   const result = await updateProfile(
     supportCase.customerId,
-    { addresses: { [kind]: toAddressValue(input.address) } },
+    { addresses: { [kind]: input.address } },
     {
       channel: supportChannel(actor),
       // The customer dictates the whole address: it replaces whatever is there.
@@ -137,13 +136,14 @@ export async function startEmailChange(
   actor: StaffActor,
   caseId: string,
   newEmail: string,
+  ip: string,
 ): Promise<AgentActionResult> {
   const supportCase = await openCase(actor, caseId);
   if (!supportCase) return { ok: false, reason: 'forbidden' };
   const locale = await customerLocale(supportCase.customerId);
   if (!locale) return { ok: false, reason: 'not-found' };
   return requestEmailChange(supportCase.customerId, newEmail, {
-    ip: (await getRequestContext()).ip,
+    ip,
     locale,
     channel: supportChannel(actor),
     onWrite: (tx) => audit(tx, actor, supportCase, 'start-email-change'),

@@ -9,6 +9,7 @@ import {
   SupportEmailChangeSchema,
   SupportFixAddressSchema,
 } from '@/lib/validation/support-actions';
+import { getRequestContext } from '@/server/platform/request-context';
 import { requirePermission } from '@/server/staff/auth';
 import {
   endAllSessions,
@@ -49,7 +50,7 @@ export async function resendEmailChangeAction(caseId: unknown, input: unknown): 
   const actor = await requirePermission('support.act');
   const parsed = AgreementSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
-  return toActionResult(await resendEmailChange(actor, caseIdOf(caseId)));
+  return toActionResult(await resendEmailChange(actor, caseIdOf(caseId), (await getRequestContext()).ip));
 }
 
 export async function endAllSessionsAction(caseId: unknown, input: unknown): Promise<ActionResult> {
@@ -77,7 +78,9 @@ export async function startEmailChangeAction(caseId: unknown, input: unknown): P
   const actor = await requirePermission('support.act');
   const parsed = SupportEmailChangeSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsFrom(parsed.error.issues) };
-  return toActionResult(await startEmailChange(actor, caseIdOf(caseId), parsed.data.newEmail));
+  return toActionResult(
+    await startEmailChange(actor, caseIdOf(caseId), parsed.data.newEmail, (await getRequestContext()).ip),
+  );
 }
 
 export async function recordConsentAction(caseId: unknown, input: unknown): Promise<ActionResult> {
