@@ -1,5 +1,7 @@
 import 'server-only';
 
+import { randomUUID } from 'node:crypto';
+
 import { isLocale, type Locale } from '@/lib/i18n/config';
 import { isUuid } from '@/lib/uuid';
 import type { AddressKind } from '@/lib/validation/address';
@@ -198,15 +200,10 @@ export async function recordConsentChange(
           where: { id: supportCase.customerId },
           select: { email: true },
         });
-        const receipt = await tx.consentReceipt.findFirstOrThrow({
-          where: { customerId: supportCase.customerId },
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          select: { id: true },
-        });
         mailId = await enqueueMail(tx, {
           ...mail,
           to: current.email,
-          key: `support-consent:${receipt.id}`,
+          key: `support-consent:${randomUUID()}`,
           purpose: 'support-consent',
         });
       },
