@@ -4,7 +4,9 @@ import type { Page } from '@playwright/test';
 
 import { updateProfile } from '../server/customers/profile';
 import { prisma } from '../server/platform/db';
-import { expect, test, waitForHydration } from './fixtures';
+import type { StaffActor } from '../server/staff/auth';
+import { openCase } from '../server/support/cases';
+import { expect, test, waitForHydration, type TestStaff } from './fixtures';
 import { recordServerActions, replay, ROUND_TRIPS_TIMEOUT, seriousViolations } from './helpers';
 import { waitForMail } from './mailbox';
 
@@ -17,13 +19,18 @@ const ADDRESS = { line1: '12 rue des Lilas', postalCode: '69003', city: 'Lyon', 
 const PHONE = '+33612345678';
 
 /** A case as a verification leaves it (e2e/support-handoff.spec.ts goes through the codes). */
-async function openCase(agentId: string, customerId: string): Promise<string> {
-  const id = randomUUID();
-  await prisma.$executeRaw`
-    INSERT INTO support_cases (id, customer_id, agent_id, opened_at, verification_method, verified_at,
-                               verified_session_label, version)
-    VALUES (${id}::uuid, ${customerId}::uuid, ${agentId}::uuid, now(), 'support-code', now(), 'Chrome on macOS', 1)`;
-  return id;
+async function openCaseFor(staff: TestStaff, customerId: string): Promise<string> {
+  const actor = {
+    ...staff,
+    sessionId: randomUUID(),
+    roles: ['support-agent'],
+    locale: 'en',
+    authenticatedAt: new Date(),
+    audit: { type: 'staff', staffId: staff.id, label: staff.email, requestId: 'e2e-support-reveal' },
+  } as StaffActor;
+  return prisma.$transaction((tx) =>
+    openCase(tx, actor, { customerId, method: 'support-code', sessionId: null, sessionLabel: 'Chrome on macOS' }),
+  );
 }
 
 /** The case page's HTML as the server sends it, with the agent's cookies. */
@@ -50,7 +57,7 @@ test.describe('reveals in a support case', () => {
     const customer = await createCustomer({ address: ADDRESS, lastName: 'Martin' });
     await updateProfile(customer.id, { phone: PHONE }, { channel: 'portal', expectedVersion: null });
     const agent = await staffPage(['support-agent'], { displayName: 'Sam Support' });
-    const caseId = await openCase(agent.staff.id, customer.id);
+    const caseId = await openCaseFor(agent.staff, customer.id);
     // The national form of the number is in the console's own validation hint: the digits are searched instead.
     const secrets = [customer.email, PHONE, '612345678', ADDRESS.line1, ADDRESS.postalCode, 'Martin'];
 
@@ -111,8 +118,7 @@ test.describe('reveals in a support case', () => {
     await customerContext.close();
 
     // The window ends (its end moved into the past): masked again, and no longer logged.
-    await prisma.$executeRaw`
-      UPDATE support_reveals SET expires_at = now() - interval '1 second' WHERE case_id = ${caseId}::uuid`;
+    await prisma.supportReveal.updateMany({ where: { caseId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const before = await revealRows(customer.id);
     await page.reload();
     await expect(view.getByText('•• •• •• •• 78')).toBeVisible();
@@ -125,7 +131,7 @@ test.describe('reveals in a support case', () => {
     const reveals = await prisma.auditLog.count({ where: { customerId: customer.id, action: 'customer.reveal' } });
     const other = await staffPage(['support-agent'], { displayName: 'Olive Other' });
     expect((await replay(other.page, actions[0]!, baseURL!)).status()).toBe(403);
-    await prisma.$executeRaw`UPDATE support_cases SET closed_at = now() WHERE id = ${caseId}::uuid`;
+    await prisma.supportCase.update({ where: { id: caseId }, data: { closedAt: new Date() } });
     expect((await replay(page, actions[0]!, baseURL!)).status()).toBe(403);
     expect(await prisma.auditLog.count({ where: { customerId: customer.id, action: 'customer.reveal' } })).toBe(
       reveals,

@@ -56,8 +56,6 @@ export const AUDIT_ACTIONS = {
   'content.import': { object: 'content', reasonRequired: false },
   /** A marketer previewed the home page as a customer: a staff read of their data. */
   'content.preview': { object: 'customer', reasonRequired: true },
-  /** A support agent revealed one masked value in a case (docs/decisions/036-support-console.md). */
-  'customer.reveal': { object: 'customer', reasonRequired: true },
   // What an agent does in a case at the customer's request (docs/decisions/036-support-console.md); the reason names the case.
   'support.action.resend-email-change': { object: 'customer', reasonRequired: true },
   'support.action.end-sessions': { object: 'customer', reasonRequired: true },
@@ -72,6 +70,8 @@ export const AUDIT_ACTIONS = {
   'support.case.open': { object: 'customer', reasonRequired: true },
   'support.case.close': { object: 'customer', reasonRequired: true },
   'support.case.note': { object: 'customer', reasonRequired: true },
+  /** A support agent revealed one masked value in a case (docs/decisions/036-support-console.md). */
+  'customer.reveal': { object: 'customer', reasonRequired: true },
 } as const satisfies Record<string, ActionSpec>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -49,7 +49,7 @@ function audit(tx: Tx, actor: StaffActor, supportCase: SupportCase, action: Supp
     customerId: supportCase.customerId,
     objectId: supportCase.customerId,
     reason: `case ${supportCase.id.slice(0, 8)}`,
-    details: { case: supportCase.id, ...details },
+    details: { caseId: supportCase.id, ...details },
   });
 }
 

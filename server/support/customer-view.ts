@@ -153,29 +153,19 @@ async function readCustomer(tx: Tx, customerId: string): Promise<CustomerRow | n
 }
 
 async function readReveals(db: Tx, caseId: string): Promise<RevealRecord[]> {
-  const rows = await db.$queryRaw<
-    Array<{
-      field: string;
-      reason: string;
-      ticket_ref: string;
-      agent_id: string;
-      display_name: string | null;
-      revealed_at: Date;
-      expires_at: Date;
-    }>
-  >`
-    SELECT r.field, r.reason, r.ticket_ref, r.agent_id::text, s.display_name, r.revealed_at, r.expires_at
-      FROM support_reveals r LEFT JOIN staff_members s ON s.id = r.agent_id
-     WHERE r.case_id = ${caseId}::uuid
-     ORDER BY r.revealed_at DESC, r.id DESC`;
-  return rows.map((r) => ({
-    field: r.field,
-    reason: r.reason,
-    ticketRef: r.ticket_ref,
-    agentName: r.display_name ?? agentPseudonym(r.agent_id),
-    revealedAt: r.revealed_at,
-    expiresAt: r.expires_at,
-  }));
+  const rows = await db.supportReveal.findMany({
+    where: { caseId },
+    orderBy: [{ revealedAt: 'desc' }, { id: 'desc' }],
+    select: {
+      field: true,
+      reason: true,
+      ticketRef: true,
+      revealedAt: true,
+      expiresAt: true,
+      agent: { select: { displayName: true } },
+    },
+  });
+  return rows.map(({ agent, ...r }) => ({ ...r, agentName: agent.displayName }));
 }
 
 function isOwnOpenCase(actor: Agent, supportCase: SupportCase): boolean {
@@ -200,11 +190,11 @@ export async function getCaseCustomerView(
     const customer = await readCustomer(tx, customerId);
     if (!customer) return { state: 'gone' } as const;
     const [activeRows, consents, sessions, securityEvents, caseRows, reveals] = await Promise.all([
-      tx.$queryRaw<Array<{ field: RevealField; reason: RevealReason; ticket_ref: string; expires_at: Date }>>`
-        SELECT DISTINCT ON (field) field, reason, ticket_ref, expires_at
-          FROM support_reveals
-         WHERE case_id = ${supportCase.id}::uuid AND agent_id = ${actor.id}::uuid AND expires_at > ${now}
-         ORDER BY field, revealed_at DESC, id DESC`,
+      tx.supportReveal.findMany({
+        where: { caseId: supportCase.id, agentId: actor.id, expiresAt: { gt: now } },
+        orderBy: [{ revealedAt: 'desc' }, { id: 'desc' }],
+        select: { field: true, reason: true, ticketRef: true, expiresAt: true },
+      }),
       tx.$queryRaw<Array<{ key: string; title: string }>>`
         SELECT c.purpose_key AS key,
                (SELECT CASE WHEN ${locale} = 'fr' THEN v.title_fr ELSE v.title_en END
@@ -227,38 +217,41 @@ export async function getCaseCustomerView(
         take: 10,
         select: { id: true, type: true, createdAt: true },
       }),
-      tx.$queryRaw<
-        Array<{
-          id: string;
-          agent_id: string;
-          display_name: string | null;
-          opened_at: Date;
-          closed_at: Date | null;
-          verification_method: string;
-        }>
-      >`
-        SELECT c.id::text, c.agent_id::text, s.display_name, c.opened_at, c.closed_at, c.verification_method
-          FROM support_cases c LEFT JOIN staff_members s ON s.id = c.agent_id
-         WHERE c.customer_id = ${customerId}::uuid
-         ORDER BY c.opened_at DESC LIMIT 20`,
+      tx.supportCase.findMany({
+        where: { customerId },
+        orderBy: [{ openedAt: 'desc' }, { id: 'desc' }],
+        take: 20,
+        select: {
+          id: true,
+          openedAt: true,
+          closedAt: true,
+          verificationMethod: true,
+          agent: { select: { displayName: true } },
+        },
+      }),
       readReveals(tx, supportCase.id),
     ]);
-    const revealed = activeRows.flatMap((r): ActiveReveal[] => {
-      const value = valueOf(customer, r.field);
-      return value === null ? [] : [{ field: r.field, value, reason: r.reason, expiresAt: r.expires_at }];
+    // The latest valid reveal of each field that still has a value (reveals only store listed names).
+    const latest = activeRows.filter((r, i) => activeRows.findIndex((o) => o.field === r.field) === i);
+    const revealed = latest.flatMap((r): ActiveReveal[] => {
+      const value = valueOf(customer, r.field as RevealField);
+      return value === null
+        ? []
+        : [{ field: r.field as RevealField, value, reason: r.reason as RevealReason, expiresAt: r.expiresAt }];
     });
     // A console GET that reads customer data is audited (docs/decisions/033-staff-console.md).
     await writeAudit(tx, actor.audit, {
       action: 'customer.view',
       customerId,
       reason: supportViewReason(supportCase.id),
-      details: { case: supportCase.id, fields: VIEW_FIELDS, revealed: revealed.map((r) => r.field) },
+      objectId: customerId,
+      details: { caseId: supportCase.id, fields: VIEW_FIELDS, revealed: revealed.map((r) => r.field) },
     });
     await recordDataAccess(tx, [
       access(actor, customerId, VIEW_FIELDS, supportViewReason(supportCase.id)),
-      ...activeRows
+      ...latest
         .filter((r) => revealed.some((v) => v.field === r.field))
-        .map((r) => access(actor, customerId, [r.field], supportRevealReason(r.reason, r.ticket_ref))),
+        .map((r) => access(actor, customerId, [r.field], supportRevealReason(r.reason as RevealReason, r.ticketRef))),
     ]);
     return {
       state: 'open',
@@ -281,10 +274,10 @@ export async function getCaseCustomerView(
       securityEvents,
       cases: caseRows.map((c) => ({
         id: c.id,
-        agentName: c.display_name ?? agentPseudonym(c.agent_id),
-        openedAt: c.opened_at,
-        closedAt: c.closed_at,
-        method: c.verification_method,
+        agentName: c.agent.displayName,
+        openedAt: c.openedAt,
+        closedAt: c.closedAt,
+        method: c.verificationMethod,
         current: c.id === supportCase.id,
       })),
       reveals,
@@ -334,21 +327,30 @@ export async function revealField(
     const current = await readCustomer(tx, supportCase.customerId);
     // The address may have changed since the mail was rendered: it goes to the current one.
     if (!current || valueOf(current, input.field) === null) return { ok: false, reason: 'no-value' } as const;
-    const [row] = await tx.$queryRaw<Array<{ id: bigint }>>`
-      INSERT INTO support_reveals (case_id, customer_id, agent_id, field, reason, ticket_ref, revealed_at, expires_at)
-      VALUES (${supportCase.id}::uuid, ${supportCase.customerId}::uuid, ${actor.id}::uuid, ${input.field},
-              ${input.reason}, ${input.ticketRef}, ${now}, ${expiresAt})
-      RETURNING id`;
+    const row = await tx.supportReveal.create({
+      data: {
+        caseId: supportCase.id,
+        customerId: supportCase.customerId,
+        agentId: actor.id,
+        field: input.field,
+        reason: input.reason,
+        ticketRef: input.ticketRef,
+        revealedAt: now,
+        expiresAt,
+      },
+      select: { id: true },
+    });
     await writeAudit(tx, actor.audit, {
       action: 'customer.reveal',
+      objectId: supportCase.customerId,
       customerId: supportCase.customerId,
       reason: input.reason,
-      details: { case: supportCase.id, field: input.field, ticketRef: input.ticketRef },
+      details: { caseId: supportCase.id, field: input.field, ticketRef: input.ticketRef },
     });
     const mailId = await enqueueMail(tx, {
       ...mail,
       to: current.email,
-      key: `support-reveal:${row!.id}`,
+      key: `support-reveal:${row.id}`,
       purpose: 'support-reveal',
     });
     return { ok: true, mailId } as const;

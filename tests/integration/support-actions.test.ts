@@ -128,7 +128,7 @@ describe('fixing a postal address', () => {
       {
         actorStaffId: member.id,
         reason: `case ${supportCase.id.slice(0, 8)}`,
-        details: { case: supportCase.id, kind: 'home' },
+        details: { caseId: supportCase.id, kind: 'home' },
       },
     ]);
   });
@@ -238,7 +238,7 @@ describe('recording a consent change', () => {
       {
         actorStaffId: member.id,
         reason: `case ${supportCase.id.slice(0, 8)}`,
-        details: { case: supportCase.id, purpose: 'marketing-emails', granted: true },
+        details: { caseId: supportCase.id, purpose: 'marketing-emails', granted: true },
       },
     ]);
     expect(sink.messages).toHaveLength(1);

@@ -8,7 +8,7 @@ import { updateProfile } from '@/server/customers/profile';
 import { sha256 } from '@/server/platform/crypto';
 import { prisma } from '@/server/platform/db';
 import type { StaffActor } from '@/server/staff/auth';
-import { requireOpenCase, type SupportCase } from '@/server/support/cases';
+import { getAgentCase, openCase, requireOpenCase, type SupportCase } from '@/server/support/cases';
 import { agentPseudonym, getCaseCustomerView, revealField, SUPPORT_PURPOSE } from '@/server/support/customer-view';
 import { createCustomer, createStaffMember } from '@/tests/factories';
 
@@ -65,33 +65,20 @@ async function customerWithData(opts: { phone?: boolean } = {}) {
 }
 
 /** A case as a verification opens it (sup-core's codes and requests do it through the UI). */
-async function openCase(agentId: string, customerId: string, closed = false): Promise<SupportCase> {
-  const id = randomUUID();
-  await prisma.$executeRaw`
-    INSERT INTO support_cases (id, customer_id, agent_id, opened_at, closed_at, verification_method, verified_at,
-                               verified_session_label, version)
-    VALUES (${id}::uuid, ${customerId}::uuid, ${agentId}::uuid, now(), ${closed ? new Date() : null},
-            'support-code', now(), 'Chrome on macOS', 1)`;
-  return {
-    id,
-    customerId,
-    agentId,
-    openedAt: new Date(),
-    closedAt: closed ? new Date() : null,
-    verification: { method: 'support-code', verifiedAt: new Date(), sessionLabel: 'Chrome on macOS' },
-  };
+async function openCaseFor(member: StaffActor, customerId: string, closed = false): Promise<SupportCase> {
+  const id = await prisma.$transaction((tx) =>
+    openCase(tx, member, { customerId, method: 'support-code', sessionId: null, sessionLabel: 'Chrome on macOS' }),
+  );
+  if (closed) await prisma.supportCase.update({ where: { id }, data: { closedAt: new Date() } });
+  const supportCase = await getAgentCase(member, id);
+  if (!supportCase) throw new Error('no case');
+  return supportCase;
 }
 
 const INPUT = { field: 'phone', reason: 'delivery-problem', ticketRef: 'T-1042' } as const;
 
 const counts = async (customerId: string) => ({
-  reveals: Number(
-    (
-      await prisma.$queryRaw<
-        [{ n: bigint }]
-      >`SELECT count(*) AS n FROM support_reveals WHERE customer_id = ${customerId}::uuid`
-    )[0].n,
-  ),
+  reveals: await prisma.supportReveal.count({ where: { customerId } }),
   audits: await prisma.auditLog.count({ where: { customerId, action: 'customer.reveal' } }),
   accesses: await prisma.dataAccessLog.count({ where: { customerId } }),
 });
@@ -100,7 +87,7 @@ describe('the case view', () => {
   it('shows masked values only, and logs the view for the customer under the agent pseudonym', async () => {
     const member = await agent();
     const customer = await customerWithData();
-    const supportCase = await openCase(member.id, customer.id);
+    const supportCase = await openCaseFor(member, customer.id);
 
     const view = await getCaseCustomerView(member, supportCase, 'en');
     if (view.state !== 'open') throw new Error(view.state);
@@ -127,7 +114,7 @@ describe('the case view', () => {
     expect(entry!.fields).toEqual(expect.arrayContaining(['email', 'phone', 'postalAddress', 'sessions']));
     const [audit] = await prisma.auditLog.findMany({ where: { customerId: customer.id, action: 'customer.view' } });
     expect(audit).toMatchObject({ actorStaffId: member.id, reason: `case ${supportCase.id.slice(0, 8)}` });
-    expect(audit!.details).toMatchObject({ case: supportCase.id, revealed: [] });
+    expect(audit!.details).toMatchObject({ caseId: supportCase.id, revealed: [] });
   });
 });
 
@@ -135,7 +122,7 @@ describe('a reveal', () => {
   it('shows one value for 15 minutes, logs each render carrying it, audits it and mails the customer', async () => {
     const member = await agent();
     const customer = await customerWithData();
-    const supportCase = await openCase(member.id, customer.id);
+    const supportCase = await openCaseFor(member, customer.id);
     const now = new Date();
 
     const result = await revealField(member, supportCase.id, INPUT, now);
@@ -144,7 +131,7 @@ describe('a reveal', () => {
     expect((await counts(customer.id)).accesses).toBe(0);
     const [audit] = await prisma.auditLog.findMany({ where: { customerId: customer.id, action: 'customer.reveal' } });
     expect(audit).toMatchObject({ actorStaffId: member.id, reason: 'delivery-problem' });
-    expect(audit!.details).toMatchObject({ case: supportCase.id, field: 'phone', ticketRef: 'T-1042' });
+    expect(audit!.details).toMatchObject({ caseId: supportCase.id, field: 'phone', ticketRef: 'T-1042' });
     expect(JSON.stringify(audit!.details)).not.toContain(PHONE);
 
     expect(sink.messages).toHaveLength(1);
@@ -175,10 +162,12 @@ describe('a reveal', () => {
   it('expires: once the window has passed the value is masked again and no longer logged', async () => {
     const member = await agent();
     const customer = await customerWithData();
-    const supportCase = await openCase(member.id, customer.id);
+    const supportCase = await openCaseFor(member, customer.id);
     expect((await revealField(member, supportCase.id, INPUT)).ok).toBe(true);
-    await prisma.$executeRaw`
-      UPDATE support_reveals SET expires_at = now() - interval '1 second' WHERE case_id = ${supportCase.id}::uuid`;
+    await prisma.supportReveal.updateMany({
+      where: { caseId: supportCase.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
 
     const view = await getCaseCustomerView(member, supportCase, 'en');
     if (view.state !== 'open') throw new Error(view.state);
@@ -194,8 +183,8 @@ describe('a reveal', () => {
     const member = await agent();
     const other = await agent('Olive Other');
     const customer = await customerWithData();
-    const othersCase = await openCase(other.id, customer.id);
-    const closedCase = await openCase(member.id, customer.id, true);
+    const othersCase = await openCaseFor(other, customer.id);
+    const closedCase = await openCaseFor(member, customer.id, true);
 
     for (const caseId of [othersCase.id, closedCase.id, randomUUID(), 'not-a-uuid', '']) {
       expect(await revealField(member, caseId, INPUT)).toEqual({ ok: false, reason: 'forbidden' });
@@ -216,7 +205,7 @@ describe('a reveal', () => {
   it('says when the customer has no such value, and writes nothing', async () => {
     const member = await agent();
     const customer = await customerWithData({ phone: false });
-    const supportCase = await openCase(member.id, customer.id);
+    const supportCase = await openCaseFor(member, customer.id);
     expect(await revealField(member, supportCase.id, INPUT)).toEqual({ ok: false, reason: 'no-value' });
     expect(
       await revealField(member, supportCase.id, { field: 'billingAddress', reason: 'billing-problem', ticketRef: 'T' }),
