@@ -13,7 +13,7 @@ import {
   resendEmailChange,
   startEmailChange,
 } from '@/server/support/agent-actions';
-import { requireOpenCase, type SupportCase } from '@/server/support/cases';
+import { getAgentCase, openCase, type SupportCase } from '@/server/support/cases';
 import { createCustomer, createSessionFor, createStaffMember } from '@/tests/factories';
 
 import { uniqueEmail, uniqueIp } from './helpers';
@@ -67,17 +67,14 @@ const customer = () =>
   });
 
 /** A case as a verification opens it (sup-core's codes and requests open them through the UI). */
-async function openCase(agentId: string, customerId: string, closed = false): Promise<SupportCase> {
-  const id = randomUUID();
-  await prisma.$executeRaw`
-    INSERT INTO support_cases (id, customer_id, agent_id, opened_at, closed_at, verification_method, verified_at,
-                               verified_session_label, version)
-    VALUES (${id}::uuid, ${customerId}::uuid, ${agentId}::uuid, now(), ${closed ? new Date() : null},
-            'support-code', now(), 'Chrome on macOS', 1)`;
-  const found = await requireOpenCase({ id: agentId } as StaffActor, id);
-  if (closed) return { id, customerId, agentId } as SupportCase;
-  if (!found.ok) throw new Error(found.reason);
-  return found.supportCase;
+async function openCaseFor(member: StaffActor, customerId: string, closed = false): Promise<SupportCase> {
+  const id = await prisma.$transaction((tx) =>
+    openCase(tx, member, { customerId, method: 'support-code', sessionId: null, sessionLabel: 'Chrome on macOS' }),
+  );
+  if (closed) await prisma.supportCase.update({ where: { id }, data: { closedAt: new Date() } });
+  const supportCase = await getAgentCase(member, id);
+  if (!supportCase) throw new Error('no case');
+  return supportCase;
 }
 
 /** Everything an action could write about a customer. */
@@ -110,7 +107,7 @@ describe('fixing a postal address', () => {
   it('writes through updateProfile with provenance support:<agent>, its event and its audit row', async () => {
     const member = await agent('Sam Support');
     const c = await customer();
-    const supportCase = await openCase(member.id, c.id);
+    const supportCase = await openCaseFor(member, c.id);
 
     const result = await fixAddress(member, supportCase.id, { kind: 'home', address: NEW_ADDRESS });
     expect(result).toEqual({ ok: true, changed: true });
@@ -136,7 +133,7 @@ describe('fixing a postal address', () => {
   it('writes no audit row when the address is already the one dictated', async () => {
     const member = await agent();
     const c = await customer();
-    const supportCase = await openCase(member.id, c.id);
+    const supportCase = await openCaseFor(member, c.id);
     await fixAddress(member, supportCase.id, { kind: 'home', address: NEW_ADDRESS });
     const before = await footprint(c.id);
     expect(await fixAddress(member, supportCase.id, { kind: 'home', address: NEW_ADDRESS })).toEqual({
@@ -155,7 +152,7 @@ describe('ending all sessions', () => {
     await createSessionFor(c.id);
     await createSessionFor(c.id);
     await createSessionFor(other.id);
-    const supportCase = await openCase(member.id, c.id);
+    const supportCase = await openCaseFor(member, c.id);
 
     expect(await endAllSessions(member, supportCase.id)).toEqual({ ok: true, ended: 2 });
     expect(await prisma.session.count({ where: { userId: c.id } })).toBe(0);
@@ -173,7 +170,7 @@ describe('email changes', () => {
   it('starts one the customer confirms from the new address, and resends its confirmation', async () => {
     const member = await agent('Sam Support');
     const c = await customer();
-    const supportCase = await openCase(member.id, c.id);
+    const supportCase = await openCaseFor(member, c.id);
     const newEmail = uniqueEmail('new');
 
     expect(await resendEmailChange(member, supportCase.id, uniqueIp())).toEqual({ ok: false, reason: 'none-pending' });
@@ -206,7 +203,7 @@ describe('email changes', () => {
   it('refuses the address the customer already has, writing nothing', async () => {
     const member = await agent();
     const c = await customer();
-    const supportCase = await openCase(member.id, c.id);
+    const supportCase = await openCaseFor(member, c.id);
     const before = await footprint(c.id);
     expect(await startEmailChange(member, supportCase.id, c.email, uniqueIp())).toEqual({
       ok: false,
@@ -221,7 +218,7 @@ describe('recording a consent change', () => {
   it('writes a receipt by support call, its event, an audit row, and mails the customer', async () => {
     const member = await agent('Sam Support');
     const c = await customer();
-    const supportCase = await openCase(member.id, c.id);
+    const supportCase = await openCaseFor(member, c.id);
 
     expect(
       await recordConsentChange(member, supportCase.id, { purposeKey: 'marketing-emails', granted: true }),
@@ -261,7 +258,7 @@ describe('recording a consent change', () => {
   it('refuses a required purpose withdrawn and an unknown one, writing nothing', async () => {
     const member = await agent();
     const c = await customer();
-    const supportCase = await openCase(member.id, c.id);
+    const supportCase = await openCaseFor(member, c.id);
     const before = await footprint(c.id);
     expect(
       await recordConsentChange(member, supportCase.id, { purposeKey: 'terms-of-service', granted: false }),
@@ -287,10 +284,10 @@ describe('refusals: nothing written outside the agent own open case', () => {
   ];
 
   it.each([
-    ['a closed case', async (member: StaffActor, c: { id: string }) => (await openCase(member.id, c.id, true)).id],
+    ['a closed case', async (member: StaffActor, c: { id: string }) => (await openCaseFor(member, c.id, true)).id],
     [
       "another agent's case",
-      async (_: StaffActor, c: { id: string }) => (await openCase((await agent('Other')).id, c.id)).id,
+      async (_: StaffActor, c: { id: string }) => (await openCaseFor(await agent('Other'), c.id)).id,
     ],
     ['a case that does not exist', async () => randomUUID()],
     ["the customer's own id", async (_: StaffActor, c: { id: string }) => c.id],
@@ -300,7 +297,7 @@ describe('refusals: nothing written outside the agent own open case', () => {
     const c = await customer();
     await createSessionFor(c.id);
     // A pending change the resend would otherwise mail again.
-    await startEmailChange(member, (await openCase(member.id, c.id)).id, uniqueEmail('pending'), uniqueIp());
+    await startEmailChange(member, (await openCaseFor(member, c.id)).id, uniqueEmail('pending'), uniqueIp());
     await prisma.supportCase.updateMany({ where: { customerId: c.id }, data: { closedAt: new Date() } });
     sink.messages.length = 0;
     const caseId = await caseIdFor(member, c);
@@ -315,7 +312,7 @@ describe('refusals: nothing written outside the agent own open case', () => {
     const c = await customer();
     const other = await customer();
     await createSessionFor(other.id);
-    const supportCase = await openCase(member.id, c.id);
+    const supportCase = await openCaseFor(member, c.id);
     const before = await footprint(other.id);
     await fixAddress(member, supportCase.id, { kind: 'home', address: NEW_ADDRESS });
     await endAllSessions(member, supportCase.id);
