@@ -21,11 +21,12 @@ export default async function AccountLayout({ children }: { children: ReactNode 
   const customer = await requireCustomer({ returnTo: safeReturnPath((await headers()).get('x-accord-path')) });
   // Global Privacy Control: any account page loaded with Sec-GPC: 1 records the opt-out.
   await honourGlobalPrivacyControl(customer.id);
-  const [t, tc, tp, tPreferences, toReview] = await Promise.all([
+  const [t, tc, tp, tPreferences, tSupport, toReview] = await Promise.all([
     getTranslations('account'),
     getTranslations('common'),
     getTranslations('privacy'),
     getTranslations('preferences'),
+    getTranslations('support'),
     countConsentsToReview(customer.id),
   ]);
   const links = [
@@ -34,6 +35,7 @@ export default async function AccountLayout({ children }: { children: ReactNode 
     { href: '/account/preferences', label: tPreferences('title') },
     { href: '/account/security', label: t('security.title') },
     { href: '/account/privacy', label: t('privacy.title') },
+    { href: '/account/support', label: tSupport('nav') },
   ];
   return (
     <div className="flex min-h-dvh flex-col">

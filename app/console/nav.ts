@@ -9,6 +9,7 @@ import type { Permission } from '@/server/staff/permissions';
 export const CONSOLE_NAV: readonly { key: string; href: string; permission: Permission }[] = [
   { key: 'staff', href: '/console/staff', permission: 'staff.manage' },
   { key: 'apps', href: '/console/apps', permission: 'apps.manage' },
+  { key: 'support', href: '/console/support', permission: 'support.verify' },
   { key: 'customers', href: '/console/customers', permission: 'customers.find' },
   { key: 'content', href: '/console/content', permission: 'content.view' },
   { key: 'audit', href: '/console/audit', permission: 'audit.view' },

@@ -465,6 +465,15 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/customers/actions.ts#eraseCustomerAction': {
     fields: ['reason', 'requestReference', 'confirmation'],
   },
+  // Support (docs/decisions/036-support-console.md): the customer's code and request approval,
+  // the agent's verification, request and case forms.
+  'app/account/support/actions.ts#showSupportCodeAction': { writes: `${NO_INPUT} (a support code for the session)` },
+  'app/account/support/actions.ts#decideSupportRequestAction': { fields: ['requestId', 'decision'] },
+  'app/console/(signed-in)/support/actions.ts#verifySupportCodeAction': { fields: ['email', 'code'] },
+  'app/console/(signed-in)/support/actions.ts#sendVerificationRequestAction': { fields: ['email'] },
+  'app/console/(signed-in)/support/actions.ts#openApprovedCaseAction': { fields: ['requestId'] },
+  'app/console/(signed-in)/support/actions.ts#addCaseNoteAction': { fields: ['caseId', 'body'] },
+  'app/console/(signed-in)/support/actions.ts#closeCaseAction': { fields: ['caseId'] },
   // The preference center (app/account/preferences): a full replacement against a version, and
   // the deletion of the customer's own activity.
   'app/account/preferences/actions.ts#savePreferencesAction': { fields: ['values', 'version'] },

@@ -22,8 +22,10 @@ type LimiterName =
   | 'tokenPerClient'
   | 'tokenPerIp'
   | 'signalsPerCustomer'
-  | 'estimatePerMember';
-type BudgetName = 'codeAttempts' | 'codeLockouts';
+  | 'estimatePerMember'
+  | 'supportCodePerCustomer'
+  | 'supportRequestPerAgent';
+type BudgetName = 'codeAttempts' | 'codeLockouts' | 'supportCodeFailures';
 
 const globalForLimits = globalThis as unknown as {
   accordLimiters?: Record<LimiterName | BudgetName, RateLimiterPostgres>;
@@ -56,6 +58,13 @@ function limiters(): Record<LimiterName | BudgetName, RateLimiterPostgres> {
     signalsPerCustomer: make('signals:app-customer', env.RATE_LIMIT_SIGNALS_PER_CUSTOMER, 60),
     // Each audience estimate is a counting statement over every customer (ADR 035 §6).
     estimatePerMember: make('estimate:staff', 30, 60),
+    // Support (docs/decisions/036-support-console.md): a customer shows a few codes an hour;
+    // an agent sends a few verification requests a minute.
+    supportCodePerCustomer: make('support-code:customer', 10, 60 * 60),
+    supportRequestPerAgent: make('support-request:staff', 10, 60),
+    // 10 failed codes (or unknown emails) per agent per hour: with 5 tries per code, an agent
+    // cannot walk through the code space of the customers they can name.
+    supportCodeFailures: make('support-code-fail:staff', 10, 60 * 60),
     codeAttempts: make('code:email', env.RATE_LIMIT_CODE_FAILURES, DAY_S),
     codeLockouts: make('code-lock:email', Number.MAX_SAFE_INTEGER, 30 * DAY_S),
   };
@@ -123,6 +132,24 @@ export async function spendCodeAttempt(email: string): Promise<LimitResult> {
 /** A sign-in proved the address: its code budget is whole again. */
 export async function refillCodeBudget(email: string): Promise<void> {
   await limiters().codeAttempts.delete(email);
+}
+
+/** Whether this agent may still try a support code (fewer than 10 failures this hour), without spending. */
+export async function supportCodeFailurePause(staffId: string): Promise<LimitResult> {
+  const { supportCodeFailures } = limiters();
+  const res = await supportCodeFailures.get(staffId);
+  return res && res.consumedPoints >= supportCodeFailures.points && res.msBeforeNext > 0
+    ? { ok: false, retryAfterSeconds: Math.ceil(res.msBeforeNext / 1000) }
+    : { ok: true };
+}
+
+/** Counts one failed support code (or unknown email) against the agent's hourly budget. */
+export async function spendSupportCodeFailure(staffId: string): Promise<void> {
+  try {
+    await limiters().supportCodeFailures.consume(staffId);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+  }
 }
 
 // Per-app API limits are counted by the app check itself, in one statement
