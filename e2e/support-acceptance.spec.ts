@@ -47,27 +47,25 @@ test.describe('support: the acceptance of issue 16', () => {
     // The customer's browser: "Contact support" shows a one-time code for this session.
     const customerPage = await newDevice({ userAgent: CHROME_ON_MACOS });
     await signInAs(customerPage.context(), customer.id, { userAgent: CHROME_ON_MACOS });
-    await customerPage.goto('/account');
-    await customerPage.getByRole('link', { name: 'Support' }).first().click();
-    await expect(customerPage).toHaveURL(/\/account\/support$/);
-    await waitForHydration(customerPage.getByRole('button', { name: /support code/i }));
-    await customerPage.getByRole('button', { name: /support code/i }).click();
-    const codeText = await customerPage.getByTestId('support-code').textContent({ timeout: ROUND_TRIPS_TIMEOUT });
-    const code = (codeText ?? '').replace(/\D/g, '');
+    await customerPage.goto('/account/support');
+    const show = customerPage.getByRole('button', { name: 'Show a support code' });
+    await waitForHydration(show);
+    await show.click();
+    const code = (await customerPage.getByTestId('support-code').textContent({ timeout: ROUND_TRIPS_TIMEOUT }))!.trim();
     expect(code).toMatch(/^\d{6}$/);
 
     // The agent's browser: the customer's email, then the code, opens a verified case.
     const agent = await staffPage(['support-agent'], { displayName: 'Sam Support' });
     const { page } = agent;
     await page.goto('/console/support');
-    await waitForHydration(page.getByRole('button', { name: /open/i }).first());
-    await page.getByLabel(/email/i).first().fill(customer.email);
-    await page.getByLabel(/support code/i).fill(code);
-    await page.getByRole('button', { name: /open/i }).first().click();
+    const verify = page.getByRole('button', { name: 'Verify and open a case' });
+    await waitForHydration(verify);
+    await page.locator('#support-email').fill(customer.email);
+    await page.locator('#support-code').fill(code);
+    await verify.click();
     await expect(page).toHaveURL(/\/console\/support\/cases\/[0-9a-f-]{36}$/, { timeout: ROUND_TRIPS_TIMEOUT });
     const caseId = page.url().split('/').at(-1)!;
-    await expect(page.getByText(/verified by support code/i).first()).toBeVisible();
-    await expect(page.getByText(/Chrome on macOS/).first()).toBeVisible();
+    await expect(page.getByText(/Verified by support code at .* \(session on Chrome on macOS\)/)).toBeVisible();
 
     // Masked by default, and the HTML holds no unrevealed value.
     const casePath = `/console/support/cases/${caseId}`;
