@@ -34,20 +34,22 @@ export async function importServerModule<T>(load: () => Promise<T>): Promise<T> 
   return load();
 }
 
-/** Starts the worker, the mail queue's retries (server/mail/queue.ts) and the housekeeping (server/platform/housekeeping.ts); returns their stop function, or null when it could not start (logged). */
+/** Starts the worker, the mail queue's retries (server/mail/queue.ts), due support recoveries (server/support/recovery.ts) and the housekeeping (server/platform/housekeeping.ts); returns their stop function, or null when it could not start (logged). */
 export async function startInProcessWebhookWorker(): Promise<(() => Promise<void>) | null> {
   try {
     const { startWebhookWorker } = await importServerModule(() => import('../server/apps/webhooks/worker'));
     const { startHousekeeping } = await importServerModule(() => import('../server/platform/housekeeping'));
     const { startMailWorker } = await importServerModule(() => import('../server/mail/queue'));
+    const { startRecoveryWorker } = await importServerModule(() => import('../server/support/recovery'));
     const { getLogger } = await importServerModule(() => import('../server/platform/log'));
     const log = getLogger().child({ component: 'webhooks' });
     const worker = startWebhookWorker();
     const stopHousekeeping = startHousekeeping();
     const stopMailWorker = startMailWorker();
+    const stopRecoveryWorker = startRecoveryWorker();
     void worker.listening.then(() => log.info('worker running in this process (WEBHOOK_WORKER=on)'));
     return async () => {
-      await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker()]);
+      await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker(), stopRecoveryWorker()]);
     };
   } catch (error) {
     const { getLogger } = await importServerModule(() => import('../server/platform/log'));

@@ -47,8 +47,10 @@ await prepareDatabase({ migrationUrl: db.migrationUrl, runtimeUrl: db.databaseUr
 const { startWebhookWorker } = await import('../server/apps/webhooks/worker');
 const { startHousekeeping } = await import('../server/platform/housekeeping');
 const { startMailWorker } = await import('../server/mail/queue');
+const { startRecoveryWorker } = await import('../server/support/recovery');
 const stopHousekeeping = startHousekeeping();
 const stopMailWorker = startMailWorker();
+const stopRecoveryWorker = startRecoveryWorker();
 
 const worker = startWebhookWorker({
   concurrency,
@@ -76,7 +78,7 @@ let stopping = false;
 async function shutdown() {
   if (stopping) return;
   stopping = true;
-  await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker()]);
+  await Promise.all([worker.stop(), stopHousekeeping(), stopMailWorker(), stopRecoveryWorker()]);
   const { getPool } = await import('../server/platform/db');
   await getPool()
     .end()

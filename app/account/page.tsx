@@ -11,6 +11,8 @@ import { getDescribeContext } from '@/server/personalization/describe-context';
 import { countImpressions } from '@/server/personalization/stats';
 import { errorMessage, getLogger } from '@/server/platform/log';
 
+import { RecoveryBanner } from './recovery-banner';
+
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations('account'))('metaTitle') };
 }
@@ -32,7 +34,8 @@ async function homeContent(customerId: string, locale: 'en' | 'fr') {
   }
 }
 
-export default async function AccountPage() {
+export default async function AccountPage({ searchParams }: { searchParams: Promise<{ recovery?: string }> }) {
+  const { recovery } = await searchParams;
   const customer = await requireCustomer({ returnTo: '/account' });
   const locale = (await getLocale()) === 'fr' ? 'fr' : 'en';
   const [t, home] = await Promise.all([getTranslations('account'), homeContent(customer.id, locale)]);
@@ -47,6 +50,7 @@ export default async function AccountPage() {
       <h1 className="text-3xl font-bold tracking-tight">{t('greeting', { firstName: customer.firstName ?? '' })}</h1>
       <p className="mt-2 text-muted">{t('intro', { brand: brand.name })}</p>
       <p className="mt-1 text-sm text-muted">{t('signedInAs', { email: customer.email })}</p>
+      <RecoveryBanner customerId={customer.id} outcome={recovery} />
       {home && <HomeSlots decision={home.decision} describe={home.describe} />}
       <ul className="mt-8 grid gap-4 sm:grid-cols-3">
         {sections.map((s) => (

@@ -288,6 +288,11 @@ export const ROUTES: Record<string, RouteSpec> = {
     writes: 'a query with valid filters is an export of the audit trail, audited as audit.export',
     methods: { GET: sessionOnly(junkQuery.map((q) => `/console/audit/export${q}`))('GET') },
   },
+  // Junk ids are a 400 before anything is read or written; a customer's id is an export, audited.
+  'app/console/(signed-in)/audit/customer/export/route.ts': {
+    writes: "a valid customer id is an export of the customer's staff access, audited as audit.customer-access",
+    methods: { GET: sessionOnly(junkQuery.map((q) => `/console/audit/customer/export${q}`))('GET') },
+  },
   'app/console/(signed-in)/customers/[id]/export/route.ts': {
     methods: {
       POST: (f) =>
@@ -474,6 +479,16 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/support/actions.ts#openApprovedCaseAction': { fields: ['requestId'] },
   'app/console/(signed-in)/support/actions.ts#addCaseNoteAction': { fields: ['caseId', 'body'] },
   'app/console/(signed-in)/support/actions.ts#closeCaseAction': { fields: ['caseId'] },
+  // Account recovery through support: outside the agent's own open case every one is a 403, and
+  // junk ids or codes are refused before any write (server/support/recovery.ts).
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#startRecoveryAction': { fields: ['newEmail'] },
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#sendRecoveryCodeAction': { writes: NO_INPUT },
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#proveRecoveryAction': { fields: ['code'] },
+  'app/console/(signed-in)/support/cases/[id]/recovery-actions.ts#cancelRecoveryAction': { writes: NO_INPUT },
+  'app/recovery/actions.ts#cancelRecoveryLinkAction': { form: ['token'] },
+  'app/console/(signed-in)/audit/customer/actions.ts#findCustomerAccessAction': { form: ['email'] },
+  // Cancels the signed-in customer's own recovery, if any: no input, nothing else it can touch.
+  'app/recovery/actions.ts#cancelMyRecoveryAction': { writes: NO_INPUT },
   // The preference center (app/account/preferences): a full replacement against a version, and
   // the deletion of the customer's own activity.
   'app/account/preferences/actions.ts#savePreferencesAction': { fields: ['values', 'version'] },

@@ -25,7 +25,8 @@ export type MailPurpose =
   | 'data-export'
   | 'account-erased'
   | 'support-reveal'
-  | 'support-consent';
+  | 'support-consent'
+  | 'support-recovery';
 
 export type MailRequest = OutgoingMail & {
   /** One request, one mail: a second enqueue with the same key is ignored. */

@@ -40,6 +40,8 @@ export const AUDIT_ACTIONS = {
   'app.db-role.revoke': { object: 'app', reasonRequired: false },
   'app.deliveries.redrive': { object: 'app', reasonRequired: false },
   'audit.export': { object: 'audit', reasonRequired: false },
+  /** The privacy officer read all staff access to one customer (page or CSV). */
+  'audit.customer-access': { object: 'customer', reasonRequired: true },
   'customer.find': { object: 'customer', reasonRequired: true },
   'customer.view': { object: 'customer', reasonRequired: true },
   'customer.export': { object: 'customer', reasonRequired: true },
@@ -62,6 +64,10 @@ export const AUDIT_ACTIONS = {
   'support.action.fix-address': { object: 'customer', reasonRequired: true },
   'support.action.start-email-change': { object: 'customer', reasonRequired: true },
   'support.action.record-consent': { object: 'customer', reasonRequired: true },
+  // Account recovery through support (server/support/recovery.ts): objectId is the customer's id, details.recoveryId the recovery.
+  'support.recovery.start': { object: 'customer', reasonRequired: false },
+  'support.recovery.proof': { object: 'customer', reasonRequired: false },
+  'support.recovery.cancel': { object: 'customer', reasonRequired: false },
   // Support (docs/decisions/036-support-console.md): objectId is the customer's id, details.caseId the case.
   'support.code.verify': { object: 'customer', reasonRequired: true },
   /** A wrong support code for a customer named by the agent (or an unknown email: objectId null). */

@@ -101,6 +101,18 @@ const EnvSchema = z
     // How a support agent is named in the customer's "who looked at my data" (a brand setting,
     // docs/decisions/036-support-console.md): their display name, or "Agent 4F2A".
     SUPPORT_AGENT_NAMES: z.enum(['display-name', 'pseudonym']).default('display-name'),
+    // Account recovery through support (server/support/recovery.ts, docs/support.md): the two
+    // independent proofs the brand asks for, and the hold before the change applies.
+    SUPPORT_RECOVERY_PROOFS: z
+      .string()
+      .default('session-code,phone-code')
+      .transform((value) => [...new Set(value.split(',').map((proof) => proof.trim()))])
+      .refine((proofs) => proofs.length >= 1 && proofs.every((p) => p === 'session-code' || p === 'phone-code'), {
+        error: 'SUPPORT_RECOVERY_PROOFS: one or both of session-code and phone-code, e.g. session-code,phone-code',
+      }),
+    SUPPORT_RECOVERY_HOLD_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+    // An HTTP gateway for SMS (server/support/sms.ts); unset, SMS go to the development mailbox.
+    SMS_GATEWAY_URL: z.url({ error: 'SMS_GATEWAY_URL must be a URL such as https://sms.example.com/send' }).optional(),
   })
   .transform((env) => {
     const authSecret = env.AUTH_SECRET ?? DEV_AUTH_SECRET;

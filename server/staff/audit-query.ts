@@ -337,3 +337,106 @@ export async function auditTheExport(actor: AuditActor, filters: AuditFilters): 
     return row.id;
   });
 }
+
+// ── All staff access to one customer (the privacy officer's data-subject request) ──
+
+/** One staff touch of a customer: an audit row (what staff did) or a staff read of the access log (what staff saw). */
+export type StaffAccessEntry = {
+  source: 'audit' | 'access-log';
+  id: string;
+  occurredAt: Date;
+  actor: string;
+  /** The audit action, or the access log's purpose. */
+  what: string;
+  fields: string[];
+  reason: string | null;
+};
+
+/** The customer named by their exact address (stored lower-cased), or null. */
+export async function findCustomerIdByEmail(email: string): Promise<string | null> {
+  const row = await prisma.user.findUnique({ where: { email }, select: { id: true } });
+  return row?.id ?? null;
+}
+
+type StaffAccessRaw = {
+  source: 'audit' | 'access-log';
+  id: string;
+  occurred_at: Date;
+  actor: string;
+  what: string;
+  fields: string[] | null;
+  reason: string | null;
+};
+
+/**
+ * Newest first, both sources in one statement: the audit rows naming the customer (by id, or by
+ * the pseudonym once erased) and the staff rows of their data_access_log, before `beforeId` of
+ * the audit when the export bounds itself by its own row.
+ */
+async function readStaffAccess(customerId: string, limit: number, auditBefore?: bigint): Promise<StaffAccessEntry[]> {
+  const rows = await prisma.$queryRaw<StaffAccessRaw[]>`
+    SELECT 'audit' AS source, a.id::text AS id, a.occurred_at, a.actor_label AS actor, a.action AS what,
+           NULL::text[] AS fields, a.reason
+      FROM audit_log a
+     WHERE (a.customer_id = ${customerId}::uuid OR a.subject_pseudonym = ${subjectPseudonym(customerId)})
+       AND (${auditBefore ?? null}::bigint IS NULL OR a.id < ${auditBefore ?? null}::bigint)
+    UNION ALL
+    SELECT 'access-log', l.id::text, l.occurred_at, l.accessor_name, l.purpose, l.fields, l.reason
+      FROM data_access_log l
+     WHERE l.customer_id = ${customerId}::uuid AND l.accessor_type = 'staff'
+     ORDER BY occurred_at DESC, id DESC
+     LIMIT ${limit}`;
+  return rows.map((r) => ({
+    source: r.source,
+    id: r.id,
+    occurredAt: r.occurred_at,
+    actor: r.actor,
+    what: r.what,
+    fields: r.fields ?? [],
+    reason: r.reason,
+  }));
+}
+
+export async function listStaffAccess(customerId: string, limit = 200): Promise<StaffAccessEntry[]> {
+  if (!isUuid(customerId)) return [];
+  return readStaffAccess(customerId.toLowerCase(), limit);
+}
+
+/**
+ * A GET of the customer's staff access is itself a staff read of their data: audited
+ * (`audit.customer-access`), in its own transaction before the rows are read.
+ */
+export async function auditStaffAccessView(
+  actor: AuditActor,
+  customerId: string,
+  format: 'page' | 'csv',
+): Promise<bigint> {
+  return prisma.$transaction(async (tx) => {
+    await writeAudit(tx, actor, {
+      action: 'audit.customer-access',
+      objectId: customerId,
+      customerId,
+      reason: 'data-subject request',
+      details: { format },
+    });
+    const [row] = await tx.$queryRaw<Array<{ id: bigint }>>`
+      SELECT currval(pg_get_serial_sequence('audit_log', 'id')) AS id`;
+    if (!row) throw new Error('the audit row has no id');
+    return row.id;
+  });
+}
+
+export const STAFF_ACCESS_CSV_COLUMNS = ['source', 'id', 'occurred_at', 'staff', 'what', 'fields', 'reason'] as const;
+
+/** The CSV of a customer's staff access, up to AUDIT_EXPORT_MAX_ROWS, bounded by the export's own audit row. */
+export function streamStaffAccessCsv(customerId: string, beforeId?: bigint): ReadableStream<Uint8Array> {
+  const csv = stringify({ header: true, columns: [...STAFF_ACCESS_CSV_COLUMNS], escape_formulas: true });
+  const records = async function* () {
+    for (const e of await readStaffAccess(customerId.toLowerCase(), AUDIT_EXPORT_MAX_ROWS, beforeId))
+      yield [e.source, e.id, e.occurredAt.toISOString(), e.actor, e.what, e.fields.join(' '), e.reason ?? ''];
+  };
+  Readable.from(records())
+    .on('error', (error) => csv.destroy(error))
+    .pipe(csv);
+  return Readable.toWeb(csv) as ReadableStream<Uint8Array>;
+}

@@ -65,6 +65,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   return (
     <div className="flex flex-col gap-8">
       <PageHeader title={t('title')} intro={t('intro')} />
+      <p>
+        <a href="/console/audit/customer" className={link}>
+          {t('customerAccess.link')}
+        </a>
+      </p>
 
       <form method="get" action="/console/audit" aria-labelledby="audit-filters-title" className="flex flex-col gap-4">
         <h2 id="audit-filters-title" className="text-xl font-semibold">
