@@ -778,6 +778,20 @@ export const ACTIONS: Record<string, ActionSpec> = {
   'app/console/(signed-in)/support/cases/[id]/reveal-actions.ts#revealFieldAction': {
     fields: ['field', 'reason', 'ticketRef'],
   },
+  // Agent actions (issue 16 item 4): junk is refused by the schema (the agreement box
+  // included), a well-formed one outside the member's own open case is 403; the fuzz's
+  // member has no support case, so nothing is written.
+  'app/console/(signed-in)/support/cases/[id]/agent-actions-server.ts#resendEmailChangeAction': { fields: ['agreed'] },
+  'app/console/(signed-in)/support/cases/[id]/agent-actions-server.ts#endAllSessionsAction': { fields: ['agreed'] },
+  'app/console/(signed-in)/support/cases/[id]/agent-actions-server.ts#fixAddressAction': {
+    fields: ['agreed', 'kind', 'address'],
+  },
+  'app/console/(signed-in)/support/cases/[id]/agent-actions-server.ts#startEmailChangeAction': {
+    fields: ['agreed', 'newEmail'],
+  },
+  'app/console/(signed-in)/support/cases/[id]/agent-actions-server.ts#recordConsentAction': {
+    fields: ['agreed', 'purposeKey', 'granted'],
+  },
   'app/console/(signed-in)/customers/actions.ts#eraseCustomerAction': {
     fields: ['reason', 'requestReference', 'confirmation'],
   },

@@ -180,7 +180,13 @@ export type SetConsentResult =
 export async function setConsent(
   customerId: string,
   input: { purposeKey: string; version: number; granted: boolean },
-  opts: { channel: string; collectionMethod: string; jurisdiction?: string },
+  opts: {
+    channel: string;
+    collectionMethod: string;
+    jurisdiction?: string;
+    /** Runs in the answer's transaction once recorded: the console's audit row and notice commit with it. */
+    onWrite?: (tx: Tx) => Promise<void>;
+  },
 ): Promise<SetConsentResult> {
   // One answer at a time per customer: two quick clicks cannot interleave.
   return withCustomerLock(customerId, async (tx, customer) => {
@@ -215,6 +221,7 @@ export async function setConsent(
       granted: input.granted,
       channel: opts.channel,
     });
+    await opts.onWrite?.(tx);
     return { ok: true, changed: true } as const;
   });
 }

@@ -39,7 +39,13 @@ export type RequestEmailChangeResult =
 export async function requestEmailChange(
   customerId: string,
   newEmail: string,
-  opts: { ip: string; locale: Locale; channel: string },
+  opts: {
+    ip: string;
+    locale: Locale;
+    channel: string;
+    /** Runs in the request's transaction: the console's audit row commits with it. */
+    onWrite?: (tx: Tx) => Promise<void>;
+  },
 ): Promise<RequestEmailChangeResult> {
   const customer = await prisma.user.findUnique({ where: { id: customerId }, select: { email: true } });
   if (!customer) return { ok: false, reason: 'not-found' };
@@ -78,6 +84,7 @@ export async function requestEmailChange(
       link: `${getEnv().APP_URL}/email-change/confirm?token=${token}`,
       code,
     });
+    await opts.onWrite?.(tx);
     return enqueueMail(tx, { ...mail, key: verificationMailKey(request.id), purpose: 'email-change', expiresAt });
   });
   // Queued or sent, the profile page says which (getPendingEmailChange).

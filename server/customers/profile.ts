@@ -215,6 +215,8 @@ export type ProfileWriteOptions = {
    * The API passes the consent policy's decision for the writing app.
    */
   authorize?: (tx: Tx) => Promise<boolean>;
+  /** Runs in the write's transaction once something changed: the console's audit row commits with the change. */
+  onWrite?: (tx: Tx, changed: ProfileAttribute[]) => Promise<void>;
 };
 
 const same = (a: AttributeValue, b: AttributeValue) => JSON.stringify(a) === JSON.stringify(b);
@@ -319,6 +321,7 @@ export async function updateProfile(
     });
     const fields = changed.map(([attribute]) => attribute);
     await writeEvent(tx, 'customer.updated', customerId, { fields, channel: opts.channel, version });
+    await opts.onWrite?.(tx, fields);
     return { ok: true, version, changed: fields } as const;
   });
 }

@@ -25,6 +25,7 @@ export type MailPurpose =
   | 'data-export'
   | 'account-erased'
   | 'support-reveal'
+  | 'support-consent'
   | 'support-recovery';
 
 export type MailRequest = OutgoingMail & {

@@ -59,6 +59,12 @@ export const AUDIT_ACTIONS = {
   'content.import': { object: 'content', reasonRequired: false },
   /** A marketer previewed the home page as a customer: a staff read of their data. */
   'content.preview': { object: 'customer', reasonRequired: true },
+  // What an agent does in a case at the customer's request (docs/decisions/036-support-console.md); the reason names the case.
+  'support.action.resend-email-change': { object: 'customer', reasonRequired: true },
+  'support.action.end-sessions': { object: 'customer', reasonRequired: true },
+  'support.action.fix-address': { object: 'customer', reasonRequired: true },
+  'support.action.start-email-change': { object: 'customer', reasonRequired: true },
+  'support.action.record-consent': { object: 'customer', reasonRequired: true },
   // Account recovery through support (server/support/recovery.ts): objectId is the customer's id, details.recoveryId the recovery.
   'support.recovery.start': { object: 'customer', reasonRequired: false },
   'support.recovery.proof': { object: 'customer', reasonRequired: false },

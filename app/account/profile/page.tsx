@@ -34,7 +34,13 @@ export default async function ProfilePage() {
   const { profile, history, pendingEmail, revert, passkeys, otherSessions } = page;
 
   const date = (d: Date) => format.dateTime(d, { dateStyle: 'medium', timeStyle: 'short' });
-  const channel = (c: string) => (c === 'portal' ? t('channelPortal') : c);
+  // An agent's write is "support:<the agent as the customer sees them>" (server/support/agent-actions.ts).
+  const channel = (c: string) =>
+    c === 'portal'
+      ? t('channelPortal')
+      : c.startsWith('support:')
+        ? t('channelSupport', { agent: c.slice('support:'.length) })
+        : c;
   const describeProvenance = (p: Provenance | undefined) =>
     p
       ? `${t('provenance', { date: date(p.changedAt), channel: channel(p.channel) })} · ${p.verified ? t('verified') : t('unverified')}`
