@@ -37,6 +37,12 @@ await build({
   tsconfig: 'tsconfig.json',
   sourcemap: 'linked',
   logLevel: 'warning',
+  // AsyncLocalStorage on globalThis before anything else, as Next.js sets it when it starts:
+  // the bundle hoists external imports, so next/headers (server/platform/cookies.ts and
+  // request-context.ts, which the OpenID provider reaches) would otherwise be evaluated
+  // before `next` and throw "AsyncLocalStorage accessed in runtime where it is not available".
+  // tsx loads them lazily, which is why the e2e servers never saw it.
+  banner: { js: 'import "next/dist/server/node-environment-baseline.js";' },
   plugins: [
     {
       name: 'server-only',
