@@ -31,12 +31,13 @@ type GrantRow = {
   scopes: string | null;
   claims: string[] | null;
   rejected: string[] | null;
+  registered: string[];
 };
 
 export async function listSignedInApps(customerId: string): Promise<SignedInApp[]> {
   // iat is in seconds (oidc-provider's BaseModel); every sign-in issues a code, so the newest iat of any model is the last one.
   const { rows } = await getPool().query<GrantRow>(
-    `SELECT a.id AS app_id,
+    `SELECT a.id AS app_id, a.required_claims || a.optional_claims AS registered,
             min(to_timestamp((p.payload->>'iat')::bigint)) FILTER (WHERE p.model = 'Grant') AS first_at,
             max(to_timestamp((p.payload->>'iat')::bigint)) AS last_at,
             string_agg(p.payload->'openid'->>'scope', ' ') FILTER (WHERE p.model = 'Grant') AS scopes,
@@ -62,7 +63,10 @@ export async function listSignedInApps(customerId: string): Promise<SignedInApp[
     appId: row.app_id,
     firstSignedInAt: row.first_at,
     lastSignedInAt: row.last_at,
-    claims: grantedClaims(row.scopes ?? '', row.claims ?? [], row.rejected ?? []),
+    // Only what the app registered can be released (server/oidc/account.ts), so only that is listed.
+    claims: grantedClaims(row.scopes ?? '', row.claims ?? [], row.rejected ?? []).filter((claim) =>
+      row.registered.includes(claim),
+    ),
   }));
 }
 

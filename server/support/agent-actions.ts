@@ -12,6 +12,7 @@ import { updateProfile } from '@/server/customers/profile';
 import { writeSecurityEvent } from '@/server/identity/security-events';
 import { deliverNow } from '@/server/mail/queue';
 import { enqueueMail } from '@/server/mail/send';
+import { endProviderSessions } from '@/server/oidc/grants';
 import { writeAudit } from '@/server/platform/audit';
 import { prisma, type Tx } from '@/server/platform/db';
 import type { StaffActor } from '@/server/staff/auth';
@@ -93,6 +94,8 @@ export async function endAllSessions(actor: StaffActor, caseId: string): Promise
   if (!supportCase) return { ok: false, reason: 'forbidden' };
   const ended = await prisma.$transaction(async (tx) => {
     const { count } = await tx.session.deleteMany({ where: { userId: supportCase.customerId } });
+    // Everywhere includes the brand's apps signed in through Accord (back-channel logout).
+    await endProviderSessions(tx, supportCase.customerId, 'all-sessions');
     // 'sessions.revoked_all' mails nobody in the existing code: the customer asked for it on this call.
     await writeSecurityEvent(
       tx,

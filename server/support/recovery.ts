@@ -9,6 +9,7 @@ import { Prisma } from '@/server/generated/prisma/client';
 import { writeSecurityEvent } from '@/server/identity/security-events';
 import { deliverNow } from '@/server/mail/queue';
 import { enqueueMail } from '@/server/mail/send';
+import { endProviderSessions } from '@/server/oidc/grants';
 import { writeAudit, type AuditActor } from '@/server/platform/audit';
 import { hmac, hmacCandidates, randomCode, randomToken, sha256 } from '@/server/platform/crypto';
 import { withCustomerLock } from '@/server/platform/customer-lock';
@@ -471,6 +472,7 @@ async function applyOne(
     data: { revertClosedAt: new Date() },
   });
   await tx.session.deleteMany({ where: { userId: customer.id } });
+  await endProviderSessions(tx, customer.id, 'all-sessions');
   await writeSecurityEvent(tx, customer.id, 'sessions.revoked_all', {}, { notify: false });
   await writeEvent(tx, 'customer.email_changed', customer.id, {
     fields: ['email'],
