@@ -1,6 +1,6 @@
 import 'server-only';
 
-import { createTranslator } from 'next-intl';
+import { createTranslator } from 'use-intl/core';
 
 import { brand } from '@/lib/brand';
 import type { Locale } from '@/lib/i18n/config';
