@@ -115,7 +115,7 @@ test('from the CLI bootstrap to the audit CSV: each member sees only their secti
   const marketer = await enrolFromMail(browser, baseURL!, marketerEmail, 'Mia Marketer', marketerInvited);
   const agent = await enrolFromMail(browser, baseURL!, agentEmail, 'Sam Support', marketerInvited);
   expect(await navLinks(marketer)).toEqual(['Home', 'Content', 'Your account']);
-  expect(await navLinks(agent)).toEqual(['Home', 'Customers', 'Your account']);
+  expect(await navLinks(agent)).toEqual(['Home', 'Support', 'Customers', 'Your account']);
 
   const staffByEmail = (email: string) => prisma.staffMember.findUniqueOrThrow({ where: { email } });
   const adminRow = await staffByEmail(adminEmail);
