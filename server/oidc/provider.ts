@@ -142,6 +142,9 @@ async function configuration(): Promise<Configuration> {
     features: {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
+      // No pushed authorization requests (on by default in oidc-provider): no client of the brand
+      // uses them, and an endpoint nobody needs is one more to attack.
+      pushedAuthorizationRequests: { enabled: false },
       userinfo: { enabled: true },
       // FLOWS (oidc-flows): revocation, introspection and their allowedPolicy.
       revocation: flowsConfiguration.features.revocation,
